@@ -1,0 +1,52 @@
+#include "simtrafficbackend.h"
+
+#include "weightchange.h"
+
+#include <QDateTime>
+
+namespace Switchboard {
+
+SimTrafficBackend::SimTrafficBackend(std::shared_ptr<SimWorld> world, QObject *parent)
+    : TrafficBackend(parent)
+    , m_world(std::move(world))
+{
+}
+
+void SimTrafficBackend::refresh()
+{
+    if (!m_world->isReachable()) {
+        Q_EMIT refreshFailed(QStringLiteral("simulator: traffic layer unreachable (simulated outage)"));
+        return;
+    }
+    TrafficSnapshot s;
+    s.timeMs = QDateTime::currentMSecsSinceEpoch();
+    s.members = m_world->members();
+    s.split = TrafficSplit::fromMembers(s.members);
+    Q_EMIT snapshotReady(s);
+}
+
+void SimTrafficBackend::apply(const WeightChange &change)
+{
+    ChangeResult r;
+    r.requestedCanaryPercent = change.canaryPercent;
+    if (!m_world->isReachable()) {
+        r.status = ChangeResult::Status::Failed;
+        r.message = QStringLiteral("simulator: traffic layer unreachable (simulated outage)");
+        Q_EMIT changeFinished(r);
+        return;
+    }
+    const QList<Member> members = m_world->members();
+    r.before = m_world->weights();
+    QMap<QString, int> target;
+    if (!checkAndPlan(change, members, r.before, &target, &r)) {
+        Q_EMIT changeFinished(r);
+        return;
+    }
+    m_world->setWeights(target, QDateTime::currentMSecsSinceEpoch());
+    r.after = m_world->weights();
+    r.status = ChangeResult::Status::Applied;
+    r.message = describeApplied(members, r.after);
+    Q_EMIT changeFinished(r);
+}
+
+} // namespace Switchboard

@@ -1,0 +1,128 @@
+#pragma once
+// Plain value types shared by every layer: what a target is, who serves it, how traffic is
+// split and how healthy each version is. No behaviour beyond small derivations.
+
+#include <QDateTime>
+#include <QJsonObject>
+#include <QList>
+#include <QMetaType>
+#include <QString>
+
+#include <cmath>
+#include <limits>
+
+namespace Switchboard {
+
+enum class Version { Stable, Canary };
+
+QString versionName(Version v);
+
+// An unknown metric is NaN inside the app and `null` in every output; never 0.
+inline constexpr double unknown() { return std::numeric_limits<double>::quiet_NaN(); }
+inline bool isKnown(double v) { return !std::isnan(v); }
+
+// One server (HAProxy server, nginx upstream entry, backendRef, ...) behind a target.
+struct Member
+{
+    QString name;
+    Version version = Version::Stable;
+    int weight = 0;
+    QString state;       // as the traffic layer says it: UP, DOWN, DRAIN, MAINT, ...
+    QString checkStatus; // last health check result, if the layer reports one
+
+    bool operator==(const Member &) const = default;
+};
+
+// Percent of traffic per version, derived from raw weights.
+struct TrafficSplit
+{
+    double stable = unknown();
+    double canary = unknown();
+
+    bool isKnown() const { return Switchboard::isKnown(stable) && Switchboard::isKnown(canary); }
+    // Sums weights per version: the share is weight over all weights. All zero is unknown
+    // (the traffic layer would answer 503, there is no split to speak of).
+    static TrafficSplit fromMembers(const QList<Member> &members);
+};
+
+// What the traffic layer reported at one moment.
+struct TrafficSnapshot
+{
+    qint64 timeMs = 0; // wall clock, ms since epoch
+    QList<Member> members;
+    TrafficSplit split;
+    // Per-member counters when the layer has them (HAProxy show stat): used as a metrics
+    // fallback and for the measured split.
+    bool readOnly = false;
+
+    QList<Member> membersOf(Version v) const;
+    // name -> weight, the view an operator "last saw"; used for optimistic concurrency.
+    QMap<QString, int> weights() const;
+};
+
+// Health of one version at one time. Unknown values are NaN.
+struct HealthSample
+{
+    qint64 timeMs = 0;
+    double rps = unknown();
+    double errorRatio = unknown(); // 0..1
+    double p50Ms = unknown();
+    double p99Ms = unknown();
+};
+
+struct HealthSnapshot
+{
+    HealthSample stable;
+    HealthSample canary;
+};
+
+struct HealthSeries
+{
+    QList<HealthSample> stable;
+    QList<HealthSample> canary;
+};
+
+// A request to move traffic. The backend maps the percent onto its members' weights.
+struct WeightChange
+{
+    double canaryPercent = 0;
+    // Weights the operator last saw; the backend refuses if the live ones differ (conflict),
+    // unless force is set. Empty means "don't check".
+    QMap<QString, int> expected;
+    bool force = false;
+    QString reason;
+};
+
+struct ChangeResult
+{
+    enum class Status { Applied, Conflict, Partial, Failed };
+    Status status = Status::Failed;
+    QString message;             // one line, for the log and the status bar
+    QMap<QString, int> before;   // live weights read just before the change
+    QMap<QString, int> after;    // weights read back after it (what really holds now)
+    double requestedCanaryPercent = 0;
+
+    bool ok() const { return status == Status::Applied; }
+};
+QString statusName(ChangeResult::Status s);
+
+enum class ConnectionState { Connecting, Connected, Disconnected };
+QString connectionStateName(ConnectionState s);
+
+// A configured target as read from targets.json. `settings` is the whole JSON object of the
+// target, unknown keys included, so each backend reads its own section.
+struct TargetConfig
+{
+    QString name;
+    QString kind;
+    int pollMs = 1000;
+    QJsonObject settings;
+};
+
+} // namespace Switchboard
+
+Q_DECLARE_METATYPE(Switchboard::TrafficSnapshot)
+Q_DECLARE_METATYPE(Switchboard::HealthSnapshot)
+Q_DECLARE_METATYPE(Switchboard::HealthSeries)
+Q_DECLARE_METATYPE(Switchboard::WeightChange)
+Q_DECLARE_METATYPE(Switchboard::ChangeResult)

@@ -1,0 +1,322 @@
+#include "targetcontroller.h"
+
+#include "auditlog.h"
+#include "eventlogmodel.h"
+#include "timeseriesmodel.h"
+
+#include <QDateTime>
+#include <QJsonObject>
+
+#include <algorithm>
+
+namespace Switchboard {
+
+namespace {
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QJsonObject toJson(const QMap<QString, int> &weights)
+{
+    QJsonObject o;
+    for (auto it = weights.cbegin(); it != weights.cend(); ++it)
+        o.insert(it.key(), it.value());
+    return o;
+}
+
+QList<double> healthRow(const HealthSnapshot &h)
+{
+    return {h.stable.rps, h.canary.rps, h.stable.errorRatio * 100, h.canary.errorRatio * 100,
+            h.stable.p50Ms, h.canary.p50Ms, h.stable.p99Ms, h.canary.p99Ms};
+}
+
+double measured(double stableRps, double canaryRps)
+{
+    if (!isKnown(stableRps) || !isKnown(canaryRps) || stableRps + canaryRps <= 0)
+        return unknown();
+    return 100.0 * canaryRps / (stableRps + canaryRps);
+}
+
+} // namespace
+
+TargetController::TargetController(const TargetConfig &config, std::unique_ptr<BackendHost> host,
+                                   EventLogModel *log, AuditLog *audit, QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_host(std::move(host))
+    , m_log(log)
+    , m_audit(audit)
+    , m_healthHistory(new TimeSeriesModel({QStringLiteral("stableRps"), QStringLiteral("canaryRps"),
+                                           QStringLiteral("stableErrorPct"), QStringLiteral("canaryErrorPct"),
+                                           QStringLiteral("stableP50Ms"), QStringLiteral("canaryP50Ms"),
+                                           QStringLiteral("stableP99Ms"), QStringLiteral("canaryP99Ms")},
+                                          this))
+    , m_splitHistory(new TimeSeriesModel({QStringLiteral("setCanaryPct"), QStringLiteral("measuredCanaryPct")}, this))
+{
+    TrafficBackend *traffic = m_host->traffic();
+    connect(this, &TargetController::requestRefresh, traffic, &TrafficBackend::refresh);
+    connect(this, &TargetController::requestApply, traffic, &TrafficBackend::apply);
+    connect(traffic, &TrafficBackend::snapshotReady, this, &TargetController::onSnapshot);
+    connect(traffic, &TrafficBackend::refreshFailed, this, &TargetController::onRefreshFailed);
+    connect(traffic, &TrafficBackend::changeFinished, this, &TargetController::onChangeFinished);
+    if (MetricsSource *metrics = m_host->metrics()) {
+        connect(this, &TargetController::requestInstant, metrics, &MetricsSource::queryInstant);
+        connect(this, &TargetController::requestRange, metrics, &MetricsSource::queryRange);
+        connect(metrics, &MetricsSource::instantReady, this, &TargetController::onInstant);
+        connect(metrics, &MetricsSource::rangeReady, this, &TargetController::onRange);
+        connect(metrics, &MetricsSource::queryFailed, this, &TargetController::onMetricsFailed);
+    }
+    m_poll.setInterval(m_config.pollMs);
+    connect(&m_poll, &QTimer::timeout, this, &TargetController::poll);
+}
+
+TargetController::~TargetController() = default;
+
+void TargetController::start()
+{
+    m_poll.start();
+    refreshNow();
+    backfill(15 * 60 * 1000);
+}
+
+void TargetController::stop()
+{
+    m_poll.stop();
+}
+
+void TargetController::refreshNow()
+{
+    if (!m_refreshInFlight) {
+        m_refreshInFlight = true;
+        Q_EMIT requestRefresh();
+    }
+    if (m_host->metrics() && !m_instantInFlight) {
+        m_instantInFlight = true;
+        Q_EMIT requestInstant();
+    }
+}
+
+void TargetController::poll()
+{
+    // While disconnected, back off instead of hammering a dead socket every tick.
+    if (m_state == ConnectionState::Disconnected && nowMs() < m_nextAttemptMs)
+        return;
+    refreshNow();
+}
+
+void TargetController::backfill(qint64 windowMs)
+{
+    if (!m_host->metrics())
+        return;
+    const qint64 to = nowMs();
+    // At most ~1000 points per series per query: enough for a chart, far under Prometheus' cap.
+    const int step = int(std::max<qint64>(m_config.pollMs, windowMs / 1000));
+    Q_EMIT requestRange(to - windowMs, to, step, ++m_rangeToken);
+}
+
+double TargetController::measuredCanaryPercent() const
+{
+    if (!m_health)
+        return unknown();
+    return measured(m_health->stable.rps, m_health->canary.rps);
+}
+
+qint64 TargetController::dataAgeMs(qint64 now) const
+{
+    qint64 newest = 0;
+    if (m_snapshot)
+        newest = m_snapshot->timeMs;
+    if (m_health)
+        newest = std::max({newest, m_health->stable.timeMs, m_health->canary.timeMs});
+    return newest > 0 ? std::max<qint64>(0, now - newest) : -1;
+}
+
+void TargetController::setCanaryPercent(double percent, const QString &reason, bool force)
+{
+    WeightChange c;
+    c.canaryPercent = percent;
+    c.force = force;
+    c.reason = reason;
+    if (m_snapshot && !force)
+        c.expected = m_snapshot->weights();
+    submit({c, QStringLiteral("set-weight")});
+}
+
+void TargetController::promoteFull(const QString &reason)
+{
+    WeightChange c;
+    c.canaryPercent = 100;
+    c.reason = reason;
+    if (m_snapshot)
+        c.expected = m_snapshot->weights();
+    submit({c, QStringLiteral("promote")});
+}
+
+void TargetController::rollback(const QString &reason)
+{
+    WeightChange c;
+    c.canaryPercent = 0;
+    c.force = true;
+    c.reason = reason;
+    submit({c, QStringLiteral("rollback")});
+}
+
+void TargetController::submit(Pending p)
+{
+    if (isReadOnly()) {
+        ChangeResult r;
+        r.status = ChangeResult::Status::Failed;
+        r.requestedCanaryPercent = p.change.canaryPercent;
+        r.message = QStringLiteral("target is read-only");
+        log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: target is read-only").arg(p.action));
+        Q_EMIT actionFinished(r);
+        return;
+    }
+    if (m_inFlight) {
+        // One change at a time on the wire; the newest request wins the queue, but a rollback
+        // is never replaced by something else.
+        if (!(m_queued && m_queued->action == QStringLiteral("rollback") && p.action != QStringLiteral("rollback")))
+            m_queued = std::move(p);
+        return;
+    }
+    send(p);
+}
+
+void TargetController::send(const Pending &p)
+{
+    m_inFlight = p;
+    const QString what = QStringLiteral("%1 → canary %2%").arg(p.action).arg(p.change.canaryPercent, 0, 'g', 4);
+    log(int(EventLogModel::Severity::Action),
+        what + (p.change.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(p.change.reason)));
+    Q_EMIT actionStarted(what);
+    Q_EMIT requestApply(p.change);
+}
+
+void TargetController::onChangeFinished(const ChangeResult &r)
+{
+    const Pending done = m_inFlight.value_or(Pending{});
+    m_inFlight.reset();
+    const auto sev = r.ok() ? EventLogModel::Severity::Info
+                            : (r.status == ChangeResult::Status::Conflict ? EventLogModel::Severity::Warning
+                                                                          : EventLogModel::Severity::Error);
+    log(int(sev), QStringLiteral("%1 %2: %3").arg(done.action, statusName(r.status), r.message));
+    if (m_audit) {
+        AuditLog::Entry e;
+        e.target = m_config.name;
+        e.action = done.action;
+        e.before = toJson(r.before);
+        e.after = toJson(r.after);
+        e.reason = done.change.reason.isEmpty() ? QStringLiteral("operator") : done.change.reason;
+        e.result = statusName(r.status);
+        e.extra.insert(QStringLiteral("canaryPercent"), done.change.canaryPercent);
+        e.extra.insert(QStringLiteral("message"), r.message);
+        QString err;
+        if (!m_audit->append(e, &err))
+            log(int(EventLogModel::Severity::Error), err);
+    }
+    Q_EMIT actionFinished(r);
+    if (m_queued) {
+        Pending next = std::move(*m_queued);
+        m_queued.reset();
+        // A queued change was made against a view that is now outdated by this change.
+        if (!next.change.expected.isEmpty() && !r.after.isEmpty())
+            next.change.expected = r.after;
+        send(next);
+    }
+    m_refreshInFlight = false; // a fresh read after every change, even if one is under way
+    refreshNow();
+}
+
+void TargetController::onSnapshot(const TrafficSnapshot &s)
+{
+    m_refreshInFlight = false;
+    m_failures = 0;
+    m_lastError.clear();
+    m_snapshot = s;
+    m_splitHistory->append(s.timeMs, {s.split.canary, measuredCanaryPercent()});
+    setState(ConnectionState::Connected);
+    Q_EMIT snapshotChanged();
+}
+
+void TargetController::onRefreshFailed(const QString &error)
+{
+    m_refreshInFlight = false;
+    ++m_failures;
+    // Back-off: one poll interval, doubling up to 30 s.
+    const qint64 delay = std::min<qint64>(30000, qint64(m_config.pollMs) << std::min(m_failures - 1, 5));
+    m_nextAttemptMs = nowMs() + delay;
+    const bool changed = m_lastError != error || m_state != ConnectionState::Disconnected;
+    m_lastError = error;
+    if (changed)
+        log(int(EventLogModel::Severity::Error), error);
+    setState(ConnectionState::Disconnected);
+}
+
+void TargetController::onInstant(const HealthSnapshot &h)
+{
+    m_instantInFlight = false;
+    if (!m_metricsError.isEmpty()) {
+        log(int(EventLogModel::Severity::Info), QStringLiteral("metrics back"));
+        m_metricsError.clear();
+    }
+    m_health = h;
+    const qint64 t = std::max(h.stable.timeMs, h.canary.timeMs);
+    m_healthHistory->append(t, healthRow(h));
+    Q_EMIT healthChanged();
+}
+
+void TargetController::onRange(const HealthSeries &series, quint64 token)
+{
+    if (token != m_rangeToken)
+        return; // an answer to an older window
+    // Samples of both versions share timestamps when they come from one range query.
+    QMap<qint64, QList<double>> rows;
+    auto put = [&rows](const QList<HealthSample> &samples, int offset) {
+        for (const HealthSample &s : samples) {
+            QList<double> &row = rows[s.timeMs];
+            row.resize(8, unknown());
+            row[0 + offset] = s.rps;
+            row[2 + offset] = s.errorRatio * 100;
+            row[4 + offset] = s.p50Ms;
+            row[6 + offset] = s.p99Ms;
+        }
+    };
+    put(series.stable, 0);
+    put(series.canary, 1);
+    QList<TimeSeriesModel::Row> out;
+    out.reserve(rows.size());
+    for (auto it = rows.cbegin(); it != rows.cend(); ++it)
+        out.append({it.key(), it.value()});
+    m_healthHistory->mergeHistory(out);
+    Q_EMIT healthChanged();
+}
+
+void TargetController::onMetricsFailed(const QString &error)
+{
+    m_instantInFlight = false;
+    if (m_metricsError != error)
+        log(int(EventLogModel::Severity::Warning), QStringLiteral("metrics: %1").arg(error));
+    m_metricsError = error;
+    Q_EMIT healthChanged();
+}
+
+void TargetController::setState(ConnectionState s)
+{
+    if (m_state == s)
+        return;
+    const ConnectionState old = m_state;
+    m_state = s;
+    if (s == ConnectionState::Connected && old == ConnectionState::Disconnected)
+        log(int(EventLogModel::Severity::Info), QStringLiteral("reconnected"));
+    Q_EMIT connectionStateChanged(s);
+}
+
+void TargetController::log(int severity, const QString &text)
+{
+    if (m_log)
+        m_log->add(m_config.name, EventLogModel::Severity(severity), text);
+}
+
+} // namespace Switchboard

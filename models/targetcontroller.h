@@ -1,0 +1,118 @@
+#pragma once
+// One target as the operator sees it: polls its backends, keeps the latest split and health
+// and their history, and carries out the operator's actions (set weight, promote, rollback)
+// one at a time, logging each to the event log and the audit log.
+
+#include "backendhost.h"
+#include "domain.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <optional>
+
+namespace Switchboard {
+
+class AuditLog;
+class EventLogModel;
+class TimeSeriesModel;
+
+class TargetController final : public QObject
+{
+    Q_OBJECT
+public:
+    // `log` and `audit` are shared with other targets and must outlive this object; `audit` may be null.
+    TargetController(const TargetConfig &config, std::unique_ptr<BackendHost> host, EventLogModel *log,
+                     AuditLog *audit, QObject *parent = nullptr);
+    ~TargetController() override;
+
+    const TargetConfig &config() const { return m_config; }
+    QString name() const { return m_config.name; }
+
+    ConnectionState connectionState() const { return m_state; }
+    QString lastError() const { return m_lastError; }
+    QString metricsError() const { return m_metricsError; }
+    bool hasSnapshot() const { return m_snapshot.has_value(); }
+    TrafficSnapshot snapshot() const { return m_snapshot.value_or(TrafficSnapshot{}); }
+    bool hasHealth() const { return m_health.has_value(); }
+    HealthSnapshot health() const { return m_health.value_or(HealthSnapshot{}); }
+    // Canary share of the measured request rate, NaN when unknown.
+    double measuredCanaryPercent() const;
+    // Age of the newest data (split or health), -1 when there is none yet.
+    qint64 dataAgeMs(qint64 nowMs) const;
+    bool isActionInFlight() const { return m_inFlight.has_value(); }
+    bool isReadOnly() const { return m_snapshot && m_snapshot->readOnly; }
+    bool hasMetrics() const { return m_host->metrics() != nullptr; }
+
+    // Columns: stableRps canaryRps stableErrorPct canaryErrorPct stableP50Ms canaryP50Ms stableP99Ms canaryP99Ms
+    TimeSeriesModel *healthHistory() const { return m_healthHistory; }
+    // Columns: setCanaryPct measuredCanaryPct
+    TimeSeriesModel *splitHistory() const { return m_splitHistory; }
+
+    void start();
+    void stop();
+
+public Q_SLOTS:
+    void refreshNow();
+    void setCanaryPercent(double percent, const QString &reason, bool force = false);
+    void promoteFull(const QString &reason);
+    // Always goes through: no conflict check (the way back must never be refused), and it
+    // replaces any change still waiting to be sent.
+    void rollback(const QString &reason);
+    void backfill(qint64 windowMs);
+
+Q_SIGNALS:
+    void snapshotChanged();
+    void healthChanged();
+    void connectionStateChanged(Switchboard::ConnectionState state);
+    void actionStarted(const QString &description);
+    void actionFinished(const Switchboard::ChangeResult &result);
+
+    // Requests to the backends' thread (queued connections).
+    void requestRefresh();
+    void requestApply(const Switchboard::WeightChange &change);
+    void requestInstant();
+    void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token);
+
+private:
+    struct Pending
+    {
+        WeightChange change;
+        QString action; // set-weight, promote, rollback
+    };
+    void submit(Pending p);
+    void send(const Pending &p);
+    void poll();
+    void onSnapshot(const TrafficSnapshot &s);
+    void onRefreshFailed(const QString &error);
+    void onChangeFinished(const ChangeResult &r);
+    void onInstant(const HealthSnapshot &h);
+    void onRange(const HealthSeries &series, quint64 token);
+    void onMetricsFailed(const QString &error);
+    void setState(ConnectionState s);
+    void log(int severity, const QString &text);
+
+    TargetConfig m_config;
+    std::unique_ptr<BackendHost> m_host;
+    EventLogModel *m_log;
+    AuditLog *m_audit;
+    TimeSeriesModel *m_healthHistory;
+    TimeSeriesModel *m_splitHistory;
+    QTimer m_poll;
+
+    ConnectionState m_state = ConnectionState::Connecting;
+    QString m_lastError;
+    QString m_metricsError;
+    std::optional<TrafficSnapshot> m_snapshot;
+    std::optional<HealthSnapshot> m_health;
+    bool m_refreshInFlight = false;
+    bool m_instantInFlight = false;
+    int m_failures = 0;
+    qint64 m_nextAttemptMs = 0; // back-off while disconnected
+    std::optional<Pending> m_inFlight;
+    std::optional<Pending> m_queued;
+    quint64 m_rangeToken = 0;
+};
+
+} // namespace Switchboard

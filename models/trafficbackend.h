@@ -1,0 +1,34 @@
+#pragma once
+// The seam to a traffic layer (HAProxy, nginx, Kubernetes, the simulator): reads who serves a
+// target with which weight, and changes the weights.
+//
+// A backend lives on its own thread (see BackendHost) and may block there; callers reach its
+// slots only through queued connections or QMetaObject::invokeMethod, and get finished value
+// structs back through its signals.
+
+#include "domain.h"
+
+#include <QObject>
+
+namespace Switchboard {
+
+class TrafficBackend : public QObject
+{
+    Q_OBJECT
+public:
+    using QObject::QObject;
+    ~TrafficBackend() override = default;
+
+public Q_SLOTS:
+    // Reads the current members and weights: answers snapshotReady or refreshFailed.
+    virtual void refresh() = 0;
+    // Moves traffic: answers changeFinished, always exactly once per call.
+    virtual void apply(const Switchboard::WeightChange &change) = 0;
+
+Q_SIGNALS:
+    void snapshotReady(const Switchboard::TrafficSnapshot &snapshot);
+    void refreshFailed(const QString &error);
+    void changeFinished(const Switchboard::ChangeResult &result);
+};
+
+} // namespace Switchboard

@@ -1,0 +1,38 @@
+#pragma once
+// Starts the real local lab (lab/up: HAProxy, two app versions, Prometheus on free loopback
+// ports) in a fresh temporary folder for one test binary, and stops it (lab/down) when done.
+
+#include <QJsonObject>
+#include <QString>
+#include <QTemporaryDir>
+
+#include <memory>
+
+class LabFixture final
+{
+public:
+    LabFixture();
+    ~LabFixture(); // runs lab/down
+
+    // Runs lab/up and waits for it (it waits for readiness itself). False with error() set on failure.
+    bool start();
+    QString error() const { return m_error; }
+
+    QString dir() const;
+    QJsonObject info() const { return m_info; } // lab.json
+    int port(const char *key) const;            // e.g. "FRONT_PORT"
+    QString value(const char *key) const;       // e.g. "ADMIN_SOCK", "PROM_URL"
+    QString configDir() const;                  // holds targets.json for Switchboard
+    QString frontUrl() const;
+
+    // Runs a lab script (e.g. "fault" with {"v2", "error=0.2"}); returns its exit code.
+    int runScript(const QString &name, const QStringList &args, QString *output = nullptr) const;
+
+    static QString sourceDir();
+
+private:
+    std::unique_ptr<QTemporaryDir> m_tmp;
+    QJsonObject m_info;
+    QString m_error;
+    bool m_started = false;
+};
