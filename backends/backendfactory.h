@@ -15,4 +15,10 @@ class SimWorld;
 std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString *error,
                                             std::shared_ptr<SimWorld> *world = nullptr);
 
+// The metrics source of a target: Prometheus whenever the target has a "prometheus" object,
+// whatever its kind; else the traffic layer's own (the simulator's source shares its world and
+// is built by createBackends). Null without an error when the target has no metrics layer;
+// null with *error set when its metrics settings are unusable.
+std::unique_ptr<MetricsSource> createMetricsSource(const TargetConfig &target, QString *error);
+
 } // namespace Switchboard

@@ -29,6 +29,7 @@ void SimMetricsSource::queryRange(qint64 fromMs, qint64 toMs, int stepMs, quint6
             continue;
         out.stable.append(m_world->health(Version::Stable, t));
         out.canary.append(m_world->health(Version::Canary, t));
+        out.setCanaryPercent.append({t, m_world->canaryPercentAt(t)});
     }
     Q_EMIT rangeReady(out, token);
 }

@@ -120,17 +120,44 @@ double SimWorld::noise(qint64 second, int channel) const
     return double(z >> 11) / double(1ULL << 52) - 1.0;
 }
 
+double SimWorld::smoothNoise(qint64 ms, int channel) const
+{
+    // Value noise: random points every 20 s, interpolated, so charts wander like real traffic
+    // instead of flickering.
+    const qint64 period = 20000;
+    const qint64 k = ms / period;
+    const double f = double(ms % period) / double(period);
+    const double s = f * f * (3 - 2 * f);
+    return noise(k, channel + 100) * (1 - s) + noise(k + 1, channel + 100) * s;
+}
+
+const QMap<QString, int> &SimWorld::weightsAtLocked(qint64 t) const
+{
+    const QMap<QString, int> *w = &m_weights.constFirst().weights;
+    for (const WeightEpoch &e : m_weights)
+        if (e.fromMs <= t)
+            w = &e.weights;
+    return *w;
+}
+
+double SimWorld::canaryPercentAt(qint64 atMs) const
+{
+    QMutexLocker lock(&m_mutex);
+    const QMap<QString, int> &w = weightsAtLocked(atMs);
+    double canary = 0;
+    double all = 0;
+    for (auto it = w.cbegin(); it != w.cend(); ++it) {
+        all += it.value();
+        if (m_settings.canary.contains(it.key()))
+            canary += it.value();
+    }
+    return all > 0 ? 100.0 * canary / all : unknown();
+}
+
 HealthSample SimWorld::health(Version v, qint64 atMs) const
 {
     QMutexLocker lock(&m_mutex);
-    auto weightsAt = [this](qint64 t) {
-        const QMap<QString, int> *w = &m_weights.constFirst().weights;
-        for (const WeightEpoch &e : m_weights)
-            if (e.fromMs <= t)
-                w = &e.weights;
-        return w;
-    };
-    const QMap<QString, int> *w = weightsAt(atMs);
+    const QMap<QString, int> *w = &weightsAtLocked(atMs);
     const QStringList &mine = v == Version::Stable ? m_settings.stable : m_settings.canary;
     double own = 0;
     double all = 0;
@@ -144,7 +171,7 @@ HealthSample SimWorld::health(Version v, qint64 atMs) const
     HealthSample s;
     s.timeMs = atMs;
     // A slow daily-ish wave plus per-second noise, so charts look like traffic.
-    const double load = m_settings.totalRps * (1.0 + 0.15 * std::sin(double(second) / 900.0)) * (1.0 + 0.04 * noise(second, ch));
+    const double load = m_settings.totalRps * (1.0 + 0.15 * std::sin(double(second) / 900.0)) * (1.0 + 0.03 * smoothNoise(atMs, 0) + 0.01 * noise(second, 0)); // one load, split by weight
     s.rps = all > 0 ? load * own / all : 0.0;
     if (s.rps <= 0.0)
         return s; // no traffic: ratios and quantiles are unknown, like Prometheus' 0/0 = NaN
@@ -158,9 +185,9 @@ HealthSample SimWorld::health(Version v, qint64 atMs) const
         p50 = f->p50Ms;
         p99 = f->p99Ms;
     }
-    s.errorRatio = std::clamp(err * (1.0 + 0.3 * noise(second, ch + 1)), 0.0, 1.0);
-    s.p50Ms = p50 * (1.0 + 0.05 * noise(second, ch + 2));
-    s.p99Ms = p99 * (1.0 + 0.12 * noise(second, ch + 3));
+    s.errorRatio = std::clamp(err * (1.0 + 0.25 * smoothNoise(atMs, ch + 1) + 0.08 * noise(second, ch + 1)), 0.0, 1.0);
+    s.p50Ms = p50 * (1.0 + 0.05 * smoothNoise(atMs, ch + 2) + 0.02 * noise(second, ch + 2));
+    s.p99Ms = p99 * (1.0 + 0.12 * smoothNoise(atMs, ch + 3) + 0.04 * noise(second, ch + 3));
     return s;
 }
 

@@ -44,12 +44,15 @@ public:
     bool isReachable() const;
 
     HealthSample health(Version v, qint64 atMs) const;
+    double canaryPercentAt(qint64 atMs) const;
     Settings settings() const;
 
 private:
     struct WeightEpoch { qint64 fromMs; QMap<QString, int> weights; };
     struct FaultEpoch { qint64 fromMs; double errorRatio, p50Ms, p99Ms; };
     double noise(qint64 second, int channel) const; // in [-1, 1]
+    double smoothNoise(qint64 ms, int channel) const; // in [-1, 1], changes over tens of seconds
+    const QMap<QString, int> &weightsAtLocked(qint64 atMs) const;
 
     mutable QMutex m_mutex;
     Settings m_settings;

@@ -1,5 +1,5 @@
 # Shared helpers for the lab scripts (sourced, not executed).
-# shellcheck shell=bash
+# shellcheck shell=bash disable=SC2034  # variables used by the sourcing scripts
 
 LAB_DEFAULT_DIR="${SWITCHBOARD_LAB_DIR:-/tmp/switchboard-lab}"
 
@@ -11,10 +11,14 @@ lab_die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 # lab_abs PATH -> absolute, normalised path (the directory need not exist yet).
 lab_abs() { realpath -m -- "$1"; }
 
-# lab_load_env DIR: sources DIR/lab.env or fails with a hint.
+# lab_load_env DIR [PROC...]: sources DIR/lab.env or fails with a hint; with PROC names
+# (app-v1 app-v2 haproxy prometheus), also fails unless those processes are running.
 lab_load_env() {
-  local dir="$1"
+  local dir="$1" name; shift
   [ -r "$dir/lab.env" ] || lab_die "no lab in $dir (no lab.env). Start one with: $LAB_HERE/up $dir"
+  for name in "$@"; do
+    lab_running "$dir" "$name" || lab_die "the lab in $dir is not running ($name is down). Start it with: $LAB_HERE/up $dir"
+  done
   # shellcheck disable=SC1091
   . "$dir/lab.env"
 }

@@ -80,6 +80,9 @@ struct HealthSeries
 {
     QList<HealthSample> stable;
     QList<HealthSample> canary;
+    // Set canary percent over the same range, when the metrics layer knows it (the
+    // simulator; Prometheus via haproxy_server_weight). Empty when unknown.
+    QList<QPair<qint64, double>> setCanaryPercent;
 };
 
 // A request to move traffic. The backend maps the percent onto its members' weights.

@@ -290,6 +290,21 @@ void TargetController::onRange(const HealthSeries &series, quint64 token)
     for (auto it = rows.cbegin(); it != rows.cend(); ++it)
         out.append({it.key(), it.value()});
     m_healthHistory->mergeHistory(out);
+
+    // The weight chart's history: the set split when the source knows it, and the measured
+    // split from the request rates.
+    QMap<qint64, QList<double>> split;
+    for (const auto &[t, pct] : series.setCanaryPercent)
+        split[t] = {pct, unknown()};
+    for (const TimeSeriesModel::Row &r : std::as_const(out)) {
+        QList<double> &row = split[r.timeMs];
+        row.resize(2, unknown());
+        row[1] = measured(r.values.at(0), r.values.at(1));
+    }
+    QList<TimeSeriesModel::Row> splitRows;
+    for (auto it = split.cbegin(); it != split.cend(); ++it)
+        splitRows.append({it.key(), it.value()});
+    m_splitHistory->mergeHistory(splitRows);
     Q_EMIT healthChanged();
 }
 
@@ -308,8 +323,10 @@ void TargetController::setState(ConnectionState s)
         return;
     const ConnectionState old = m_state;
     m_state = s;
-    if (s == ConnectionState::Connected && old == ConnectionState::Disconnected)
-        log(int(EventLogModel::Severity::Info), QStringLiteral("reconnected"));
+    if (s == ConnectionState::Connected)
+        log(int(EventLogModel::Severity::Info),
+            old == ConnectionState::Disconnected ? QStringLiteral("reconnected")
+                                                 : QStringLiteral("connected (%1)").arg(m_config.kind));
     Q_EMIT connectionStateChanged(s);
 }
 

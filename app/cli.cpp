@@ -1,0 +1,252 @@
+#include "cli.h"
+
+#include "targetlistmodel.h"
+#include "workspace.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QEventLoop>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QTimer>
+
+#include <cmath>
+#include <cstdio>
+
+namespace Switchboard::Cli {
+
+namespace {
+
+const QStringList kVerbs{QStringLiteral("status"), QStringLiteral("set-weight"), QStringLiteral("promote"),
+                         QStringLiteral("rollback"), QStringLiteral("run")};
+
+int fail(const QString &message, int code = Error)
+{
+    std::fprintf(stderr, "switchboard: %s\n", qPrintable(message));
+    return code;
+}
+
+void out(const QString &text)
+{
+    std::fprintf(stdout, "%s\n", qPrintable(text));
+    std::fflush(stdout);
+}
+
+QJsonValue jsonNumber(double v)
+{
+    return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
+}
+
+QJsonObject healthJson(const HealthSample &s)
+{
+    return {{QStringLiteral("rps"), jsonNumber(s.rps)},
+            {QStringLiteral("errorRatio"), jsonNumber(s.errorRatio)},
+            {QStringLiteral("p50Ms"), jsonNumber(s.p50Ms)},
+            {QStringLiteral("p99Ms"), jsonNumber(s.p99Ms)}};
+}
+
+// Runs the event loop until `done` turns true or the time is up.
+bool waitFor(const std::function<bool()> &done, int timeoutMs)
+{
+    QEventLoop loop;
+    QTimer tick;
+    QObject::connect(&tick, &QTimer::timeout, &loop, [&loop, &done] {
+        if (done())
+            loop.quit();
+    });
+    QTimer deadline;
+    deadline.setSingleShot(true);
+    QObject::connect(&deadline, &QTimer::timeout, &loop, &QEventLoop::quit);
+    if (done())
+        return true;
+    tick.start(20);
+    deadline.start(timeoutMs);
+    loop.exec();
+    return done();
+}
+
+// First read of the traffic layer (and metrics, when configured). False with *error set when
+// the target does not answer in time.
+bool readTarget(TargetController *c, bool wantHealth, int timeoutMs, QString *error)
+{
+    c->refreshNow();
+    const bool ok = waitFor([c, wantHealth] {
+        if (c->connectionState() == ConnectionState::Disconnected)
+            return true;
+        if (!c->hasSnapshot())
+            return false;
+        return !wantHealth || !c->hasMetrics() || c->hasHealth() || !c->metricsError().isEmpty();
+    }, timeoutMs);
+    if (c->connectionState() == ConnectionState::Disconnected) {
+        *error = QStringLiteral("target %1: %2").arg(c->name(), c->lastError());
+        return false;
+    }
+    if (!ok && !c->hasSnapshot()) {
+        *error = QStringLiteral("target %1: no answer within %2 ms").arg(c->name()).arg(timeoutMs);
+        return false;
+    }
+    return true;
+}
+
+int status(TargetController *c, bool json, int timeoutMs)
+{
+    QString error;
+    if (!readTarget(c, true, timeoutMs, &error))
+        return fail(error);
+    const TrafficSnapshot s = c->snapshot();
+    const HealthSnapshot h = c->health();
+    const qint64 age = c->dataAgeMs(QDateTime::currentMSecsSinceEpoch());
+    if (json) {
+        QJsonArray members;
+        for (const Member &m : s.members)
+            members.append(QJsonObject{{QStringLiteral("name"), m.name},
+                                       {QStringLiteral("version"), versionName(m.version)},
+                                       {QStringLiteral("weight"), m.weight},
+                                       {QStringLiteral("state"), m.state}});
+        QJsonObject o{{QStringLiteral("target"), c->name()},
+                      {QStringLiteral("kind"), c->config().kind},
+                      {QStringLiteral("split"), QJsonObject{{QStringLiteral("stable"), jsonNumber(s.split.stable)},
+                                                            {QStringLiteral("canary"), jsonNumber(s.split.canary)}}},
+                      {QStringLiteral("members"), members},
+                      {QStringLiteral("health"), c->hasHealth()
+                           ? QJsonValue(QJsonObject{{QStringLiteral("stable"), healthJson(h.stable)},
+                                                    {QStringLiteral("canary"), healthJson(h.canary)}})
+                           : QJsonValue(QJsonObject{{QStringLiteral("stable"), healthJson({})},
+                                                    {QStringLiteral("canary"), healthJson({})}})},
+                      {QStringLiteral("dataAgeMs"), age < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(age)}};
+        if (!c->metricsError().isEmpty())
+            o.insert(QStringLiteral("metricsError"), c->metricsError());
+        out(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
+        return Ok;
+    }
+    auto fmt = [](double v, const char *unit, int prec) {
+        return std::isfinite(v) ? QString::number(v, 'f', prec) + QLatin1String(unit) : QStringLiteral("-");
+    };
+    out(QStringLiteral("%1 (%2): stable %3 · canary %4").arg(c->name(), c->config().kind,
+                                                               fmt(s.split.stable, "%", 1), fmt(s.split.canary, "%", 1)));
+    for (const Member &m : s.members)
+        out(QStringLiteral("  %1  %2  weight %3  %4").arg(m.name, -20).arg(versionName(m.version), -6).arg(m.weight, 3).arg(m.state));
+    if (c->hasMetrics()) {
+        const HealthSample *v[2] = {&h.stable, &h.canary};
+        for (int i = 0; i < 2; ++i)
+            out(QStringLiteral("  %1  %2 req/s  errors %3  p50 %4  p99 %5")
+                    .arg(i == 0 ? QStringLiteral("stable") : QStringLiteral("canary"), -6)
+                    .arg(fmt(v[i]->rps, "", 1), fmt(v[i]->errorRatio * 100, "%", 2), fmt(v[i]->p50Ms, " ms", 1),
+                         fmt(v[i]->p99Ms, " ms", 1)));
+        if (!c->metricsError().isEmpty())
+            out(QStringLiteral("  metrics: %1").arg(c->metricsError()));
+    }
+    out(QStringLiteral("  data %1").arg(age < 0 ? QStringLiteral("unknown") : QStringLiteral("%1 ms old").arg(age)));
+    return Ok;
+}
+
+int change(TargetController *c, const std::function<void()> &act, int timeoutMs)
+{
+    std::optional<ChangeResult> result;
+    QObject::connect(c, &TargetController::actionFinished, c, [&result](const ChangeResult &r) { result = r; });
+    act();
+    if (!waitFor([&result] { return result.has_value(); }, timeoutMs))
+        return fail(QStringLiteral("target %1: the change did not finish within %2 ms; check the target's weights")
+                        .arg(c->name()).arg(timeoutMs));
+    switch (result->status) {
+    case ChangeResult::Status::Applied:
+        out(QStringLiteral("%1: applied: %2").arg(c->name(), result->message));
+        return Ok;
+    case ChangeResult::Status::Conflict:
+        return fail(QStringLiteral("target %1: conflict: %2").arg(c->name(), result->message), Conflict);
+    case ChangeResult::Status::Partial:
+        return fail(QStringLiteral("target %1: partially applied: %2").arg(c->name(), result->message));
+    case ChangeResult::Status::Failed:
+        break;
+    }
+    return fail(QStringLiteral("target %1: failed: %2").arg(c->name(), result->message));
+}
+
+} // namespace
+
+bool isCliVerb(const QString &arg)
+{
+    return kVerbs.contains(arg);
+}
+
+int run(const QStringList &arguments)
+{
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("Switchboard command line"));
+    parser.addHelpOption();
+    parser.addPositionalArgument(QStringLiteral("verb"), kVerbs.join(QStringLiteral(" | ")));
+    const QCommandLineOption target(QStringLiteral("target"), QStringLiteral("Target name from targets.json."), QStringLiteral("NAME"));
+    const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("Folder holding targets.json."), QStringLiteral("DIR"));
+    const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("status: print JSON."));
+    const QCommandLineOption canary(QStringLiteral("canary"), QStringLiteral("set-weight: canary percent (0-100)."), QStringLiteral("PCT"));
+    const QCommandLineOption full(QStringLiteral("full"), QStringLiteral("promote: straight to 100% canary."));
+    const QCommandLineOption force(QStringLiteral("force"), QStringLiteral("set-weight: apply even if the weights changed meanwhile."));
+    const QCommandLineOption reason(QStringLiteral("reason"), QStringLiteral("Reason recorded in the audit log."), QStringLiteral("TEXT"));
+    const QCommandLineOption preset(QStringLiteral("preset"), QStringLiteral("run: preset name."), QStringLiteral("NAME"));
+    const QCommandLineOption timeout(QStringLiteral("timeout-ms"), QStringLiteral("How long to wait for the target (default 10000)."),
+                                     QStringLiteral("MS"), QStringLiteral("10000"));
+    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout});
+    if (!parser.parse(arguments))
+        return fail(parser.errorText());
+    if (parser.isSet(QStringLiteral("help"))) {
+        out(parser.helpText());
+        return Ok;
+    }
+    const QStringList pos = parser.positionalArguments();
+    if (pos.size() != 1 || !isCliVerb(pos.first()))
+        return fail(QStringLiteral("expected one verb: %1").arg(kVerbs.join(QStringLiteral(", "))));
+    const QString verb = pos.first();
+    if (!parser.isSet(target))
+        return fail(QStringLiteral("%1 needs --target NAME").arg(verb));
+    bool okTimeout = false;
+    const int timeoutMs = parser.value(timeout).toInt(&okTimeout);
+    if (!okTimeout || timeoutMs <= 0)
+        return fail(QStringLiteral("--timeout-ms must be a positive number of milliseconds"));
+
+    Workspace::Options opts;
+    opts.configDir = parser.value(config);
+    Workspace ws(opts);
+    // A headless run must not act on the simulator when the user's file is broken or missing.
+    if (ws.usedFallback() && !ws.problems().isEmpty())
+        return fail(ws.problems().constFirst());
+    TargetController *c = ws.find(parser.value(target));
+    if (!c) {
+        QStringList names;
+        for (TargetController *t : ws.controllers())
+            names.append(t->name());
+        return fail(QStringLiteral("no target named \"%1\" in %2 (targets: %3)")
+                        .arg(parser.value(target), ws.targetsPath(), names.join(QStringLiteral(", "))));
+    }
+    const QString why = parser.isSet(reason) ? parser.value(reason) : QStringLiteral("cli");
+
+    if (verb == QStringLiteral("status"))
+        return status(c, parser.isSet(json), timeoutMs);
+
+    if (verb == QStringLiteral("run"))
+        return fail(QStringLiteral("run: rollout presets are not available in this version yet"));
+
+    // Every change starts from a fresh read, so the conflict check compares against what is
+    // live now, and the audit log gets the real "before".
+    QString error;
+    if (!readTarget(c, false, timeoutMs, &error))
+        return fail(error);
+    if (verb == QStringLiteral("set-weight")) {
+        if (!parser.isSet(canary))
+            return fail(QStringLiteral("set-weight needs --canary PCT"));
+        bool ok = false;
+        const double pct = parser.value(canary).toDouble(&ok);
+        if (!ok || !(pct >= 0 && pct <= 100))
+            return fail(QStringLiteral("--canary must be a number from 0 to 100, got \"%1\"").arg(parser.value(canary)));
+        return change(c, [c, pct, why, &parser, &force] { c->setCanaryPercent(pct, why, parser.isSet(force)); }, timeoutMs);
+    }
+    if (verb == QStringLiteral("promote")) {
+        if (!parser.isSet(full))
+            return fail(QStringLiteral("promote: no rollout is running on %1; use --full to send 100% to the canary").arg(c->name()));
+        return change(c, [c, why] { c->promoteFull(why); }, timeoutMs);
+    }
+    return change(c, [c, why] { c->rollback(why); }, timeoutMs);
+}
+
+} // namespace Switchboard::Cli

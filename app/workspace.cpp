@@ -1,0 +1,57 @@
+#include "workspace.h"
+
+#include "backendfactory.h"
+
+namespace Switchboard {
+
+Workspace::Workspace(const Options &options, QObject *parent)
+    : QObject(parent)
+    , m_audit(AuditLog::defaultPath())
+{
+    if (options.demo) {
+        add(demoTarget());
+        return;
+    }
+    m_targetsPath = targetsFilePath(options.configDir.isEmpty() ? defaultConfigDir() : options.configDir);
+    const TargetConfigResult config = loadTargetConfig(m_targetsPath);
+    if (config.ok()) {
+        for (const TargetConfig &t : config.targets)
+            add(t);
+    } else if (!config.fileFound && options.configDir.isEmpty()) {
+        // First start with nothing configured: the simulator is the expected default.
+        m_events.add(QStringLiteral("switchboard"), EventLogModel::Severity::Info,
+                     QStringLiteral("no targets configured (%1): showing the built-in simulator").arg(m_targetsPath));
+    } else {
+        // The file is left exactly as it is: it's the user's to fix.
+        m_problems.append(config.error);
+    }
+    if (m_controllers.isEmpty()) {
+        m_fallback = true;
+        if (!m_problems.isEmpty())
+            m_problems.append(QStringLiteral("falling back to the built-in simulator"));
+        add(demoTarget());
+    }
+    for (const QString &p : std::as_const(m_problems))
+        m_events.add(QStringLiteral("switchboard"), EventLogModel::Severity::Error, p);
+}
+
+void Workspace::add(const TargetConfig &target)
+{
+    QString error;
+    std::unique_ptr<BackendHost> host = createBackends(target, &error);
+    if (!host) {
+        m_problems.append(error);
+        return;
+    }
+    m_controllers.append(new TargetController(target, std::move(host), &m_events, &m_audit, this));
+}
+
+TargetController *Workspace::find(const QString &name) const
+{
+    for (TargetController *c : m_controllers)
+        if (c->name() == name)
+            return c;
+    return nullptr;
+}
+
+} // namespace Switchboard

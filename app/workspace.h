@@ -1,0 +1,50 @@
+#pragma once
+// Turns targets.json (or the demo) into running TargetControllers, for the GUI and the CLI alike.
+
+#include "auditlog.h"
+#include "eventlogmodel.h"
+#include "targetconfig.h"
+#include "targetcontroller.h"
+
+#include <QList>
+#include <QObject>
+
+#include <memory>
+
+namespace Switchboard {
+
+class Workspace final : public QObject
+{
+    Q_OBJECT
+public:
+    struct Options
+    {
+        bool demo = false;
+        QString configDir; // empty: the default config directory
+    };
+
+    explicit Workspace(const Options &options, QObject *parent = nullptr);
+
+    // Problems met while loading (broken or missing targets.json, unusable targets); the
+    // workspace still holds something usable (the simulator) when there were any.
+    QStringList problems() const { return m_problems; }
+    bool usedFallback() const { return m_fallback; }
+    QString targetsPath() const { return m_targetsPath; }
+
+    QList<TargetController *> controllers() const { return m_controllers; }
+    TargetController *find(const QString &name) const;
+    EventLogModel *events() { return &m_events; }
+    AuditLog *audit() { return &m_audit; }
+
+private:
+    void add(const TargetConfig &target);
+
+    EventLogModel m_events;
+    AuditLog m_audit;
+    QList<TargetController *> m_controllers;
+    QStringList m_problems;
+    QString m_targetsPath;
+    bool m_fallback = false;
+};
+
+} // namespace Switchboard

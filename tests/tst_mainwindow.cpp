@@ -1,0 +1,174 @@
+// The main window under the offscreen platform, on the simulator: what the operator clicks is
+// what the traffic layer receives, and the split bar shows what holds.
+#include "backendfactory.h"
+#include "chartwidget.h"
+#include "eventlogmodel.h"
+#include "mainwindow.h"
+#include "simworld.h"
+#include "splitbarwidget.h"
+#include "targetconfig.h"
+#include "targetcontroller.h"
+#include "targetlistmodel.h"
+#include "targetpanelwidget.h"
+
+#include <QAbstractItemModelTester>
+#include <QPushButton>
+#include <QSignalSpy>
+#include <QSlider>
+#include <QSpinBox>
+#include <QTest>
+
+using namespace Switchboard;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+
+    EventLogModel m_log;
+    std::shared_ptr<SimWorld> m_world;
+    std::unique_ptr<TargetController> m_controller;
+    std::unique_ptr<TargetListModel> m_targets;
+    std::unique_ptr<MainWindow> m_window;
+    int m_confirmations = 0;
+    bool m_answer = true;
+    QString m_lastQuestion;
+
+    double worldCanary() const { return TrafficSplit::fromMembers(m_world->members()).canary; }
+    template<typename T>
+    T *find(const char *name) const
+    {
+        return m_window->findChild<T *>(QLatin1String(name));
+    }
+
+private slots:
+    void init()
+    {
+        TargetConfig t = demoTarget();
+        t.pollMs = 200;
+        QString error;
+        auto host = createBackends(t, &error, &m_world);
+        QVERIFY(host);
+        m_controller = std::make_unique<TargetController>(t, std::move(host), &m_log, nullptr);
+        m_targets = std::make_unique<TargetListModel>();
+        m_targets->setControllers({m_controller.get()});
+        m_confirmations = 0;
+        m_answer = true;
+        m_window = std::make_unique<MainWindow>(m_targets.get(), &m_log, [this](const QString &, const QString &text) {
+            ++m_confirmations;
+            m_lastQuestion = text;
+            return m_answer;
+        });
+        m_controller->start();
+        m_window->show();
+        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
+        QTRY_VERIFY(m_controller->hasSnapshot());
+    }
+    void cleanup()
+    {
+        m_window.reset();
+        m_targets.reset();
+        m_controller.reset();
+    }
+
+    void targetListModelIsSound()
+    {
+        QAbstractItemModelTester tester(m_targets.get(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(m_targets->rowCount(), 1);
+        QTRY_COMPARE(m_targets->data(m_targets->index(0), TargetListModel::StateRole).toString(), QStringLiteral("healthy"));
+        QCOMPARE(m_targets->data(m_targets->index(0), TargetListModel::CanaryPercentRole).toDouble(), 10.0);
+    }
+
+    void splitBarShowsLiveSplit()
+    {
+        auto *bar = find<SplitBarWidget>("splitBar");
+        QTRY_COMPARE(bar->canaryPercent(), 10.0);
+        QCOMPARE(bar->text(), QStringLiteral("stable 90% · canary 10%"));
+        QVERIFY(!bar->isStale());
+    }
+
+    void sliderMovesNothingUntilApply()
+    {
+        auto *slider = find<QSlider>("canarySlider");
+        auto *spin = find<QSpinBox>("canarySpin");
+        slider->setFocus();
+        for (int i = 0; i < 10; ++i)
+            QTest::keyClick(slider, Qt::Key_Right); // drag by keyboard: 10 → 20
+        QCOMPARE(slider->value(), 20);
+        QCOMPARE(spin->value(), 20);
+        // Let several polls pass: the traffic layer must still hold 10%.
+        QSignalSpy snap(m_controller.get(), &TargetController::snapshotChanged);
+        QTRY_VERIFY(snap.size() >= 3);
+        QCOMPARE(worldCanary(), 10.0);
+        QCOMPARE(slider->value(), 20); // a poll does not yank the slider back while editing
+
+        QTest::mouseClick(find<QPushButton>("applyButton"), Qt::LeftButton);
+        QTRY_COMPARE(worldCanary(), 20.0);
+        QCOMPARE(m_confirmations, 0); // 20% needs no confirmation
+        QTRY_COMPARE(find<SplitBarWidget>("splitBar")->text(), QStringLiteral("stable 80% · canary 20%"));
+    }
+
+    void aboveHalfAsksFirst()
+    {
+        auto *spin = find<QSpinBox>("canarySpin");
+        spin->setValue(75);
+        m_answer = false;
+        QTest::mouseClick(find<QPushButton>("applyButton"), Qt::LeftButton);
+        QCOMPARE(m_confirmations, 1);
+        QVERIFY(m_lastQuestion.contains(QStringLiteral("before: stable 90% → canary 10%")));
+        QVERIFY(m_lastQuestion.contains(QStringLiteral("after: stable 25% → canary 75%")));
+        QSignalSpy snap(m_controller.get(), &TargetController::snapshotChanged);
+        QTRY_VERIFY(snap.size() >= 2);
+        QCOMPARE(worldCanary(), 10.0); // refused: nothing moved
+        m_answer = true;
+        QTest::mouseClick(find<QPushButton>("applyButton"), Qt::LeftButton);
+        QCOMPARE(m_confirmations, 2);
+        QTRY_COMPARE(worldCanary(), 75.0);
+    }
+
+    void promoteFullAsksFirst()
+    {
+        QTest::mouseClick(find<QPushButton>("promoteFullButton"), Qt::LeftButton);
+        QCOMPARE(m_confirmations, 1);
+        QTRY_COMPARE(worldCanary(), 100.0);
+        QTRY_VERIFY(!find<QPushButton>("promoteFullButton")->isEnabled());
+    }
+
+    void rollbackIsOneClickAndShortcut()
+    {
+        auto *rollback = find<QPushButton>("rollbackButton");
+        QTRY_VERIFY(rollback->isEnabled());
+        QTest::mouseClick(rollback, Qt::LeftButton);
+        QTRY_COMPARE(worldCanary(), 0.0);
+        QCOMPARE(m_confirmations, 0); // never a dialog
+        QTRY_COMPARE(find<SplitBarWidget>("splitBar")->text(), QStringLiteral("stable 100% · canary 0%"));
+        QTRY_VERIFY(!rollback->isEnabled()); // nothing to roll back at 0%
+        bool logged = false;
+        for (const auto &e : m_log.events())
+            logged |= e.text.startsWith(QStringLiteral("rollback applied"));
+        QVERIFY(logged);
+
+        // Shortcut, from anywhere in the window.
+        m_controller->setCanaryPercent(40, QStringLiteral("test"));
+        QTRY_COMPARE(worldCanary(), 40.0);
+        QTRY_VERIFY(rollback->isEnabled());
+        QTest::keyClick(find<QSlider>("canarySlider"), Qt::Key_R, Qt::ControlModifier | Qt::ShiftModifier);
+        QTRY_COMPARE(worldCanary(), 0.0);
+        QCOMPARE(m_confirmations, 0);
+    }
+
+    void chartsHaveDataAndSayWhyNot()
+    {
+        auto *errors = find<ChartWidget>("errorChart");
+        auto *weight = find<ChartWidget>("weightChart");
+        QTRY_VERIFY(errors->pointCount(0) > 100);
+        QTRY_VERIFY(errors->pointCount(1) > 100);
+        QTRY_VERIFY(weight->pointCount(0) > 100);
+        QVERIFY(errors->emptyMessage().isEmpty());
+        m_world->setReachable(false);
+        QTRY_VERIFY(find<SplitBarWidget>("splitBar")->isStale() || m_controller->connectionState() == ConnectionState::Disconnected);
+        QTRY_VERIFY(m_window->findChild<QWidget *>(QStringLiteral("headerLabel"))->property("text").toString().contains(QStringLiteral("disconnected")));
+    }
+};
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

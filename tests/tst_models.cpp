@@ -1,0 +1,89 @@
+// Item models: each passes QAbstractItemModelTester while it changes, and holds what it should.
+#include "downsample.h"
+#include "eventlogmodel.h"
+#include "timeseriesmodel.h"
+
+#include <QAbstractItemModelTester>
+#include <QTest>
+
+#include <cmath>
+
+using namespace Switchboard;
+
+class TestModels : public QObject
+{
+    Q_OBJECT
+private slots:
+    void timeSeriesKeepsOrderAndRetention()
+    {
+        TimeSeriesModel m({QStringLiteral("a"), QStringLiteral("b")});
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m.append(1000, {1, 2});
+        m.append(3000, {3, 4});
+        m.append(2000, {5, NAN}); // late arrival goes in order
+        m.append(3000, {7, 8});   // same instant replaces
+        QCOMPARE(m.rowCount(), 3);
+        QCOMPARE(m.columnCount(), 3);
+        QCOMPARE(m.rows().at(1).timeMs, 2000);
+        QCOMPARE(m.data(m.index(2, 1), TimeSeriesModel::TimeRole).toDouble(), 7.0);
+        QVERIFY(!m.data(m.index(1, 2)).isValid()); // NaN shows as no value, never 0
+        QCOMPARE(m.column(QStringLiteral("b")), 2);
+        QCOMPARE(m.column(QStringLiteral("zz")), -1);
+        m.setRetentionMs(1500);
+        QCOMPARE(m.rowCount(), 2);
+        QCOMPARE(m.rows().constFirst().timeMs, 2000);
+    }
+
+    void timeSeriesMergeKeepsNewerLiveRows()
+    {
+        TimeSeriesModel m({QStringLiteral("a")});
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m.append(5000, {50});
+        m.append(9000, {90});
+        m.mergeHistory({{1000, {10}}, {2000, {20}}, {6000, {60}}});
+        QCOMPARE(m.rowCount(), 4);
+        QCOMPARE(m.rows().at(2).timeMs, 6000); // backfill wins up to its newest point
+        QCOMPARE(m.rows().at(3).timeMs, 9000); // the live point after it stays
+        m.clear();
+        QCOMPARE(m.rowCount(), 0);
+    }
+
+    void eventLogAppendsAndCaps()
+    {
+        EventLogModel m;
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        m.add(QStringLiteral("shop"), EventLogModel::Severity::Action, QStringLiteral("rollback"), 1000);
+        m.add(QStringLiteral("shop"), EventLogModel::Severity::Error, QStringLiteral("socket refused"));
+        QCOMPARE(m.rowCount(), 2);
+        QCOMPARE(m.data(m.index(0), EventLogModel::TextRole).toString(), QStringLiteral("rollback"));
+        QCOMPARE(m.data(m.index(1), EventLogModel::SeverityRole).toInt(), int(EventLogModel::Severity::Error));
+        QVERIFY(m.data(m.index(0)).toString().contains(QStringLiteral("shop")));
+        for (int i = 0; i < 6000; ++i)
+            m.add(QStringLiteral("t"), EventLogModel::Severity::Info, QString::number(i));
+        QCOMPARE(m.rowCount(), 5000);
+        QCOMPARE(m.data(m.index(4999), EventLogModel::TextRole).toString(), QStringLiteral("5999"));
+    }
+
+    void downsampleKeepsExtremes()
+    {
+        QList<QPointF> pts;
+        for (int i = 0; i < 100000; ++i)
+            pts.append(QPointF(i, i == 54321 ? 1000.0 : std::sin(i / 100.0)));
+        const QList<QPointF> out = downsampleMinMax(pts, 500);
+        QVERIFY(out.size() <= 2000);
+        QVERIFY(out.size() >= 500);
+        bool spike = false;
+        for (int i = 0; i < out.size(); ++i) {
+            spike |= out.at(i).y() == 1000.0;
+            if (i > 0)
+                QVERIFY(out.at(i).x() > out.at(i - 1).x()); // still a function of time
+        }
+        QVERIFY(spike); // a one-second spike survives a 24 h window
+        QCOMPARE(out.constFirst(), pts.constFirst());
+        QCOMPARE(out.constLast(), pts.constLast());
+        QCOMPARE(downsampleMinMax(pts.mid(0, 100), 500).size(), 100); // small series untouched
+    }
+};
+
+QTEST_GUILESS_MAIN(TestModels)
+#include "tst_models.moc"

@@ -1,0 +1,189 @@
+#include "chartwidget.h"
+
+#include "downsample.h"
+#include "timeseriesmodel.h"
+
+#include <QDateTime>
+#include <QDateTimeAxis>
+#include <QLabel>
+#include <QLegendMarker>
+#include <QLineSeries>
+#include <QToolTip>
+#include <QValueAxis>
+
+#include <algorithm>
+#include <cmath>
+
+namespace Switchboard {
+
+ChartWidget::ChartWidget(const QString &title, const QString &unit, const QList<Series> &series, QWidget *parent)
+    : QChartView(parent)
+    , m_title(title)
+    , m_specs(series)
+    , m_x(new QDateTimeAxis)
+    , m_y(new QValueAxis)
+    , m_empty(new QLabel(this))
+{
+    auto *chart = new QChart;
+    chart->setTitle(title);
+    chart->setMargins(QMargins(4, 4, 4, 4));
+    chart->legend()->setAlignment(Qt::AlignBottom);
+    chart->setAnimationOptions(QChart::NoAnimation);
+    m_x->setFormat(QStringLiteral("HH:mm"));
+    m_x->setTitleText(QStringLiteral("time"));
+    m_x->setTickCount(5);
+    m_y->setTitleText(unit);
+    m_y->setLabelFormat(QStringLiteral("%.3g"));
+    chart->addAxis(m_x, Qt::AlignBottom);
+    chart->addAxis(m_y, Qt::AlignLeft);
+    for (const Series &s : m_specs) {
+        auto *line = new QLineSeries;
+        line->setName(s.label);
+        QPen pen(s.color);
+        pen.setWidthF(2.0);
+        if (s.dashed)
+            pen.setStyle(Qt::DashLine);
+        line->setPen(pen);
+        chart->addSeries(line);
+        line->attachAxis(m_x);
+        line->attachAxis(m_y);
+        connect(line, &QLineSeries::hovered, this, &ChartWidget::onHovered);
+        m_lines.append(line);
+    }
+    setChart(chart);
+    setRenderHint(QPainter::Antialiasing);
+    setMinimumHeight(170);
+
+    m_empty->setAlignment(Qt::AlignCenter);
+    m_empty->setWordWrap(true);
+    m_empty->setStyleSheet(QStringLiteral("color: #777; background: transparent;"));
+    m_empty->hide();
+
+    // Coalesce bursts of model changes (a backfill plus live points) into one redraw.
+    m_rebuild.setSingleShot(true);
+    m_rebuild.setInterval(50);
+    connect(&m_rebuild, &QTimer::timeout, this, &ChartWidget::rebuild);
+}
+
+void ChartWidget::setModel(TimeSeriesModel *model)
+{
+    if (m_model)
+        disconnect(m_model, nullptr, this, nullptr);
+    m_model = model;
+    if (model) {
+        connect(model, &QAbstractItemModel::rowsInserted, this, &ChartWidget::scheduleRebuild);
+        connect(model, &QAbstractItemModel::rowsRemoved, this, &ChartWidget::scheduleRebuild);
+        connect(model, &QAbstractItemModel::modelReset, this, &ChartWidget::scheduleRebuild);
+        connect(model, &QAbstractItemModel::dataChanged, this, &ChartWidget::scheduleRebuild);
+    }
+    rebuild();
+}
+
+void ChartWidget::setWindowMs(qint64 windowMs)
+{
+    m_windowMs = windowMs;
+    m_x->setFormat(windowMs > 6LL * 3600 * 1000 ? QStringLiteral("dd HH:mm") : QStringLiteral("HH:mm"));
+    rebuild();
+}
+
+void ChartWidget::setEmptyReason(const QString &reason)
+{
+    if (m_emptyReason == reason)
+        return;
+    m_emptyReason = reason;
+    rebuild();
+}
+
+int ChartWidget::pointCount(int series) const
+{
+    return series >= 0 && series < m_lines.size() ? int(m_lines.at(series)->count()) : 0;
+}
+
+QString ChartWidget::emptyMessage() const
+{
+    return m_empty->isHidden() ? QString() : m_empty->text();
+}
+
+void ChartWidget::resizeEvent(QResizeEvent *event)
+{
+    QChartView::resizeEvent(event);
+    m_empty->setGeometry(rect().adjusted(20, 30, -20, -30));
+    scheduleRebuild(); // the pixel width decides how far to reduce
+}
+
+void ChartWidget::scheduleRebuild()
+{
+    if (!m_rebuild.isActive())
+        m_rebuild.start();
+}
+
+void ChartWidget::rebuild()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 end = m_model && m_model->newestMs() > 0 ? std::max(now, m_model->newestMs()) : now;
+    const qint64 begin = end - m_windowMs;
+    const int buckets = std::max(50, int(chart()->plotArea().width()));
+    double lo = INFINITY;
+    double hi = -INFINITY;
+    int drawn = 0;
+    for (int i = 0; i < m_specs.size(); ++i) {
+        QList<QPointF> pts;
+        const int col = m_model ? m_model->column(m_specs.at(i).column) - 1 : -1;
+        if (col >= 0) {
+            const auto &rows = m_model->rows();
+            auto it = std::lower_bound(rows.cbegin(), rows.cend(), begin,
+                                       [](const TimeSeriesModel::Row &r, qint64 t) { return r.timeMs < t; });
+            for (; it != rows.cend(); ++it) {
+                const double v = it->values.value(col, NAN);
+                if (std::isfinite(v))
+                    pts.append(QPointF(double(it->timeMs), v));
+            }
+        }
+        pts = downsampleMinMax(pts, buckets);
+        for (const QPointF &p : std::as_const(pts)) {
+            lo = std::min(lo, p.y());
+            hi = std::max(hi, p.y());
+        }
+        drawn += int(pts.size());
+        m_lines.at(i)->replace(pts);
+    }
+    m_x->setRange(QDateTime::fromMSecsSinceEpoch(begin), QDateTime::fromMSecsSinceEpoch(end));
+    if (drawn == 0) {
+        m_y->setRange(0, 1);
+    } else {
+        const double pad = std::max((hi - lo) * 0.1, std::abs(hi) * 0.05 + 1e-6);
+        m_y->setRange(std::max(0.0, lo - pad), hi + pad);
+    }
+    const bool empty = drawn == 0 || !m_emptyReason.isEmpty();
+    if (empty) {
+        m_empty->setText(m_emptyReason.isEmpty() ? QStringLiteral("no data in this window yet") : m_emptyReason);
+        m_empty->show();
+    } else {
+        m_empty->hide();
+    }
+}
+
+void ChartWidget::onHovered(const QPointF &point, bool state)
+{
+    if (!state || !m_model) {
+        QToolTip::hideText();
+        return;
+    }
+    // Show every series at the hovered time, so stable and canary compare at one glance.
+    const auto &rows = m_model->rows();
+    if (rows.isEmpty())
+        return;
+    const qint64 t = qint64(point.x());
+    auto it = std::lower_bound(rows.cbegin(), rows.cend(), t,
+                               [](const TimeSeriesModel::Row &r, qint64 x) { return r.timeMs < x; });
+    if (it == rows.cend())
+        --it;
+    QStringList lines{QDateTime::fromMSecsSinceEpoch(it->timeMs).toString(QStringLiteral("HH:mm:ss"))};
+    for (const Series &s : std::as_const(m_specs)) {
+        const double v = it->values.value(m_model->column(s.column) - 1, NAN);
+        lines.append(QStringLiteral("%1: %2").arg(s.label, std::isfinite(v) ? QString::number(v, 'g', 4) : QStringLiteral("—")));
+    }
+    QToolTip::showText(QCursor::pos(), lines.join(QLatin1Char('\n')), this);
+}
+
+} // namespace Switchboard

@@ -1,0 +1,62 @@
+#pragma once
+// A time chart of a few columns of a TimeSeriesModel (stable and canary on the same axes, in
+// their colours). It only reads the model; when there is nothing to draw it says why.
+
+#include <QChartView>
+#include <QColor>
+#include <QPointer>
+#include <QTimer>
+
+class QDateTimeAxis;
+class QLabel;
+class QLineSeries;
+class QValueAxis;
+
+namespace Switchboard {
+
+class TimeSeriesModel;
+
+class ChartWidget final : public QChartView
+{
+    Q_OBJECT
+public:
+    struct Series
+    {
+        QString column; // model column name
+        QString label;  // legend
+        QColor color;
+        bool dashed = false;
+    };
+
+    ChartWidget(const QString &title, const QString &unit, const QList<Series> &series, QWidget *parent = nullptr);
+
+    void setModel(TimeSeriesModel *model);
+    void setWindowMs(qint64 windowMs);
+    // Shown over the chart while it has nothing to draw ("no data from Prometheus: ...").
+    void setEmptyReason(const QString &reason);
+
+    // For tests: points drawn for series i, and the message shown (empty when hidden).
+    int pointCount(int series) const;
+    QString emptyMessage() const;
+
+protected:
+    void resizeEvent(QResizeEvent *event) override;
+
+private:
+    void scheduleRebuild();
+    void rebuild();
+    void onHovered(const QPointF &point, bool state);
+
+    QString m_title;
+    QList<Series> m_specs;
+    QList<QLineSeries *> m_lines;
+    QDateTimeAxis *m_x;
+    QValueAxis *m_y;
+    QLabel *m_empty;
+    QPointer<TimeSeriesModel> m_model;
+    QTimer m_rebuild;
+    qint64 m_windowMs = 15 * 60 * 1000;
+    QString m_emptyReason;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,142 @@
+#include "mainwindow.h"
+
+#include "eventlogmodel.h"
+#include "palette.h"
+#include "targetcontroller.h"
+#include "targetlistdelegate.h"
+#include "targetlistmodel.h"
+#include "targetpanelwidget.h"
+
+#include <QDateTime>
+#include <QLabel>
+#include <QListView>
+#include <QShortcut>
+#include <QSplitter>
+#include <QStatusBar>
+#include <QStyledItemDelegate>
+#include <QVBoxLayout>
+
+namespace Switchboard {
+
+namespace {
+
+// Colours log lines by severity; the model knows severities, not colours.
+class EventLogDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+
+protected:
+    void initStyleOption(QStyleOptionViewItem *option, const QModelIndex &index) const override
+    {
+        QStyledItemDelegate::initStyleOption(option, index);
+        switch (EventLogModel::Severity(index.data(EventLogModel::SeverityRole).toInt())) {
+        case EventLogModel::Severity::Error:
+            option->palette.setColor(QPalette::Text, Palette::danger());
+            break;
+        case EventLogModel::Severity::Warning:
+            option->palette.setColor(QPalette::Text, Palette::warning());
+            break;
+        case EventLogModel::Severity::Action:
+            option->font.setBold(true);
+            break;
+        case EventLogModel::Severity::Info:
+            break;
+        }
+    }
+};
+
+} // namespace
+
+MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, ConfirmFn confirm, QWidget *parent)
+    : QMainWindow(parent)
+    , m_targets(targets)
+    , m_list(new QListView(this))
+    , m_panel(new TargetPanelWidget(std::move(confirm), this))
+    , m_log(new QListView(this))
+    , m_connection(new QLabel(this))
+{
+    setWindowTitle(QStringLiteral("Switchboard"));
+    m_list->setObjectName(QStringLiteral("targetList"));
+    m_list->setModel(targets);
+    m_list->setItemDelegate(new TargetListDelegate(m_list));
+    m_list->setMinimumWidth(190);
+    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    m_log->setObjectName(QStringLiteral("eventLog"));
+    m_log->setModel(events);
+    m_log->setItemDelegate(new EventLogDelegate(m_log));
+    m_log->setUniformItemSizes(true);
+    m_log->setEditTriggers(QAbstractItemView::NoEditTriggers);
+
+    auto *left = new QWidget(this);
+    auto *leftLayout = new QVBoxLayout(left);
+    leftLayout->setContentsMargins(0, 0, 0, 0);
+    auto *title = new QLabel(tr("<b>Targets</b>"), left);
+    leftLayout->addWidget(title);
+    leftLayout->addWidget(m_list);
+
+    auto *top = new QSplitter(Qt::Horizontal, this);
+    top->addWidget(left);
+    top->addWidget(m_panel);
+    top->setStretchFactor(1, 1);
+    top->setSizes({200, 1000});
+    auto *outer = new QSplitter(Qt::Vertical, this);
+    outer->addWidget(top);
+    outer->addWidget(m_log);
+    outer->setStretchFactor(0, 1);
+    outer->setSizes({640, 110});
+    setCentralWidget(outer);
+
+    m_connection->setObjectName(QStringLiteral("connectionLabel"));
+    statusBar()->addPermanentWidget(m_connection);
+
+    // The way back is one keystroke away wherever the focus is.
+    auto *rollback = new QShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+R")), this);
+    rollback->setContext(Qt::ApplicationShortcut);
+    connect(rollback, &QShortcut::activated, m_panel, &TargetPanelWidget::rollback);
+
+    connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentChanged);
+    connect(m_panel, &TargetPanelWidget::message, this, [this](const QString &text, int timeoutMs) {
+        statusBar()->showMessage(text, timeoutMs);
+    });
+    connect(events, &QAbstractItemModel::rowsInserted, m_log, [this] { m_log->scrollToBottom(); });
+    connect(&m_clock, &QTimer::timeout, this, &MainWindow::updateStatus);
+    connect(&m_clock, &QTimer::timeout, m_panel, &TargetPanelWidget::refreshAge);
+    m_clock.start(500);
+
+    resize(1280, 860);
+    if (targets->rowCount() > 0)
+        selectTarget(0);
+    updateStatus();
+}
+
+void MainWindow::selectTarget(int row)
+{
+    m_list->setCurrentIndex(m_targets->index(row));
+}
+
+void MainWindow::showStartupProblem(const QString &text)
+{
+    statusBar()->showMessage(text, 30000);
+}
+
+void MainWindow::onCurrentChanged()
+{
+    m_panel->setController(m_targets->controllerAt(m_list->currentIndex().row()));
+    updateStatus();
+}
+
+void MainWindow::updateStatus()
+{
+    const TargetController *c = m_panel->controller();
+    if (!c) {
+        m_connection->setText(tr("no target"));
+        return;
+    }
+    const qint64 age = c->dataAgeMs(QDateTime::currentMSecsSinceEpoch());
+    m_connection->setText(QStringLiteral("%1: %2 · %3").arg(c->name(), connectionStateName(c->connectionState()),
+                                                             age < 0 ? tr("no data yet")
+                                                                     : tr("data %1 s old").arg(double(age) / 1000.0, 0, 'f', 1)));
+}
+
+} // namespace Switchboard

@@ -1,0 +1,43 @@
+#pragma once
+// The main window: targets on the left, the selected target's panel on the right, the event
+// log below, connection state and data age in the status bar (UI.md).
+
+#include "confirm.h"
+
+#include <QMainWindow>
+#include <QTimer>
+
+class QLabel;
+class QListView;
+
+namespace Switchboard {
+
+class EventLogModel;
+class TargetListModel;
+class TargetPanelWidget;
+
+class MainWindow final : public QMainWindow
+{
+    Q_OBJECT
+public:
+    // The models must outlive the window. `confirm` answers "are you sure?" questions.
+    MainWindow(TargetListModel *targets, EventLogModel *events, ConfirmFn confirm, QWidget *parent = nullptr);
+
+    TargetPanelWidget *panel() const { return m_panel; }
+    void selectTarget(int row);
+    // Shown once in the status bar and the log, e.g. a broken targets.json.
+    void showStartupProblem(const QString &text);
+
+private:
+    void onCurrentChanged();
+    void updateStatus();
+
+    TargetListModel *m_targets;
+    QListView *m_list;
+    TargetPanelWidget *m_panel;
+    QListView *m_log;
+    QLabel *m_connection;
+    QTimer m_clock;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,77 @@
+#pragma once
+// Everything about the selected target: header, split bar (set and measured), health of both
+// versions, the weight slider with Apply, Promote full, Rollback, and the charts. It reads the
+// TargetController and its models and calls the controller's actions; it never sees a backend.
+
+#include "confirm.h"
+#include "targetcontroller.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPushButton;
+class QSlider;
+class QSpinBox;
+
+namespace Switchboard {
+
+class ChartWidget;
+class SplitBarWidget;
+
+class TargetPanelWidget final : public QWidget
+{
+    Q_OBJECT
+public:
+    TargetPanelWidget(ConfirmFn confirm, QWidget *parent = nullptr);
+
+    void setController(TargetController *controller);
+    TargetController *controller() const { return m_controller; }
+
+    // Data older than this is shown as stale.
+    static qint64 staleAfterMs(const TargetController *c);
+
+public Q_SLOTS:
+    void apply();
+    void promoteFull();
+    void rollback();
+    void refreshAge(); // called periodically: ages and staleness move with the clock
+
+Q_SIGNALS:
+    // Transient messages for the status bar.
+    void message(const QString &text, int timeoutMs);
+
+private:
+    void updateSplit();
+    void updateHealth();
+    void updateHeader();
+    void updateActions();
+    void onActionStarted(const QString &description);
+    void onActionFinished(const ChangeResult &result);
+    void onWindowChanged(int index);
+    QString splitText(double canaryPercent) const;
+
+    ConfirmFn m_confirm;
+    QPointer<TargetController> m_controller;
+    QLabel *m_header;
+    SplitBarWidget *m_bar;
+    QLabel *m_measured;
+    QLabel *m_health[2][4]; // [stable|canary][rps, error, p50, p99]
+    QLabel *m_healthAge;
+    QSlider *m_slider;
+    QSpinBox *m_spin;
+    QPushButton *m_apply;
+    QPushButton *m_promoteFull;
+    QPushButton *m_rollback;
+    QLabel *m_progress;
+    QComboBox *m_window;
+    ChartWidget *m_errorChart;
+    ChartWidget *m_latencyChart;
+    ChartWidget *m_rpsChart;
+    ChartWidget *m_weightChart;
+    bool m_sliderDirty = false; // the operator moved the slider and has not applied yet
+    bool m_syncing = false;
+};
+
+} // namespace Switchboard
