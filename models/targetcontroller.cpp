@@ -133,6 +133,20 @@ qint64 TargetController::dataAgeMs(qint64 now) const
     return newest > 0 ? std::max<qint64>(0, now - newest) : -1;
 }
 
+qint64 TargetController::staleAfterMs() const
+{
+    const qint64 configured = m_config.settings.value(QStringLiteral("staleAfterMs")).toInteger(0);
+    return configured > 0 ? configured : std::max<qint64>(5000, 3LL * m_config.pollMs);
+}
+
+bool TargetController::isHealthStale(qint64 now) const
+{
+    if (!m_health || !m_metricsError.isEmpty())
+        return true;
+    const qint64 newest = std::min(m_health->stable.timeMs, m_health->canary.timeMs);
+    return newest <= 0 || now - newest > staleAfterMs();
+}
+
 void TargetController::setCanaryPercent(double percent, const QString &reason, bool force)
 {
     WeightChange c;

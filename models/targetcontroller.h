@@ -41,6 +41,12 @@ public:
     double measuredCanaryPercent() const;
     // Age of the newest data (split or health), -1 when there is none yet.
     qint64 dataAgeMs(qint64 nowMs) const;
+    // Data older than this is stale: shown grey, and to the rollout engine it is no data.
+    // targets.json "staleAfterMs"; default 3 poll intervals, at least 5 s.
+    qint64 staleAfterMs() const;
+    // True when there is no fresh health to decide on: none yet, the metrics layer failing, or
+    // the newest sample older than staleAfterMs().
+    bool isHealthStale(qint64 nowMs) const;
     bool isActionInFlight() const { return m_inFlight.has_value(); }
     bool isReadOnly() const { return m_snapshot && m_snapshot->readOnly; }
     bool hasMetrics() const { return m_host->metrics() != nullptr; }

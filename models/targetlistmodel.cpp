@@ -2,6 +2,8 @@
 
 #include "targetcontroller.h"
 
+#include <QDateTime>
+
 namespace Switchboard {
 
 TargetListModel::TargetListModel(QObject *parent)
@@ -24,7 +26,7 @@ QString TargetListModel::stateOf(const TargetController *c)
     case ConnectionState::Connected:
         break;
     }
-    if (!c->hasSnapshot() || (c->hasMetrics() && !c->hasHealth()) || !c->metricsError().isEmpty())
+    if (!c->hasSnapshot() || (c->hasMetrics() && c->isHealthStale(QDateTime::currentMSecsSinceEpoch())))
         return QStringLiteral("no data");
     return QStringLiteral("healthy");
 }

@@ -66,6 +66,20 @@ private slots:
         QTRY_VERIFY(snap.size() > before + 2);
     }
 
+    void staleHealthIsNoData()
+    {
+        Fixture f;
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(f.controller->isHealthStale(now)); // nothing yet is not "healthy"
+        QSignalSpy health(f.controller.get(), &TargetController::healthChanged);
+        f.controller->refreshNow();
+        QTRY_VERIFY(f.controller->hasHealth());
+        QCOMPARE(f.controller->staleAfterMs(), 5000); // 3 x 200 ms, at least 5 s
+        const qint64 t = QDateTime::currentMSecsSinceEpoch();
+        QVERIFY(!f.controller->isHealthStale(t));
+        QVERIFY(f.controller->isHealthStale(t + 6000)); // the clock moved on, the data did not
+    }
+
     void setWeightRollbackAndAudit()
     {
         Fixture f;

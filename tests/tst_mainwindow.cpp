@@ -10,8 +10,12 @@
 #include "targetcontroller.h"
 #include "targetlistmodel.h"
 #include "targetpanelwidget.h"
+#include "timeseriesmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QFile>
+#include <QImage>
+#include <QTemporaryDir>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
@@ -154,6 +158,28 @@ private slots:
         QTest::keyClick(find<QSlider>("canarySlider"), Qt::Key_R, Qt::ControlModifier | Qt::ShiftModifier);
         QTRY_COMPARE(worldCanary(), 0.0);
         QCOMPARE(m_confirmations, 0);
+    }
+
+    void exportsFullSeries()
+    {
+        QTRY_VERIFY(m_controller->healthHistory()->rowCount() > 800);
+        QTemporaryDir dir;
+        QString error;
+        const QString csv = dir.filePath(QStringLiteral("demo.csv"));
+        QVERIFY2(m_window->panel()->exportCsv(csv, &error), qPrintable(error));
+        QFile f(csv);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
+        QCOMPARE(lines.constFirst(), QByteArray("time,timeMs,stableRps,canaryRps,stableErrorPct,canaryErrorPct,"
+                                                 "stableP50Ms,canaryP50Ms,stableP99Ms,canaryP99Ms,setCanaryPct,measuredCanaryPct"));
+        QVERIFY(lines.size() > m_controller->healthHistory()->rowCount()); // every row, not the drawn subset
+        QCOMPARE(lines.at(1).split(',').size(), 12);
+        const QString png = dir.filePath(QStringLiteral("demo.png"));
+        QVERIFY2(m_window->panel()->exportPng(png, &error), qPrintable(error));
+        QVERIFY(!QImage(png).isNull());
+        // An unwritable place is an error, not a crash or a half file.
+        QVERIFY(!m_window->panel()->exportCsv(QStringLiteral("/proc/nope/x.csv"), &error));
+        QVERIFY(error.contains(QStringLiteral("/proc/nope/x.csv")));
     }
 
     void chartsHaveDataAndSayWhyNot()

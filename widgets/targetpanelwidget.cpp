@@ -1,6 +1,7 @@
 #include "targetpanelwidget.h"
 
 #include "chartwidget.h"
+#include "csvexport.h"
 #include "palette.h"
 #include "splitbarwidget.h"
 #include "targetcontroller.h"
@@ -8,6 +9,8 @@
 
 #include <QComboBox>
 #include <QDateTime>
+#include <QFileDialog>
+#include <QSaveFile>
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -64,6 +67,9 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
     , m_rollback(new QPushButton(tr("ROLLBACK"), this))
     , m_progress(new QLabel(this))
     , m_window(new QComboBox(this))
+    , m_charts(new QWidget(this))
+    , m_exportPng(new QPushButton(tr("Export PNG…"), this))
+    , m_exportCsv(new QPushButton(tr("Export CSV…"), this))
 {
     m_header->setObjectName(QStringLiteral("headerLabel"));
     QFont hf = m_header->font();
@@ -131,6 +137,10 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
         m_window->addItem(QString::fromLatin1(w.label), w.ms);
     m_window->setCurrentIndex(1);
     auto *windowRow = new QHBoxLayout;
+    m_exportPng->setObjectName(QStringLiteral("exportPngButton"));
+    m_exportCsv->setObjectName(QStringLiteral("exportCsvButton"));
+    windowRow->addWidget(m_exportPng);
+    windowRow->addWidget(m_exportCsv);
     windowRow->addStretch(1);
     windowRow->addWidget(new QLabel(tr("window:"), this));
     windowRow->addWidget(m_window);
@@ -139,21 +149,22 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
     const QColor ca = Palette::canary();
     m_errorChart = new ChartWidget(tr("error ratio"), tr("errors (%)"),
                                    {{QStringLiteral("stableErrorPct"), tr("stable"), st},
-                                    {QStringLiteral("canaryErrorPct"), tr("canary"), ca}}, this);
+                                    {QStringLiteral("canaryErrorPct"), tr("canary"), ca}}, m_charts);
     m_latencyChart = new ChartWidget(tr("p99 latency"), tr("p99 (ms)"),
                                      {{QStringLiteral("stableP99Ms"), tr("stable"), st},
-                                      {QStringLiteral("canaryP99Ms"), tr("canary"), ca}}, this);
+                                      {QStringLiteral("canaryP99Ms"), tr("canary"), ca}}, m_charts);
     m_rpsChart = new ChartWidget(tr("requests/s"), tr("req/s"),
                                  {{QStringLiteral("stableRps"), tr("stable"), st},
-                                  {QStringLiteral("canaryRps"), tr("canary"), ca}}, this);
+                                  {QStringLiteral("canaryRps"), tr("canary"), ca}}, m_charts);
     m_weightChart = new ChartWidget(tr("canary weight"), tr("canary (%)"),
                                     {{QStringLiteral("setCanaryPct"), tr("set"), ca},
-                                     {QStringLiteral("measuredCanaryPct"), tr("measured"), Palette::muted(), true}}, this);
+                                     {QStringLiteral("measuredCanaryPct"), tr("measured"), Palette::muted(), true}}, m_charts);
     m_errorChart->setObjectName(QStringLiteral("errorChart"));
     m_latencyChart->setObjectName(QStringLiteral("latencyChart"));
     m_rpsChart->setObjectName(QStringLiteral("rpsChart"));
     m_weightChart->setObjectName(QStringLiteral("weightChart"));
-    auto *charts = new QGridLayout;
+    auto *charts = new QGridLayout(m_charts);
+    charts->setContentsMargins(0, 0, 0, 0);
     charts->addWidget(m_errorChart, 0, 0);
     charts->addWidget(m_latencyChart, 0, 1);
     charts->addWidget(m_rpsChart, 1, 0);
@@ -167,7 +178,7 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
     layout->addLayout(sliderRow);
     layout->addLayout(actionRow);
     layout->addLayout(windowRow);
-    layout->addLayout(charts, 1);
+    layout->addWidget(m_charts, 1);
 
     connect(m_slider, &QSlider::valueChanged, this, [this](int v) {
         if (m_syncing)
@@ -191,6 +202,20 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
     connect(m_promoteFull, &QPushButton::clicked, this, &TargetPanelWidget::promoteFull);
     connect(m_rollback, &QPushButton::clicked, this, &TargetPanelWidget::rollback);
     connect(m_window, &QComboBox::currentIndexChanged, this, &TargetPanelWidget::onWindowChanged);
+    connect(m_exportPng, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export charts"), m_controller ? m_controller->name() + QStringLiteral(".png") : QString(),
+                                                          tr("PNG images (*.png)"));
+        QString error;
+        if (!path.isEmpty())
+            Q_EMIT message(exportPng(path, &error) ? tr("charts saved to %1").arg(path) : error, 8000);
+    });
+    connect(m_exportCsv, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export series"), m_controller ? m_controller->name() + QStringLiteral(".csv") : QString(),
+                                                          tr("CSV files (*.csv)"));
+        QString error;
+        if (!path.isEmpty())
+            Q_EMIT message(exportCsv(path, &error) ? tr("series saved to %1").arg(path) : error, 8000);
+    });
     setController(nullptr);
 }
 
@@ -216,11 +241,6 @@ void TargetPanelWidget::setController(TargetController *controller)
     m_progress->clear();
     updateSplit();
     updateHealth();
-}
-
-qint64 TargetPanelWidget::staleAfterMs(const TargetController *c)
-{
-    return std::max<qint64>(5000, 3LL * c->config().pollMs);
 }
 
 QString TargetPanelWidget::splitText(double canary) const
@@ -279,7 +299,7 @@ void TargetPanelWidget::updateSplit()
     }
     const qint64 ageMs = m_controller->dataAgeMs(QDateTime::currentMSecsSinceEpoch());
     const bool stale = m_controller->connectionState() != ConnectionState::Connected
-        || ageMs < 0 || ageMs > staleAfterMs(m_controller);
+        || ageMs < 0 || ageMs > m_controller->staleAfterMs();
     const double set = m_controller->hasSnapshot() ? m_controller->snapshot().split.canary : NAN;
     m_bar->setSplit(set, stale && m_controller->hasSnapshot());
     const double measured = m_controller->measuredCanaryPercent();
@@ -338,12 +358,16 @@ void TargetPanelWidget::updateHeader()
     QString state = connectionStateName(m_controller->connectionState());
     if (m_controller->connectionState() == ConnectionState::Disconnected && !m_controller->lastError().isEmpty())
         state += QStringLiteral(" (") + m_controller->lastError() + QLatin1Char(')');
-    const bool stale = ageMs < 0 || ageMs > staleAfterMs(m_controller);
+    const bool stale = ageMs < 0 || ageMs > m_controller->staleAfterMs();
     const QString colour = m_controller->connectionState() == ConnectionState::Disconnected ? Palette::danger().name()
         : stale ? Palette::muted().name() : QStringLiteral("palette(text)");
     m_header->setText(QStringLiteral("<span style='color:%1'>%2 · %3 · %4 · %5</span>")
                           .arg(colour, m_controller->name().toHtmlEscaped(), m_controller->config().kind,
                                state.toHtmlEscaped(), age(ageMs) + (stale && ageMs >= 0 ? tr(" (stale)") : QString())));
+    const bool healthStale = m_controller->isHealthStale(QDateTime::currentMSecsSinceEpoch());
+    for (auto &row : m_health)
+        for (QLabel *l : row)
+            l->setEnabled(!healthStale); // disabled labels draw grey: stale is never shown as current
     const HealthSnapshot h = m_controller->health();
     m_healthAge->setText(m_controller->hasHealth()
                              ? tr("health: %1").arg(age(QDateTime::currentMSecsSinceEpoch() - std::max(h.stable.timeMs, h.canary.timeMs)))
@@ -376,6 +400,30 @@ void TargetPanelWidget::onActionFinished(const ChangeResult &result)
         && m_confirm(tr("Conflict"), tr("%1\n\nApply canary %2% anyway?").arg(result.message).arg(result.requestedCanaryPercent))) {
         m_controller->setCanaryPercent(result.requestedCanaryPercent, tr("operator, over a conflict"), true);
     }
+}
+
+bool TargetPanelWidget::exportPng(const QString &path, QString *error)
+{
+    if (!m_controller) {
+        *error = tr("no target selected");
+        return false;
+    }
+    const QImage image = m_charts->grab().toImage();
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || !image.save(&f, "PNG") || !f.commit()) {
+        *error = tr("cannot write %1: %2").arg(path, f.errorString());
+        return false;
+    }
+    return true;
+}
+
+bool TargetPanelWidget::exportCsv(const QString &path, QString *error)
+{
+    if (!m_controller) {
+        *error = tr("no target selected");
+        return false;
+    }
+    return writeSeriesCsv(path, {m_controller->healthHistory(), m_controller->splitHistory()}, error);
 }
 
 void TargetPanelWidget::onWindowChanged(int index)

@@ -29,14 +29,15 @@ public:
     void setController(TargetController *controller);
     TargetController *controller() const { return m_controller; }
 
-    // Data older than this is shown as stale.
-    static qint64 staleAfterMs(const TargetController *c);
 
 public Q_SLOTS:
     void apply();
     void promoteFull();
     void rollback();
     void refreshAge(); // called periodically: ages and staleness move with the clock
+    // Exports of the selected target: the four charts as one picture, the full series as CSV.
+    bool exportPng(const QString &path, QString *error);
+    bool exportCsv(const QString &path, QString *error);
 
 Q_SIGNALS:
     // Transient messages for the status bar.
@@ -66,6 +67,9 @@ private:
     QPushButton *m_rollback;
     QLabel *m_progress;
     QComboBox *m_window;
+    QWidget *m_charts;
+    QPushButton *m_exportPng;
+    QPushButton *m_exportCsv;
     ChartWidget *m_errorChart;
     ChartWidget *m_latencyChart;
     ChartWidget *m_rpsChart;
