@@ -3,6 +3,7 @@
 #include "cli.h"
 #include "mainwindow.h"
 #include "targetlistmodel.h"
+#include "targetpanelwidget.h"
 #include "workspace.h"
 
 #include <QApplication>
@@ -52,6 +53,7 @@ int runGui(int argc, char **argv)
     TargetListModel targets;
     targets.setControllers(ws.controllers());
     MainWindow window(&targets, ws.events(), messageBoxConfirm(nullptr));
+    window.panel()->setTargetsPath(ws.usedFallback() || opts.demo ? QString() : ws.targetsPath());
     if (!ws.problems().isEmpty())
         window.showStartupProblem(ws.problems().join(QStringLiteral(" · ")));
     for (int i = 0; i < ws.controllers().size(); ++i)

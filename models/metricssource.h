@@ -20,11 +20,19 @@ public Q_SLOTS:
     virtual void queryInstant() = 0;
     // History for charts; `token` comes back with the answer so a caller can drop stale ones.
     virtual void queryRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token) = 0;
+    // Runs one query in the source's own language (PromQL) for the settings dialog's "test
+    // query" button: answers testQueryFinished. Sources without a query language say so.
+    virtual void runTestQuery(const QString &query, quint64 token)
+    {
+        Q_UNUSED(query);
+        Q_EMIT testQueryFinished(token, false, QStringLiteral("this metrics source takes no queries"));
+    }
 
 Q_SIGNALS:
     void instantReady(const Switchboard::HealthSnapshot &health);
     void rangeReady(const Switchboard::HealthSeries &series, quint64 token);
     void queryFailed(const QString &error);
+    void testQueryFinished(quint64 token, bool ok, const QString &text);
 };
 
 } // namespace Switchboard

@@ -67,6 +67,8 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
         connect(metrics, &MetricsSource::instantReady, this, &TargetController::onInstant);
         connect(metrics, &MetricsSource::rangeReady, this, &TargetController::onRange);
         connect(metrics, &MetricsSource::queryFailed, this, &TargetController::onMetricsFailed);
+        connect(this, &TargetController::requestTestQuery, metrics, &MetricsSource::runTestQuery);
+        connect(metrics, &MetricsSource::testQueryFinished, this, &TargetController::testQueryFinished);
     }
     m_poll.setInterval(m_config.pollMs);
     connect(&m_poll, &QTimer::timeout, this, &TargetController::poll);
@@ -114,6 +116,20 @@ void TargetController::backfill(qint64 windowMs)
     // At most ~1000 points per series per query: enough for a chart, far under Prometheus' cap.
     const int step = int(std::max<qint64>(m_config.pollMs, windowMs / 1000));
     Q_EMIT requestRange(to - windowMs, to, step, ++m_rangeToken);
+}
+
+quint64 TargetController::testQuery(const QString &query)
+{
+    const quint64 token = ++m_testToken;
+    if (!m_host->metrics()) {
+        // Answer asynchronously like a real source, so callers have one code path.
+        QMetaObject::invokeMethod(this, [this, token] {
+            Q_EMIT testQueryFinished(token, false, QStringLiteral("this target has no metrics source"));
+        }, Qt::QueuedConnection);
+        return token;
+    }
+    Q_EMIT requestTestQuery(query, token);
+    return token;
 }
 
 double TargetController::measuredCanaryPercent() const

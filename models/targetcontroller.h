@@ -67,6 +67,8 @@ public Q_SLOTS:
     // replaces any change still waiting to be sent.
     void rollback(const QString &reason);
     void backfill(qint64 windowMs);
+    // Runs a query on the metrics layer's thread; the answer comes as testQueryFinished(token).
+    quint64 testQuery(const QString &query);
 
 Q_SIGNALS:
     void snapshotChanged();
@@ -74,12 +76,14 @@ Q_SIGNALS:
     void connectionStateChanged(Switchboard::ConnectionState state);
     void actionStarted(const QString &description);
     void actionFinished(const Switchboard::ChangeResult &result);
+    void testQueryFinished(quint64 token, bool ok, const QString &text);
 
     // Requests to the backends' thread (queued connections).
     void requestRefresh();
     void requestApply(const Switchboard::WeightChange &change);
     void requestInstant();
     void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token);
+    void requestTestQuery(const QString &query, quint64 token);
 
 private:
     struct Pending
@@ -119,6 +123,7 @@ private:
     std::optional<Pending> m_inFlight;
     std::optional<Pending> m_queued;
     quint64 m_rangeToken = 0;
+    quint64 m_testToken = 0;
 };
 
 } // namespace Switchboard

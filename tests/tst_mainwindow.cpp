@@ -10,6 +10,7 @@
 #include "targetcontroller.h"
 #include "targetlistmodel.h"
 #include "targetpanelwidget.h"
+#include "targetsettingsdialog.h"
 #include "timeseriesmodel.h"
 
 #include <QAbstractItemModelTester>
@@ -180,6 +181,19 @@ private slots:
         // An unwritable place is an error, not a crash or a half file.
         QVERIFY(!m_window->panel()->exportCsv(QStringLiteral("/proc/nope/x.csv"), &error));
         QVERIFY(error.contains(QStringLiteral("/proc/nope/x.csv")));
+    }
+
+    void settingsDialogTestsQueriesOnTheMetricsThread()
+    {
+        TargetSettingsDialog dialog(m_controller.get(), QString());
+        QSignalSpy done(&dialog, &TargetSettingsDialog::testFinished);
+        dialog.setQuery(QStringLiteral("rps"), QStringLiteral("sum(rate(app_requests_total[10s]))"));
+        dialog.testQuery(QStringLiteral("rps"));
+        QVERIFY(done.wait(5000));
+        // The simulator has no query language, and says so rather than pretending.
+        QCOMPARE(done.at(0).at(0).toBool(), false);
+        QVERIFY(dialog.lastResult().contains(QStringLiteral("takes no queries")));
+        QVERIFY(!dialog.save()); // no file behind the demo target
     }
 
     void chartsHaveDataAndSayWhyNot()

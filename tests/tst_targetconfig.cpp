@@ -1,6 +1,10 @@
 // targets.json: valid files load, broken ones give an error naming file and line and are
 // never modified.
 #include "targetconfig.h"
+#include "targetconfigwriter.h"
+
+#include <QDir>
+#include <QJsonDocument>
 
 #include <QCryptographicHash>
 #include <QFile>
@@ -85,6 +89,58 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll(), broken);
         QCOMPARE(QFileInfo(path).lastModified(), mtime);
+    }
+
+    void writerKeepsOrderAndUnknownKeys()
+    {
+        QTemporaryDir dir;
+        const QString path = targetsFilePath(dir.path());
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("{\"targets\": [{\"name\": \"shop\", \"kind\": \"sim\", \"zeta\": 1, \"alpha\": {\"x\": 2},"
+                    " \"prometheus\": {\"url\": \"http://127.0.0.1:9\"}}], \"mine\": true}");
+        }
+        QString error;
+        QVERIFY2(updateTargetSetting(path, QStringLiteral("shop"), QStringLiteral("prometheus"), QStringLiteral("queries"),
+                                     QJsonObject{{QStringLiteral("rps"), QStringLiteral("sum(rate(x[1m]))")}}, &error),
+                 qPrintable(error));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(text.indexOf("zeta") < text.indexOf("alpha")); // the user's order, not sorted
+        const TargetConfigResult r = parseTargetConfig(text, path);
+        QVERIFY2(r.ok(), qPrintable(r.error));
+        const QJsonObject prom = r.targets.at(0).settings.value(QStringLiteral("prometheus")).toObject();
+        QCOMPARE(prom.value(QStringLiteral("url")).toString(), QStringLiteral("http://127.0.0.1:9"));
+        QCOMPARE(prom.value(QStringLiteral("queries")).toObject().value(QStringLiteral("rps")).toString(),
+                 QStringLiteral("sum(rate(x[1m]))"));
+        QVERIFY(QJsonDocument::fromJson(text).object().value(QStringLiteral("mine")).toBool());
+        QCOMPARE(QDir(dir.path()).entryList(QDir::Files), QStringList{QStringLiteral("targets.json")}); // no temp left
+    }
+
+    void writerRefusesBrokenFileAndUnknownTarget()
+    {
+        QTemporaryDir dir;
+        const QString path = targetsFilePath(dir.path());
+        const QByteArray broken("{\"targets\": [ {\"name\": \"shop\"");
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(broken);
+        }
+        QString error;
+        QVERIFY(!updateTargetSetting(path, QStringLiteral("shop"), QStringLiteral("prometheus"), QStringLiteral("queries"), {}, &error));
+        QVERIFY(error.contains(QStringLiteral("left unchanged")));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), broken);
+        f.close();
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"targets\": [{\"name\": \"a\", \"kind\": \"sim\"}]}");
+        f.close();
+        QVERIFY(!updateTargetSetting(path, QStringLiteral("b"), QStringLiteral("prometheus"), QStringLiteral("queries"), {}, &error));
+        QVERIFY(error.contains(QStringLiteral("no target named \"b\"")));
     }
 
     void missingFile()

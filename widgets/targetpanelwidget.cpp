@@ -5,6 +5,7 @@
 #include "palette.h"
 #include "splitbarwidget.h"
 #include "targetcontroller.h"
+#include "targetsettingsdialog.h"
 #include "timeseriesmodel.h"
 
 #include <QComboBox>
@@ -70,6 +71,7 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
     , m_charts(new QWidget(this))
     , m_exportPng(new QPushButton(tr("Export PNG…"), this))
     , m_exportCsv(new QPushButton(tr("Export CSV…"), this))
+    , m_settings(new QPushButton(tr("Metrics settings…"), this))
 {
     m_header->setObjectName(QStringLiteral("headerLabel"));
     QFont hf = m_header->font();
@@ -141,6 +143,8 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
     m_exportCsv->setObjectName(QStringLiteral("exportCsvButton"));
     windowRow->addWidget(m_exportPng);
     windowRow->addWidget(m_exportCsv);
+    m_settings->setObjectName(QStringLiteral("settingsButton"));
+    windowRow->addWidget(m_settings);
     windowRow->addStretch(1);
     windowRow->addWidget(new QLabel(tr("window:"), this));
     windowRow->addWidget(m_window);
@@ -208,6 +212,13 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
         QString error;
         if (!path.isEmpty())
             Q_EMIT message(exportPng(path, &error) ? tr("charts saved to %1").arg(path) : error, 8000);
+    });
+    connect(m_settings, &QPushButton::clicked, this, [this] {
+        if (!m_controller)
+            return;
+        auto *dialog = new TargetSettingsDialog(m_controller, m_targetsPath, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->open();
     });
     connect(m_exportCsv, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getSaveFileName(this, tr("Export series"), m_controller ? m_controller->name() + QStringLiteral(".csv") : QString(),

@@ -27,6 +27,8 @@ public:
     TargetPanelWidget(ConfirmFn confirm, QWidget *parent = nullptr);
 
     void setController(TargetController *controller);
+    // Where the selected targets came from (targets.json), for the settings dialog's Save.
+    void setTargetsPath(const QString &path) { m_targetsPath = path; }
     TargetController *controller() const { return m_controller; }
 
 
@@ -70,6 +72,8 @@ private:
     QWidget *m_charts;
     QPushButton *m_exportPng;
     QPushButton *m_exportCsv;
+    QPushButton *m_settings;
+    QString m_targetsPath;
     ChartWidget *m_errorChart;
     ChartWidget *m_latencyChart;
     ChartWidget *m_rpsChart;

@@ -1,0 +1,123 @@
+#include "targetsettingsdialog.h"
+
+#include "targetconfigwriter.h"
+#include "targetcontroller.h"
+
+#include <QDialogButtonBox>
+#include <QFormLayout>
+#include <QHBoxLayout>
+#include <QJsonObject>
+#include <QLabel>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+namespace Switchboard {
+
+TargetSettingsDialog::TargetSettingsDialog(TargetController *controller, const QString &targetsPath, QWidget *parent)
+    : QDialog(parent)
+    , m_controller(controller)
+    , m_path(targetsPath)
+    , m_result(new QLabel(this))
+{
+    setWindowTitle(tr("%1 · metrics settings").arg(controller->name()));
+    const QJsonObject prom = controller->config().settings.value(QStringLiteral("prometheus")).toObject();
+    const QJsonObject queries = prom.value(QStringLiteral("queries")).toObject();
+    auto *form = new QFormLayout;
+    for (const QString &key : queryKeys()) {
+        auto *edit = new QPlainTextEdit(queries.value(key).toString(), this);
+        edit->setObjectName(QStringLiteral("query_") + key);
+        edit->setPlaceholderText(tr("built-in default (empty)"));
+        edit->setFixedHeight(edit->fontMetrics().height() * 3 + 12);
+        auto *test = new QPushButton(tr("Test"), this);
+        test->setObjectName(QStringLiteral("test_") + key);
+        connect(test, &QPushButton::clicked, this, [this, key] { testQuery(key); });
+        auto *row = new QHBoxLayout;
+        row->addWidget(edit, 1);
+        row->addWidget(test);
+        form->addRow(key, row);
+        m_edits.append(edit);
+    }
+    m_result->setObjectName(QStringLiteral("testResult"));
+    m_result->setWordWrap(true);
+    m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    auto *hint = new QLabel(tr("Placeholders: {{version}}, {{versions}}, {{window}}, {{backend}}. "
+                               "Saved to %1; the new queries apply the next time Switchboard opens the target.")
+                                .arg(m_path.isEmpty() ? tr("(no file: demo target)") : m_path), this);
+    hint->setWordWrap(true);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Close, this);
+    buttons->button(QDialogButtonBox::Save)->setEnabled(!m_path.isEmpty());
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
+        if (save())
+            accept();
+    });
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(controller, &TargetController::testQueryFinished, this, [this](quint64 token, bool ok, const QString &text) {
+        if (token != m_token)
+            return; // an answer to an earlier click
+        m_result->setText((ok ? QStringLiteral("✓ ") : QStringLiteral("✗ ")) + text);
+        m_result->setStyleSheet(ok ? QString() : QStringLiteral("color: #c62828;"));
+        Q_EMIT testFinished(ok, text);
+    });
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_result);
+    layout->addWidget(hint);
+    layout->addWidget(buttons);
+    resize(760, 420);
+}
+
+QStringList TargetSettingsDialog::queryKeys()
+{
+    return {QStringLiteral("rps"), QStringLiteral("errorRatio"), QStringLiteral("p50"), QStringLiteral("p99")};
+}
+
+QString TargetSettingsDialog::query(const QString &key) const
+{
+    const int i = int(queryKeys().indexOf(key));
+    return i < 0 ? QString() : m_edits.at(i)->toPlainText().trimmed();
+}
+
+void TargetSettingsDialog::setQuery(const QString &key, const QString &text)
+{
+    const int i = int(queryKeys().indexOf(key));
+    if (i >= 0)
+        m_edits.at(i)->setPlainText(text);
+}
+
+QString TargetSettingsDialog::lastResult() const
+{
+    return m_result->text();
+}
+
+void TargetSettingsDialog::testQuery(const QString &key)
+{
+    if (!m_controller)
+        return;
+    const QString q = query(key);
+    if (q.isEmpty()) {
+        m_result->setText(tr("empty: the built-in default is used"));
+        return;
+    }
+    m_result->setText(tr("running…"));
+    m_token = m_controller->testQuery(q);
+}
+
+bool TargetSettingsDialog::save()
+{
+    if (!m_controller || m_path.isEmpty())
+        return false;
+    QJsonObject queries;
+    for (const QString &key : queryKeys())
+        if (!query(key).isEmpty())
+            queries.insert(key, query(key));
+    QString error;
+    if (!updateTargetSetting(m_path, m_controller->name(), QStringLiteral("prometheus"), QStringLiteral("queries"), queries, &error)) {
+        m_result->setText(QStringLiteral("✗ ") + error);
+        return false;
+    }
+    m_result->setText(tr("saved to %1").arg(m_path));
+    return true;
+}
+
+} // namespace Switchboard
