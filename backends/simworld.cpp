@@ -57,7 +57,26 @@ SimWorld::SimWorld(const Settings &settings, qint64 startMs, qint64 historyMs)
         w.insert(n, plan.stableWeight);
     for (const QString &n : settings.canary)
         w.insert(n, plan.canaryWeight);
-    m_weights.append({startMs - historyMs, w});
+    // A past that looks like a rollout on its way (0% → half → the initial split), so charts
+    // opened on the demo show steps; the split now is exactly the configured one.
+    if (settings.initialCanaryPercent > 0 && historyMs > 10 * 60 * 1000) {
+        auto weightsFor = [&settings](double pct) {
+            WeightPlan p;
+            QString ignored;
+            planWeights(int(settings.stable.size()), int(settings.canary.size()), pct, &p, &ignored);
+            QMap<QString, int> out;
+            for (const QString &n : settings.stable)
+                out.insert(n, p.stableWeight);
+            for (const QString &n : settings.canary)
+                out.insert(n, p.canaryWeight);
+            return out;
+        };
+        m_weights.append({startMs - historyMs, weightsFor(0)});
+        m_weights.append({startMs - 10 * 60 * 1000, weightsFor(settings.initialCanaryPercent / 2)});
+        m_weights.append({startMs - 5 * 60 * 1000, w});
+    } else {
+        m_weights.append({startMs - historyMs, w});
+    }
     m_faults.append({startMs - historyMs, settings.canaryErrorRatio, settings.canaryP50Ms, settings.canaryP99Ms});
 }
 

@@ -86,6 +86,13 @@ void ChartWidget::setWindowMs(qint64 windowMs)
     rebuild();
 }
 
+void ChartWidget::setFixedYRange(double lo, double hi)
+{
+    m_fixedLo = lo;
+    m_fixedHi = hi;
+    rebuild();
+}
+
 void ChartWidget::setEmptyReason(const QString &reason)
 {
     if (m_emptyReason == reason)
@@ -148,7 +155,9 @@ void ChartWidget::rebuild()
         m_lines.at(i)->replace(pts);
     }
     m_x->setRange(QDateTime::fromMSecsSinceEpoch(begin), QDateTime::fromMSecsSinceEpoch(end));
-    if (drawn == 0) {
+    if (m_fixedHi > m_fixedLo) {
+        m_y->setRange(m_fixedLo, m_fixedHi);
+    } else if (drawn == 0) {
         m_y->setRange(0, 1);
     } else {
         const double pad = std::max((hi - lo) * 0.1, std::abs(hi) * 0.05 + 1e-6);

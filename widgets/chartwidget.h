@@ -34,6 +34,8 @@ public:
     void setWindowMs(qint64 windowMs);
     // Shown over the chart while it has nothing to draw ("no data from Prometheus: ...").
     void setEmptyReason(const QString &reason);
+    // Fixed y range (e.g. 0..100 for percentages) instead of fitting the data.
+    void setFixedYRange(double lo, double hi);
 
     // For tests: points drawn for series i, and the message shown (empty when hidden).
     int pointCount(int series) const;
@@ -57,6 +59,8 @@ private:
     QTimer m_rebuild;
     qint64 m_windowMs = 15 * 60 * 1000;
     QString m_emptyReason;
+    double m_fixedLo = 0;
+    double m_fixedHi = -1; // hi < lo: fit the data
 };
 
 } // namespace Switchboard

@@ -60,7 +60,6 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
     , m_header(new QLabel(this))
     , m_bar(new SplitBarWidget(this))
     , m_measured(new QLabel(this))
-    , m_healthAge(new QLabel(this))
     , m_slider(new QSlider(Qt::Horizontal, this))
     , m_spin(new QSpinBox(this))
     , m_apply(new QPushButton(tr("Apply"), this))
@@ -83,7 +82,7 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
 
     // Health of both versions side by side, in their colours.
     auto *health = new QGridLayout;
-    const QStringList heads{tr("req/s"), tr("errors"), tr("p50"), tr("p99")};
+    const QStringList heads{tr("req/s"), tr("errors"), tr("p50"), tr("p99"), tr("sample age")};
     for (int c = 0; c < heads.size(); ++c) {
         auto *h = new QLabel(QStringLiteral("<b>%1</b>").arg(heads.at(c)), this);
         h->setAlignment(Qt::AlignRight);
@@ -94,14 +93,13 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
     for (int v = 0; v < 2; ++v) {
         auto *name = new QLabel(QStringLiteral("<b style='color:%1'>■ %2</b>").arg(colours[v].name(), names[v]), this);
         health->addWidget(name, v + 1, 0);
-        for (int c = 0; c < 4; ++c) {
+        for (int c = 0; c < 5; ++c) {
             m_health[v][c] = new QLabel(QStringLiteral("—"), this);
             m_health[v][c]->setAlignment(Qt::AlignRight);
             m_health[v][c]->setObjectName(QStringLiteral("health_%1_%2").arg(v).arg(c));
             health->addWidget(m_health[v][c], v + 1, c + 1);
         }
     }
-    health->addWidget(m_healthAge, 1, 5, 2, 1);
     health->setColumnStretch(6, 1);
 
     // Dragging the slider moves nothing: only Apply (or Enter in the box) does.
@@ -163,6 +161,7 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
     m_weightChart = new ChartWidget(tr("canary weight"), tr("canary (%)"),
                                     {{QStringLiteral("setCanaryPct"), tr("set"), ca},
                                      {QStringLiteral("measuredCanaryPct"), tr("measured"), Palette::muted(), true}}, m_charts);
+    m_weightChart->setFixedYRange(0, 100);
     m_errorChart->setObjectName(QStringLiteral("errorChart"));
     m_latencyChart->setObjectName(QStringLiteral("latencyChart"));
     m_rpsChart->setObjectName(QStringLiteral("rpsChart"));
@@ -379,10 +378,15 @@ void TargetPanelWidget::updateHeader()
     for (auto &row : m_health)
         for (QLabel *l : row)
             l->setEnabled(!healthStale); // disabled labels draw grey: stale is never shown as current
+    // Each version's own age: one version's scrape can stop while the other's goes on.
     const HealthSnapshot h = m_controller->health();
-    m_healthAge->setText(m_controller->hasHealth()
-                             ? tr("health: %1").arg(age(QDateTime::currentMSecsSinceEpoch() - std::max(h.stable.timeMs, h.canary.timeMs)))
-                             : tr("health: no data yet"));
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const HealthSample *s[2] = {&h.stable, &h.canary};
+    for (int v = 0; v < 2; ++v) {
+        const qint64 a = m_controller->hasHealth() && s[v]->timeMs > 0 ? now - s[v]->timeMs : -1;
+        m_health[v][4]->setText(a < 0 ? tr("no data") : QStringLiteral("%1 s").arg(double(a) / 1000.0, 0, 'f', 1));
+        m_health[v][4]->setStyleSheet(a < 0 || a > m_controller->staleAfterMs() ? QStringLiteral("color: #c62828;") : QString());
+    }
 }
 
 void TargetPanelWidget::updateActions()

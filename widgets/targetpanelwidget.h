@@ -60,8 +60,7 @@ private:
     QLabel *m_header;
     SplitBarWidget *m_bar;
     QLabel *m_measured;
-    QLabel *m_health[2][4]; // [stable|canary][rps, error, p50, p99]
-    QLabel *m_healthAge;
+    QLabel *m_health[2][5]; // [stable|canary][rps, error, p50, p99, age of the newest sample]
     QSlider *m_slider;
     QSpinBox *m_spin;
     QPushButton *m_apply;
