@@ -228,6 +228,13 @@ void TargetController::onChangeFinished(const ChangeResult &r)
 {
     const Pending done = m_inFlight.value_or(Pending{});
     m_inFlight.reset();
+    // What the change read back is now the operator's view: without this, a next change sent
+    // before the follow-up refresh lands would carry the old weights and meet a false conflict.
+    if (m_snapshot && !r.after.isEmpty()) {
+        for (Member &m : m_snapshot->members)
+            m.weight = r.after.value(m.name, m.weight);
+        m_snapshot->split = TrafficSplit::fromMembers(m_snapshot->members);
+    }
     const auto sev = r.ok() ? EventLogModel::Severity::Info
                             : (r.status == ChangeResult::Status::Conflict ? EventLogModel::Severity::Warning
                                                                           : EventLogModel::Severity::Error);
