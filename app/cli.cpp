@@ -1,5 +1,7 @@
 #include "cli.h"
 
+#include "presetstore.h"
+#include "rolloutengine.h"
 #include "targetlistmodel.h"
 #include "workspace.h"
 
@@ -12,7 +14,10 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <atomic>
+#include <limits>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 
 namespace Switchboard::Cli {
@@ -164,6 +169,64 @@ int change(TargetController *c, const std::function<void()> &act, int timeoutMs)
     return fail(QStringLiteral("target %1: failed: %2").arg(c->name(), result->message));
 }
 
+std::atomic<bool> g_interrupted{false};
+
+extern "C" void onInterrupt(int)
+{
+    g_interrupted = true; // only a flag here: the event loop does the rest safely
+}
+
+// Runs a preset to its end. Headless, nobody can resume a pause: any pause (missing data, a
+// refused change, a step that waits for the operator) ends the run with exit 2 and leaves
+// traffic where it is, saying so. Ctrl-C does the same on purpose.
+int runPreset(TargetController *c, const QString &presetName, int timeoutMs)
+{
+    PresetStore presets;
+    RolloutPlan plan;
+    QString error;
+    if (!presets.load(presetName, &plan, &error))
+        return fail(error);
+    if (!readTarget(c, true, timeoutMs, &error))
+        return fail(error);
+    c->start(); // polling feeds the gates
+    out(QStringLiteral("%1: running %2: %3").arg(c->name(), plan.name, plan.summary()));
+    RolloutEngine *engine = c->startRollout(plan);
+    if (!engine)
+        return fail(QStringLiteral("target %1: a rollout is already running").arg(c->name()));
+    QObject::connect(engine, &RolloutEngine::logLine, engine, [](const QString &line) { out(line); });
+
+    std::signal(SIGINT, onInterrupt);
+    std::signal(SIGTERM, onInterrupt);
+    int code = -1;
+    auto where = [c] {
+        const double pct = c->snapshot().split.canary;
+        return std::isfinite(pct) ? QStringLiteral("traffic left at canary %1%").arg(pct, 0, 'g', 4)
+                                  : QStringLiteral("traffic left as it is");
+    };
+    waitFor([&] {
+        if (engine->state() == RolloutEngine::State::Promoted)
+            code = Ok;
+        else if (engine->state() == RolloutEngine::State::RolledBack)
+            code = RolledBack;
+        else if (engine->state() == RolloutEngine::State::Failed)
+            code = fail(QStringLiteral("rollout failed: %1").arg(engine->reason()));
+        else if (g_interrupted) {
+            engine->pause();
+            code = fail(QStringLiteral("interrupted: rollout paused at step %1, %2").arg(engine->currentStep() + 1).arg(where()));
+        } else if (engine->state() == RolloutEngine::State::Paused) {
+            code = fail(QStringLiteral("rollout paused (%1); %2").arg(engine->reason(), where()));
+        }
+        return code >= 0;
+    }, std::numeric_limits<int>::max());
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+    if (code == Ok)
+        out(QStringLiteral("%1: promoted: %2").arg(c->name(), where()));
+    else if (code == RolledBack)
+        out(QStringLiteral("%1: rolled back: %2").arg(c->name(), engine->reason()));
+    return code;
+}
+
 } // namespace
 
 bool isCliVerb(const QString &arg)
@@ -224,8 +287,11 @@ int run(const QStringList &arguments)
     if (verb == QStringLiteral("status"))
         return status(c, parser.isSet(json), timeoutMs);
 
-    if (verb == QStringLiteral("run"))
-        return fail(QStringLiteral("run: rollout presets are not available in this version yet"));
+    if (verb == QStringLiteral("run")) {
+        if (!parser.isSet(preset))
+            return fail(QStringLiteral("run needs --preset NAME"));
+        return runPreset(c, parser.value(preset), timeoutMs);
+    }
 
     // Every change starts from a fresh read, so the conflict check compares against what is
     // live now, and the audit log gets the real "before".

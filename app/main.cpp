@@ -2,6 +2,7 @@
 
 #include "cli.h"
 #include "mainwindow.h"
+#include "presetstore.h"
 #include "targetlistmodel.h"
 #include "targetpanelwidget.h"
 #include "workspace.h"
@@ -52,7 +53,9 @@ int runGui(int argc, char **argv)
 
     TargetListModel targets;
     targets.setControllers(ws.controllers());
-    MainWindow window(&targets, ws.events(), messageBoxConfirm(nullptr));
+    PresetStore presets;
+    MainWindow window(&targets, ws.events(), &presets, messageBoxConfirm(nullptr));
+    window.setAuditLogPath(ws.audit()->path());
     window.panel()->setTargetsPath(ws.usedFallback() || opts.demo ? QString() : ws.targetsPath());
     if (!ws.problems().isEmpty())
         window.showStartupProblem(ws.problems().join(QStringLiteral(" · ")));

@@ -1,7 +1,11 @@
 #include "backendfactory.h"
 
+#include "argorolloutbackend.h"
+#include "gatewayroutebackend.h"
 #include "haproxystatsource.h"
 #include "haproxytrafficbackend.h"
+#include "istiovirtualservicebackend.h"
+#include "nginxtrafficbackend.h"
 #include "prometheusmetricssource.h"
 #include "simmetricssource.h"
 #include "simtrafficbackend.h"
@@ -42,9 +46,12 @@ std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString 
                                                 QDateTime::currentMSecsSinceEpoch());
         if (worldOut)
             *worldOut = world;
-        std::unique_ptr<MetricsSource> metrics = createMetricsSource(target, error);
-        if (!metrics && !error->isEmpty())
+        QString metricsError; // the caller's string may hold something already
+        std::unique_ptr<MetricsSource> metrics = createMetricsSource(target, &metricsError);
+        if (!metricsError.isEmpty()) {
+            *error = metricsError;
             return nullptr;
+        }
         if (!metrics)
             metrics = std::make_unique<SimMetricsSource>(world);
         return std::make_unique<BackendHost>(std::make_unique<SimTrafficBackend>(world), std::move(metrics), thread);
@@ -63,6 +70,54 @@ std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString 
             return nullptr;
         }
         return std::make_unique<BackendHost>(std::make_unique<HaproxyTrafficBackend>(s), std::move(metrics), thread);
+    }
+    if (target.kind == QStringLiteral("nginx")) {
+        NginxTargetSettings s;
+        QString err;
+        if (!NginxTargetSettings::fromJson(target.settings.value(QStringLiteral("nginx")).toObject(), &s, &err)) {
+            *error = QStringLiteral("target \"%1\": %2").arg(target.name, err);
+            return nullptr;
+        }
+        // nginx open source counts nothing per upstream server: metrics come from Prometheus
+        // (the apps' own histograms) when the target has a "prometheus" object, else none.
+        QString metricsError;
+        std::unique_ptr<MetricsSource> metrics = createMetricsSource(target, &metricsError);
+        if (!metricsError.isEmpty()) {
+            *error = metricsError;
+            return nullptr;
+        }
+        return std::make_unique<BackendHost>(std::make_unique<NginxTrafficBackend>(s), std::move(metrics), thread);
+    }
+    // Kubernetes kinds: settings are checked here, the kubeconfig is read by the backend on its
+    // thread at the first refresh (and again until it works), so a fixed kubeconfig needs no restart.
+    const auto kube = [&](auto settings, auto make) -> std::unique_ptr<BackendHost> {
+        QString err;
+        if (!decltype(settings)::fromJson(target.settings.value(target.kind).toObject(), &settings, &err)) {
+            *error = QStringLiteral("target \"%1\": %2").arg(target.name, err);
+            return nullptr;
+        }
+        QString metricsError;
+        std::unique_ptr<MetricsSource> metrics = createMetricsSource(target, &metricsError);
+        if (!metricsError.isEmpty()) {
+            *error = metricsError;
+            return nullptr;
+        }
+        return std::make_unique<BackendHost>(make(std::move(settings)), std::move(metrics), thread);
+    };
+    if (target.kind == QStringLiteral("gateway-api")) {
+        return kube(GatewayRouteBackend::Settings{}, [](GatewayRouteBackend::Settings s) {
+            return std::make_unique<GatewayRouteBackend>(std::move(s));
+        });
+    }
+    if (target.kind == QStringLiteral("istio")) {
+        return kube(IstioVirtualServiceBackend::Settings{}, [](IstioVirtualServiceBackend::Settings s) {
+            return std::make_unique<IstioVirtualServiceBackend>(std::move(s));
+        });
+    }
+    if (target.kind == QStringLiteral("argo-rollouts")) {
+        return kube(ArgoRolloutBackend::Settings{}, [](ArgoRolloutBackend::Settings s) {
+            return std::make_unique<ArgoRolloutBackend>(std::move(s));
+        });
     }
     *error = QStringLiteral("target \"%1\": kind \"%2\" is not supported by this build").arg(target.name, target.kind);
     return nullptr;

@@ -1,13 +1,13 @@
 #include "haproxyruntime.h"
 
 #include <QDeadlineTimer>
-#include <QHostAddress>
 #include <QJsonArray>
 #include <QLocalSocket>
 #include <QRegularExpression>
 #include <QSet>
 #include <QTcpSocket>
 
+#include <algorithm>
 #include <memory>
 
 namespace Switchboard {

@@ -49,7 +49,7 @@ HaproxyStatSource::HaproxyStatSource(const HaproxyTargetSettings &settings, QObj
 }
 
 HealthSample HaproxyStatSource::sample(const Reading &previous, const Reading &current, const QStringList &servers,
-                                       qint64 elapsedMs, qint64 timeMs)
+                                       double elapsedMs, qint64 timeMs)
 {
     HealthSample s;
     s.timeMs = timeMs;
@@ -68,7 +68,7 @@ HealthSample HaproxyStatSource::sample(const Reading &previous, const Reading &c
         responses += delta(prev->responses, cur->responses);
         errors += delta(prev->errors, cur->errors);
     }
-    s.rps = double(requests) * 1000.0 / double(elapsedMs);
+    s.rps = double(requests) * 1000.0 / elapsedMs;
     s.errorRatio = responses > 0 ? double(std::min(errors, responses)) / double(responses) : unknown();
     return s;
 }
@@ -91,7 +91,7 @@ void HaproxyStatSource::queryInstant()
         const qint64 timeMs = QDateTime::currentMSecsSinceEpoch();
         // Intervals come from a monotonic clock: wall clock jumps must not fake a rate.
         const bool haveBase = m_previousAt.isValid() && m_previousEndpoint == rt.name();
-        const qint64 elapsed = haveBase ? m_previousAt.elapsed() : 0;
+        const double elapsed = haveBase ? double(m_previousAt.nsecsElapsed()) / 1e6 : 0.0;
         HealthSnapshot h;
         h.stable = sample(haveBase ? m_previous : Reading(), now, m_settings.stable, elapsed, timeMs);
         h.canary = sample(haveBase ? m_previous : Reading(), now, m_settings.canary, elapsed, timeMs);

@@ -43,7 +43,7 @@ public:
     // rates never go negative. Requests/s is 0 for an idle version (a measured zero); the
     // error ratio is NaN when nothing was answered.
     static HealthSample sample(const Reading &previous, const Reading &current, const QStringList &servers,
-                               qint64 elapsedMs, qint64 timeMs);
+                               double elapsedMs, qint64 timeMs);
 
 private:
     HaproxyTargetSettings m_settings;

@@ -13,7 +13,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <mutex>
 #include <string>
 
@@ -263,6 +262,9 @@ PrometheusClient::PrometheusClient(Settings settings)
     secret(m_settings.basicPassword);
     secret(url.password());
     secret(url.password(QUrl::FullyEncoded));
+    // libcurl turns user info in the URL into a Basic header, which a proxy may echo back.
+    if (!url.password().isEmpty())
+        secret(QString::fromLatin1((url.userName() + QLatin1Char(':') + url.password()).toUtf8().toBase64()));
     if (!m_settings.basicUser.isEmpty() && !m_settings.basicPassword.isEmpty())
         secret(QString::fromLatin1((m_settings.basicUser + QLatin1Char(':') + m_settings.basicPassword).toUtf8().toBase64()));
     for (const auto &[name, value] : std::as_const(m_settings.headers)) {
@@ -301,11 +303,23 @@ QString PrometheusClient::redact(QString text) const
     return text;
 }
 
+namespace {
+
+// Percent-encodes everything but RFC 3986's unreserved characters: PromQL is full of + & { " =.
+QByteArray escaped(CURL *c, const QString &text)
+{
+    const QByteArray utf8 = text.toUtf8();
+    char *e = curl_easy_escape(c, utf8.constData(), int(utf8.size()));
+    const QByteArray out(e ? e : "");
+    curl_free(e);
+    return out;
+}
+
+} // namespace
+
 PrometheusClient::Reply PrometheusClient::query(const QString &promql, qint64 timeMs)
 {
-    char *q = curl_easy_escape(handle(m_curl), promql.toUtf8().constData(), 0);
-    QByteArray path = QByteArrayLiteral("/api/v1/query?query=") + q;
-    curl_free(q);
+    QByteArray path = QByteArrayLiteral("/api/v1/query?query=") + escaped(handle(m_curl), promql);
     if (timeMs != 0)
         path += QByteArrayLiteral("&time=") + secondsText(timeMs);
     return get(path);
@@ -318,9 +332,7 @@ PrometheusClient::Reply PrometheusClient::queryRange(const QString &promql, qint
         r.error = QStringLiteral("Prometheus: bad range (start %1 ms, end %2 ms, step %3 ms)").arg(startMs).arg(endMs).arg(stepMs);
         return r;
     }
-    char *q = curl_easy_escape(handle(m_curl), promql.toUtf8().constData(), 0);
-    QByteArray path = QByteArrayLiteral("/api/v1/query_range?query=") + q;
-    curl_free(q);
+    QByteArray path = QByteArrayLiteral("/api/v1/query_range?query=") + escaped(handle(m_curl), promql);
     path += QByteArrayLiteral("&start=") + secondsText(startMs) + QByteArrayLiteral("&end=") + secondsText(endMs)
           + QByteArrayLiteral("&step=") + secondsText(stepMs);
     return get(path);
@@ -358,9 +370,9 @@ void attemptOnce(CURL *c, const PrometheusClient::Settings &settings, const QByt
 
     curl_slist *headers = curl_slist_append(nullptr, "Accept: application/json");
     for (const auto &[name, value] : std::as_const(settings.headers))
-        headers = curl_slist_append(headers, (name + ": " + value).constData());
+        headers = curl_slist_append(headers, QByteArray(name + ": " + value).constData());
     if (!a->bearer.isEmpty())
-        headers = curl_slist_append(headers, (QByteArrayLiteral("Authorization: Bearer ") + a->bearer.toUtf8()).constData());
+        headers = curl_slist_append(headers, QByteArray("Authorization: Bearer " + a->bearer.toUtf8()).constData());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
     const QByteArray user = settings.basicUser.toUtf8();
     const QByteArray password = a->password.toUtf8();
@@ -439,8 +451,10 @@ PrometheusClient::Reply PrometheusClient::get(const QByteArray &pathAndQuery)
         if (a.code == CURLE_ABORTED_BY_CALLBACK) {
             reply.error = QStringLiteral("Prometheus: cancelled");
         } else if (a.tooLarge || a.code == CURLE_FILESIZE_EXCEEDED) {
-            reply.error = QStringLiteral("Prometheus: answer from %1 is larger than %2 MiB: aborted (narrow the query or use a larger step)")
-                              .arg(where).arg(m_settings.maxResponseBytes / double(1 << 20), 0, 'g', 4);
+            const qint64 cap = m_settings.maxResponseBytes;
+            const QString size = cap % (1 << 20) == 0 ? QStringLiteral("%1 MiB").arg(cap >> 20) : QStringLiteral("%1 bytes").arg(cap);
+            reply.error = QStringLiteral("Prometheus: answer from %1 is larger than %2: aborted (narrow the query or use a larger step)")
+                              .arg(where, size);
         } else if (a.code != CURLE_OK) {
             switch (a.code) {
             case CURLE_COULDNT_CONNECT:

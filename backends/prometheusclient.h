@@ -13,7 +13,6 @@
 #include <QStringList>
 
 #include <atomic>
-#include <memory>
 
 namespace Switchboard {
 
@@ -46,7 +45,7 @@ public:
 
     struct Reply
     {
-        PromResponse response;
+        PromResponse response; // the parsed answer; only meaningful when ok()
         QString error; // empty on success; one line starting with "Prometheus: ", never a secret
         QStringList warnings;
         int httpStatus = 0; // of the last attempt, 0 if none got an HTTP answer

@@ -1,6 +1,7 @@
 #include "prometheusmetricssource.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QJsonObject>
 #include <QLoggingCategory>
 #include <QRegularExpression>
@@ -266,12 +267,32 @@ PrometheusMetricsSource::PrometheusMetricsSource(Settings settings, QObject *par
 
 PrometheusMetricsSource::~PrometheusMetricsSource() = default;
 
-QString PrometheusMetricsSource::expand(const QString &tmpl, const Settings &settings, const QString &version)
+qint64 PrometheusMetricsSource::durationMs(const QString &duration)
+{
+    static const QRegularExpression part(QStringLiteral("([0-9]+)(ms|s|m|h|d|w|y)"));
+    static const QHash<QString, qint64> unit{{QStringLiteral("ms"), 1},          {QStringLiteral("s"), 1000},
+                                             {QStringLiteral("m"), 60000},       {QStringLiteral("h"), 3600000},
+                                             {QStringLiteral("d"), 86400000},    {QStringLiteral("w"), 7 * 86400000LL},
+                                             {QStringLiteral("y"), 365 * 86400000LL}};
+    qint64 total = 0;
+    qsizetype at = 0;
+    for (auto it = part.globalMatch(duration); it.hasNext();) {
+        const QRegularExpressionMatch m = it.next();
+        if (m.capturedStart() != at)
+            return -1;
+        at = m.capturedEnd();
+        total += m.captured(1).toLongLong() * unit.value(m.captured(2));
+    }
+    return at == duration.size() && at > 0 ? total : -1;
+}
+
+QString PrometheusMetricsSource::expand(const QString &tmpl, const Settings &settings, const QString &version,
+                                        const QString &window)
 {
     QString out = tmpl;
     out.replace(kVersions, promqlString(regexQuote(settings.stableLabel) + QLatin1Char('|') + regexQuote(settings.canaryLabel)));
     out.replace(kVersion, promqlString(version));
-    out.replace(kWindow, settings.rateWindow);
+    out.replace(kWindow, window.isEmpty() ? settings.rateWindow : window);
     out.replace(kBackend, promqlString(settings.backend));
     return out;
 }
@@ -408,14 +429,14 @@ void PrometheusMetricsSource::queryInstant()
     Q_EMIT instantReady(h);
 }
 
-bool PrometheusMetricsSource::range(const QString &tmpl, qint64 startMs, qint64 endMs, qint64 stepMs,
+bool PrometheusMetricsSource::range(const QString &tmpl, qint64 startMs, qint64 endMs, qint64 stepMs, const QString &window,
                                     QList<HealthSample> *stable, QList<HealthSample> *canary,
                                     double HealthSample::*field, QString *error)
 {
     const bool perVersion = tmpl.contains(kVersion);
     const QStringList versions = perVersion ? QStringList{m_settings.stableLabel, m_settings.canaryLabel} : QStringList{QString()};
     for (const QString &v : versions) {
-        const PrometheusClient::Reply reply = m_client->queryRange(expand(tmpl, m_settings, v), startMs, endMs, stepMs);
+        const PrometheusClient::Reply reply = m_client->queryRange(expand(tmpl, m_settings, v, window), startMs, endMs, stepMs);
         noteWarnings(reply.warnings);
         if (!reply.ok()) {
             *error = reply.error;
@@ -470,6 +491,10 @@ void PrometheusMetricsSource::queryRange(qint64 fromMs, qint64 toMs, int stepMs,
         return;
     }
     const qint64 end = start + (points - 1) * step;
+    // A rate window shorter than the step would look at a slice of each step only (a 10 s rate
+    // every 90 s misses 80 s of spikes): widen it to the step, as Grafana's $__rate_interval does.
+    const qint64 windowMs = durationMs(m_settings.rateWindow);
+    const QString window = step > windowMs ? QString::number(step) + QStringLiteral("ms") : QString();
     out.stable.reserve(points);
     out.canary.reserve(points);
     for (qint64 t = start; t <= end; t += step) {
@@ -483,7 +508,7 @@ void PrometheusMetricsSource::queryRange(qint64 fromMs, qint64 toMs, int stepMs,
         if (tmpl.isEmpty())
             continue;
         QString error;
-        if (!range(tmpl, start, end, step, &out.stable, &out.canary, m.field, &error)) {
+        if (!range(tmpl, start, end, step, window, &out.stable, &out.canary, m.field, &error)) {
             Q_EMIT queryFailed(QLatin1String(m.name) + QStringLiteral(" query: ") + error);
             return;
         }

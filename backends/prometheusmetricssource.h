@@ -52,8 +52,12 @@ public:
     explicit PrometheusMetricsSource(Settings settings, QObject *parent = nullptr);
     ~PrometheusMetricsSource() override;
 
-    // A template with its placeholders filled in; {{version}} becomes `version`.
-    static QString expand(const QString &tmpl, const Settings &settings, const QString &version);
+    // A template with its placeholders filled in; {{version}} becomes `version`, {{window}}
+    // becomes `window` when given (range queries widen it to their step), else rateWindow.
+    static QString expand(const QString &tmpl, const Settings &settings, const QString &version,
+                          const QString &window = QString());
+    // A Prometheus duration ("10s", "1m30s", "500ms") in milliseconds; -1 if it is not one.
+    static qint64 durationMs(const QString &duration);
 
     // Runs one PromQL string (placeholders allowed, {{version}} = stableLabel) and answers one
     // short line: the result or the error. Blocks up to the client timeouts: call it off the GUI
@@ -64,17 +68,16 @@ public Q_SLOTS:
     void queryInstant() override;
     void queryRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token) override;
     // testQuery with this source's client, answered by testQueryFinished.
-    void runTestQuery(const QString &promql, quint64 token);
+    void runTestQuery(const QString &promql, quint64 token) override;
 
 Q_SIGNALS:
-    void testQueryFinished(quint64 token, bool ok, const QString &text);
     // Prometheus' "warnings" (e.g. partial data from a federated setup), when they change.
     void warningsChanged(const QStringList &warnings);
 
 private:
     struct PerVersion;
     bool instant(const QString &tmpl, qint64 timeMs, PerVersion *out, QString *error);
-    bool range(const QString &tmpl, qint64 startMs, qint64 endMs, qint64 stepMs, QList<HealthSample> *stable,
+    bool range(const QString &tmpl, qint64 startMs, qint64 endMs, qint64 stepMs, const QString &window, QList<HealthSample> *stable,
                QList<HealthSample> *canary, double HealthSample::*field, QString *error);
     bool split(const PromResponse &r, const QString &version, const PromSeries **stable,
                const PromSeries **canary, QString *error) const;

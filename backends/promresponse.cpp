@@ -85,41 +85,323 @@ const json *optionalField(const json &object, const char *key)
     return it == object.end() ? nullptr : &*it;
 }
 
-// `pair` is the path of the [timestamp, value] array the timestamp is the first element of.
-std::int64_t readTimestamp(const json &t, const Path &pair)
+// What a [timestamp, "value"] array held, as far as the checks need it. Filled from the DOM
+// for small answers and straight from the parser's events for a result's samples.
+struct PairSeen
 {
-    if (!t.is_number())
-        fail(Error::WrongType, pair.str() + "[0]: expected a number (timestamp), got " + t.type_name());
-    const double seconds = t.get<double>();
+    std::size_t count = 0;
+    const char *timeType = "null";
+    bool timeIsNumber = false;
+    double time = 0;
+    const char *valueType = "null";
+    bool valueIsString = false;
+    bool valueParsed = false;
+    double value = 0;
+    std::string text; // the value's text, kept only when it does not parse (for the message)
+
+    void element(const char *type, bool isNumber, double number, const std::string *string)
+    {
+        const std::size_t n = count++;
+        if (n == 0) {
+            timeType = type;
+            timeIsNumber = isNumber;
+            time = number;
+        } else if (n == 1) {
+            valueType = type;
+            valueIsString = string != nullptr;
+            if (string) {
+                valueParsed = PromResponse::parseValue(*string, &value);
+                if (!valueParsed)
+                    text = *string;
+            }
+        }
+    }
+};
+
+// `path()` names the pair; called only to word a failure.
+template<typename P>
+Failure checkPair(const PairSeen &p, P path, PromSample *out)
+{
+    if (p.count != 2)
+        return {Error::BadValue, path() + ": expected 2 elements [timestamp, \"value\"], got " + std::to_string(p.count)};
+    if (!p.timeIsNumber)
+        return {Error::WrongType, path() + "[0]: expected a number (timestamp), got " + p.timeType};
     // Bounded so that the conversion to milliseconds cannot overflow (year ~318,000).
-    if (!std::isfinite(seconds) || std::fabs(seconds) > 1e13)
-        fail(Error::BadValue, pair.str() + "[0]: timestamp out of range");
-    return std::llround(seconds * 1000.0);
+    if (!std::isfinite(p.time) || std::fabs(p.time) > 1e13)
+        return {Error::BadValue, path() + "[0]: timestamp out of range"};
+    if (!p.valueIsString)
+        return {Error::WrongType, path() + "[1]: expected a string (sample value), got " + p.valueType};
+    if (!p.valueParsed)
+        return {Error::BadValue, path() + "[1]: not a number: " + inQuotes(p.text)};
+    out->timeMs = std::llround(p.time * 1000.0);
+    out->value = p.value;
+    return {};
 }
 
-// [timestamp, "value"] as Prometheus writes every sample.
-const json &pairMembers(const json &pair, const Path &path)
+void elementOf(const json &j, PairSeen *p)
+{
+    p->element(j.type_name(), j.is_number(), j.is_number() ? j.get<double>() : 0.0,
+               j.is_string() ? &j.get_ref<const std::string &>() : nullptr);
+}
+
+// [timestamp, "value"] as Prometheus writes every sample, from the DOM.
+PromSample readSample(const json &pair, const Path &path)
 {
     if (!pair.is_array())
         fail(Error::WrongType, path.str() + ": expected an array [timestamp, \"value\"], got " + pair.type_name());
-    if (pair.size() != 2)
-        fail(Error::BadValue, path.str() + ": expected 2 elements [timestamp, \"value\"], got " + std::to_string(pair.size()));
-    return pair;
-}
-
-PromSample readSample(const json &pair, const Path &path)
-{
-    pairMembers(pair, path);
+    PairSeen seen;
+    for (const json &e : pair)
+        elementOf(e, &seen);
     PromSample s;
-    s.timeMs = readTimestamp(pair[0], path);
-    const json &v = pair[1];
-    if (!v.is_string())
-        fail(Error::WrongType, path.str() + "[1]: expected a string (sample value), got " + v.type_name());
-    const std::string &text = v.get_ref<const std::string &>();
-    if (!PromResponse::parseValue(text, &s.value))
-        fail(Error::BadValue, path.str() + "[1]: not a number: " + inQuotes(text));
+    Failure f = checkPair(seen, [&path] { return path.str(); }, &s);
+    if (f.kind != Error::None)
+        throw f;
     return s;
 }
+
+// The samples of one series of data.result, captured while parsing. `value` / `values` is
+// the last such key of the series (JSON's last-one-wins, like the DOM).
+struct CapturedSeries
+{
+    bool hasValue = false;
+    PromSample value;
+    Failure valueError;
+    bool hasValues = false;
+    std::vector<PromSample> values;
+    Failure valuesError;
+};
+
+// Builds a DOM of the answer except for the samples of data.result[*].value(s), which go
+// straight into CapturedSeries: a 1,000 x 1,000 matrix then costs its 16 MB of samples instead
+// of ~150 MB of JSON nodes. The DOM keeps an empty array where the samples were, so the checks
+// below run unchanged and word every error exactly as on the full DOM. A sax_parse handler.
+class Builder
+{
+public:
+    json root;
+    std::vector<CapturedSeries> captured;
+    bool syntaxError = false;
+    std::size_t errorByte = 0;
+    std::string errorWhat;
+
+    bool null() { return scalar("null", false, 0, nullptr, [] { return json(nullptr); }); }
+    bool boolean(bool b) { return scalar("boolean", false, 0, nullptr, [b] { return json(b); }); }
+    bool number_integer(json::number_integer_t v)
+    {
+        return scalar("number", true, double(v), nullptr, [v] { return json(v); });
+    }
+    bool number_unsigned(json::number_unsigned_t v)
+    {
+        return scalar("number", true, double(v), nullptr, [v] { return json(v); });
+    }
+    bool number_float(json::number_float_t v, const json::string_t &)
+    {
+        return scalar("number", true, v, nullptr, [v] { return json(v); });
+    }
+    bool string(json::string_t &s) { return scalar("string", false, 0, &s, [&s] { return json(std::move(s)); }); }
+    bool binary(json::binary_t &) { return true; } // JSON text has none
+    bool start_object(std::size_t) { return open(true); }
+    bool start_array(std::size_t) { return open(false); }
+    bool end_object() { return close(); }
+    bool end_array() { return close(); }
+    bool key(json::string_t &k)
+    {
+        m_key = std::move(k);
+        return true;
+    }
+    bool parse_error(std::size_t position, const std::string &, const nlohmann::detail::exception &e)
+    {
+        syntaxError = true;
+        errorByte = position;
+        errorWhat = e.what();
+        return false;
+    }
+
+private:
+    // Root: the top object; Data: its "data"; Result: data.result; Series: an element of it.
+    // Values / Pair: captured samples (no DOM); Skip: a container inside a pair (no DOM).
+    enum class Role { Root, Data, Result, Series, Other, Values, Pair, Skip };
+    struct Context
+    {
+        Role role;
+        json *dom = nullptr;
+        std::size_t series = 0;
+        std::size_t index = 0; // Values: elements so far
+    };
+    static constexpr std::size_t kSingle = std::size_t(-1);
+
+    static std::string seriesPath(std::size_t series) { return "data.result[" + std::to_string(series) + ']'; }
+
+    json *put(json &&v)
+    {
+        if (m_stack.empty()) {
+            root = std::move(v);
+            return &root;
+        }
+        json &parent = *m_stack.back().dom;
+        if (parent.is_array()) {
+            parent.push_back(std::move(v));
+            return &parent.back();
+        }
+        json &slot = parent[m_key];
+        slot = std::move(v); // a repeated key replaces the earlier value, as in the DOM parser
+        return &slot;
+    }
+
+    void forget(std::size_t series, bool single)
+    {
+        CapturedSeries &c = captured[series];
+        if (single) {
+            c.hasValue = false;
+            c.valueError = {};
+        } else {
+            c.hasValues = false;
+            c.values.clear();
+            c.valuesError = {};
+        }
+    }
+
+    bool isSampleKey() const { return m_key == "value" || m_key == "values"; }
+
+    template<typename Make>
+    bool scalar(const char *type, bool isNumber, double number, const std::string *text, Make make)
+    {
+        if (m_stack.empty()) {
+            root = make();
+            return true;
+        }
+        Context &top = m_stack.back();
+        switch (top.role) {
+        case Role::Skip:
+            return true;
+        case Role::Pair:
+            m_pair.element(type, isNumber, number, text);
+            return true;
+        case Role::Values:
+            valuesElementNotAPair(top, type);
+            return true;
+        case Role::Series:
+            if (isSampleKey())
+                forget(top.series, m_key == "value");
+            break;
+        default:
+            break;
+        }
+        put(make());
+        return true;
+    }
+
+    void valuesElementNotAPair(Context &values, const char *type)
+    {
+        const std::size_t k = values.index++;
+        Failure &e = captured[values.series].valuesError;
+        if (e.kind == Error::None)
+            e = {Error::WrongType, seriesPath(values.series) + ".values[" + std::to_string(k)
+                                       + "]: expected an array [timestamp, \"value\"], got " + type};
+    }
+
+    bool open(bool isObject)
+    {
+        const char *type = isObject ? "object" : "array";
+        if (m_stack.empty()) {
+            root = isObject ? json::object() : json::array();
+            m_stack.push_back({isObject ? Role::Root : Role::Other, &root});
+            return true;
+        }
+        Context &top = m_stack.back();
+        switch (top.role) {
+        case Role::Skip:
+            m_stack.push_back({Role::Skip});
+            return true;
+        case Role::Pair:
+            m_pair.element(type, false, 0, nullptr);
+            m_stack.push_back({Role::Skip});
+            return true;
+        case Role::Values:
+            if (isObject) {
+                valuesElementNotAPair(top, type);
+                m_stack.push_back({Role::Skip});
+            } else {
+                m_pair = {};
+                m_pairIndex = top.index++;
+                m_stack.push_back({Role::Pair, nullptr, top.series});
+            }
+            return true;
+        case Role::Series:
+            if (isSampleKey()) {
+                const bool single = m_key == "value";
+                const std::size_t series = top.series;
+                forget(series, single);
+                if (!isObject) {
+                    (single ? captured[series].hasValue : captured[series].hasValues) = true;
+                    put(json::array()); // the key stays visible to the checks
+                    if (single) {
+                        m_pair = {};
+                        m_pairIndex = kSingle;
+                        m_stack.push_back({Role::Pair, nullptr, series});
+                    } else {
+                        m_stack.push_back({Role::Values, nullptr, series});
+                    }
+                    return true;
+                }
+            }
+            break;
+        default:
+            break;
+        }
+        const Role parent = top.role;
+        const std::size_t position = top.dom->is_array() ? top.dom->size() : 0;
+        json *dom = put(isObject ? json::object() : json::array());
+        Context c{Role::Other, dom};
+        if (parent == Role::Root && isObject && m_key == "data") {
+            c.role = Role::Data;
+        } else if (parent == Role::Data && !isObject && m_key == "result") {
+            c.role = Role::Result;
+            captured.clear(); // a repeated "result" replaces the earlier one
+        } else if (parent == Role::Result && isObject) {
+            c.role = Role::Series;
+            c.series = position;
+            captured.resize(position + 1);
+            captured[position] = {};
+        }
+        m_stack.push_back(c);
+        return true;
+    }
+
+    bool close()
+    {
+        const Context top = m_stack.back();
+        m_stack.pop_back();
+        if (top.role == Role::Pair)
+            endPair(top.series);
+        return true;
+    }
+
+    void endPair(std::size_t series)
+    {
+        CapturedSeries &c = captured[series];
+        const bool single = m_pairIndex == kSingle;
+        Failure &error = single ? c.valueError : c.valuesError;
+        if (error.kind != Error::None)
+            return; // the first bad sample is what gets reported
+        PromSample s;
+        const std::size_t index = m_pairIndex;
+        Failure f = checkPair(m_pair, [series, single, index] {
+            return seriesPath(series) + (single ? ".value" : ".values[" + std::to_string(index) + ']');
+        }, &s);
+        if (f.kind != Error::None)
+            error = std::move(f);
+        else if (single)
+            c.value = s;
+        else
+            c.values.push_back(s);
+    }
+
+    std::vector<Context> m_stack;
+    std::string m_key;
+    PairSeen m_pair;
+    std::size_t m_pairIndex = 0;
+};
 
 std::map<std::string, std::string> readLabels(const json &metric, const std::string &path)
 {
@@ -154,7 +436,13 @@ void readWarnings(const json &doc, std::vector<std::string> *out)
                                  "(e.g. histogram_quantile(...))");
 }
 
-void readVector(const json &result, PromResponse *r)
+// The samples of series i: captured while parsing, or (not an array) checked on the DOM.
+const CapturedSeries *capturedAt(std::vector<CapturedSeries> &captured, std::size_t i)
+{
+    return i < captured.size() ? &captured[i] : nullptr;
+}
+
+void readVector(const json &result, std::vector<CapturedSeries> &captured, PromResponse *r)
 {
     const std::string base = "data.result";
     expectType(result.is_array(), result, base, "an array");
@@ -171,13 +459,20 @@ void readVector(const json &result, PromResponse *r)
                 nativeHistogram(path);
             fail(Error::MissingField, path + ".value is missing");
         }
-        const std::string valuePath = path + ".value";
-        s.samples.push_back(readSample(*value, Path{valuePath}));
+        const CapturedSeries *c = capturedAt(captured, i);
+        if (c && c->hasValue) {
+            if (c->valueError.kind != Error::None)
+                throw c->valueError;
+            s.samples.push_back(c->value);
+        } else {
+            const std::string valuePath = path + ".value";
+            s.samples.push_back(readSample(*value, Path{valuePath}));
+        }
         r->series.push_back(std::move(s));
     }
 }
 
-void readMatrix(const json &result, PromResponse *r)
+void readMatrix(const json &result, std::vector<CapturedSeries> &captured, PromResponse *r)
 {
     const std::string base = "data.result";
     expectType(result.is_array(), result, base, "an array");
@@ -196,9 +491,11 @@ void readMatrix(const json &result, PromResponse *r)
         }
         const std::string valuesPath = path + ".values";
         expectType(values->is_array(), *values, valuesPath, "an array");
-        s.samples.reserve(values->size());
-        for (std::size_t k = 0; k < values->size(); ++k)
-            s.samples.push_back(readSample((*values)[k], Path{valuesPath, static_cast<std::ptrdiff_t>(k)}));
+        if (CapturedSeries *c = i < captured.size() ? &captured[i] : nullptr; c && c->hasValues) {
+            if (c->valuesError.kind != Error::None)
+                throw c->valuesError;
+            s.samples = std::move(c->values);
+        }
         r->series.push_back(std::move(s));
     }
 }
@@ -212,8 +509,16 @@ void readScalar(const json &result, PromResponse *r)
 void readString(const json &result, PromResponse *r)
 {
     static const std::string base = "data.result";
-    pairMembers(result, Path{base});
-    r->scalar.timeMs = readTimestamp(result[0], Path{base});
+    expectType(result.is_array(), result, base, "an array [timestamp, \"value\"]");
+    if (result.size() != 2)
+        fail(Error::BadValue, base + ": expected 2 elements [timestamp, \"value\"], got " + std::to_string(result.size()));
+    const json &t = result[0];
+    if (!t.is_number())
+        fail(Error::WrongType, base + "[0]: expected a number (timestamp), got " + t.type_name());
+    const double seconds = t.get<double>();
+    if (!std::isfinite(seconds) || std::fabs(seconds) > 1e13)
+        fail(Error::BadValue, base + "[0]: timestamp out of range");
+    r->scalar.timeMs = std::llround(seconds * 1000.0);
     const json &v = result[1];
     if (!v.is_string())
         fail(Error::WrongType, base + "[1]: expected a string, got " + v.type_name());
@@ -234,21 +539,21 @@ void parseInto(std::string_view body, PromResponse *r)
 {
     if (onlyWhitespace(body))
         fail(Error::Empty, "empty body");
-    json doc;
-    try {
-        doc = json::parse(body.begin(), body.end());
-    } catch (const json::parse_error &e) {
-        std::string what = e.what();
+    Builder builder;
+    json::sax_parse(body.begin(), body.end(), &builder, json::input_format_t::json, true);
+    if (builder.syntaxError) {
+        // errorByte is 1-based: past the size means the lexer ran out of input mid-value, which
+        // is what a cut connection or a size cap produces; anything else is a syntax error.
+        if (builder.errorByte > body.size())
+            fail(Error::Truncated, "truncated JSON: the body ends after " + std::to_string(body.size())
+                                       + " bytes in the middle of a value");
+        std::string what = builder.errorWhat;
         // "[json.exception.parse_error.101] parse error at line 1, column 7: syntax error ..."
         if (const auto pos = what.find("] "); pos != std::string::npos)
             what.erase(0, pos + 2);
-        // e.byte is 1-based: past the size means the lexer ran out of input mid-value, which is
-        // what a cut connection or a size cap produces; anything else is a real syntax error.
-        if (e.byte > body.size())
-            fail(Error::Truncated, "truncated JSON: the body ends after " + std::to_string(body.size())
-                                       + " bytes in the middle of a value");
         fail(Error::NotJson, "not JSON: " + oneLine(what, 200));
     }
+    const json &doc = builder.root;
 
     expectType(doc.is_object(), doc, "body", "an object");
     const json &status = field(doc, "status", std::string());
@@ -278,10 +583,10 @@ void parseInto(std::string_view body, PromResponse *r)
     const std::string &typeText = type.get_ref<const std::string &>();
     if (typeText == "vector") {
         r->resultType = PromResponse::ResultType::Vector;
-        readVector(result, r);
+        readVector(result, builder.captured, r);
     } else if (typeText == "matrix") {
         r->resultType = PromResponse::ResultType::Matrix;
-        readMatrix(result, r);
+        readMatrix(result, builder.captured, r);
     } else if (typeText == "scalar") {
         r->resultType = PromResponse::ResultType::Scalar;
         readScalar(result, r);

@@ -12,12 +12,20 @@ SimMetricsSource::SimMetricsSource(std::shared_ptr<SimWorld> world, QObject *par
 
 void SimMetricsSource::queryInstant()
 {
+    if (!m_world->isMetricsReachable()) {
+        Q_EMIT queryFailed(QStringLiteral("simulator: metrics unreachable (simulated outage)"));
+        return;
+    }
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     Q_EMIT instantReady({m_world->health(Version::Stable, now), m_world->health(Version::Canary, now)});
 }
 
 void SimMetricsSource::queryRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token)
 {
+    if (!m_world->isMetricsReachable()) {
+        Q_EMIT queryFailed(QStringLiteral("simulator: metrics unreachable (simulated outage)"));
+        return;
+    }
     if (stepMs <= 0 || toMs < fromMs) {
         Q_EMIT queryFailed(QStringLiteral("simulator: bad range"));
         return;

@@ -128,6 +128,18 @@ bool SimWorld::isReachable() const
     return m_reachable;
 }
 
+void SimWorld::setMetricsReachable(bool reachable)
+{
+    QMutexLocker lock(&m_mutex);
+    m_metricsReachable = reachable;
+}
+
+bool SimWorld::isMetricsReachable() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_metricsReachable;
+}
+
 double SimWorld::noise(qint64 second, int channel) const
 {
     // splitmix64 of (seed, second, channel): cheap, stateless, reproducible.

@@ -42,6 +42,9 @@ public:
     // Simulated outage of the traffic layer's API.
     void setReachable(bool reachable);
     bool isReachable() const;
+    // Simulated outage of the metrics layer (a Prometheus that is down): queries fail.
+    void setMetricsReachable(bool reachable);
+    bool isMetricsReachable() const;
 
     HealthSample health(Version v, qint64 atMs) const;
     double canaryPercentAt(qint64 atMs) const;
@@ -59,6 +62,7 @@ private:
     QList<WeightEpoch> m_weights;
     QList<FaultEpoch> m_faults;
     bool m_reachable = true;
+    bool m_metricsReachable = true;
 };
 
 } // namespace Switchboard

@@ -4,7 +4,7 @@
 LAB_DEFAULT_DIR="${SWITCHBOARD_LAB_DIR:-/tmp/switchboard-lab}"
 
 # Processes lab/up starts, in the order lab/down stops them.
-LAB_PROCS=(prometheus haproxy app-v2 app-v1)
+LAB_PROCS=(nginx prometheus haproxy app-v2 app-v1)
 
 lab_die() { echo "$(basename "$0"): $*" >&2; exit 1; }
 
@@ -32,7 +32,12 @@ lab_pid_matches() {
   local actual expected
   actual="$(tr '\0' '\n' < "/proc/$pid/cmdline" 2>/dev/null | tail -n +2)" || return 1
   expected="$(cat "$argsfile")"
-  [ -n "$actual" ] && [ "$actual" = "$expected" ]
+  [ -n "$actual" ] && [ "$actual" = "$expected" ] && return 0
+  # nginx's master rewrites its command line into one string, "nginx: master process ARGV0 ARGS..."
+  # (workers say "nginx: worker process" and are never in a pid file).
+  local title
+  title="$(tr -d '\0' < "/proc/$pid/cmdline" 2>/dev/null)" || return 1
+  [[ "$title" == "nginx: master process "* ]] && [[ "$title" == *" $(printf '%s' "$expected" | tr '\n' ' ')" ]]
 }
 
 # lab_running DIR NAME: true when DIR/NAME.pid names a live process that is still ours.

@@ -51,9 +51,11 @@ struct TrafficSnapshot
     qint64 timeMs = 0; // wall clock, ms since epoch
     QList<Member> members;
     TrafficSplit split;
-    // Per-member counters when the layer has them (HAProxy show stat): used as a metrics
-    // fallback and for the measured split.
+    // The layer accepts no changes (e.g. an nginx upstream file we may not write).
     bool readOnly = false;
+    // What the traffic layer says beyond weights, one line for the operator (a rollout's step
+    // and phase, TLS verification being off). Empty when there is nothing to say.
+    QString note;
 
     QList<Member> membersOf(Version v) const;
     // name -> weight, the view an operator "last saw"; used for optimistic concurrency.

@@ -11,7 +11,8 @@ namespace Switchboard {
 
 QStringList knownTargetKinds()
 {
-    return {QStringLiteral("sim"), QStringLiteral("haproxy")};
+    return {QStringLiteral("sim"), QStringLiteral("haproxy"), QStringLiteral("nginx"),
+            QStringLiteral("gateway-api"), QStringLiteral("istio"), QStringLiteral("argo-rollouts")};
 }
 
 QString defaultConfigDir()

@@ -2,6 +2,7 @@
 
 #include "auditlog.h"
 #include "eventlogmodel.h"
+#include "rolloutengine.h"
 #include "timeseriesmodel.h"
 
 #include <QDateTime>
@@ -172,6 +173,46 @@ void TargetController::setCanaryPercent(double percent, const QString &reason, b
     if (m_snapshot && !force)
         c.expected = m_snapshot->weights();
     submit({c, QStringLiteral("set-weight")});
+}
+
+bool TargetController::isRolloutActive() const
+{
+    return m_rollout && !m_rollout->isFinished();
+}
+
+RolloutEngine *TargetController::startRollout(const RolloutPlan &plan)
+{
+    if (isRolloutActive())
+        return nullptr;
+    delete m_rollout;
+    m_rollout = new RolloutEngine(this, plan, {}, this);
+    connect(m_rollout, &RolloutEngine::stateChanged, this, &TargetController::rolloutChanged);
+    connect(m_rollout, &RolloutEngine::stepChanged, this, &TargetController::rolloutChanged);
+    connect(m_rollout, &RolloutEngine::gateEvaluated, this, &TargetController::rolloutChanged);
+    connect(m_rollout, &RolloutEngine::logLine, this, [this](const QString &line) {
+        log(int(EventLogModel::Severity::Info), QStringLiteral("rollout: ") + line);
+    });
+    m_rollout->start();
+    Q_EMIT rolloutChanged();
+    return m_rollout;
+}
+
+void TargetController::operatorPromoteFull(const QString &reason)
+{
+    // During a rollout the plan must know, or it would carry on from where it was.
+    if (isRolloutActive())
+        m_rollout->promoteFull();
+    else
+        promoteFull(reason);
+}
+
+void TargetController::operatorRollback(const QString &reason)
+{
+    // A rollback ends a running rollout: the engine rolls back and stops there.
+    if (isRolloutActive())
+        m_rollout->abort(reason);
+    else
+        rollback(reason);
 }
 
 void TargetController::promoteFull(const QString &reason)

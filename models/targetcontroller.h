@@ -16,6 +16,8 @@ namespace Switchboard {
 
 class AuditLog;
 class EventLogModel;
+class RolloutEngine;
+struct RolloutPlan;
 class TimeSeriesModel;
 
 class TargetController final : public QObject
@@ -59,9 +61,20 @@ public:
     void start();
     void stop();
 
+    // The rollout running (or last run) on this target, null if none. Owned by the controller.
+    RolloutEngine *rollout() const { return m_rollout; }
+    bool isRolloutActive() const;
+    // Starts `plan` on this target; refuses (null) while another rollout is active.
+    RolloutEngine *startRollout(const RolloutPlan &plan);
+
 public Q_SLOTS:
     void refreshNow();
     void setCanaryPercent(double percent, const QString &reason, bool force = false);
+    // What the operator's buttons call: routed through the running rollout, if any, so the
+    // plan stops (rollback) or finishes (promote) instead of carrying on from where it was.
+    void operatorPromoteFull(const QString &reason);
+    void operatorRollback(const QString &reason);
+    // The raw actions (the rollout engine uses these).
     void promoteFull(const QString &reason);
     // Always goes through: no conflict check (the way back must never be refused), and it
     // replaces any change still waiting to be sent.
@@ -77,6 +90,7 @@ Q_SIGNALS:
     void actionStarted(const QString &description);
     void actionFinished(const Switchboard::ChangeResult &result);
     void testQueryFinished(quint64 token, bool ok, const QString &text);
+    void rolloutChanged(); // a rollout started, or the current one changed state or step
 
     // Requests to the backends' thread (queued connections).
     void requestRefresh();
@@ -124,6 +138,7 @@ private:
     std::optional<Pending> m_queued;
     quint64 m_rangeToken = 0;
     quint64 m_testToken = 0;
+    RolloutEngine *m_rollout = nullptr;
 };
 
 } // namespace Switchboard

@@ -1,5 +1,6 @@
 #include "targetlistmodel.h"
 
+#include "rolloutengine.h"
 #include "targetcontroller.h"
 
 #include <QDateTime>
@@ -25,6 +26,22 @@ QString TargetListModel::stateOf(const TargetController *c)
         return QStringLiteral("connecting");
     case ConnectionState::Connected:
         break;
+    }
+    if (const RolloutEngine *r = c->rollout()) {
+        switch (r->state()) {
+        case RolloutEngine::State::Running:
+        case RolloutEngine::State::Analysing:
+            return QStringLiteral("progressing");
+        case RolloutEngine::State::Paused:
+            return QStringLiteral("paused");
+        case RolloutEngine::State::RollingBack:
+        case RolloutEngine::State::RolledBack:
+        case RolloutEngine::State::Failed:
+            return QStringLiteral("degraded"); // until the operator looks: a new rollout clears it
+        case RolloutEngine::State::Idle:
+        case RolloutEngine::State::Promoted:
+            break;
+        }
     }
     if (!c->hasSnapshot() || (c->hasMetrics() && c->isHealthStale(QDateTime::currentMSecsSinceEpoch())))
         return QStringLiteral("no data");
@@ -75,6 +92,7 @@ void TargetListModel::setControllers(const QList<TargetController *> &controller
         connect(c, &TargetController::snapshotChanged, this, &TargetListModel::onControllerChanged);
         connect(c, &TargetController::healthChanged, this, &TargetListModel::onControllerChanged);
         connect(c, &TargetController::connectionStateChanged, this, &TargetListModel::onControllerChanged);
+        connect(c, &TargetController::rolloutChanged, this, &TargetListModel::onControllerChanged);
     }
     endResetModel();
 }

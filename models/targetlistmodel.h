@@ -15,7 +15,7 @@ public:
     enum Roles {
         NameRole = Qt::UserRole + 1,
         KindRole,
-        StateRole,        // QString: connecting, healthy, disconnected, no data
+        StateRole,        // QString: connecting, healthy, progressing, paused, degraded, disconnected, no data
         CanaryPercentRole, // double, NaN when unknown
         ControllerRole,    // TargetController*
     };

@@ -2,6 +2,8 @@
 #include "auditlog.h"
 
 #include <QFile>
+#include <QFileInfo>
+#include <QProcess>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
@@ -44,6 +46,37 @@ private slots:
         QVERIFY(first.value(QStringLiteral("time")).toString().endsWith(QLatin1Char('Z'))); // UTC
         QCOMPARE(QJsonDocument::fromJson(lines.at(1)).object().value(QStringLiteral("action")).toString(),
                  QStringLiteral("set-weight"));
+    }
+
+    void killedWriterLosesAndCorruptsNothing()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("audit.jsonl"));
+        for (int round = 0; round < 3; ++round) {
+            QProcess writer;
+            writer.start(QStringLiteral(AUDITWRITER), {path});
+            QVERIFY(writer.waitForReadyRead(10000)); // "started": it is appending now
+            QTRY_VERIFY(QFileInfo(path).size() > (round + 1) * 50000);
+            writer.kill(); // SIGKILL, at whatever point it has reached
+            QVERIFY(writer.waitForFinished(10000));
+        }
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QVERIFY(text.endsWith('\n')); // no half line at the end
+        const QList<QByteArray> lines = text.split('\n');
+        int entries = 0;
+        for (const QByteArray &line : lines) {
+            if (line.isEmpty())
+                continue;
+            QJsonParseError err;
+            const QJsonObject o = QJsonDocument::fromJson(line, &err).object();
+            QVERIFY2(err.error == QJsonParseError::NoError, line.left(80).constData());
+            QCOMPARE(o.value(QStringLiteral("action")).toString(), QStringLiteral("set-weight"));
+            ++entries;
+        }
+        QVERIFY(entries > 300);
+        qInfo("%d complete entries across 3 killed writers", entries);
     }
 
     void unwritableLocationIsAnError()

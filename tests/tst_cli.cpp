@@ -133,6 +133,52 @@ private slots:
         QCOMPARE(r.err.count(QLatin1Char('\n')), 1); // one line
     }
 
+    void runPresetToTheEnd_data()
+    {
+        QTest::addColumn<QByteArray>("sim");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("lastLine");
+        QTest::newRow("healthy canary is promoted") << QByteArray("{\"initialCanaryPercent\":0}") << 0
+                                                    << QStringLiteral("promoted: traffic left at canary 100%");
+        QTest::newRow("bad canary is rolled back") << QByteArray("{\"initialCanaryPercent\":0,\"canaryErrorRatio\":0.2}") << 3
+                                                   << QStringLiteral("rolled back");
+    }
+    void runPresetToTheEnd()
+    {
+        QFETCH(QByteArray, sim);
+        QFETCH(int, exitCode);
+        QFETCH(QString, lastLine);
+        const QString dir = writeConfig("{\"targets\":[{\"name\":\"shop\",\"kind\":\"sim\",\"pollMs\":200,\"sim\":" + sim + "}]}");
+        // Presets live in the config home (CONTRACTS.md).
+        const QString presets = m_home.filePath(QStringLiteral("config/switchboard/presets"));
+        QDir().mkpath(presets);
+        QFile f(presets + QStringLiteral("/quick.json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"strategy\":\"canary\",\"gates\":[{\"name\":\"errors\",\"metric\":\"errorRatio\",\"max\":0.05,"
+                "\"failureLimit\":1}],\"steps\":[{\"setWeight\":10},{\"analysis\":{\"durationMs\":300,\"intervals\":2}},"
+                "{\"setWeight\":50},{\"analysis\":{\"durationMs\":300,\"intervals\":2}},{\"setWeight\":100}]}");
+        f.close();
+        const Run r = run({QStringLiteral("run"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--preset"),
+                           QStringLiteral("quick"), QStringLiteral("--config"), dir});
+        QVERIFY2(r.code == exitCode, qPrintable(r.out + r.err));
+        const QStringList lines = r.out.trimmed().split(QLatin1Char('\n'));
+        QVERIFY2(lines.size() >= 3, qPrintable(r.out)); // one line per step and gate
+        QVERIFY2(lines.constLast().contains(lastLine), qPrintable(r.out));
+        if (exitCode == 3) {
+            QVERIFY2(r.out.contains(QStringLiteral("errors")), qPrintable(r.out)); // the gate that tripped, with its values
+            // The rollback is in the audit log, with the gate as the reason.
+            QFile audit(m_home.filePath(QStringLiteral("data/switchboard/audit.jsonl")));
+            QVERIFY(audit.open(QIODevice::ReadOnly));
+            const QList<QByteArray> entries = audit.readAll().trimmed().split('\n');
+            const QJsonObject last = QJsonDocument::fromJson(entries.constLast()).object();
+            QCOMPARE(last.value(QStringLiteral("action")).toString(), QStringLiteral("rollback"));
+            QVERIFY(last.value(QStringLiteral("reason")).toString().contains(QStringLiteral("errors")));
+        }
+        const Run missing = run({QStringLiteral("run"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--preset"),
+                                 QStringLiteral("nope"), QStringLiteral("--config"), dir});
+        QCOMPARE(missing.code, 2);
+    }
+
     void brokenConfigIsReportedAndUntouched()
     {
         const QByteArray broken("{\n  \"targets\": [\n    {\"name\": \"shop\" \"kind\": \"sim\"}\n  ]\n}\n");

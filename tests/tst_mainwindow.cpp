@@ -4,6 +4,12 @@
 #include "chartwidget.h"
 #include "eventlogmodel.h"
 #include "mainwindow.h"
+#include "auditlog.h"
+#include "auditlogdialog.h"
+#include "presetsdialog.h"
+#include "presetstore.h"
+#include "rolloutbarwidget.h"
+#include "rolloutengine.h"
 #include "simworld.h"
 #include "splitbarwidget.h"
 #include "targetconfig.h"
@@ -14,6 +20,8 @@
 #include "timeseriesmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QDir>
 #include <QFile>
 #include <QImage>
 #include <QTemporaryDir>
@@ -33,6 +41,8 @@ class TestMainWindow : public QObject
     std::shared_ptr<SimWorld> m_world;
     std::unique_ptr<TargetController> m_controller;
     std::unique_ptr<TargetListModel> m_targets;
+    QTemporaryDir m_presetDir;
+    std::unique_ptr<PresetStore> m_presets;
     std::unique_ptr<MainWindow> m_window;
     int m_confirmations = 0;
     bool m_answer = true;
@@ -58,7 +68,8 @@ private slots:
         m_targets->setControllers({m_controller.get()});
         m_confirmations = 0;
         m_answer = true;
-        m_window = std::make_unique<MainWindow>(m_targets.get(), &m_log, [this](const QString &, const QString &text) {
+        m_presets = std::make_unique<PresetStore>(m_presetDir.path());
+        m_window = std::make_unique<MainWindow>(m_targets.get(), &m_log, m_presets.get(), [this](const QString &, const QString &text) {
             ++m_confirmations;
             m_lastQuestion = text;
             return m_answer;
@@ -194,6 +205,100 @@ private slots:
         QCOMPARE(done.at(0).at(0).toBool(), false);
         QVERIFY(dialog.lastResult().contains(QStringLiteral("takes no queries")));
         QVERIFY(!dialog.save()); // no file behind the demo target
+    }
+
+    void rolloutRunsFromTheBarAndRollbackEndsIt()
+    {
+        // A short plan in the presets folder: 10% → analysis → 100%.
+        QFile f(m_presetDir.filePath(QStringLiteral("quick.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"strategy\":\"canary\",\"gates\":[{\"name\":\"errors\",\"metric\":\"errorRatio\",\"max\":0.05}],"
+                "\"steps\":[{\"setWeight\":10},{\"pause\":{}},{\"setWeight\":100}]}");
+        f.close();
+        auto *bar = find<RolloutBarWidget>("rolloutBar");
+        QVERIFY(bar);
+        bar->reloadPresets();
+        auto *combo = find<QComboBox>("presetCombo");
+        combo->setCurrentIndex(combo->findText(QStringLiteral("quick")));
+        QVERIFY(bar->startSelected());
+        QCOMPARE(m_confirmations, 1); // starting a plan moves traffic: it asks
+        QVERIFY(m_lastQuestion.contains(QStringLiteral("10%")));
+        // The plan waits at its "until resumed" pause with 10% on the canary.
+        QTRY_COMPARE(worldCanary(), 10.0);
+        QTRY_VERIFY(bar->timelineText().contains(QStringLiteral("10% ✓")));
+        QTRY_COMPARE(m_targets->data(m_targets->index(0), TargetListModel::StateRole).toString(), QStringLiteral("paused"));
+        QVERIFY(find<QPushButton>("pauseButton")->text() == QStringLiteral("Resume"));
+        // Rollback during the rollout ends the rollout too (it must not carry on to 100%).
+        QTest::mouseClick(find<QPushButton>("rollbackButton"), Qt::LeftButton);
+        QTRY_COMPARE(worldCanary(), 0.0);
+        QTRY_COMPARE(m_controller->rollout()->state(), RolloutEngine::State::RolledBack);
+        QTRY_COMPARE(m_targets->data(m_targets->index(0), TargetListModel::StateRole).toString(), QStringLiteral("degraded"));
+        QVERIFY(!m_controller->isRolloutActive());
+        QVERIFY(find<QPushButton>("startRolloutButton")->isEnabled()); // a new one may start
+    }
+
+    void presetsDialogValidatesAndKeepsFiles()
+    {
+        PresetsDialog dialog(m_presets.get());
+        QVERIFY(dialog.names().contains(QStringLiteral("canary-5-25-50-100")));
+        QVERIFY(dialog.duplicateCurrent(QStringLiteral("mine")));
+        QVERIFY(QFile::exists(m_presetDir.filePath(QStringLiteral("mine.json"))));
+        QFile f(m_presetDir.filePath(QStringLiteral("mine.json")));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray before = f.readAll();
+        f.close();
+        // A bad edit is refused with the field named, and the file stays as it was.
+        dialog.select(QStringLiteral("mine"));
+        dialog.setEditorText(QStringLiteral("{\"strategy\":\"canary\",\"steps\":[{\"setWeight\":150}]}"));
+        QVERIFY(!dialog.saveCurrent());
+        QVERIFY2(dialog.message().contains(QStringLiteral("setWeight")), qPrintable(dialog.message()));
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), before);
+        f.close();
+        const QString exported = m_presetDir.filePath(QStringLiteral("out/exported.json"));
+        QDir().mkpath(m_presetDir.filePath(QStringLiteral("out")));
+        dialog.select(QStringLiteral("mine"));
+        QVERIFY(dialog.exportCurrent(exported));
+        QVERIFY(dialog.removeCurrent());
+        QVERIFY(!dialog.names().contains(QStringLiteral("mine")));
+        QVERIFY(dialog.importFile(exported));
+        QVERIFY(dialog.names().contains(QStringLiteral("mine")) || dialog.names().contains(QStringLiteral("exported")));
+    }
+
+    void auditViewFiltersAndExports()
+    {
+        QTemporaryDir dir;
+        AuditLog log(dir.filePath(QStringLiteral("audit.jsonl")));
+        for (const char *action : {"set-weight", "rollback", "set-weight"}) {
+            AuditLog::Entry e;
+            e.target = QStringLiteral("shop");
+            e.action = QString::fromLatin1(action);
+            e.reason = QStringLiteral("operator");
+            e.result = QStringLiteral("applied");
+            QVERIFY(log.append(e));
+        }
+        AuditLog::Entry other;
+        other.target = QStringLiteral("cart");
+        other.action = QStringLiteral("rollback");
+        other.reason = QStringLiteral("gate error-ratio FAIL");
+        QVERIFY(log.append(other));
+        AuditLogDialog dialog(log.path());
+        QCOMPARE(dialog.visibleRows(), 4);
+        dialog.setTargetFilter(QStringLiteral("shop"));
+        QCOMPARE(dialog.visibleRows(), 3);
+        dialog.setActionFilter(QStringLiteral("rollback"));
+        QCOMPARE(dialog.visibleRows(), 1);
+        dialog.setTargetFilter(QString());
+        dialog.setTextFilter(QStringLiteral("error-ratio"));
+        QCOMPARE(dialog.visibleRows(), 1);
+        QString error;
+        const QString out = dir.filePath(QStringLiteral("export.jsonl"));
+        QVERIFY2(dialog.exportVisible(out, &error), qPrintable(error));
+        QFile f(out);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const QByteArray text = f.readAll();
+        QCOMPARE(text.count('\n'), 1);
+        QVERIFY(text.contains("\"target\":\"cart\""));
     }
 
     void chartsHaveDataAndSayWhyNot()

@@ -1,9 +1,12 @@
 // Item models: each passes QAbstractItemModelTester while it changes, and holds what it should.
+#include "auditlogmodel.h"
 #include "downsample.h"
 #include "eventlogmodel.h"
 #include "timeseriesmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QFile>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <cmath>
@@ -62,6 +65,29 @@ private slots:
             m.add(QStringLiteral("t"), EventLogModel::Severity::Info, QString::number(i));
         QCOMPARE(m.rowCount(), 5000);
         QCOMPARE(m.data(m.index(4999), EventLogModel::TextRole).toString(), QStringLiteral("5999"));
+    }
+
+    void auditLogModelShowsEveryLine()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("audit.jsonl"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"time\":\"2026-11-24T10:00:00Z\",\"user\":\"ana\",\"target\":\"shop\",\"action\":\"set-weight\","
+                "\"before\":{\"a\":256},\"after\":{\"a\":96},\"reason\":\"operator\",\"result\":\"applied\"}\n"
+                "{not json\n"
+                "{\"action\":\"rollback\",\"target\":\"cart\"}\n");
+        f.close();
+        AuditLogModel m(path);
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(m.rowCount(), 3);
+        QCOMPARE(m.brokenLines(), 1);
+        QCOMPARE(m.index(0, AuditLogModel::User).data().toString(), QStringLiteral("ana"));
+        QCOMPARE(m.index(0, AuditLogModel::After).data().toString(), QStringLiteral("a=96"));
+        QCOMPARE(m.index(1, AuditLogModel::Action).data().toString(), QStringLiteral("(unreadable line)"));
+        QCOMPARE(m.index(2, AuditLogModel::Target).data().toString(), QStringLiteral("cart"));
+        AuditLogModel missing(dir.filePath(QStringLiteral("none.jsonl")));
+        QCOMPARE(missing.rowCount(), 0);
     }
 
     void downsampleKeepsExtremes()

@@ -1,5 +1,6 @@
 #include "mainwindow.h"
 
+#include "auditlogdialog.h"
 #include "eventlogmodel.h"
 #include "palette.h"
 #include "targetcontroller.h"
@@ -10,6 +11,8 @@
 #include <QDateTime>
 #include <QLabel>
 #include <QListView>
+#include <QMenu>
+#include <QMenuBar>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
@@ -48,11 +51,12 @@ protected:
 
 } // namespace
 
-MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, ConfirmFn confirm, QWidget *parent)
+MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetStore *presets, ConfirmFn confirm,
+                       QWidget *parent)
     : QMainWindow(parent)
     , m_targets(targets)
     , m_list(new QListView(this))
-    , m_panel(new TargetPanelWidget(std::move(confirm), this))
+    , m_panel(new TargetPanelWidget(presets, std::move(confirm), this))
     , m_log(new QListView(this))
     , m_connection(new QLabel(this))
 {
@@ -86,6 +90,18 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, ConfirmF
     outer->setStretchFactor(0, 1);
     outer->setSizes({640, 110});
     setCentralWidget(outer);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    QAction *audit = view->addAction(tr("&Audit log…"));
+    audit->setObjectName(QStringLiteral("auditAction"));
+    connect(audit, &QAction::triggered, this, [this] {
+        auto *dialog = new AuditLogDialog(m_auditPath, this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->show();
+    });
+    QAction *quit = view->addAction(tr("&Quit"));
+    quit->setShortcut(QKeySequence::Quit);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
 
     m_connection->setObjectName(QStringLiteral("connectionLabel"));
     statusBar()->addPermanentWidget(m_connection);

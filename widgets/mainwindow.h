@@ -13,6 +13,7 @@ class QListView;
 namespace Switchboard {
 
 class EventLogModel;
+class PresetStore;
 class TargetListModel;
 class TargetPanelWidget;
 
@@ -21,12 +22,15 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 public:
     // The models must outlive the window. `confirm` answers "are you sure?" questions.
-    MainWindow(TargetListModel *targets, EventLogModel *events, ConfirmFn confirm, QWidget *parent = nullptr);
+    MainWindow(TargetListModel *targets, EventLogModel *events, PresetStore *presets, ConfirmFn confirm,
+               QWidget *parent = nullptr);
 
     TargetPanelWidget *panel() const { return m_panel; }
     void selectTarget(int row);
     // Shown once in the status bar and the log, e.g. a broken targets.json.
     void showStartupProblem(const QString &text);
+    // Where the audit log lives, for the audit view (View → Audit log).
+    void setAuditLogPath(const QString &path) { m_auditPath = path; }
 
 private:
     void onCurrentChanged();
@@ -38,6 +42,7 @@ private:
     QListView *m_log;
     QLabel *m_connection;
     QTimer m_clock;
+    QString m_auditPath;
 };
 
 } // namespace Switchboard

@@ -3,6 +3,7 @@
 #include "chartwidget.h"
 #include "csvexport.h"
 #include "palette.h"
+#include "rolloutbarwidget.h"
 #include "splitbarwidget.h"
 #include "targetcontroller.h"
 #include "targetsettingsdialog.h"
@@ -54,9 +55,9 @@ constexpr WindowChoice kWindows[] = {{"5 min", 5 * 60 * 1000LL},
 
 } // namespace
 
-TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
+TargetPanelWidget::TargetPanelWidget(PresetStore *presets, ConfirmFn confirm, QWidget *parent)
     : QWidget(parent)
-    , m_confirm(std::move(confirm))
+    , m_confirm(confirm)
     , m_header(new QLabel(this))
     , m_bar(new SplitBarWidget(this))
     , m_measured(new QLabel(this))
@@ -67,6 +68,7 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
     , m_rollback(new QPushButton(tr("ROLLBACK"), this))
     , m_progress(new QLabel(this))
     , m_window(new QComboBox(this))
+    , m_rollout(new RolloutBarWidget(presets, confirm, this))
     , m_charts(new QWidget(this))
     , m_exportPng(new QPushButton(tr("Export PNG…"), this))
     , m_exportCsv(new QPushButton(tr("Export CSV…"), this))
@@ -120,6 +122,7 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
         "QPushButton { background: %1; color: white; font-weight: bold; padding: 8px 18px; border-radius: 4px; }"
         "QPushButton:disabled { background: #d8b4b4; }").arg(Palette::danger().name()));
     m_progress->setObjectName(QStringLiteral("progressLabel"));
+    m_rollout->setObjectName(QStringLiteral("rolloutBar"));
 
     auto *sliderRow = new QHBoxLayout;
     sliderRow->addWidget(new QLabel(tr("canary %:"), this));
@@ -180,6 +183,7 @@ TargetPanelWidget::TargetPanelWidget(ConfirmFn confirm, QWidget *parent)
     layout->addLayout(health);
     layout->addLayout(sliderRow);
     layout->addLayout(actionRow);
+    layout->addWidget(m_rollout);
     layout->addLayout(windowRow);
     layout->addWidget(m_charts, 1);
 
@@ -235,6 +239,7 @@ void TargetPanelWidget::setController(TargetController *controller)
         disconnect(m_controller, nullptr, this, nullptr);
     m_controller = controller;
     m_sliderDirty = false;
+    m_rollout->setController(controller);
     const qint64 window = m_window->currentData().toLongLong();
     for (ChartWidget *c : {m_errorChart, m_latencyChart, m_rpsChart})
         c->setModel(controller ? controller->healthHistory() : nullptr);
@@ -286,7 +291,7 @@ void TargetPanelWidget::promoteFull()
                                            .arg(splitText(now), splitText(100))))
         return;
     m_sliderDirty = false;
-    m_controller->promoteFull(tr("operator"));
+    m_controller->operatorPromoteFull(tr("operator"));
 }
 
 void TargetPanelWidget::rollback()
@@ -295,7 +300,7 @@ void TargetPanelWidget::rollback()
     if (!m_controller || !m_rollback->isEnabled())
         return;
     m_sliderDirty = false;
-    m_controller->rollback(tr("operator"));
+    m_controller->operatorRollback(tr("operator"));
 }
 
 void TargetPanelWidget::updateSplit()

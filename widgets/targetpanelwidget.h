@@ -18,13 +18,16 @@ class QSpinBox;
 namespace Switchboard {
 
 class ChartWidget;
+class PresetStore;
+class RolloutBarWidget;
 class SplitBarWidget;
 
 class TargetPanelWidget final : public QWidget
 {
     Q_OBJECT
 public:
-    TargetPanelWidget(ConfirmFn confirm, QWidget *parent = nullptr);
+    // `presets` must outlive the panel.
+    TargetPanelWidget(PresetStore *presets, ConfirmFn confirm, QWidget *parent = nullptr);
 
     void setController(TargetController *controller);
     // Where the selected targets came from (targets.json), for the settings dialog's Save.
@@ -68,6 +71,7 @@ private:
     QPushButton *m_rollback;
     QLabel *m_progress;
     QComboBox *m_window;
+    RolloutBarWidget *m_rollout;
     QWidget *m_charts;
     QPushButton *m_exportPng;
     QPushButton *m_exportCsv;

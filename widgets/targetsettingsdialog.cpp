@@ -107,10 +107,16 @@ bool TargetSettingsDialog::save()
 {
     if (!m_controller || m_path.isEmpty())
         return false;
-    QJsonObject queries;
-    for (const QString &key : queryKeys())
+    // Start from what the file had: keys this dialog does not show (sampleTime, ...) stay, and
+    // a query deliberately set to "" (metric switched off) stays off when left empty here.
+    QJsonObject queries = m_controller->config().settings.value(QStringLiteral("prometheus")).toObject()
+                              .value(QStringLiteral("queries")).toObject();
+    for (const QString &key : queryKeys()) {
         if (!query(key).isEmpty())
             queries.insert(key, query(key));
+        else if (queries.value(key).toString() != QString())
+            queries.remove(key); // emptied by the operator: back to the built-in default
+    }
     QString error;
     if (!updateTargetSetting(m_path, m_controller->name(), QStringLiteral("prometheus"), QStringLiteral("queries"), queries, &error)) {
         m_result->setText(QStringLiteral("✗ ") + error);

@@ -1,0 +1,60 @@
+#pragma once
+// Argo Rollouts as a traffic layer: shows a Rollout's canary weight, step, phase and message,
+// and drives it the way its kubectl plugin does (merge patches on the status subresource,
+// falling back to the object for controllers without one). Argo owns the weights, so a weight
+// change can only be "all the way" (100% = promote --full) or "back" (0% = abort); stepping on
+// and retrying are the extra slots below.
+
+#include "kubetargetsettings.h"
+#include "trafficbackend.h"
+
+#include <memory>
+
+namespace Switchboard {
+
+class KubeClient;
+
+class ArgoRolloutBackend final : public TrafficBackend
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        KubeTargetSettings target;
+
+        // The "argo-rollouts" object: the KubeTargetSettings keys.
+        static bool fromJson(const QJsonObject &o, Settings *out, QString *error);
+    };
+
+    explicit ArgoRolloutBackend(Settings settings, QObject *parent = nullptr);
+    ~ArgoRolloutBackend() override;
+
+    void refresh() override;
+    // 100% = promote --full, 0% = abort; any other percent fails: Argo sets weights by its steps.
+    void apply(const Switchboard::WeightChange &change) override;
+
+public Q_SLOTS:
+    // `kubectl argo rollouts promote`: clears the pause, or skips the running step when nothing
+    // is paused. Answers rolloutActionFinished("promote", ...).
+    void promote();
+    // `promote --full`: skips every remaining step, pause and analysis. ("promote-full")
+    void promoteFull();
+    // `abort`: all traffic back to stable. ("abort")
+    void abort();
+    // `retry rollout`: leaves the aborted state, so the rollout starts its steps again. ("retry")
+    void retry();
+
+Q_SIGNALS:
+    // Exactly once per promote/promoteFull/abort/retry call.
+    void rolloutActionFinished(const QString &action, const Switchboard::ChangeResult &result);
+
+private:
+    enum class Action { Promote, PromoteFull, Abort, Retry };
+    ChangeResult run(Action action, const WeightChange *change);
+    QString what() const;
+
+    Settings m_settings;
+    std::unique_ptr<KubeClient> m_client;
+};
+
+} // namespace Switchboard

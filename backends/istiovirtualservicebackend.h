@@ -1,0 +1,48 @@
+#pragma once
+// Istio as a traffic layer: reads and sets the weights of the stable and canary destinations of
+// one http route of a VirtualService (networking.istio.io), one GET per refresh, one GET plus
+// one resourceVersion-guarded merge patch per change. Weights are whole percent summing to 100,
+// which every Istio version accepts.
+
+#include "kubetargetsettings.h"
+#include "trafficbackend.h"
+
+#include <memory>
+
+namespace Switchboard {
+
+class KubeClient;
+
+class IstioVirtualServiceBackend final : public TrafficBackend
+{
+    Q_OBJECT
+public:
+    struct Settings
+    {
+        KubeTargetSettings target;
+        int route = 0; // index into spec.http
+        // Destinations as "host/subset" ("host" alone when the destination has no subset);
+        // host compared as written in the VirtualService.
+        QStringList stable;
+        QStringList canary;
+
+        // The "istio" object: the KubeTargetSettings keys plus route, stable, canary. A
+        // destination is "shop/v1" or {"host": "shop", "subset": "v1"}.
+        static bool fromJson(const QJsonObject &o, Settings *out, QString *error);
+    };
+
+    explicit IstioVirtualServiceBackend(Settings settings, QObject *parent = nullptr);
+    ~IstioVirtualServiceBackend() override;
+
+    void refresh() override;
+    void apply(const Switchboard::WeightChange &change) override;
+
+private:
+    QString what() const;
+    bool ready(QString *path, QString *error);
+
+    Settings m_settings;
+    std::unique_ptr<KubeClient> m_client;
+};
+
+} // namespace Switchboard

@@ -1,0 +1,477 @@
+// How fast does a rollout catch a failing canary, and does it ever roll back a healthy one?
+// Starts the lab (HAProxy + Prometheus, 1 s scrape, 10 s rate window) with gentle background
+// traffic through the frontend (lab/traffic, 200 req/s), drives the lab's own "lab" target
+// through TargetController::startRollout, and measures:
+//   (a) detection to rollback: a plan sets the canary to 25% and pauses with the plan gates
+//       watched; once the rate window holds only healthy 25% traffic, at T0 the canary app is
+//       switched to 30% errors (its /admin endpoint, answered before T0 is taken), and T1 is
+//       the moment HAProxy's runtime API reports the canary at weight 0 (a thread polls
+//       `get weight` on the admin TCP socket every 20 ms). T1 - T0 is split into: the first
+//       scraped sample showing errors, Switchboard's first poll that shows them, the gate
+//       failing (rollback decided), HAProxy at 0%.
+//   (b) false rollbacks: healthy runs of a short plan (10% → analysis → 100%) back to back;
+//       every outcome but "promoted" is counted, pauses for missing data separately (the bench
+//       resumes those as an operator would, so a run still ends in a verdict).
+//
+// Usage: bench_rollout [DETECTION_RUNS] [HEALTHY_RUNS]   (default 5 and 20)
+
+#include "backendfactory.h"
+#include "eventlogmodel.h"
+#include "haproxyruntime.h"
+#include "labfixture.h"
+#include "rolloutengine.h"
+#include "rolloutplan.h"
+#include "targetconfig.h"
+#include "targetcontroller.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpSocket>
+#include <QThread>
+#include <QTimer>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <cstdio>
+#include <memory>
+
+using namespace Switchboard;
+using State = RolloutEngine::State;
+
+namespace {
+
+constexpr int backgroundRps = 200;
+constexpr int pollWeightMs = 20;
+constexpr double faultErrorRatio = 0.3;
+
+qint64 nowMs()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+// Runs the event loop for `ms` (the controller and the engine live on this thread).
+void pace(int ms)
+{
+    QTimer t;
+    t.setSingleShot(true);
+    QSignalSpy fired(&t, &QTimer::timeout);
+    t.start(ms);
+    fired.wait(ms + 5000);
+}
+
+// Waits, event loop running, until `done` holds or `timeoutMs` passed.
+template<typename F>
+bool waitUntil(F done, int timeoutMs)
+{
+    const qint64 until = nowMs() + timeoutMs;
+    while (!done()) {
+        if (nowMs() >= until)
+            return false;
+        pace(20);
+    }
+    return true;
+}
+
+GateSpec errorGate()
+{
+    GateSpec g;
+    g.name = QStringLiteral("error-ratio");
+    g.metric = GateSpec::Metric::ErrorRatio;
+    g.max = 0.05;
+    g.minRequests = 5;
+    g.failureLimit = 2;
+    return g;
+}
+
+// Sets the canary app's error fraction through its /admin endpoint; returns once it answered,
+// i.e. once the app fails requests.
+bool setCanaryErrors(int appPort, double ratio, QString *error)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, quint16(appPort));
+    if (!s.waitForConnected(3000)) {
+        *error = s.errorString();
+        return false;
+    }
+    s.write(QStringLiteral("GET /admin?error=%1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").arg(ratio).toLatin1());
+    QByteArray answer;
+    while (s.state() == QAbstractSocket::ConnectedState && s.waitForReadyRead(3000))
+        answer += s.readAll();
+    answer += s.readAll();
+    if (!answer.startsWith("HTTP/1.1 200") && !answer.startsWith("HTTP/1.0 200")) {
+        *error = QString::fromUtf8(answer.left(200));
+        return false;
+    }
+    return true;
+}
+
+// Polls HAProxy's canary weight on its own thread, so the main thread's event loop (controller,
+// engine) never waits for it. Once armed, records the first time the canary is at weight 0.
+class WeightWatcher final
+{
+public:
+    explicit WeightWatcher(const HaproxyEndpoint &e)
+        : m_runtime(e)
+    {
+        m_thread.reset(QThread::create([this] { run(); }));
+        m_thread->start();
+    }
+    ~WeightWatcher()
+    {
+        m_stop = true;
+        m_thread->wait();
+    }
+    void arm()
+    {
+        m_zeroAtMs = 0;
+        m_armed = true;
+    }
+    qint64 zeroAtMs() const { return m_zeroAtMs; }
+    int lastWeight() const { return m_last; }
+
+private:
+    void run()
+    {
+        while (!m_stop) {
+            int w = -1;
+            QString error;
+            if (m_runtime.getWeight(QStringLiteral("shop"), QStringLiteral("shop-v2-a"), &w, &error)) {
+                m_last = w;
+                if (m_armed && w == 0) {
+                    m_zeroAtMs = nowMs();
+                    m_armed = false;
+                }
+            }
+            QThread::msleep(pollWeightMs);
+        }
+    }
+    HaproxyRuntime m_runtime;
+    std::unique_ptr<QThread> m_thread;
+    std::atomic<bool> m_stop{false};
+    std::atomic<bool> m_armed{false};
+    std::atomic<qint64> m_zeroAtMs{0};
+    std::atomic<int> m_last{-1};
+};
+
+struct Detection
+{
+    bool ok = false;
+    QString note;
+    qint64 scrapeMs = -1;   // first scraped sample with canary errors, from T0
+    qint64 seenMs = -1;     // Switchboard's first poll showing them
+    qint64 decidedMs = -1;  // gate failed: rollback decided
+    qint64 haproxyMs = -1;  // HAProxy reports the canary at 0
+    double errorAtDecision = std::nan("");
+};
+
+struct Healthy
+{
+    QString outcome;
+    int noDataPauses = 0;
+    qint64 ms = 0;
+    QString note;
+};
+
+double median(QList<qint64> v)
+{
+    if (v.isEmpty())
+        return std::nan("");
+    std::sort(v.begin(), v.end());
+    const qsizetype n = v.size();
+    return n % 2 ? double(v.at(n / 2)) : (double(v.at(n / 2 - 1)) + double(v.at(n / 2))) / 2;
+}
+
+void printStats(const char *what, QList<qint64> v)
+{
+    if (v.isEmpty()) {
+        std::printf("| %-46s | %7s | %7s | %7s |\n", what, "-", "-", "-");
+        return;
+    }
+    std::sort(v.begin(), v.end());
+    std::printf("| %-46s | %7lld | %7.0f | %7lld |\n", what, v.constFirst(), median(v), v.constLast());
+}
+
+class Bench
+{
+public:
+    Bench(LabFixture *lab, TargetController *c, WeightWatcher *watcher)
+        : m_lab(lab)
+        , m_c(c)
+        , m_watcher(watcher)
+    {
+    }
+
+    // Back to 0% canary through the controller (its view stays right), the fault cleared.
+    bool reset(QString *error)
+    {
+        if (!setCanaryErrors(m_lab->port("APP_V2_PORT"), 0, error))
+            return false;
+        if (m_c->hasSnapshot() && m_c->snapshot().split.canary == 0)
+            return true;
+        QSignalSpy done(m_c, &TargetController::actionFinished);
+        QSignalSpy snap(m_c, &TargetController::snapshotChanged);
+        m_c->rollback(QStringLiteral("bench reset"));
+        if (!done.wait(10000) || !done.at(0).at(0).value<ChangeResult>().ok()) {
+            *error = QStringLiteral("reset to 0% failed");
+            return false;
+        }
+        // The engine's first change is checked against the controller's next read.
+        return !snap.isEmpty() || snap.wait(5000);
+    }
+
+    Detection detect(int run)
+    {
+        Detection d;
+        QString error;
+        if (!reset(&error)) {
+            d.note = error;
+            return d;
+        }
+        // Errors of the previous run must leave the 10 s window first, or the new run would
+        // roll back on them.
+        if (!waitUntil([this] { return !(m_c->health().canary.errorRatio > 0); }, 30000)) {
+            d.note = QStringLiteral("old canary errors still in the rate window after 30 s");
+            return d;
+        }
+        RolloutPlan p;
+        p.name = QStringLiteral("bench-detect-%1").arg(run);
+        p.gates = {errorGate()};
+        p.steps = {RolloutStep::setWeight(25), RolloutStep::pause(600000), RolloutStep::setWeight(100)};
+        RolloutEngine *e = m_c->startRollout(p);
+        if (!e) {
+            d.note = QStringLiteral("startRollout refused");
+            return d;
+        }
+        // Context of every connection to this function's locals: they end with it.
+        QObject scope;
+        QStringList lines;
+        QObject::connect(e, &RolloutEngine::logLine, &scope, [&lines](const QString &l) { lines.append(l); });
+        auto fail = [&d, e](const QString &note) {
+            d.note = note;
+            if (!e->isFinished())
+                e->abort(QStringLiteral("bench run failed"));
+            return d;
+        };
+        if (!waitUntil([e] { return e->currentStep() >= 1 || e->isFinished(); }, 20000) || e->isFinished())
+            return fail(QStringLiteral("25% not reached: %1 %2").arg(RolloutEngine::stateName(e->state()), e->reason()));
+        // A full rate window of healthy 25% traffic, so T0 starts from a clean window.
+        pace(11000);
+        if (e->isFinished())
+            return fail(QStringLiteral("FALSE ROLLBACK before the fault: %1").arg(e->reason()));
+        // The engine may have paused for missing data at the start; the watch goes on anyway.
+        const QString pausedBefore = e->state() == State::Paused ? e->reason().section(QLatin1Char(';'), 0, 0) : QString();
+
+        qint64 seenAt = 0;
+        qint64 scrapedAt = 0;
+        qint64 decidedAt = 0;
+        QObject::connect(m_c, &TargetController::healthChanged, &scope, [&seenAt, &scrapedAt, this] {
+            const HealthSample s = m_c->health().canary;
+            if (!seenAt && s.errorRatio > 0 && !m_c->isHealthStale(nowMs())) {
+                seenAt = nowMs();
+                scrapedAt = s.timeMs;
+            }
+        });
+        QObject::connect(e, &RolloutEngine::stateChanged, &scope, [&decidedAt](State s) {
+            if (s == State::RollingBack && !decidedAt)
+                decidedAt = nowMs();
+        });
+        m_watcher->arm();
+        if (!setCanaryErrors(m_lab->port("APP_V2_PORT"), faultErrorRatio, &error))
+            return fail(error);
+        const qint64 t0 = nowMs();
+        const bool done = waitUntil([this, e] { return e->isFinished() && m_watcher->zeroAtMs() > 0; }, 60000);
+        setCanaryErrors(m_lab->port("APP_V2_PORT"), 0, &error);
+        if (!done || e->state() != State::RolledBack)
+            return fail(QStringLiteral("no rollback within 60 s: %1 %2\n%3")
+                            .arg(RolloutEngine::stateName(e->state()), e->reason(), lines.join(QLatin1Char('\n'))));
+        for (const GateResult &r : e->lastGateResults())
+            d.errorAtDecision = r.canary;
+        d.ok = true;
+        d.scrapeMs = scrapedAt ? scrapedAt - t0 : -1;
+        d.seenMs = seenAt ? seenAt - t0 : -1;
+        d.decidedMs = decidedAt ? decidedAt - t0 : -1;
+        d.haproxyMs = m_watcher->zeroAtMs() - t0;
+        if (!pausedBefore.isEmpty())
+            d.note = QStringLiteral("paused before T0: %1").arg(pausedBefore);
+        return d;
+    }
+
+    Healthy healthy(int run)
+    {
+        Healthy h;
+        QString error;
+        if (!reset(&error)) {
+            h.outcome = QStringLiteral("error");
+            h.note = error;
+            return h;
+        }
+        RolloutPlan p;
+        p.name = QStringLiteral("bench-healthy-%1").arg(run);
+        p.gates = {errorGate()};
+        p.steps = {RolloutStep::setWeight(10), RolloutStep::analysis(3000, 2), RolloutStep::setWeight(100)};
+        const qint64 start = nowMs();
+        RolloutEngine *e = m_c->startRollout(p);
+        if (!e) {
+            h.outcome = QStringLiteral("error");
+            h.note = QStringLiteral("startRollout refused");
+            return h;
+        }
+        while (!e->isFinished() && nowMs() - start < 60000) {
+            waitUntil([e] { return e->isFinished() || e->state() == State::Paused; }, int(60000 - (nowMs() - start)));
+            if (e->state() == State::Paused) {
+                if (e->pauseKind() == RolloutEngine::PauseKind::NoData) {
+                    ++h.noDataPauses;
+                    if (h.note.isEmpty())
+                        h.note = e->reason().section(QLatin1Char(';'), 0, 0);
+                } else {
+                    h.note = e->reason();
+                }
+                // What an operator would do on a healthy canary: look, then resume.
+                pace(1000);
+                e->resume();
+            }
+        }
+        h.ms = nowMs() - start;
+        h.outcome = e->isFinished() ? RolloutEngine::stateName(e->state()) : QStringLiteral("timeout");
+        if (!e->isFinished())
+            e->abort(QStringLiteral("bench run timed out"));
+        if (e->state() == State::RolledBack || e->state() == State::Failed)
+            h.note = e->reason();
+        return h;
+    }
+
+private:
+    LabFixture *m_lab;
+    TargetController *m_c;
+    WeightWatcher *m_watcher;
+};
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    registerMetaTypes();
+    const int detectionRuns = argc > 1 ? std::max(1, QString::fromLocal8Bit(argv[1]).toInt()) : 5;
+    const int healthyRuns = argc > 2 ? std::max(1, QString::fromLocal8Bit(argv[2]).toInt()) : 20;
+
+    LabFixture lab;
+    if (!lab.start()) {
+        std::fprintf(stderr, "bench_rollout: %s\n", qPrintable(lab.error()));
+        return 2;
+    }
+    const TargetConfigResult config = loadTargetConfig(lab.configDir() + QStringLiteral("/targets.json"));
+    TargetConfig target;
+    for (const TargetConfig &t : config.targets) {
+        if (t.name == QStringLiteral("lab"))
+            target = t;
+    }
+    QString error;
+    std::unique_ptr<BackendHost> host = target.name.isEmpty() ? nullptr : createBackends(target, &error);
+    if (!host) {
+        std::fprintf(stderr, "bench_rollout: target \"lab\": %s %s\n", qPrintable(config.error), qPrintable(error));
+        return 2;
+    }
+    HaproxyEndpoint endpoint;
+    HaproxyEndpoint::parse(QStringLiteral("tcp:127.0.0.1:%1").arg(lab.port("ADMIN_PORT")), &endpoint, &error);
+    WeightWatcher watcher(endpoint);
+
+    // Bounded like everything the lab runs: long enough for the default runs, killed at the end.
+    QProcess traffic;
+    traffic.start(LabFixture::sourceDir() + QStringLiteral("/lab/traffic"),
+                  {lab.dir(), QString::number(3600), QString::number(backgroundRps)});
+    if (!traffic.waitForStarted(5000)) {
+        std::fprintf(stderr, "bench_rollout: lab/traffic: %s\n", qPrintable(traffic.errorString()));
+        return 2;
+    }
+
+    EventLogModel log;
+    TargetController c(target, std::move(host), &log, nullptr);
+    c.start();
+    if (!waitUntil([&c] { return c.hasSnapshot() && !c.isHealthStale(nowMs()) && c.health().stable.rps > 0; }, 30000)) {
+        std::fprintf(stderr, "bench_rollout: no fresh split and health from the lab: %s %s\n", qPrintable(c.lastError()),
+                     qPrintable(c.metricsError()));
+        return 1;
+    }
+    // Let the 10 s rate window fill with the background traffic before the first run.
+    waitUntil([&c] { return c.health().stable.rps >= 0.8 * backgroundRps; }, 15000);
+    std::printf("bench_rollout: lab target \"lab\" (pollMs %d, Prometheus scrape 1 s, rate window 10 s), background "
+                "lab/traffic %d req/s (Prometheus sees %.0f req/s)\n",
+                target.pollMs, backgroundRps, c.health().stable.rps);
+    std::printf("gate: errorRatio max 5%%, minRequests 5, failureLimit 2; fault: canary error=%.1f\n\n", faultErrorRatio);
+    std::fflush(stdout);
+
+    Bench bench(&lab, &c, &watcher);
+
+    // (b) first: its healthy runs must not meet errors (a) left in the rate window.
+    std::printf("(b) %d healthy runs of 10%% -> analysis 3 s (2 passes) -> 100%%\n", healthyRuns);
+    std::printf("| run | outcome      | duration s | no-data pauses | note\n");
+    std::printf("|-----|--------------|------------|----------------|-----\n");
+    std::fflush(stdout);
+    int falseRollbacks = 0;
+    int otherOutcomes = 0;
+    int pausedRuns = 0;
+    QList<qint64> healthyMs;
+    for (int i = 1; i <= healthyRuns; ++i) {
+        const Healthy h = bench.healthy(i);
+        std::printf("| %3d | %-12s | %10.1f | %14d | %s\n", i, qPrintable(h.outcome), double(h.ms) / 1000, h.noDataPauses,
+                    qPrintable(h.note));
+        std::fflush(stdout);
+        if (h.outcome == RolloutEngine::stateName(State::RolledBack))
+            ++falseRollbacks;
+        else if (h.outcome != RolloutEngine::stateName(State::Promoted))
+            ++otherOutcomes;
+        else
+            healthyMs.append(h.ms);
+        pausedRuns += h.noDataPauses > 0;
+    }
+
+    std::printf("\n(a) %d detection runs: 25%% canary, pause with the gates watched; at T0 canary error=%.1f\n", detectionRuns,
+                faultErrorRatio);
+    std::printf("| run | scrape shows errors | Switchboard sees | rollback decided | HAProxy 0%% (T1) | engine+HAProxy | canary err at decision | note\n");
+    std::printf("|-----|---------------------|------------------|------------------|-----------------|----------------|------------------------|-----\n");
+    std::fflush(stdout);
+    QList<qint64> total, scrape, seen, decided, tail, climb;
+    int detectionFailures = 0;
+    for (int i = 1; i <= detectionRuns; ++i) {
+        const Detection d = bench.detect(i);
+        if (!d.ok) {
+            ++detectionFailures;
+            std::printf("| %3d | FAILED: %s\n", i, qPrintable(d.note));
+            std::fflush(stdout);
+            continue;
+        }
+        std::printf("| %3d | %16lld ms | %13lld ms | %13lld ms | %12lld ms | %11lld ms | %21.1f%% | %s\n", i, d.scrapeMs, d.seenMs,
+                    d.decidedMs, d.haproxyMs, d.haproxyMs - d.decidedMs, d.errorAtDecision * 100, qPrintable(d.note));
+        std::fflush(stdout);
+        total.append(d.haproxyMs);
+        scrape.append(d.scrapeMs);
+        seen.append(d.seenMs);
+        decided.append(d.decidedMs);
+        climb.append(d.decidedMs - d.seenMs);
+        tail.append(d.haproxyMs - d.decidedMs);
+    }
+    QString ignore;
+    bench.reset(&ignore);
+    traffic.kill();
+    traffic.waitForFinished(5000);
+
+    std::printf("\nSummary (ms; min / median / max)\n");
+    std::printf("| %-46s | %7s | %7s | %7s |\n", "stage", "min", "median", "max");
+    std::printf("|------------------------------------------------|---------|---------|---------|\n");
+    printStats("(a) T1 - T0: fault to HAProxy at 0% canary", total);
+    printStats("    T0 -> first scraped sample with errors", scrape);
+    printStats("    T0 -> Switchboard's poll shows errors", seen);
+    printStats("    errors seen -> gate fails (window climbs)", climb);
+    printStats("    T0 -> rollback decided", decided);
+    printStats("    decided -> HAProxy at 0% (engine+HAProxy)", tail);
+    printStats("(b) healthy run duration (promoted runs)", healthyMs);
+    std::printf("\n(a) detection runs failed: %d of %d\n", detectionFailures, detectionRuns);
+    std::printf("(b) false rollbacks: %d of %d healthy runs; other non-promoted outcomes: %d; runs that paused for "
+                "missing data (resumed by the bench): %d\n",
+                falseRollbacks, healthyRuns, otherOutcomes, pausedRuns);
+    return falseRollbacks == 0 && detectionFailures == 0 && otherOutcomes == 0 ? 0 : 1;
+}

@@ -1,0 +1,257 @@
+#include "presetstore.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QMap>
+#include <QSaveFile>
+#include <QStandardPaths>
+
+namespace Switchboard {
+
+namespace {
+
+const QLatin1String suffix(".json");
+
+// The gates the built-ins share: error ratio within max(1%, stable + 1 point), p99 within 1.5×
+// stable; each needs 50 canary requests to say anything and 2 breaches in a row to fail, so one
+// noisy scrape does not roll a release back.
+QList<GateSpec> defaultGates()
+{
+    GateSpec errors;
+    errors.name = QStringLiteral("error-ratio");
+    errors.metric = GateSpec::Metric::ErrorRatio;
+    errors.max = 0.01;
+    errors.maxOverStable = 0.01;
+    errors.combine = GateSpec::Combine::Any;
+    errors.minRequests = 50;
+    errors.failureLimit = 2;
+    GateSpec p99;
+    p99.name = QStringLiteral("p99-latency");
+    p99.metric = GateSpec::Metric::P99Ms;
+    p99.maxTimesStable = 1.5;
+    p99.minRequests = 50;
+    p99.failureLimit = 2;
+    return {errors, p99};
+}
+
+bool readPlanFile(const QString &path, const QString &name, RolloutPlan *out, QString *error)
+{
+    QFile f(path);
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("%1: %2").arg(path, f.errorString());
+        return false;
+    }
+    RolloutPlan p;
+    if (!RolloutPlan::fromJson(f.readAll(), path, &p, error))
+        return false;
+    if (!name.isEmpty())
+        p.name = name; // the file name is what `--preset NAME` finds, so it is the name
+    *out = p;
+    return true;
+}
+
+} // namespace
+
+QString PresetStore::defaultFolder()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::GenericConfigLocation) + QStringLiteral("/switchboard/presets");
+}
+
+QList<RolloutPlan> PresetStore::builtIns()
+{
+    RolloutPlan canary;
+    canary.name = QStringLiteral("canary-5-25-50-100");
+    canary.description = QStringLiteral("5% → 25% → 50% → 100%, 30 s analysis and 1 min pause at each weight");
+    canary.strategy = RolloutPlan::Strategy::Canary;
+    canary.gates = defaultGates();
+    for (double w : {5.0, 25.0, 50.0}) {
+        canary.steps.append(RolloutStep::setWeight(w));
+        canary.steps.append(RolloutStep::analysis(30000, 3));
+        canary.steps.append(RolloutStep::pause(60000));
+    }
+    canary.steps.append(RolloutStep::setWeight(100));
+
+    RolloutPlan blueGreen = RolloutPlan::blueGreen(QStringLiteral("blue-green-5m-bake"), 60000, 5 * 60000, defaultGates());
+    blueGreen.description = QStringLiteral("preview at 0% for 1 min, switch to 100%, bake 5 min with the old version kept ready");
+    return {canary, blueGreen};
+}
+
+PresetStore::PresetStore(const QString &folder)
+    : m_folder(folder)
+{
+}
+
+QString PresetStore::pathFor(const QString &name) const
+{
+    return QDir(m_folder).filePath(name + suffix);
+}
+
+QList<PresetStore::Entry> PresetStore::list() const
+{
+    QMap<QString, Entry> byName;
+    for (const RolloutPlan &p : builtIns())
+        byName.insert(p.name, Entry{p.name, QString(), true, QString(), p});
+    const QFileInfoList files = QDir(m_folder).entryInfoList({QStringLiteral("*.json")}, QDir::Files, QDir::Name);
+    for (const QFileInfo &fi : files) {
+        Entry e;
+        e.name = fi.fileName().chopped(suffix.size());
+        e.path = fi.filePath();
+        if (!isValidPlanName(e.name))
+            e.error = QStringLiteral("%1: the file name is not a usable preset name (letters, digits, '.', '_', '-')").arg(e.path);
+        else
+            readPlanFile(e.path, e.name, &e.plan, &e.error);
+        byName.insert(e.name, e);
+    }
+    return byName.values();
+}
+
+bool PresetStore::exists(const QString &name) const
+{
+    if (QFileInfo::exists(pathFor(name)))
+        return true;
+    for (const RolloutPlan &p : builtIns())
+        if (p.name == name)
+            return true;
+    return false;
+}
+
+bool PresetStore::load(const QString &name, RolloutPlan *out, QString *error) const
+{
+    if (!isValidPlanName(name)) {
+        *error = QStringLiteral("\"%1\" is not a preset name").arg(name);
+        return false;
+    }
+    const QString path = pathFor(name);
+    if (QFileInfo::exists(path))
+        return readPlanFile(path, name, out, error);
+    for (const RolloutPlan &p : builtIns()) {
+        if (p.name == name) {
+            *out = p;
+            return true;
+        }
+    }
+    QStringList names;
+    for (const Entry &e : list())
+        names.append(e.name);
+    *error = QStringLiteral("no preset named \"%1\" (have: %2)").arg(name, names.join(QStringLiteral(", ")));
+    return false;
+}
+
+bool PresetStore::writeFile(const QString &path, const QByteArray &bytes, QString *error)
+{
+    if (!QDir().mkpath(QFileInfo(path).absolutePath())) {
+        *error = QStringLiteral("%1: cannot create the folder").arg(QFileInfo(path).absolutePath());
+        return false;
+    }
+    // QSaveFile writes a temporary file next to the target and renames it over the target on
+    // commit: readers (and a crash) see the old file or the new one, never a mix.
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
+        *error = QStringLiteral("%1: %2").arg(path, f.errorString());
+        f.cancelWriting();
+        return false;
+    }
+    return true;
+}
+
+bool PresetStore::save(const RolloutPlan &plan, QString *error)
+{
+    if (!isValidPlanName(plan.name)) {
+        *error = plan.name.isEmpty() ? QStringLiteral("name: missing")
+                                     : QStringLiteral("name: \"%1\" is not usable as a file name (letters, digits, '.', '_', '-')").arg(plan.name);
+        return false;
+    }
+    if (const QString e = plan.validate(); !e.isEmpty()) {
+        *error = e;
+        return false;
+    }
+    const QString path = pathFor(plan.name);
+    if (QFileInfo::exists(path)) {
+        RolloutPlan old;
+        QString why;
+        if (!readPlanFile(path, plan.name, &old, &why)) {
+            *error = QStringLiteral("%1 is not a valid plan, so it is left as it is; fix or remove it first (%2)").arg(path, why);
+            return false;
+        }
+    }
+    return writeFile(path, plan.toJsonBytes(), error);
+}
+
+bool PresetStore::duplicate(const QString &from, const QString &to, QString *error)
+{
+    RolloutPlan p;
+    if (!load(from, &p, error))
+        return false;
+    if (!isValidPlanName(to)) {
+        *error = QStringLiteral("\"%1\" is not usable as a preset name (letters, digits, '.', '_', '-')").arg(to);
+        return false;
+    }
+    if (exists(to)) {
+        *error = QStringLiteral("a preset named \"%1\" already exists").arg(to);
+        return false;
+    }
+    p.name = to;
+    return save(p, error);
+}
+
+bool PresetStore::remove(const QString &name, QString *error)
+{
+    const QString path = isValidPlanName(name) ? pathFor(name) : QString();
+    if (!path.isEmpty() && QFileInfo::exists(path)) {
+        QFile f(path);
+        if (!f.remove()) {
+            *error = QStringLiteral("%1: %2").arg(path, f.errorString());
+            return false;
+        }
+        return true;
+    }
+    for (const RolloutPlan &p : builtIns()) {
+        if (p.name == name) {
+            *error = QStringLiteral("\"%1\" is built in and cannot be removed").arg(name);
+            return false;
+        }
+    }
+    *error = QStringLiteral("no preset named \"%1\"").arg(name);
+    return false;
+}
+
+bool PresetStore::importFrom(const QString &path, QString *error, const QString &name, bool overwrite, QString *importedName)
+{
+    RolloutPlan p;
+    if (!readPlanFile(path, QString(), &p, error))
+        return false;
+    QString target = name;
+    if (target.isEmpty())
+        target = p.name;
+    if (target.isEmpty()) {
+        target = QFileInfo(path).fileName();
+        if (target.endsWith(suffix))
+            target.chop(suffix.size());
+    }
+    if (!isValidPlanName(target)) {
+        *error = QStringLiteral("\"%1\" is not usable as a preset name (letters, digits, '.', '_', '-')").arg(target);
+        return false;
+    }
+    if (exists(target) && !overwrite) {
+        *error = QStringLiteral("a preset named \"%1\" already exists (import with overwrite to replace it)").arg(target);
+        return false;
+    }
+    p.name = target;
+    // Overwrite is an explicit choice, so it may replace a broken file too; save() would not.
+    if (!writeFile(pathFor(target), p.toJsonBytes(), error))
+        return false;
+    if (importedName)
+        *importedName = target;
+    return true;
+}
+
+bool PresetStore::exportTo(const QString &name, const QString &path, QString *error) const
+{
+    RolloutPlan p;
+    if (!load(name, &p, error))
+        return false;
+    return writeFile(path, p.toJsonBytes(), error);
+}
+
+} // namespace Switchboard

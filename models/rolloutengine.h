@@ -1,0 +1,142 @@
+#pragma once
+// Runs one RolloutPlan against one target: walks its steps through the TargetController's
+// public slots, judges the gates on every new health observation and rolls back on the
+// observation that breaches. A state machine with no widgets and no sockets: the GUI timeline
+// and `switchboard run` both drive and read it.
+//
+// States:  Idle ─start→ Running(step i: setWeight waiting for "applied", or a timed pause)
+//                      ⇄ Analysing (analysis step)
+//                      ⇄ Paused (operator | plan step "until resumed" | no data | action failed)
+//          any of those ─gate fails / abort→ RollingBack → RolledBack
+//                       ─last step done / promoteFull applied→ Promoted
+//                       ─unusable plan, read-only target, rollback keeps failing→ Failed
+// A change made outside the engine while it runs (the GUI's Rollback button, another shell)
+// is respected: to 0% it ends the rollout as RolledBack, to anything else it pauses it. (Better
+// still, route actions through the engine while a rollout runs.)
+// Pausing never stops the watch: a gate failing while paused still rolls back. Nothing resumes
+// by itself: once paused for missing data the engine stays paused until the operator resumes,
+// even when the data is back, because nobody has looked at what happened meanwhile.
+
+#include "analysisgate.h"
+#include "rolloutplan.h"
+
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+
+namespace Switchboard {
+
+class TargetController;
+
+class RolloutEngine final : public QObject
+{
+    Q_OBJECT
+public:
+    enum class State { Idle, Running, Paused, Analysing, RollingBack, RolledBack, Promoted, Failed };
+    Q_ENUM(State)
+    enum class PauseKind { None, Operator, PlanStep, NoData, ActionFailed };
+    Q_ENUM(PauseKind)
+    enum class Outcome { Promoted, RolledBack, Failed };
+    Q_ENUM(Outcome)
+    using Clock = std::function<qint64()>;
+
+    // `controller` (not null) must outlive the engine. `nowMs` defaults to the wall clock;
+    // tests pass their own and call tick() after moving it.
+    RolloutEngine(TargetController *controller, const RolloutPlan &plan, Clock nowMs = {}, QObject *parent = nullptr);
+    ~RolloutEngine() override;
+
+    const RolloutPlan &plan() const { return m_plan; }
+    State state() const { return m_state; }
+    PauseKind pauseKind() const { return m_pauseKind; }
+    // Why it is paused, rolled back or failed; empty otherwise.
+    QString reason() const { return m_reason; }
+    bool isFinished() const;
+    // -1 before start, plan().steps.size() once promoted.
+    int currentStep() const { return m_step; }
+    // Time left of the current timed pause or analysis (frozen while paused), -1 when untimed.
+    qint64 remainingMs() const;
+    // The canary percent the engine last saw applied, NaN before its first change.
+    double appliedCanaryPercent() const { return m_applied; }
+    // Latest result of each gate being watched, in plan order.
+    QList<GateResult> lastGateResults() const { return m_lastResults; }
+
+    static QString stateName(State s);
+
+public Q_SLOTS:
+    void start();
+    void pause();
+    // Continues the current step (a timed pause keeps its remaining time, an analysis starts
+    // its window again, a failed setWeight is sent again, an "until resumed" pause ends).
+    void resume();
+    // Skips to the next step.
+    void promote();
+    // Straight to 100% canary; Promoted once applied.
+    void promoteFull();
+    // Rolls back to 0% canary (always goes through: no conflict check).
+    void abort(const QString &why = {});
+    // Re-checks timed conditions (pause and analysis ends, missing health updates). The
+    // internal timer calls it; tests with their own clock call it after moving the clock.
+    void tick();
+
+Q_SIGNALS:
+    // Also when only the pause kind or the reason changed.
+    void stateChanged(Switchboard::RolloutEngine::State state);
+    void stepChanged(int step);
+    void gateEvaluated(const QList<Switchboard::GateResult> &results);
+    // One line per step, gate outcome change, action and decision; `switchboard run` prints them.
+    void logLine(const QString &line);
+    void finished(Switchboard::RolloutEngine::Outcome outcome);
+
+private:
+    enum class Awaiting { None, Step, PromoteFull, Rollback };
+
+    void enterStep(int step);
+    void sendStepWeight();
+    void sendPromoteFull();
+    void onHealthChanged();
+    void onActionFinished(const ChangeResult &r);
+    void onSnapshotChanged();
+    void onConnectionStateChanged();
+    void evaluate();
+    void checkAnalysisDone();
+    bool watching() const;
+    void setState(State s, PauseKind kind = PauseKind::None, const QString &reason = {});
+    void pauseFor(PauseKind kind, const QString &reason);
+    void rollBack(const QString &reason);
+    void sendRollback();
+    void finish(State s, Outcome o, const QString &reason);
+    void log(const QString &line);
+    void ignored(const QString &action);
+    QString stepName(int step) const;
+    qint64 now() const { return m_now(); }
+
+    TargetController *const m_controller;
+    RolloutPlan m_plan;
+    Clock m_now;
+    QTimer m_tick;
+
+    State m_state = State::Idle;
+    PauseKind m_pauseKind = PauseKind::None;
+    QString m_reason;
+    int m_step = -1;
+    qint64 m_stepStartMs = 0;   // start of the current pause or analysis window
+    qint64 m_frozenElapsedMs = -1; // a timed step's elapsed time while paused by the operator
+    int m_passes = 0;           // all-pass observations in the current analysis window
+    bool m_stepApplied = false; // the current setWeight step's change was applied
+    Awaiting m_sendOnSnapshot = Awaiting::None; // a change waiting for a fresh read of the weights
+    bool m_snapshotOutdated = true; // the controller's snapshot predates our last change
+
+    Awaiting m_awaiting = Awaiting::None;
+    double m_awaitPercent = 0;
+    int m_awaitStep = -1;
+    int m_rollbackAttempts = 0;
+    QList<double> m_sent; // percents of the engine's changes whose results are still to come
+
+    double m_applied;
+    GateWatch m_watch;
+    QList<GateResult> m_lastResults;
+    QHash<QString, QString> m_logged; // gate -> outcome last logged in this step
+};
+
+} // namespace Switchboard

@@ -1,0 +1,97 @@
+#pragma once
+// A rollout plan as plain data: the ordered steps the RolloutEngine walks through and the gates
+// that guard them, with its JSON form (presets/NAME.json) and the checks that make a hand-edited
+// file safe to run.
+//
+// JSON (one plan per file; unknown keys are refused so a typo never disables a safety check):
+//   {"name": "canary-5-25-50-100",          // optional in a preset file: the file name wins
+//    "description": "free text",            // optional
+//    "strategy": "canary",                  // canary | blueGreen | rolling
+//    "gates": [ {gate}, ... ],              // optional; see analysisgate.h for {gate}
+//    "steps": [
+//      {"setWeight": 5},                    // canary percent 0..100; waits until applied
+//      {"pause": {"durationMs": 60000}},    // timed; {"pause": {}} waits until resumed
+//      {"analysis": {"durationMs": 30000,   // at least this long (default 0)
+//                    "intervals": 3,        // at least this many all-pass observations (default 1)
+//                    "gates": [ ... ]}},    // default: the plan's "gates"
+//      {"setWeight": 100}]}
+//
+// The plan-level "gates" are also watched in the background from the first step that gives the
+// canary traffic to the end (pauses included), so a breach rolls back within one poll whatever
+// step is running; an analysis step judges its own gates instead while it runs.
+//
+// Strategies are all expressed as these steps; the strategy adds checks:
+// - canary: any weights; the last setWeight must be 100.
+// - blueGreen: weights 0 (preview: new version deployed, no traffic) and exactly one switch to
+//   100, followed by an analysis step: the bake (bakeMs()), during which the old version is kept
+//   deployed, so a rollback is an instant switch back to 0.
+// - rolling: non-decreasing weights ending at 100. LIMITATION: TargetController only speaks
+//   "canary gets P%", spread evenly over all canary servers; it cannot enable or drain single
+//   servers. A rolling plan therefore approximates "k of n servers on the new version" by
+//   P = 100·k/n (see rolling()), which moves the same share of traffic but keeps every old
+//   server up until the end.
+
+#include "analysisgate.h"
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+namespace Switchboard {
+
+struct RolloutStep
+{
+    enum class Kind { SetWeight, Pause, Analysis };
+    Kind kind = Kind::Pause;
+    double weight = 0;     // SetWeight: canary percent
+    qint64 durationMs = 0; // Pause: 0 = until resumed; Analysis: minimum duration
+    int intervals = 1;     // Analysis: minimum number of all-pass observations
+    QList<GateSpec> gates; // Analysis: empty = the plan's gates
+
+    static RolloutStep setWeight(double percent);
+    static RolloutStep pause(qint64 durationMs = 0);
+    static RolloutStep analysis(qint64 durationMs = 0, int intervals = 1, const QList<GateSpec> &gates = {});
+
+    // Short label for a timeline and the log: "25%", "pause 1:00", "pause (until resumed)", "analysis 0:30".
+    QString label() const;
+    QJsonObject toJson() const;
+};
+
+struct RolloutPlan
+{
+    enum class Strategy { Canary, BlueGreen, Rolling };
+
+    QString name;
+    QString description;
+    Strategy strategy = Strategy::Canary;
+    QList<RolloutStep> steps;
+    QList<GateSpec> gates;
+
+    // Empty when the plan can run; else one line naming the field ("steps[2].setWeight: must be 0..100").
+    QString validate() const;
+    // Gates an analysis step judges (its own, or the plan's).
+    QList<GateSpec> gatesFor(int step) const;
+    // The steps' labels in a line: "5% → analysis 0:30 → pause 1:00 → 25% → ... → 100%".
+    QString summary() const;
+    // Blue-green: how long the new version bakes at 100% (analysis and pauses after the switch).
+    qint64 bakeMs() const;
+
+    QJsonObject toJson() const;
+    QByteArray toJsonBytes() const; // indented, for files people read and diff
+    // Parses and validates. Errors name the line for syntax errors and the field otherwise;
+    // `source` (a file path) prefixes them.
+    static bool fromJson(const QByteArray &json, const QString &source, RolloutPlan *out, QString *error);
+    static bool fromJsonObject(const QJsonObject &o, RolloutPlan *out, QString *error);
+
+    // n batches of 100/n percent with a pause (and the plan gates watched) between them.
+    static RolloutPlan rolling(const QString &name, int batches, qint64 pauseMs, const QList<GateSpec> &gates);
+    // setWeight 0, pause previewMs (0: until resumed), setWeight 100, analysis bakeMs.
+    static RolloutPlan blueGreen(const QString &name, qint64 previewMs, qint64 bakeMs, const QList<GateSpec> &gates);
+};
+
+QString strategyName(RolloutPlan::Strategy s);
+// Preset names become file names: letters, digits, '.', '_' and '-', not starting with '.'.
+bool isValidPlanName(const QString &name);
+
+} // namespace Switchboard

@@ -1,0 +1,465 @@
+#include "fakekubeserver.h"
+
+#include <QDir>
+#include <QFile>
+#include <QHash>
+#include <QMutex>
+#include <QProcess>
+#include <QSslCertificate>
+#include <QSslConfiguration>
+#include <QSslKey>
+#include <QSslServer>
+#include <QSslSocket>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+
+#include <nlohmann/json.hpp>
+
+#include <map>
+
+namespace Switchboard::Test {
+
+using json = nlohmann::json;
+
+struct FakeKubeServer::State
+{
+    struct FaultRule
+    {
+        Fault fault;
+        QByteArray method;
+        QString suffix;
+        int times;
+    };
+    mutable QMutex mutex;
+    std::map<QString, json> objects;
+    bool statusSubresource = true;
+    QByteArray bearer;
+    QList<FaultRule> faults;
+    std::function<void(const Request &)> hook;
+    QList<Request> requests;
+    QHash<QTcpSocket *, QByteArray> buffers; // server thread only
+};
+
+namespace {
+
+std::string text(const QString &s)
+{
+    return s.toStdString();
+}
+
+void bump(json *object)
+{
+    json &meta = (*object)["metadata"];
+    const std::string rv = meta.value("resourceVersion", std::string("0"));
+    meta["resourceVersion"] = std::to_string(std::stoll(rv.empty() ? std::string("0") : rv) + 1);
+}
+
+// /apis/GROUP/VERSION/namespaces/NS/PLURAL/NAME[/status]
+struct PathParts
+{
+    QString group, ns, plural, name;
+    bool status = false;
+};
+
+PathParts partsOf(const QString &path)
+{
+    const QStringList p = path.split(QLatin1Char('/'));
+    PathParts out;
+    out.group = p.value(2);
+    out.ns = p.value(5);
+    out.plural = p.value(6);
+    out.name = p.value(7);
+    out.status = p.value(8) == QStringLiteral("status");
+    return out;
+}
+
+QByteArray statusBody(int code, const QString &reason, const QString &message, const PathParts &parts)
+{
+    const json body = {{"kind", "Status"},
+                       {"apiVersion", "v1"},
+                       {"metadata", json::object()},
+                       {"status", "Failure"},
+                       {"message", text(message)},
+                       {"reason", text(reason)},
+                       {"details", {{"name", text(parts.name)}, {"group", text(parts.group)}, {"kind", text(parts.plural)}}},
+                       {"code", code}};
+    return QByteArray::fromStdString(body.dump());
+}
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 409: return "Conflict";
+    case 415: return "Unsupported Media Type";
+    case 500: return "Internal Server Error";
+    }
+    return "Status";
+}
+
+bool run(const QStringList &args, const QString &dir, QString *error)
+{
+    QProcess p;
+    p.setWorkingDirectory(dir);
+    p.start(QStringLiteral("openssl"), args);
+    if (!p.waitForStarted(10000) || !p.waitForFinished(30000) || p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
+        *error = QStringLiteral("openssl %1 failed: %2 %3")
+                     .arg(args.join(QLatin1Char(' ')), p.errorString(), QString::fromUtf8(p.readAllStandardError()).simplified());
+        return false;
+    }
+    return true;
+}
+
+bool writeFile(const QString &path, const QByteArray &data)
+{
+    QFile f(path);
+    return f.open(QIODevice::WriteOnly) && f.write(data) == data.size();
+}
+
+} // namespace
+
+bool FakeKubeServer::opensslAvailable()
+{
+    return !QStandardPaths::findExecutable(QStringLiteral("openssl")).isEmpty();
+}
+
+bool FakeKubeServer::makePki(const QString &dir, Pki *out, QString *error)
+{
+    const QDir d(dir);
+    Pki p;
+    p.caCert = d.filePath(QStringLiteral("ca.crt"));
+    p.caKey = d.filePath(QStringLiteral("ca.key"));
+    p.serverCert = d.filePath(QStringLiteral("server.crt"));
+    p.serverKey = d.filePath(QStringLiteral("server.key"));
+    p.clientCert = d.filePath(QStringLiteral("client.crt"));
+    p.clientKey = d.filePath(QStringLiteral("client.key"));
+    p.otherCaCert = d.filePath(QStringLiteral("other-ca.crt"));
+    const QStringList ec = {QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+                            QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes")};
+    if (!writeFile(d.filePath(QStringLiteral("server.ext")),
+                   "subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth\n")
+        || !writeFile(d.filePath(QStringLiteral("client.ext")), "extendedKeyUsage=clientAuth\n")) {
+        *error = QStringLiteral("cannot write into %1").arg(dir);
+        return false;
+    }
+    auto sign = [&](const QString &csr, const QString &cert, const char *ext) {
+        return run({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), csr, QStringLiteral("-CA"), p.caCert,
+                    QStringLiteral("-CAkey"), p.caKey, QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), cert,
+                    QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-extfile"), QLatin1String(ext)},
+                   dir, error);
+    };
+    const bool ok =
+        run(QStringList{QStringLiteral("req"), QStringLiteral("-x509")} + ec
+                + QStringList{QStringLiteral("-keyout"), p.caKey, QStringLiteral("-out"), p.caCert, QStringLiteral("-days"),
+                              QStringLiteral("2"), QStringLiteral("-subj"), QStringLiteral("/CN=fake-kube-ca")},
+            dir, error)
+        && run(QStringList{QStringLiteral("req")} + ec
+                   + QStringList{QStringLiteral("-keyout"), p.serverKey, QStringLiteral("-out"), QStringLiteral("server.csr"),
+                                 QStringLiteral("-subj"), QStringLiteral("/CN=127.0.0.1")},
+               dir, error)
+        && sign(QStringLiteral("server.csr"), p.serverCert, "server.ext")
+        && run(QStringList{QStringLiteral("req")} + ec
+                   + QStringList{QStringLiteral("-keyout"), p.clientKey, QStringLiteral("-out"), QStringLiteral("client.csr"),
+                                 QStringLiteral("-subj"), QStringLiteral("/O=system:masters/CN=switchboard-test")},
+               dir, error)
+        && sign(QStringLiteral("client.csr"), p.clientCert, "client.ext")
+        && run(QStringList{QStringLiteral("req"), QStringLiteral("-x509")} + ec
+                   + QStringList{QStringLiteral("-keyout"), d.filePath(QStringLiteral("other-ca.key")), QStringLiteral("-out"),
+                                 p.otherCaCert, QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
+                                 QStringLiteral("/CN=other-ca")},
+               dir, error);
+    if (ok)
+        *out = p;
+    return ok;
+}
+
+FakeKubeServer::FakeKubeServer(const std::optional<Tls> &tls)
+    : m_state(std::make_unique<State>())
+{
+    moveToThread(&m_thread);
+    m_thread.setObjectName(QStringLiteral("fake-kube-apiserver"));
+    m_thread.start();
+    QMetaObject::invokeMethod(this, [this, tls] { listen(tls); }, Qt::BlockingQueuedConnection);
+}
+
+FakeKubeServer::~FakeKubeServer()
+{
+    QMetaObject::invokeMethod(this, &FakeKubeServer::shutdown, Qt::BlockingQueuedConnection);
+    m_thread.quit();
+    m_thread.wait();
+}
+
+QString FakeKubeServer::url() const
+{
+    return m_url;
+}
+
+void FakeKubeServer::listen(const std::optional<Tls> &tls)
+{
+    if (tls) {
+        auto *server = new QSslServer(this);
+        QSslConfiguration conf = QSslConfiguration::defaultConfiguration();
+        const QList<QSslCertificate> certs = QSslCertificate::fromPath(tls->certFile);
+        QFile keyFile(tls->keyFile);
+        const QSslKey key(keyFile.open(QIODevice::ReadOnly) ? keyFile.readAll() : QByteArray(), QSsl::Ec);
+        if (certs.isEmpty() || key.isNull()) {
+            m_error = QStringLiteral("cannot load %1 / %2").arg(tls->certFile, tls->keyFile);
+            return;
+        }
+        conf.setLocalCertificate(certs.first());
+        conf.setPrivateKey(key);
+        if (!tls->clientCaFile.isEmpty()) {
+            conf.setCaCertificates(QSslCertificate::fromPath(tls->clientCaFile));
+            conf.setPeerVerifyMode(QSslSocket::VerifyPeer);
+        } else {
+            conf.setPeerVerifyMode(QSslSocket::VerifyNone);
+        }
+        server->setSslConfiguration(conf);
+        m_server = server;
+    } else {
+        m_server = new QTcpServer(this);
+    }
+    connect(m_server, &QTcpServer::pendingConnectionAvailable, this, &FakeKubeServer::accept);
+    if (!m_server->listen(QHostAddress::LocalHost, 0)) {
+        m_error = m_server->errorString();
+        return;
+    }
+    m_url = QStringLiteral("%1://127.0.0.1:%2").arg(tls ? QStringLiteral("https") : QStringLiteral("http")).arg(m_server->serverPort());
+}
+
+void FakeKubeServer::shutdown()
+{
+    delete m_server; // and with it every socket still open (hanging answers)
+    m_server = nullptr;
+}
+
+void FakeKubeServer::accept()
+{
+    while (QTcpSocket *s = m_server->nextPendingConnection()) {
+        connect(s, &QTcpSocket::readyRead, this, [this, s] { read(s); });
+        connect(s, &QTcpSocket::disconnected, this, [this, s] {
+            m_state->buffers.remove(s);
+            s->deleteLater();
+        });
+        if (s->bytesAvailable() > 0)
+            read(s);
+    }
+}
+
+void FakeKubeServer::respond(QTcpSocket *socket, int status, const QByteArray &body)
+{
+    QByteArray out = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    out += "Content-Type: application/json\r\n";
+    out += "Content-Length: " + QByteArray::number(body.size()) + "\r\n";
+    out += "Connection: close\r\n\r\n";
+    out += body;
+    socket->write(out);
+    socket->disconnectFromHost();
+}
+
+void FakeKubeServer::read(QTcpSocket *socket)
+{
+    QByteArray &buf = m_state->buffers[socket];
+    buf += socket->readAll();
+    const qsizetype end = buf.indexOf("\r\n\r\n");
+    if (end < 0)
+        return;
+    Request req;
+    const QList<QByteArray> lines = buf.left(end).split('\n');
+    const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
+    req.method = first.value(0);
+    const QByteArray target = first.value(1);
+    req.path = QString::fromUtf8(target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?')));
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines[i].trimmed();
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0)
+            req.headers.insert(line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed());
+    }
+    const qsizetype length = req.headers.value("content-length", "0").toLongLong();
+    if (buf.size() < end + 4 + length)
+        return; // the body is still coming
+    req.body = buf.mid(end + 4, length);
+    buf.clear();
+    if (auto *ssl = qobject_cast<QSslSocket *>(socket); ssl && !ssl->peerCertificate().isNull())
+        req.clientCertificateCn = ssl->peerCertificate().subjectInfo(QSslCertificate::CommonName).value(0);
+
+    std::function<void(const Request &)> hook;
+    {
+        QMutexLocker lock(&m_state->mutex);
+        m_state->requests.append(req);
+        hook = m_state->hook;
+    }
+    if (hook)
+        hook(req);
+
+    QMutexLocker lock(&m_state->mutex);
+    State &st = *m_state;
+    const PathParts parts = partsOf(req.path);
+    const QString resource = parts.plural + QLatin1Char('.') + parts.group;
+    const bool patching = req.method == "PATCH";
+    auto fail = [&](int code, const char *reason, const QString &message) {
+        respond(socket, code, statusBody(code, QLatin1String(reason), message, parts));
+    };
+
+    for (qsizetype i = 0; i < st.faults.size(); ++i) {
+        State::FaultRule &f = st.faults[i];
+        if ((!f.method.isEmpty() && f.method != req.method) || (!f.suffix.isEmpty() && !req.path.endsWith(f.suffix)))
+            continue;
+        const Fault fault = f.fault;
+        if (--f.times <= 0)
+            st.faults.removeAt(i);
+        switch (fault) {
+        case Fault::Hang:
+            return; // never answers; the socket dies with the server
+        case Fault::Unauthorized:
+            return fail(401, "Unauthorized", QStringLiteral("Unauthorized"));
+        case Fault::Forbidden:
+            return fail(403, "Forbidden",
+                        QStringLiteral("%1 \"%2\" is forbidden: User \"system:serviceaccount:ci:switchboard\" cannot %3 resource \"%4%5\" "
+                                       "in API group \"%6\" in the namespace \"%7\"")
+                            .arg(resource, parts.name, patching ? QStringLiteral("patch") : QStringLiteral("get"), parts.plural,
+                                 parts.status ? QStringLiteral("/status") : QString(), parts.group, parts.ns));
+        case Fault::NotFound:
+            return fail(404, "NotFound", QStringLiteral("%1 \"%2\" not found").arg(resource, parts.name));
+        case Fault::Conflict:
+            return fail(409, "Conflict",
+                        QStringLiteral("Operation cannot be fulfilled on %1 \"%2\": the object has been modified; please apply "
+                                       "your changes to the latest version and try again").arg(resource, parts.name));
+        case Fault::ServerError:
+            return fail(500, "InternalError", QStringLiteral("Internal error occurred: etcdserver: request timed out"));
+        }
+    }
+
+    if (!st.bearer.isEmpty() && req.header("authorization") != "Bearer " + st.bearer)
+        return fail(401, "Unauthorized", QStringLiteral("Unauthorized"));
+
+    const QString objectPath = parts.status ? req.path.left(req.path.size() - int(qstrlen("/status"))) : req.path;
+    const auto it = st.objects.find(objectPath);
+    if (it == st.objects.end() || (parts.status && !st.statusSubresource)) {
+        if (it != st.objects.end())
+            return fail(404, "NotFound", QStringLiteral("the server could not find the requested resource"));
+        return fail(404, "NotFound", QStringLiteral("%1 \"%2\" not found").arg(resource, parts.name));
+    }
+    json &object = it->second;
+    if (req.method == "GET")
+        return respond(socket, 200, QByteArray::fromStdString(object.dump()));
+    if (!patching)
+        return fail(405, "MethodNotAllowed", QStringLiteral("the server does not allow this method on the requested resource"));
+
+    const QByteArray type = req.header("content-type").split(';').value(0).trimmed();
+    if (type != "application/merge-patch+json")
+        return fail(415, "UnsupportedMediaType",
+                    QStringLiteral("the body of the request was in an unknown format - accepted media types include: "
+                                   "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"));
+    json patch = json::parse(req.body.toStdString(), nullptr, false);
+    if (!patch.is_object())
+        return fail(400, "BadRequest", QStringLiteral("error decoding patch: invalid JSON"));
+    const std::string current = object["metadata"].value("resourceVersion", std::string());
+    if (patch.contains("metadata") && patch["metadata"].is_object() && patch["metadata"].contains("resourceVersion")) {
+        const json &rv = patch["metadata"]["resourceVersion"];
+        if (!rv.is_string() || rv.get<std::string>() != current)
+            return fail(409, "Conflict",
+                        QStringLiteral("Operation cannot be fulfilled on %1 \"%2\": the object has been modified; please apply "
+                                       "your changes to the latest version and try again").arg(resource, parts.name));
+        patch["metadata"].erase("resourceVersion");
+    }
+    json effective = patch;
+    if (parts.status) {
+        // The status subresource takes status only.
+        effective = json::object();
+        if (patch.contains("status"))
+            effective["status"] = patch["status"];
+    } else if (st.statusSubresource) {
+        effective.erase("status"); // CRDs with a status subresource ignore it on the object
+    }
+    object.merge_patch(effective);
+    bump(&object);
+    respond(socket, 200, QByteArray::fromStdString(object.dump()));
+}
+
+void FakeKubeServer::put(const QString &path, const QByteArray &data)
+{
+    json object = json::parse(data.toStdString());
+    if (!object["metadata"].contains("resourceVersion"))
+        object["metadata"]["resourceVersion"] = "1";
+    QMutexLocker lock(&m_state->mutex);
+    m_state->objects[path] = object;
+}
+
+QByteArray FakeKubeServer::resource(const QString &path) const
+{
+    QMutexLocker lock(&m_state->mutex);
+    const auto it = m_state->objects.find(path);
+    return it == m_state->objects.end() ? QByteArray() : QByteArray::fromStdString(it->second.dump());
+}
+
+QString FakeKubeServer::resourceVersion(const QString &path) const
+{
+    QMutexLocker lock(&m_state->mutex);
+    const auto it = m_state->objects.find(path);
+    return it == m_state->objects.end() ? QString()
+                                        : QString::fromStdString(it->second["metadata"].value("resourceVersion", std::string()));
+}
+
+void FakeKubeServer::mergePatch(const QString &path, const QByteArray &patch)
+{
+    QMutexLocker lock(&m_state->mutex);
+    json &object = m_state->objects.at(path);
+    object.merge_patch(json::parse(patch.toStdString()));
+    bump(&object);
+}
+
+void FakeKubeServer::setStatusSubresource(bool enabled)
+{
+    QMutexLocker lock(&m_state->mutex);
+    m_state->statusSubresource = enabled;
+}
+
+void FakeKubeServer::setRequiredBearer(const QByteArray &token)
+{
+    QMutexLocker lock(&m_state->mutex);
+    m_state->bearer = token;
+}
+
+void FakeKubeServer::addFault(Fault fault, const QByteArray &method, const QString &pathSuffix, int times)
+{
+    QMutexLocker lock(&m_state->mutex);
+    m_state->faults.append({fault, method, pathSuffix, times});
+}
+
+void FakeKubeServer::setOnRequest(std::function<void(const Request &)> hook)
+{
+    QMutexLocker lock(&m_state->mutex);
+    m_state->hook = std::move(hook);
+}
+
+QList<FakeKubeServer::Request> FakeKubeServer::requests() const
+{
+    QMutexLocker lock(&m_state->mutex);
+    return m_state->requests;
+}
+
+QList<FakeKubeServer::Request> FakeKubeServer::requests(const QByteArray &method) const
+{
+    QList<Request> out;
+    for (const Request &r : requests()) {
+        if (r.method == method)
+            out.append(r);
+    }
+    return out;
+}
+
+void FakeKubeServer::clearRequests()
+{
+    QMutexLocker lock(&m_state->mutex);
+    m_state->requests.clear();
+}
+
+} // namespace Switchboard::Test

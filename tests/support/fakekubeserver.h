@@ -1,0 +1,104 @@
+#pragma once
+// Test scaffolding: an in-process Kubernetes API server on 127.0.0.1:0, running on its own
+// thread so blocking clients can call it from the test thread. It holds resources as JSON by API
+// path, answers GET, applies merge patches (RFC 7386) to an object or its status subresource,
+// enforces metadata.resourceVersion (409 with a Status body when stale, a new resourceVersion on
+// every write), checks the patch Content-Type, records every request, and can answer 401, 403,
+// 404, 409, 500 or not at all. With TLS it serves HTTPS (QSslServer) and can require a client
+// certificate. The HTTP parsing is the minimum curl needs.
+
+#include <QByteArray>
+#include <QList>
+#include <QMap>
+#include <QObject>
+#include <QString>
+#include <QThread>
+
+#include <functional>
+#include <memory>
+#include <optional>
+
+class QTcpServer;
+class QTcpSocket;
+
+namespace Switchboard::Test {
+
+class FakeKubeServer final : public QObject
+{
+    Q_OBJECT
+public:
+    struct Request
+    {
+        QByteArray method;
+        QString path;
+        QMap<QByteArray, QByteArray> headers; // names in lower case
+        QByteArray body;
+        QString clientCertificateCn; // the TLS client certificate's CN, when one was presented
+
+        QByteArray header(const char *name) const { return headers.value(QByteArray(name).toLower()); }
+    };
+
+    enum class Fault { Unauthorized, Forbidden, NotFound, Conflict, ServerError, Hang };
+
+    struct Tls
+    {
+        QString certFile;
+        QString keyFile;
+        QString clientCaFile; // non-empty: a client certificate signed by this CA is required
+    };
+
+    // Files made by `openssl` for TLS tests: a CA, a server certificate for 127.0.0.1 signed by
+    // it, a client certificate (CN switchboard-test) signed by it, and an unrelated CA.
+    struct Pki
+    {
+        QString caCert, caKey, serverCert, serverKey, clientCert, clientKey, otherCaCert;
+    };
+    static bool opensslAvailable();
+    static bool makePki(const QString &dir, Pki *out, QString *error);
+
+    explicit FakeKubeServer(const std::optional<Tls> &tls = std::nullopt);
+    ~FakeKubeServer() override;
+
+    QString url() const;
+    QString error() const { return m_error; } // why it does not listen, if it does not
+
+    // Stores a resource (JSON) under its API path; metadata.resourceVersion "1" when absent.
+    void put(const QString &path, const QByteArray &json);
+    QByteArray resource(const QString &path) const;
+    QString resourceVersion(const QString &path) const;
+    // A write by someone else: applies the merge patch and bumps the resourceVersion.
+    void mergePatch(const QString &path, const QByteArray &patch);
+
+    // Off: PATCH .../status answers 404 and object patches may change status too (Argo Rollouts
+    // before v0.10). On (default): object patches leave status alone, as for CRDs with the
+    // status subresource.
+    void setStatusSubresource(bool enabled);
+    // Non-empty: requests without "Authorization: Bearer <token>" get 401.
+    void setRequiredBearer(const QByteArray &token);
+    // The next `times` requests whose method matches (empty: any) and whose path ends with
+    // `pathSuffix` (empty: any) get the fault instead of an answer.
+    void addFault(Fault fault, const QByteArray &method = {}, const QString &pathSuffix = {}, int times = 1);
+    // Runs on the server thread before a request is handled (e.g. to change a resource between
+    // a client's read and its write). May call put() and mergePatch().
+    void setOnRequest(std::function<void(const Request &)> hook);
+
+    QList<Request> requests() const;
+    QList<Request> requests(const QByteArray &method) const;
+    void clearRequests();
+
+private:
+    struct State;
+    void listen(const std::optional<Tls> &tls);
+    void shutdown();
+    void accept();
+    void read(QTcpSocket *socket);
+    void respond(QTcpSocket *socket, int status, const QByteArray &body);
+
+    QThread m_thread;
+    QTcpServer *m_server = nullptr;
+    QString m_url;
+    QString m_error;
+    std::unique_ptr<State> m_state;
+};
+
+} // namespace Switchboard::Test

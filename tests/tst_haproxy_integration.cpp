@@ -1,0 +1,453 @@
+// The HAProxy target end to end on the real lab (lab/up): TargetController -> BackendHost ->
+// HaproxyTrafficBackend -> HAProxy's runtime API, checked against the split that real HTTP
+// requests through the lab's frontend actually get.
+
+#include "backendfactory.h"
+#include "eventlogmodel.h"
+#include "haproxyruntime.h"
+#include "haproxystatsource.h"
+#include "labfixture.h"
+#include "targetcontroller.h"
+
+#include <QJsonArray>
+#include <QLocalServer>
+#include <QLocalSocket>
+#include <QPointer>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTest>
+
+#include <memory>
+
+using namespace Switchboard;
+
+namespace {
+
+// HAProxy's weighted round robin is near-exact over a few hundred requests; allow 3 points.
+constexpr double splitTolerance = 3.0;
+constexpr int requestsPerCheck = 300;
+
+struct Counts
+{
+    int v1 = 0;
+    int v2 = 0;
+    int other = 0;
+    double canaryPercent() const { return v1 + v2 > 0 ? 100.0 * v2 / (v1 + v2) : unknown(); }
+};
+
+// Sequential requests, one connection each (so each is balanced on its own), through the
+// lab's frontend; counts the bodies. Blocking is fine: nothing on this thread needs to run.
+Counts measure(quint16 port, int n)
+{
+    Counts c;
+    for (int i = 0; i < n; ++i) {
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, port);
+        if (!s.waitForConnected(2000)) {
+            ++c.other;
+            continue;
+        }
+        s.write("GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n");
+        QByteArray data;
+        while (s.state() == QAbstractSocket::ConnectedState && s.waitForReadyRead(3000))
+            data += s.readAll();
+        data += s.readAll();
+        if (!data.startsWith("HTTP/1.1 200"))
+            ++c.other;
+        else if (data.contains("hello from v1"))
+            ++c.v1;
+        else if (data.contains("hello from v2"))
+            ++c.v2;
+        else
+            ++c.other;
+    }
+    return c;
+}
+
+// A runtime API endpoint the test controls: forwards every connection to the lab's admin TCP
+// socket and records the command lines that went through. Runs on the test thread, so only
+// code that waits with an event loop (QSignalSpy::wait) may talk through it.
+class AdminProxy final
+{
+public:
+    explicit AdminProxy(quint16 upstreamPort)
+        : m_upstreamPort(upstreamPort)
+    {
+    }
+    ~AdminProxy() { close(); }
+
+    bool listenTcp(quint16 port = 0)
+    {
+        m_tcp = std::make_unique<QTcpServer>();
+        if (!m_tcp->listen(QHostAddress::LocalHost, port))
+            return false;
+        QObject::connect(m_tcp.get(), &QTcpServer::newConnection, &m_ctx, [this] {
+            while (QTcpSocket *s = m_tcp->nextPendingConnection())
+                forward(s);
+        });
+        return true;
+    }
+    bool listenUnix(const QString &path)
+    {
+        m_local = std::make_unique<QLocalServer>();
+        if (!m_local->listen(path))
+            return false;
+        QObject::connect(m_local.get(), &QLocalServer::newConnection, &m_ctx, [this] {
+            while (QLocalSocket *s = m_local->nextPendingConnection())
+                forward(s);
+        });
+        return true;
+    }
+    QString endpoint() const
+    {
+        return m_local ? QStringLiteral("unix:") + m_local->fullServerName()
+                       : QStringLiteral("tcp:127.0.0.1:%1").arg(m_tcp ? m_tcp->serverPort() : 0);
+    }
+    quint16 port() const { return m_tcp ? m_tcp->serverPort() : 0; }
+    QStringList lines() const { return m_lines; }
+    // Stops listening and cuts every connection under way: the endpoint is dead.
+    void close()
+    {
+        m_tcp.reset();
+        m_local.reset();
+        for (const QPointer<QIODevice> &d : std::as_const(m_open))
+            if (d)
+                d->deleteLater();
+        m_open.clear();
+    }
+
+private:
+    template <typename Socket>
+    void forward(Socket *in)
+    {
+        // The upstream dies with the client side; its handlers use `in` as context, so none
+        // runs while `in` is being destroyed.
+        auto *up = new QTcpSocket(in);
+        m_open.append(in);
+        auto pending = std::make_shared<QByteArray>();
+        QObject::connect(in, &QIODevice::readyRead, &m_ctx, [this, in, up, pending] {
+            const QByteArray data = in->readAll();
+            for (const QByteArray &l : data.split('\n'))
+                if (!l.trimmed().isEmpty())
+                    m_lines.append(QString::fromUtf8(l.trimmed()));
+            if (up->state() == QAbstractSocket::ConnectedState)
+                up->write(data);
+            else
+                pending->append(data);
+        });
+        QObject::connect(up, &QTcpSocket::connected, in, [up, pending] {
+            up->write(*pending);
+            pending->clear();
+        });
+        QObject::connect(up, &QIODevice::readyRead, in, [in, up] { in->write(up->readAll()); });
+        // HAProxy closes after answering: pass the close on once the answer is out.
+        QObject::connect(up, &QTcpSocket::disconnected, in, [in, up] {
+            in->write(up->readAll());
+            if constexpr (std::is_same_v<Socket, QLocalSocket>)
+                in->disconnectFromServer();
+            else
+                in->disconnectFromHost();
+        });
+        if constexpr (std::is_same_v<Socket, QLocalSocket>)
+            QObject::connect(in, &QLocalSocket::disconnected, in, &QObject::deleteLater);
+        else
+            QObject::connect(in, &QTcpSocket::disconnected, in, &QObject::deleteLater);
+        up->connectToHost(QHostAddress::LocalHost, m_upstreamPort);
+    }
+
+    quint16 m_upstreamPort;
+    QObject m_ctx;
+    std::unique_ptr<QTcpServer> m_tcp;
+    std::unique_ptr<QLocalServer> m_local;
+    QList<QPointer<QIODevice>> m_open;
+    QStringList m_lines;
+};
+
+} // namespace
+
+class TestHaproxyIntegration final : public QObject
+{
+    Q_OBJECT
+
+private:
+    LabFixture m_lab;
+    EventLogModel m_log;
+
+    QString unixEndpoint() const { return QStringLiteral("unix:") + m_lab.value("ADMIN_SOCK"); }
+    QString tcpEndpoint() const { return QStringLiteral("tcp:127.0.0.1:%1").arg(m_lab.port("ADMIN_PORT")); }
+
+    TargetConfig target(const QString &name, const QStringList &endpoints, int pollMs = 1000,
+                        const QStringList &canary = {QStringLiteral("shop-v2-a")}) const
+    {
+        TargetConfig t;
+        t.name = name;
+        t.kind = QStringLiteral("haproxy");
+        t.pollMs = pollMs;
+        // No "prometheus" section: the metrics come from HAProxy's own counters.
+        t.settings = QJsonObject{
+            {QStringLiteral("name"), name},
+            {QStringLiteral("kind"), t.kind},
+            {QStringLiteral("haproxy"),
+             QJsonObject{{QStringLiteral("endpoints"), QJsonArray::fromStringList(endpoints)},
+                         {QStringLiteral("backend"), QStringLiteral("shop")},
+                         {QStringLiteral("stable"), QJsonArray{QStringLiteral("shop-v1-a"), QStringLiteral("shop-v1-b")}},
+                         {QStringLiteral("canary"), QJsonArray::fromStringList(canary)}}}};
+        return t;
+    }
+
+    std::unique_ptr<TargetController> controller(const TargetConfig &t)
+    {
+        QString error;
+        std::unique_ptr<BackendHost> host = createBackends(t, &error);
+        if (!host) {
+            qWarning("%s", qPrintable(error));
+            return nullptr;
+        }
+        return std::make_unique<TargetController>(t, std::move(host), &m_log, nullptr);
+    }
+
+    // A fresh snapshot, without the poll timer (tests drive every read themselves).
+    static bool refreshed(TargetController *c)
+    {
+        QSignalSpy snap(c, &TargetController::snapshotChanged);
+        c->refreshNow();
+        return snap.wait(5000);
+    }
+
+    // One change through the controller, then the read it does after every change, so the
+    // next change starts from what HAProxy now holds.
+    static ChangeResult change(TargetController *c, double pct, bool force = false, bool rollback = false)
+    {
+        QSignalSpy done(c, &TargetController::actionFinished);
+        QSignalSpy snap(c, &TargetController::snapshotChanged);
+        if (rollback)
+            c->rollback(QStringLiteral("test"));
+        else
+            c->setCanaryPercent(pct, QStringLiteral("test"), force);
+        if (!done.wait(10000))
+            return {};
+        if (snap.isEmpty())
+            snap.wait(5000);
+        return done.at(0).at(0).value<ChangeResult>();
+    }
+
+    QMap<QString, int> liveWeights(const QString &endpoint) const
+    {
+        HaproxyEndpoint e;
+        QString err;
+        HaproxyEndpoint::parse(endpoint, &e, &err);
+        QList<HaproxyServerStat> rows;
+        QMap<QString, int> w;
+        if (HaproxyRuntime(e).showStat(QStringLiteral("shop"), &rows, &err))
+            for (const HaproxyServerStat &r : std::as_const(rows))
+                w.insert(r.server, r.weight);
+        return w;
+    }
+
+    bool adminCommand(const QString &command) const
+    {
+        HaproxyEndpoint e;
+        QString err;
+        HaproxyEndpoint::parse(tcpEndpoint(), &e, &err);
+        QString answer;
+        return HaproxyRuntime(e).execute({command}, &answer, &err) && answer.trimmed().isEmpty();
+    }
+
+    static QMap<QString, int> weights(int stable, int canary)
+    {
+        return {{QStringLiteral("shop-v1-a"), stable}, {QStringLiteral("shop-v1-b"), stable}, {QStringLiteral("shop-v2-a"), canary}};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        registerMetaTypes();
+        if (!m_lab.start()) {
+            if (m_lab.error().startsWith(QLatin1String("lab/up exited 2")))
+                QSKIP(qPrintable(m_lab.error()));
+            QFAIL(qPrintable(m_lab.error()));
+        }
+    }
+
+    void init()
+    {
+        // Every test starts from the lab's initial weights: 0% canary.
+        QVERIFY(adminCommand(QStringLiteral("set weight shop/shop-v1-a 256; set weight shop/shop-v1-b 256; "
+                                            "set weight shop/shop-v2-a 0")));
+    }
+
+    void splitMatchesRequests_data()
+    {
+        QTest::addColumn<double>("canary");
+        QTest::newRow("0%") << 0.0;
+        QTest::newRow("10%") << 10.0;
+        QTest::newRow("50%") << 50.0;
+        QTest::newRow("100%") << 100.0;
+    }
+    void splitMatchesRequests()
+    {
+        QFETCH(double, canary);
+        auto c = controller(target(QStringLiteral("lab"), {unixEndpoint(), tcpEndpoint()}));
+        QVERIFY(c);
+        QVERIFY(refreshed(c.get()));
+        const ChangeResult r = change(c.get(), canary);
+        QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
+        QVERIFY2(r.message.contains(QStringLiteral("on all 2 endpoints")), qPrintable(r.message));
+        QCOMPARE(c->connectionState(), ConnectionState::Connected);
+        QCOMPARE(c->snapshot().split.canary, canary); // the plan is exact for these
+        QCOMPARE(r.after, c->snapshot().weights());
+
+        const Counts n = measure(quint16(m_lab.port("FRONT_PORT")), requestsPerCheck);
+        qInfo("canary %g%%: %d v1, %d v2, %d other -> measured %.1f%%", canary, n.v1, n.v2, n.other, n.canaryPercent());
+        QCOMPARE(n.other, 0);
+        if (canary == 0.0)
+            QCOMPARE(n.v2, 0);
+        else if (canary == 100.0)
+            QCOMPARE(n.v1, 0);
+        else
+            QVERIFY2(std::abs(n.canaryPercent() - canary) <= splitTolerance,
+                     qPrintable(QStringLiteral("measured %1%, set %2%").arg(n.canaryPercent()).arg(canary)));
+    }
+
+    void rollbackSendsEverythingToStable()
+    {
+        auto c = controller(target(QStringLiteral("lab"), {unixEndpoint(), tcpEndpoint()}));
+        QVERIFY(c);
+        QVERIFY(refreshed(c.get()));
+        QCOMPARE(change(c.get(), 50).status, ChangeResult::Status::Applied);
+        const ChangeResult r = change(c.get(), 0, false, true);
+        QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
+        QCOMPARE(r.before, weights(128, 256));
+        QCOMPARE(r.after, weights(256, 0));
+        QCOMPARE(liveWeights(unixEndpoint()), weights(256, 0));
+        QCOMPARE(liveWeights(tcpEndpoint()), weights(256, 0));
+        const Counts n = measure(quint16(m_lab.port("FRONT_PORT")), 200);
+        QCOMPARE(n.v2, 0);
+        QCOMPARE(n.other, 0);
+        QCOMPARE(n.v1, 200);
+    }
+
+    void concurrentChangeIsAConflict()
+    {
+        auto c = controller(target(QStringLiteral("lab"), {unixEndpoint(), tcpEndpoint()}));
+        QVERIFY(c);
+        QVERIFY(refreshed(c.get())); // the operator sees 0%
+        QCOMPARE(c->snapshot().weights(), weights(256, 0));
+        // Another client (a colleague, a script) changes the canary meanwhile.
+        QVERIFY(adminCommand(QStringLiteral("set weight shop/shop-v2-a 77")));
+
+        ChangeResult r = change(c.get(), 50);
+        QCOMPARE(r.status, ChangeResult::Status::Conflict);
+        QVERIFY2(r.message.contains(QStringLiteral("you saw shop-v1-a=256 shop-v1-b=256 shop-v2-a=0"))
+                     && r.message.contains(QStringLiteral("now shop-v1-a=256 shop-v1-b=256 shop-v2-a=77")),
+                 qPrintable(r.message));
+        // Not applied: the other client's weight still holds, on both sockets.
+        QCOMPARE(liveWeights(unixEndpoint()), weights(256, 77));
+        QCOMPARE(liveWeights(tcpEndpoint()), weights(256, 77));
+
+        // Forcing goes through.
+        r = change(c.get(), 50, true);
+        QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
+        QCOMPARE(r.before, weights(256, 77));
+        QCOMPARE(liveWeights(tcpEndpoint()), weights(128, 256));
+    }
+
+    void everyEndpointGetsTheChange()
+    {
+        // Two endpoints the test can watch: a unix and a tcp socket, both relaying to HAProxy.
+        QTemporaryDir dir;
+        AdminProxy viaUnix(quint16(m_lab.port("ADMIN_PORT")));
+        AdminProxy viaTcp(quint16(m_lab.port("ADMIN_PORT")));
+        QVERIFY(viaUnix.listenUnix(dir.path() + QStringLiteral("/relay.sock")));
+        QVERIFY(viaTcp.listenTcp());
+        auto c = controller(target(QStringLiteral("relayed"), {viaUnix.endpoint(), viaTcp.endpoint()}));
+        QVERIFY(c);
+        QVERIFY(refreshed(c.get()));
+        const ChangeResult r = change(c.get(), 50);
+        QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
+        for (const AdminProxy *p : {&viaUnix, &viaTcp}) {
+            const QString all = p->lines().join(QLatin1Char('\n'));
+            QVERIFY2(all.contains(QStringLiteral("set weight shop/shop-v2-a 256")), qPrintable(p->endpoint() + QStringLiteral(": ") + all));
+            QVERIFY2(all.contains(QStringLiteral("set weight shop/shop-v1-a 128")), qPrintable(all));
+            // Raise before lower, on each endpoint.
+            QVERIFY(all.indexOf(QStringLiteral("set weight shop/shop-v2-a 256")) < all.indexOf(QStringLiteral("set weight shop/shop-v1-a 128")));
+        }
+        QCOMPARE(liveWeights(unixEndpoint()), weights(128, 256));
+    }
+
+    void lostEndpointDisconnectsAndRecovers()
+    {
+        AdminProxy relay(quint16(m_lab.port("ADMIN_PORT")));
+        QVERIFY(relay.listenTcp());
+        const quint16 port = relay.port();
+        auto c = controller(target(QStringLiteral("flaky"), {relay.endpoint()}, 200));
+        QVERIFY(c);
+        QSignalSpy state(c.get(), &TargetController::connectionStateChanged);
+        c->start();
+        QVERIFY(state.wait(5000));
+        QCOMPARE(c->connectionState(), ConnectionState::Connected);
+
+        relay.close();
+        QVERIFY(state.wait(5000));
+        QCOMPARE(c->connectionState(), ConnectionState::Disconnected);
+        QCOMPARE(c->lastError(), QStringLiteral("tcp:127.0.0.1:%1: connection refused").arg(port));
+        // While it is down, a change fails cleanly instead of hanging.
+        QSignalSpy done(c.get(), &TargetController::actionFinished);
+        c->setCanaryPercent(10, QStringLiteral("test"));
+        QVERIFY(done.wait(5000));
+        QCOMPARE(done.at(0).at(0).value<ChangeResult>().status, ChangeResult::Status::Failed);
+
+        QVERIFY(relay.listenTcp(port));
+        QVERIFY(state.wait(10000)); // after the controller's back-off
+        QCOMPARE(c->connectionState(), ConnectionState::Connected);
+        QVERIFY(c->lastError().isEmpty());
+        c->stop();
+    }
+
+    void unknownServerIsNamed()
+    {
+        auto c = controller(target(QStringLiteral("typo"), {tcpEndpoint()}, 1000, {QStringLiteral("shop-v2-x")}));
+        QVERIFY(c);
+        QSignalSpy state(c.get(), &TargetController::connectionStateChanged);
+        c->refreshNow();
+        QVERIFY(state.wait(5000));
+        QCOMPARE(c->connectionState(), ConnectionState::Disconnected);
+        QCOMPARE(c->lastError(), tcpEndpoint() + QStringLiteral(": backend \"shop\" has no server named shop-v2-x "
+                                                                "(it has: shop-v1-a, shop-v1-b, shop-v2-a)"));
+    }
+
+    void statSourceCountsRequests()
+    {
+        // HAProxy's counters as the metrics layer: rates and the 5xx ratio per version.
+        HaproxyTargetSettings s;
+        QString error;
+        QVERIFY(HaproxyTargetSettings::fromJson(
+            target(QStringLiteral("lab"), {tcpEndpoint()}).settings.value(QStringLiteral("haproxy")).toObject(), &s, &error));
+        QVERIFY(adminCommand(QStringLiteral("set weight shop/shop-v1-a 128; set weight shop/shop-v1-b 128; "
+                                            "set weight shop/shop-v2-a 256")));
+        QCOMPARE(m_lab.runScript(QStringLiteral("fault"), {QStringLiteral("v2"), QStringLiteral("error=0.5")}), 0);
+        HaproxyStatSource src(s);
+        QSignalSpy ok(&src, &MetricsSource::instantReady);
+        src.queryInstant();
+        QCOMPARE(ok.size(), 1);
+        measure(quint16(m_lab.port("FRONT_PORT")), 200);
+        src.queryInstant();
+        QCOMPARE(m_lab.runScript(QStringLiteral("fault"), {QStringLiteral("v2"), QStringLiteral("error=0")}), 0);
+        QCOMPARE(ok.size(), 2);
+        const HealthSnapshot h = ok.at(1).at(0).value<HealthSnapshot>();
+        qInfo("stable %.1f rps err %.3f, canary %.1f rps err %.3f", h.stable.rps, h.stable.errorRatio, h.canary.rps,
+              h.canary.errorRatio);
+        QVERIFY(h.stable.rps > 0 && h.canary.rps > 0);
+        // 50% split: the canary gets half of the requests (rates from one interval).
+        const double share = 100.0 * h.canary.rps / (h.canary.rps + h.stable.rps);
+        QVERIFY2(std::abs(share - 50.0) <= splitTolerance, qPrintable(QString::number(share)));
+        QCOMPARE(h.stable.errorRatio, 0.0);
+        QVERIFY2(std::abs(h.canary.errorRatio - 0.5) <= 0.02, qPrintable(QString::number(h.canary.errorRatio)));
+        QVERIFY(!isKnown(h.canary.p50Ms) && !isKnown(h.canary.p99Ms));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestHaproxyIntegration)
+#include "tst_haproxy_integration.moc"

@@ -1,0 +1,318 @@
+// The rollout engine on the real lab (HAProxy + Prometheus scraping every second, 10 s rate
+// window), with gentle background traffic through the frontend all the time, since the gates
+// judge request rates and counts: a healthy canary plan walks to 100%, and a canary that starts
+// failing 20% of its requests at the 25% step is rolled back by the engine on its own, after
+// which the stable path serves every request.
+
+#include "backendfactory.h"
+#include "eventlogmodel.h"
+#include "haproxyruntime.h"
+#include "labfixture.h"
+#include "rolloutengine.h"
+#include "rolloutplan.h"
+#include "targetconfig.h"
+#include "targetcontroller.h"
+#include "wrkrun.h"
+
+#include <QDateTime>
+#include <QElapsedTimer>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTest>
+
+#include <memory>
+
+using namespace Switchboard;
+using State = RolloutEngine::State;
+
+namespace {
+
+// lab/traffic: one keep-alive connection, paced. 200 req/s gives a 5% canary ~10 req/s, enough
+// for the volume check below within a few seconds, and stays light on a shared 2-core machine.
+constexpr int backgroundRps = 200;
+constexpr int backgroundSeconds = 200; // bounded: outlives both cases, not the test's timeout
+
+GateSpec errorGate()
+{
+    GateSpec g;
+    g.name = QStringLiteral("error-ratio");
+    g.metric = GateSpec::Metric::ErrorRatio;
+    g.max = 0.05;
+    // A handful of canary requests: the 5% step serves ~10 req/s, but Prometheus' 10 s rate
+    // only ramps up to that over the first seconds after a change, so more would not fit a 5 s
+    // analysis.
+    g.minRequests = 5;
+    // One breach could be a scrape landing mid-burst; two in a row is the canary.
+    g.failureLimit = 2;
+    return g;
+}
+
+// 5 → 25 → 50 → 100 with an analysis after each step; `quarterAnalysisMs` is the one after 25%.
+RolloutPlan canaryPlan(qint64 quarterAnalysisMs)
+{
+    RolloutPlan p;
+    p.name = QStringLiteral("lab-canary");
+    p.gates = {errorGate()};
+    p.steps = {RolloutStep::setWeight(5),  RolloutStep::analysis(5000, 2),
+               RolloutStep::setWeight(25), RolloutStep::analysis(quarterAnalysisMs, 2),
+               RolloutStep::setWeight(50), RolloutStep::analysis(5000, 2),
+               RolloutStep::setWeight(100)};
+    return p;
+}
+constexpr int quarterStep = 2; // index of setWeight(25) in canaryPlan()
+
+struct Weights
+{
+    int v1a = -1;
+    int v1b = -1;
+    int v2a = -1;
+};
+
+} // namespace
+
+class TestRolloutLab final : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase();
+    void init();
+    void cleanupTestCase();
+    void healthyCanaryIsPromoted();
+    void failingCanaryIsRolledBack();
+
+private:
+    // A controller on the lab's own "lab" target, polling, with a first split and a fresh
+    // health reading in hand.
+    std::unique_ptr<TargetController> connectedController();
+    // Waits until the engine has finished; a pause fails at once with its reason, since nothing
+    // in these scenarios should need an operator.
+    bool waitUntilFinished(RolloutEngine *engine, int timeoutMs, QString *why);
+    bool weights(Weights *out, QString *error) const;
+    bool setWeights(int v1, int v2, QString *error) const;
+
+    std::unique_ptr<LabFixture> m_lab;
+    std::unique_ptr<HaproxyRuntime> m_admin;
+    TargetConfig m_target;
+    QProcess m_traffic;
+    EventLogModel m_log;
+    QStringList m_lines; // the engine's log of the current case, printed when it fails
+};
+
+void TestRolloutLab::initTestCase()
+{
+    registerMetaTypes();
+    if (!WrkRun::available())
+        QSKIP("wrk is not installed (Debian package wrk)");
+    m_lab = std::make_unique<LabFixture>();
+    if (!m_lab->start()) {
+        if (m_lab->error().startsWith(QLatin1String("lab/up exited 2")))
+            QSKIP(qPrintable(m_lab->error()));
+        QFAIL(qPrintable(m_lab->error()));
+    }
+
+    // The lab's own targets.json, read the way the app reads it.
+    const TargetConfigResult config = loadTargetConfig(m_lab->configDir() + QStringLiteral("/targets.json"));
+    QVERIFY2(config.ok(), qPrintable(config.error));
+    for (const TargetConfig &t : config.targets) {
+        if (t.name == QStringLiteral("lab"))
+            m_target = t;
+    }
+    QCOMPARE(m_target.kind, QStringLiteral("haproxy"));
+    QVERIFY(m_target.pollMs >= 500 && m_target.pollMs <= 1000);
+
+    HaproxyEndpoint e;
+    QString error;
+    QVERIFY2(HaproxyEndpoint::parse(QStringLiteral("tcp:127.0.0.1:%1").arg(m_lab->port("ADMIN_PORT")), &e, &error),
+             qPrintable(error));
+    m_admin = std::make_unique<HaproxyRuntime>(e);
+
+    m_traffic.setProcessChannelMode(QProcess::MergedChannels);
+    m_traffic.start(LabFixture::sourceDir() + QStringLiteral("/lab/traffic"),
+                    {m_lab->dir(), QString::number(backgroundSeconds), QString::number(backgroundRps)});
+    QVERIFY2(m_traffic.waitForStarted(5000), qPrintable(m_traffic.errorString()));
+}
+
+void TestRolloutLab::cleanupTestCase()
+{
+    if (m_traffic.state() != QProcess::NotRunning) {
+        m_traffic.kill();
+        m_traffic.waitForFinished(5000);
+    }
+    m_lab.reset(); // lab/down
+}
+
+void TestRolloutLab::init()
+{
+    m_lines.clear();
+    // Each case starts from a healthy canary at 0%, whatever the previous one left.
+    QString out;
+    QCOMPARE(m_lab->runScript(QStringLiteral("fault"), {QStringLiteral("v2"), QStringLiteral("error=0"), QStringLiteral("latency_ms=0")}, &out), 0);
+    QString error;
+    QVERIFY2(setWeights(256, 0, &error), qPrintable(error));
+}
+
+std::unique_ptr<TargetController> TestRolloutLab::connectedController()
+{
+    QString error;
+    std::unique_ptr<BackendHost> host = createBackends(m_target, &error);
+    if (!host) {
+        qWarning("createBackends: %s", qPrintable(error));
+        return nullptr;
+    }
+    auto c = std::make_unique<TargetController>(m_target, std::move(host), &m_log, nullptr);
+    QSignalSpy snapshot(c.get(), &TargetController::snapshotChanged);
+    QSignalSpy health(c.get(), &TargetController::healthChanged);
+    c->start();
+    QElapsedTimer t;
+    t.start();
+    // The first health may be the 15-minute backfill: wait for a fresh instant reading.
+    while (t.elapsed() < 15000
+           && (!c->hasSnapshot() || c->isHealthStale(QDateTime::currentMSecsSinceEpoch()))) {
+        if (snapshot.isEmpty())
+            snapshot.wait(1000);
+        else
+            health.wait(1000);
+    }
+    if (!c->hasSnapshot() || c->isHealthStale(QDateTime::currentMSecsSinceEpoch())) {
+        qWarning("no split or no fresh health from the lab within 15 s: %s %s", qPrintable(c->lastError()),
+                 qPrintable(c->metricsError()));
+        return nullptr;
+    }
+    return c;
+}
+
+bool TestRolloutLab::waitUntilFinished(RolloutEngine *engine, int timeoutMs, QString *why)
+{
+    QSignalSpy state(engine, &RolloutEngine::stateChanged);
+    QElapsedTimer t;
+    t.start();
+    while (!engine->isFinished() && engine->state() != State::Paused && t.elapsed() < timeoutMs)
+        state.wait(int(std::max<qint64>(1, timeoutMs - t.elapsed())));
+    if (engine->isFinished())
+        return true;
+    *why = engine->state() == State::Paused
+        ? QStringLiteral("paused at step %1: %2").arg(engine->currentStep()).arg(engine->reason())
+        : QStringLiteral("still %1 at step %2 after %3 ms").arg(RolloutEngine::stateName(engine->state())).arg(engine->currentStep()).arg(timeoutMs);
+    *why += QStringLiteral("\nengine log:\n") + m_lines.join(QLatin1Char('\n'));
+    return false;
+}
+
+bool TestRolloutLab::weights(Weights *out, QString *error) const
+{
+    QString answer;
+    if (!m_admin->execute({QStringLiteral("get weight shop/shop-v1-a"), QStringLiteral("get weight shop/shop-v1-b"),
+                           QStringLiteral("get weight shop/shop-v2-a")},
+                          &answer, error))
+        return false;
+    const QStringList a = HaproxyRuntime::splitAnswers(answer, 3);
+    if (!HaproxyRuntime::parseWeightAnswer(a.at(0), &out->v1a) || !HaproxyRuntime::parseWeightAnswer(a.at(1), &out->v1b)
+        || !HaproxyRuntime::parseWeightAnswer(a.at(2), &out->v2a)) {
+        *error = QStringLiteral("unexpected answer to get weight: %1").arg(answer);
+        return false;
+    }
+    return true;
+}
+
+bool TestRolloutLab::setWeights(int v1, int v2, QString *error) const
+{
+    QString answer;
+    if (!m_admin->execute({HaproxyRuntime::setWeightCommand(QStringLiteral("shop"), QStringLiteral("shop-v1-a"), v1),
+                           HaproxyRuntime::setWeightCommand(QStringLiteral("shop"), QStringLiteral("shop-v1-b"), v1),
+                           HaproxyRuntime::setWeightCommand(QStringLiteral("shop"), QStringLiteral("shop-v2-a"), v2)},
+                          &answer, error))
+        return false;
+    *error = HaproxyRuntime::errorsIn(answer);
+    return error->isEmpty();
+}
+
+void TestRolloutLab::healthyCanaryIsPromoted()
+{
+    std::unique_ptr<TargetController> c = connectedController();
+    QVERIFY(c);
+    QElapsedTimer t;
+    t.start();
+    RolloutEngine *engine = c->startRollout(canaryPlan(5000));
+    QVERIFY(engine);
+    connect(engine, &RolloutEngine::logLine, this, [this](const QString &l) { m_lines.append(l); });
+
+    // Four weight changes and three analyses of ~5 s each, plus Prometheus' lag at every step.
+    QString why;
+    QVERIFY2(waitUntilFinished(engine, 90000, &why), qPrintable(why));
+    QVERIFY2(engine->state() == State::Promoted,
+             qPrintable(engine->reason() + QStringLiteral("\nengine log:\n") + m_lines.join(QLatin1Char('\n'))));
+    qInfo("promoted in %.1f s", double(t.elapsed()) / 1000);
+
+    // HAProxy itself, not the controller's view of it: the canary has everything.
+    Weights w;
+    QString error;
+    QVERIFY2(weights(&w, &error), qPrintable(error));
+    QCOMPARE(w.v1a, 0);
+    QCOMPARE(w.v1b, 0);
+    QVERIFY2(w.v2a > 0, qPrintable(QString::number(w.v2a)));
+}
+
+void TestRolloutLab::failingCanaryIsRolledBack()
+{
+    std::unique_ptr<TargetController> c = connectedController();
+    QVERIFY(c);
+    // A long analysis at 25%: the 10 s rate window needs a few seconds of errors to show them,
+    // and the rollback must come from the gates, not from a plan that ran out of steps.
+    RolloutEngine *engine = c->startRollout(canaryPlan(30000));
+    QVERIFY(engine);
+    connect(engine, &RolloutEngine::logLine, this, [this](const QString &l) { m_lines.append(l); });
+
+    QSignalSpy step(engine, &RolloutEngine::stepChanged);
+    QElapsedTimer t;
+    t.start();
+    while (engine->currentStep() < quarterStep && !engine->isFinished() && engine->state() != State::Paused
+           && t.elapsed() < 60000)
+        step.wait(1000);
+    QVERIFY2(engine->currentStep() == quarterStep && !engine->isFinished() && engine->state() != State::Paused,
+             qPrintable(QStringLiteral("%1 at step %2 (%3)\nengine log:\n%4")
+                            .arg(RolloutEngine::stateName(engine->state()))
+                            .arg(engine->currentStep())
+                            .arg(engine->reason(), m_lines.join(QLatin1Char('\n')))));
+    QString out;
+    QCOMPARE(m_lab->runScript(QStringLiteral("fault"), {QStringLiteral("v2"), QStringLiteral("error=0.2")}, &out), 0);
+    QElapsedTimer sinceFault;
+    sinceFault.start();
+
+    // Prometheus needs a scrape and a few seconds of the 10 s window, the gate two breaching
+    // polls, HAProxy one command: ~5-10 s on the lab; 45 s leaves room for a loaded machine.
+    QString why;
+    QVERIFY2(waitUntilFinished(engine, 45000, &why), qPrintable(why));
+    QVERIFY2(engine->state() == State::RolledBack,
+             qPrintable(RolloutEngine::stateName(engine->state()) + QStringLiteral(": ") + engine->reason()
+                        + QStringLiteral("\nengine log:\n") + m_lines.join(QLatin1Char('\n'))));
+    qInfo("rolled back %.1f s after the fault: %s", double(sinceFault.elapsed()) / 1000, qPrintable(engine->reason()));
+    // The gate's own words: which gate, the canary's value and the bound it broke.
+    const QString reason = engine->reason();
+    QVERIFY2(reason.contains(QStringLiteral("error-ratio FAIL")), qPrintable(reason));
+    QVERIFY2(reason.contains(QStringLiteral("> 5.00%")), qPrintable(reason));
+    QVERIFY2(reason.contains(QStringLiteral("2 consecutive")), qPrintable(reason));
+    QVERIFY2(engine->currentStep() >= quarterStep, qPrintable(QString::number(engine->currentStep())));
+
+    Weights w;
+    QString error;
+    QVERIFY2(weights(&w, &error), qPrintable(error));
+    QCOMPARE(w.v2a, 0);
+    QCOMPARE(w.v1a, 256);
+    QCOMPARE(w.v1b, 256);
+
+    // The canary still fails 20%: every request that reaches it would show. None may.
+    WrkRun wrk;
+    QVERIFY2(wrk.start(m_lab->frontUrl(), 1, 4, 3), qPrintable(wrk.error()));
+    WrkResult r;
+    QVERIFY2(wrk.finish(&r, 20000), qPrintable(wrk.error()));
+    qInfo("after the rollback: %lld responses in 3 s (%lld v1, %lld v2), %lld non-2xx, %lld socket errors", r.total, r.v1,
+          r.v2, r.non2xx, r.socketErrors());
+    QVERIFY(r.total > 0);
+    QCOMPARE(r.non2xx, 0);
+    QCOMPARE(r.socketErrors(), 0);
+    QCOMPARE(r.v2, 0);
+    QCOMPARE(r.v1, r.total);
+}
+
+QTEST_GUILESS_MAIN(TestRolloutLab)
+#include "tst_rollout_lab.moc"

@@ -1,0 +1,176 @@
+#include "auditlogdialog.h"
+
+#include "auditlogmodel.h"
+
+#include <QComboBox>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSet>
+#include <QSortFilterProxyModel>
+#include <QTableView>
+#include <QVBoxLayout>
+
+namespace Switchboard {
+
+namespace {
+
+// Target and action must match exactly, the text anywhere in the row.
+class AuditFilterProxy final : public QSortFilterProxyModel
+{
+public:
+    using QSortFilterProxyModel::QSortFilterProxyModel;
+    QString target;
+    QString action;
+    QString text;
+    void refresh() { invalidateFilter(); }
+
+protected:
+    bool filterAcceptsRow(int row, const QModelIndex &parent) const override
+    {
+        auto cell = [this, row, &parent](int col) {
+            return sourceModel()->index(row, col, parent).data().toString();
+        };
+        if (!target.isEmpty() && cell(AuditLogModel::Target) != target)
+            return false;
+        if (!action.isEmpty() && cell(AuditLogModel::Action) != action)
+            return false;
+        if (text.isEmpty())
+            return true;
+        for (int c = 0; c < AuditLogModel::ColumnCount; ++c)
+            if (cell(c).contains(text, Qt::CaseInsensitive))
+                return true;
+        return false;
+    }
+};
+
+} // namespace
+
+AuditLogDialog::AuditLogDialog(const QString &path, QWidget *parent)
+    : QDialog(parent)
+    , m_model(new AuditLogModel(path, this))
+    , m_proxy(new AuditFilterProxy(this))
+    , m_view(new QTableView(this))
+    , m_target(new QComboBox(this))
+    , m_action(new QComboBox(this))
+    , m_text(new QLineEdit(this))
+    , m_status(new QLabel(this))
+{
+    setWindowTitle(tr("Audit log · %1").arg(path));
+    m_proxy->setSourceModel(m_model);
+    m_view->setModel(m_proxy);
+    m_view->setObjectName(QStringLiteral("auditView"));
+    m_view->horizontalHeader()->setStretchLastSection(true);
+    m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_text->setPlaceholderText(tr("filter text"));
+    auto *refresh = new QPushButton(tr("Reload"), this);
+    auto *exportButton = new QPushButton(tr("Export…"), this);
+    auto *filters = new QHBoxLayout;
+    filters->addWidget(new QLabel(tr("target:"), this));
+    filters->addWidget(m_target);
+    filters->addWidget(new QLabel(tr("action:"), this));
+    filters->addWidget(m_action);
+    filters->addWidget(m_text, 1);
+    filters->addWidget(refresh);
+    filters->addWidget(exportButton);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(filters);
+    layout->addWidget(m_view, 1);
+    layout->addWidget(m_status);
+    resize(1100, 600);
+
+    connect(m_target, &QComboBox::currentIndexChanged, this, &AuditLogDialog::applyFilters);
+    connect(m_action, &QComboBox::currentIndexChanged, this, &AuditLogDialog::applyFilters);
+    connect(m_text, &QLineEdit::textChanged, this, &AuditLogDialog::applyFilters);
+    connect(refresh, &QPushButton::clicked, this, &AuditLogDialog::reload);
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        const QString file = QFileDialog::getSaveFileName(this, tr("Export audit entries"), QStringLiteral("audit.jsonl"));
+        QString error;
+        if (!file.isEmpty())
+            m_status->setText(exportVisible(file, &error) ? tr("exported %1 entries to %2").arg(visibleRows()).arg(file) : error);
+    });
+    reload();
+}
+
+void AuditLogDialog::reload()
+{
+    QString error;
+    const bool ok = m_model->reload(&error);
+    QSet<QString> targets;
+    QSet<QString> actions;
+    for (int r = 0; r < m_model->rowCount(); ++r) {
+        targets.insert(m_model->index(r, AuditLogModel::Target).data().toString());
+        actions.insert(m_model->index(r, AuditLogModel::Action).data().toString());
+    }
+    for (auto [combo, values] : {std::pair{m_target, targets}, std::pair{m_action, actions}}) {
+        const QString keep = combo->currentData().toString();
+        const QSignalBlocker block(combo);
+        combo->clear();
+        combo->addItem(tr("all"), QString());
+        QStringList sorted(values.cbegin(), values.cend());
+        sorted.sort();
+        for (const QString &v : std::as_const(sorted))
+            combo->addItem(v, v);
+        combo->setCurrentIndex(std::max(0, combo->findData(keep)));
+    }
+    applyFilters();
+    m_view->resizeColumnsToContents();
+    m_view->scrollToBottom();
+    if (!ok)
+        m_status->setText(error);
+    else if (m_model->brokenLines() > 0)
+        m_status->setText(tr("%1 unreadable lines are shown as such").arg(m_model->brokenLines()));
+}
+
+void AuditLogDialog::setTargetFilter(const QString &target)
+{
+    m_target->setCurrentIndex(std::max(0, m_target->findData(target)));
+}
+
+void AuditLogDialog::setActionFilter(const QString &action)
+{
+    m_action->setCurrentIndex(std::max(0, m_action->findData(action)));
+}
+
+void AuditLogDialog::setTextFilter(const QString &text)
+{
+    m_text->setText(text);
+}
+
+int AuditLogDialog::visibleRows() const
+{
+    return m_proxy->rowCount();
+}
+
+void AuditLogDialog::applyFilters()
+{
+    auto *proxy = static_cast<AuditFilterProxy *>(m_proxy);
+    proxy->target = m_target->currentData().toString();
+    proxy->action = m_action->currentData().toString();
+    proxy->text = m_text->text();
+    proxy->refresh();
+    m_status->setText(tr("%1 of %2 entries").arg(m_proxy->rowCount()).arg(m_model->rowCount()));
+}
+
+bool AuditLogDialog::exportVisible(const QString &path, QString *error)
+{
+    QSaveFile f(path);
+    if (!f.open(QIODevice::WriteOnly)) {
+        *error = QStringLiteral("%1: %2").arg(path, f.errorString());
+        return false;
+    }
+    for (int r = 0; r < m_proxy->rowCount(); ++r)
+        f.write(m_model->line(m_proxy->mapToSource(m_proxy->index(r, 0)).row()) + '\n');
+    if (!f.commit()) {
+        *error = QStringLiteral("%1: %2").arg(path, f.errorString());
+        return false;
+    }
+    return true;
+}
+
+} // namespace Switchboard

@@ -1,0 +1,244 @@
+#include "presetsdialog.h"
+
+#include "palette.h"
+#include "presetstore.h"
+
+#include <QDialogButtonBox>
+#include <QFile>
+#include <QFileDialog>
+#include <QHBoxLayout>
+#include <QInputDialog>
+#include <QLabel>
+#include <QListWidget>
+#include <QPlainTextEdit>
+#include <QPushButton>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+namespace Switchboard {
+
+PresetsDialog::PresetsDialog(PresetStore *store, QWidget *parent)
+    : QDialog(parent)
+    , m_store(store)
+    , m_list(new QListWidget(this))
+    , m_editor(new QPlainTextEdit(this))
+    , m_message(new QLabel(this))
+    , m_remove(new QPushButton(tr("Delete"), this))
+{
+    setWindowTitle(tr("Rollout presets · %1").arg(store->folder()));
+    m_list->setObjectName(QStringLiteral("presetList"));
+    m_editor->setObjectName(QStringLiteral("presetEditor"));
+    m_editor->setFont(QFont(QStringLiteral("monospace")));
+    m_message->setObjectName(QStringLiteral("presetMessage"));
+    m_message->setWordWrap(true);
+
+    auto *newButton = new QPushButton(tr("New…"), this);
+    auto *dup = new QPushButton(tr("Duplicate…"), this);
+    auto *import = new QPushButton(tr("Import…"), this);
+    auto *exportButton = new QPushButton(tr("Export…"), this);
+    auto *save = new QPushButton(tr("Save"), this);
+    save->setObjectName(QStringLiteral("presetSave"));
+    auto *buttons = new QHBoxLayout;
+    for (QPushButton *b : {newButton, dup, m_remove, import, exportButton})
+        buttons->addWidget(b);
+    buttons->addStretch(1);
+    buttons->addWidget(save);
+
+    auto *split = new QSplitter(this);
+    split->addWidget(m_list);
+    split->addWidget(m_editor);
+    split->setStretchFactor(1, 1);
+    split->setSizes({220, 600});
+    auto *close = new QDialogButtonBox(QDialogButtonBox::Close, this);
+    auto *layout = new QVBoxLayout(this);
+    layout->addWidget(split, 1);
+    layout->addWidget(m_message);
+    layout->addLayout(buttons);
+    layout->addWidget(close);
+    resize(900, 560);
+
+    connect(m_list, &QListWidget::currentRowChanged, this, &PresetsDialog::showCurrent);
+    connect(close, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    connect(save, &QPushButton::clicked, this, &PresetsDialog::saveCurrent);
+    connect(m_remove, &QPushButton::clicked, this, &PresetsDialog::removeCurrent);
+    connect(newButton, &QPushButton::clicked, this, [this] {
+        const QString name = QInputDialog::getText(this, tr("New preset"), tr("Name (letters, digits, . _ -):"));
+        if (name.isEmpty())
+            return;
+        RolloutPlan plan = PresetStore::builtIns().constFirst();
+        plan.name = name;
+        plan.description.clear();
+        QString error;
+        if (m_store->save(plan, &error)) {
+            reload(name);
+            say(tr("created %1 from %2: edit and Save").arg(name, PresetStore::builtIns().constFirst().name), false);
+        } else {
+            say(error, true);
+        }
+    });
+    connect(dup, &QPushButton::clicked, this, [this] {
+        const QString name = QInputDialog::getText(this, tr("Duplicate preset"), tr("New name:"), QLineEdit::Normal,
+                                                   currentName() + QStringLiteral("-copy"));
+        if (!name.isEmpty())
+            duplicateCurrent(name);
+    });
+    connect(import, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Import preset"), {}, tr("JSON (*.json)"));
+        if (!path.isEmpty())
+            importFile(path);
+    });
+    connect(exportButton, &QPushButton::clicked, this, [this] {
+        const QString path = QFileDialog::getSaveFileName(this, tr("Export preset"), currentName() + QStringLiteral(".json"),
+                                                          tr("JSON (*.json)"));
+        if (!path.isEmpty())
+            exportCurrent(path);
+    });
+    reload();
+}
+
+QStringList PresetsDialog::names() const
+{
+    QStringList out;
+    for (int i = 0; i < m_list->count(); ++i)
+        out.append(m_list->item(i)->data(Qt::UserRole).toString());
+    return out;
+}
+
+void PresetsDialog::select(const QString &name)
+{
+    const int i = int(names().indexOf(name));
+    if (i >= 0)
+        m_list->setCurrentRow(i);
+}
+
+QString PresetsDialog::editorText() const
+{
+    return m_editor->toPlainText();
+}
+
+void PresetsDialog::setEditorText(const QString &text)
+{
+    m_editor->setPlainText(text);
+}
+
+QString PresetsDialog::message() const
+{
+    return m_message->text();
+}
+
+QString PresetsDialog::currentName() const
+{
+    const QListWidgetItem *item = m_list->currentItem();
+    return item ? item->data(Qt::UserRole).toString() : QString();
+}
+
+void PresetsDialog::say(const QString &text, bool error)
+{
+    m_message->setText(text);
+    m_message->setStyleSheet(error ? QStringLiteral("color: %1;").arg(Palette::danger().name()) : QString());
+}
+
+void PresetsDialog::reload(const QString &selectName)
+{
+    const QString keep = selectName.isEmpty() ? currentName() : selectName;
+    m_list->clear();
+    for (const PresetStore::Entry &e : m_store->list()) {
+        auto *item = new QListWidgetItem(e.builtIn ? tr("%1 (built-in)").arg(e.name) : e.name, m_list);
+        item->setData(Qt::UserRole, e.name);
+        if (!e.ok()) {
+            item->setText(tr("%1 (broken)").arg(e.name));
+            item->setForeground(Palette::danger());
+            item->setToolTip(e.error);
+        }
+    }
+    select(keep);
+    if (!m_list->currentItem() && m_list->count() > 0)
+        m_list->setCurrentRow(0);
+}
+
+void PresetsDialog::showCurrent()
+{
+    const QString name = currentName();
+    for (const PresetStore::Entry &e : m_store->list()) {
+        if (e.name != name)
+            continue;
+        m_remove->setEnabled(!e.builtIn);
+        if (!e.ok()) {
+            // Show the file as it is, so its author sees what to fix.
+            QFile f(e.path);
+            m_editor->setPlainText(f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString());
+            say(e.error, true);
+        } else {
+            m_editor->setPlainText(QString::fromUtf8(e.plan.toJsonBytes()));
+            say(e.builtIn ? tr("built-in: Save writes your own copy to %1").arg(m_store->pathFor(name)) : e.path, false);
+        }
+        return;
+    }
+}
+
+bool PresetsDialog::saveCurrent()
+{
+    const QString name = currentName();
+    RolloutPlan plan;
+    QString error;
+    if (!RolloutPlan::fromJson(m_editor->toPlainText().toUtf8(), name, &plan, &error)) {
+        say(error, true); // nothing is written
+        return false;
+    }
+    plan.name = name; // the file name wins (PresetStore)
+    if (!m_store->save(plan, &error)) {
+        say(error, true);
+        return false;
+    }
+    reload(name);
+    say(tr("saved %1").arg(m_store->pathFor(name)), false);
+    return true;
+}
+
+bool PresetsDialog::duplicateCurrent(const QString &newName)
+{
+    QString error;
+    if (!m_store->duplicate(currentName(), newName, &error)) {
+        say(error, true);
+        return false;
+    }
+    reload(newName);
+    return true;
+}
+
+bool PresetsDialog::removeCurrent()
+{
+    QString error;
+    if (!m_store->remove(currentName(), &error)) {
+        say(error, true);
+        return false;
+    }
+    reload();
+    return true;
+}
+
+bool PresetsDialog::importFile(const QString &path)
+{
+    QString error;
+    QString imported;
+    if (!m_store->importFrom(path, &error, {}, false, &imported)) {
+        say(error, true);
+        return false;
+    }
+    reload(imported);
+    say(tr("imported %1").arg(imported), false);
+    return true;
+}
+
+bool PresetsDialog::exportCurrent(const QString &path)
+{
+    QString error;
+    if (!m_store->exportTo(currentName(), path, &error)) {
+        say(error, true);
+        return false;
+    }
+    say(tr("exported to %1").arg(path), false);
+    return true;
+}
+
+} // namespace Switchboard

@@ -1,0 +1,221 @@
+#include "rolloutbarwidget.h"
+
+#include "palette.h"
+#include "presetsdialog.h"
+#include "presetstore.h"
+#include "rolloutengine.h"
+#include "targetcontroller.h"
+
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QTextDocument>
+#include <QVBoxLayout>
+
+namespace Switchboard {
+
+namespace {
+
+QString clock(qint64 ms)
+{
+    const qint64 s = (ms + 999) / 1000;
+    return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+}
+
+QString gateMark(const GateResult &r)
+{
+    switch (r.outcome) {
+    case GateResult::Outcome::Pass:
+        return QStringLiteral("<span style='color:%1'>✓</span>").arg(Palette::ok().name());
+    case GateResult::Outcome::Fail:
+        return QStringLiteral("<span style='color:%1'>✗</span>").arg(Palette::danger().name());
+    case GateResult::Outcome::Inconclusive:
+        break;
+    }
+    return QStringLiteral("<span style='color:%1'>?</span>").arg(Palette::muted().name());
+}
+
+} // namespace
+
+RolloutBarWidget::RolloutBarWidget(PresetStore *presets, ConfirmFn confirm, QWidget *parent)
+    : QWidget(parent)
+    , m_presets(presets)
+    , m_confirm(std::move(confirm))
+    , m_preset(new QComboBox(this))
+    , m_start(new QPushButton(tr("Start"), this))
+    , m_pause(new QPushButton(tr("Pause"), this))
+    , m_promote(new QPushButton(tr("Promote ▸"), this))
+    , m_edit(new QPushButton(tr("Presets…"), this))
+    , m_timeline(new QLabel(this))
+    , m_gates(new QLabel(this))
+    , m_state(new QLabel(this))
+{
+    m_preset->setObjectName(QStringLiteral("presetCombo"));
+    m_start->setObjectName(QStringLiteral("startRolloutButton"));
+    m_pause->setObjectName(QStringLiteral("pauseButton"));
+    m_promote->setObjectName(QStringLiteral("promoteStepButton"));
+    m_promote->setToolTip(tr("Skip to the plan's next step"));
+    m_edit->setObjectName(QStringLiteral("presetsButton"));
+    m_timeline->setObjectName(QStringLiteral("timelineLabel"));
+    m_gates->setObjectName(QStringLiteral("gatesLabel"));
+    m_state->setObjectName(QStringLiteral("rolloutStateLabel"));
+    m_timeline->setTextFormat(Qt::RichText);
+    m_gates->setTextFormat(Qt::RichText);
+    m_state->setWordWrap(true);
+
+    auto *row = new QHBoxLayout;
+    row->addWidget(new QLabel(tr("Plan:"), this));
+    row->addWidget(m_preset);
+    row->addWidget(m_start);
+    row->addWidget(m_pause);
+    row->addWidget(m_promote);
+    row->addWidget(m_edit);
+    row->addSpacing(12);
+    row->addWidget(m_timeline, 1);
+    row->addWidget(m_gates);
+    auto *layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    layout->addLayout(row);
+    layout->addWidget(m_state);
+
+    connect(m_start, &QPushButton::clicked, this, &RolloutBarWidget::startSelected);
+    connect(m_pause, &QPushButton::clicked, this, &RolloutBarWidget::pauseOrResume);
+    connect(m_promote, &QPushButton::clicked, this, &RolloutBarWidget::promoteStep);
+    connect(m_edit, &QPushButton::clicked, this, &RolloutBarWidget::editPresets);
+    connect(&m_clock, &QTimer::timeout, this, &RolloutBarWidget::refresh);
+    m_clock.start(500);
+    reloadPresets();
+}
+
+void RolloutBarWidget::setController(TargetController *controller)
+{
+    if (m_controller)
+        disconnect(m_controller, nullptr, this, nullptr);
+    m_controller = controller;
+    if (controller)
+        connect(controller, &TargetController::rolloutChanged, this, &RolloutBarWidget::refresh);
+    refresh();
+}
+
+void RolloutBarWidget::reloadPresets()
+{
+    const QString current = m_preset->currentText();
+    m_preset->clear();
+    for (const PresetStore::Entry &e : m_presets->list()) {
+        if (!e.ok())
+            continue; // broken files are shown (with their error) in the presets dialog
+        m_preset->addItem(e.name);
+        m_preset->setItemData(m_preset->count() - 1, e.plan.summary(), Qt::ToolTipRole);
+    }
+    const int i = m_preset->findText(current);
+    if (i >= 0)
+        m_preset->setCurrentIndex(i);
+}
+
+bool RolloutBarWidget::startSelected()
+{
+    if (!m_controller || m_controller->isRolloutActive())
+        return false;
+    RolloutPlan plan;
+    QString error;
+    if (!m_presets->load(m_preset->currentText(), &plan, &error)) {
+        m_state->setText(QStringLiteral("✗ ") + error);
+        return false;
+    }
+    // Starting a plan moves live traffic by itself: confirm, showing the steps.
+    if (!m_confirm(tr("Start rollout"), tr("Run \"%1\" on %2?\n\n%3").arg(plan.name, m_controller->name(), plan.summary())))
+        return false;
+    return m_controller->startRollout(plan) != nullptr;
+}
+
+void RolloutBarWidget::pauseOrResume()
+{
+    RolloutEngine *e = m_controller ? m_controller->rollout() : nullptr;
+    if (!e || e->isFinished())
+        return;
+    if (e->state() == RolloutEngine::State::Paused)
+        e->resume();
+    else
+        e->pause();
+}
+
+void RolloutBarWidget::promoteStep()
+{
+    RolloutEngine *e = m_controller ? m_controller->rollout() : nullptr;
+    if (e && !e->isFinished())
+        e->promote();
+}
+
+void RolloutBarWidget::editPresets()
+{
+    PresetsDialog dialog(m_presets, this);
+    dialog.exec();
+    reloadPresets();
+}
+
+QString RolloutBarWidget::timelineText() const
+{
+    QTextDocument doc;
+    doc.setHtml(m_timeline->text());
+    return doc.toPlainText();
+}
+
+QString RolloutBarWidget::gatesText() const
+{
+    QTextDocument doc;
+    doc.setHtml(m_gates->text());
+    return doc.toPlainText();
+}
+
+void RolloutBarWidget::refresh()
+{
+    RolloutEngine *e = m_controller ? m_controller->rollout() : nullptr;
+    const bool active = m_controller && m_controller->isRolloutActive();
+    const bool usable = m_controller && !m_controller->isReadOnly();
+    m_preset->setEnabled(usable && !active);
+    m_start->setEnabled(usable && !active && m_preset->count() > 0);
+    m_pause->setEnabled(active);
+    m_promote->setEnabled(active);
+    m_pause->setText(e && e->state() == RolloutEngine::State::Paused ? tr("Resume") : tr("Pause"));
+    if (!e) {
+        m_timeline->setText(tr("<i>no rollout running</i>"));
+        m_gates->clear();
+        m_state->clear();
+        return;
+    }
+    QStringList parts;
+    const auto &steps = e->plan().steps;
+    for (int i = 0; i < steps.size(); ++i) {
+        QString label = steps.at(i).label().toHtmlEscaped();
+        if (i < e->currentStep()) {
+            label += QStringLiteral(" <span style='color:%1'>✓</span>").arg(Palette::ok().name());
+        } else if (i == e->currentStep() && !e->isFinished()) {
+            const qint64 left = e->remainingMs();
+            label = QStringLiteral("<b>%1 ●%2</b>").arg(label, left >= 0 ? QStringLiteral(" ") + clock(left) + tr(" left") : QString());
+        } else {
+            label = QStringLiteral("<span style='color:%1'>%2</span>").arg(Palette::muted().name(), label);
+        }
+        parts.append(label);
+    }
+    m_timeline->setText(parts.join(QStringLiteral(" ─ ")));
+    QStringList gates;
+    QStringList tips;
+    for (const GateResult &r : e->lastGateResults()) {
+        gates.append(gateMark(r));
+        tips.append(r.text);
+    }
+    m_gates->setText(gates.isEmpty() ? QString() : tr("gates: ") + gates.join(QLatin1Char(' ')));
+    m_gates->setToolTip(tips.join(QLatin1Char('\n')));
+    QString state = tr("%1 · %2").arg(e->plan().name, RolloutEngine::stateName(e->state()));
+    if (!e->reason().isEmpty())
+        state += QStringLiteral(": ") + e->reason();
+    const bool bad = e->state() == RolloutEngine::State::RolledBack || e->state() == RolloutEngine::State::RollingBack
+        || e->state() == RolloutEngine::State::Failed;
+    m_state->setText(state);
+    m_state->setStyleSheet(bad ? QStringLiteral("color: %1; font-weight: bold;").arg(Palette::danger().name())
+                               : e->state() == RolloutEngine::State::Paused ? QStringLiteral("color: %1;").arg(Palette::warning().name())
+                                                                            : QString());
+}
+
+} // namespace Switchboard
