@@ -123,6 +123,8 @@ int status(TargetController *c, bool json, int timeoutMs)
                       {QStringLiteral("dataAgeMs"), age < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(age)}};
         if (!c->metricsError().isEmpty())
             o.insert(QStringLiteral("metricsError"), c->metricsError());
+        if (!s.note.isEmpty())
+            o.insert(QStringLiteral("note"), s.note); // e.g. a rollout's step and phase, TLS verification off
         out(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
         return Ok;
     }
@@ -143,6 +145,8 @@ int status(TargetController *c, bool json, int timeoutMs)
         if (!c->metricsError().isEmpty())
             out(QStringLiteral("  metrics: %1").arg(c->metricsError()));
     }
+    if (!s.note.isEmpty())
+        out(QStringLiteral("  note: %1").arg(s.note));
     out(QStringLiteral("  data %1").arg(age < 0 ? QStringLiteral("unknown") : QStringLiteral("%1 ms old").arg(age)));
     return Ok;
 }

@@ -61,6 +61,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, ConfirmFn confirm, QW
     , m_header(new QLabel(this))
     , m_bar(new SplitBarWidget(this))
     , m_measured(new QLabel(this))
+    , m_note(new QLabel(this))
     , m_slider(new QSlider(Qt::Horizontal, this))
     , m_spin(new QSpinBox(this))
     , m_apply(new QPushButton(tr("Apply"), this))
@@ -81,6 +82,9 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, ConfirmFn confirm, QW
     m_header->setFont(hf);
     m_bar->setObjectName(QStringLiteral("splitBar"));
     m_measured->setObjectName(QStringLiteral("measuredLabel"));
+    m_note->setObjectName(QStringLiteral("noteLabel"));
+    m_note->setWordWrap(true);
+    m_note->setStyleSheet(QStringLiteral("color: %1;").arg(Palette::warning().name()));
 
     // Health of both versions side by side, in their colours.
     auto *health = new QGridLayout;
@@ -180,6 +184,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, ConfirmFn confirm, QW
     layout->addWidget(m_header);
     layout->addWidget(m_bar);
     layout->addWidget(m_measured);
+    layout->addWidget(m_note);
     layout->addLayout(health);
     layout->addLayout(sliderRow);
     layout->addLayout(actionRow);
@@ -309,6 +314,7 @@ void TargetPanelWidget::updateSplit()
     if (!m_controller) {
         m_bar->setSplit(NAN, false);
         m_measured->clear();
+        m_note->hide();
         updateActions();
         return;
     }
@@ -317,6 +323,9 @@ void TargetPanelWidget::updateSplit()
         || ageMs < 0 || ageMs > m_controller->staleAfterMs();
     const double set = m_controller->hasSnapshot() ? m_controller->snapshot().split.canary : NAN;
     m_bar->setSplit(set, stale && m_controller->hasSnapshot());
+    const QString note = m_controller->snapshot().note;
+    m_note->setText(note);
+    m_note->setVisible(!note.isEmpty());
     const double measured = m_controller->measuredCanaryPercent();
     m_measured->setText(tr("set %1 · measured %2")
                             .arg(num(set, 1, QStringLiteral("%")),

@@ -63,6 +63,7 @@ private:
     QLabel *m_header;
     SplitBarWidget *m_bar;
     QLabel *m_measured;
+    QLabel *m_note; // what the traffic layer says beyond weights
     QLabel *m_health[2][5]; // [stable|canary][rps, error, p50, p99, age of the newest sample]
     QSlider *m_slider;
     QSpinBox *m_spin;
