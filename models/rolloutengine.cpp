@@ -231,6 +231,7 @@ void RolloutEngine::onActionFinished(const ChangeResult &r)
         // Partial: some load balancers already send the new share, so watch the larger one.
         m_applied = r.ok() || !isKnown(m_applied) ? r.requestedCanaryPercent : std::max(m_applied, r.requestedCanaryPercent);
         m_watch.resetVolume();
+        m_weightChangedMs = now();
     }
     if (r.ok()) {
         log(QStringLiteral("canary at %1: %2").arg(pct(r.requestedCanaryPercent), r.message));
@@ -301,6 +302,11 @@ void RolloutEngine::evaluate()
     if (failed)
         return rollBack(QStringLiteral("gate %1").arg(failed->text));
     if (m_state == State::Paused || m_awaiting == Awaiting::PromoteFull)
+        return;
+    // A version that just got (more) traffic has no rate yet: the metrics layer needs a few
+    // scrapes inside its rate window. Until the staleness limit has passed since the change,
+    // "no value" means "wait", not "pause"; a failing metrics layer still pauses at once.
+    if (noData && error.isEmpty() && now() - m_weightChangedMs < c->staleAfterMs())
         return;
     if (noData)
         return pauseFor(PauseKind::NoData, QStringLiteral("%1 (gate %2); stays paused until the operator resumes, even once data is back")

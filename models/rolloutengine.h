@@ -131,6 +131,7 @@ private:
     double m_awaitPercent = 0;
     int m_awaitStep = -1;
     int m_rollbackAttempts = 0;
+    qint64 m_weightChangedMs = 0; // when the engine's last weight change was applied
     QList<double> m_sent; // percents of the engine's changes whose results are still to come
 
     double m_applied;

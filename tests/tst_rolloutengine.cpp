@@ -314,7 +314,14 @@ private slots:
             r.set(QStringLiteral("Prometheus: connection refused"));
             QVERIFY(r.observe());
             break;
-        case 1: QVERIFY(r.observe(sample(40, unknown(), 45))); break;
+        case 1:
+            // Right after a weight change no value is "wait": the new version has no rate yet.
+            QVERIFY(r.observe(sample(40, unknown(), 45)));
+            QCOMPARE(r.engine->state(), State::Analysing);
+            // Still nothing once the staleness limit has passed since the change: pause.
+            r.advance(5100);
+            QVERIFY(r.observe(sample(40, unknown(), 45)));
+            break;
         case 2: r.advance(5100); r.engine->tick(); break;
         case 3:
             QVERIFY(r.observe());
