@@ -248,7 +248,8 @@ int run(const QStringList &arguments)
     const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("Folder holding targets.json."), QStringLiteral("DIR"));
     const QCommandLineOption json(QStringLiteral("json"), QStringLiteral("status: print JSON."));
     const QCommandLineOption canary(QStringLiteral("canary"), QStringLiteral("set-weight: canary percent (0-100)."), QStringLiteral("PCT"));
-    const QCommandLineOption full(QStringLiteral("full"), QStringLiteral("promote: straight to 100% canary."));
+    const QCommandLineOption full(QStringLiteral("full"),
+                                  QStringLiteral("promote: straight to 100% canary (without it: the traffic layer's next step)."));
     const QCommandLineOption force(QStringLiteral("force"), QStringLiteral("set-weight: apply even if the weights changed meanwhile."));
     const QCommandLineOption reason(QStringLiteral("reason"), QStringLiteral("Reason recorded in the audit log."), QStringLiteral("TEXT"));
     const QCommandLineOption preset(QStringLiteral("preset"), QStringLiteral("run: preset name."), QStringLiteral("NAME"));
@@ -312,9 +313,11 @@ int run(const QStringList &arguments)
         return change(c, [c, pct, why, &parser, &force] { c->setCanaryPercent(pct, why, parser.isSet(force)); }, timeoutMs);
     }
     if (verb == QStringLiteral("promote")) {
-        if (!parser.isSet(full))
-            return fail(QStringLiteral("promote: no rollout is running on %1; use --full to send 100% to the canary").arg(c->name()));
-        return change(c, [c, why] { c->promoteFull(why); }, timeoutMs);
+        if (parser.isSet(full))
+            return change(c, [c, why] { c->promoteFull(why); }, timeoutMs);
+        // A plan started by `run` lives in that process, so "the next step" here can only be the
+        // traffic layer's own (Argo Rollouts); a layer without steps says so in one line.
+        return change(c, [c, why] { c->promoteStep(why); }, timeoutMs);
     }
     return change(c, [c, why] { c->rollback(why); }, timeoutMs);
 }

@@ -273,6 +273,11 @@ void ArgoRolloutBackend::promote()
     Q_EMIT rolloutActionFinished(QStringLiteral("promote"), run(Action::Promote, nullptr));
 }
 
+void ArgoRolloutBackend::promoteStep()
+{
+    Q_EMIT stepPromoted(run(Action::Promote, nullptr));
+}
+
 void ArgoRolloutBackend::promoteFull()
 {
     Q_EMIT rolloutActionFinished(QStringLiteral("promote-full"), run(Action::PromoteFull, nullptr));

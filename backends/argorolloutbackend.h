@@ -3,7 +3,7 @@
 // and drives it the way its kubectl plugin does (merge patches on the status subresource,
 // falling back to the object for controllers without one). Argo owns the weights, so a weight
 // change can only be "all the way" (100% = promote --full) or "back" (0% = abort); stepping on
-// and retrying are the extra slots below.
+// is the seam's promoteStep, and the kubectl plugin's verbs are the extra slots below.
 
 #include "kubetargetsettings.h"
 #include "trafficbackend.h"
@@ -32,6 +32,8 @@ public:
     void refresh() override;
     // 100% = promote --full, 0% = abort; any other percent fails: Argo sets weights by its steps.
     void apply(const Switchboard::WeightChange &change) override;
+    // What promote() does, answered on the seam's stepPromoted only (one answer per request).
+    void promoteStep() override;
 
 public Q_SLOTS:
     // `kubectl argo rollouts promote`: clears the pause, or skips the running step when nothing

@@ -59,9 +59,12 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     TrafficBackend *traffic = m_host->traffic();
     connect(this, &TargetController::requestRefresh, traffic, &TrafficBackend::refresh);
     connect(this, &TargetController::requestApply, traffic, &TrafficBackend::apply);
+    connect(this, &TargetController::requestPromoteStep, traffic, &TrafficBackend::promoteStep);
     connect(traffic, &TrafficBackend::snapshotReady, this, &TargetController::onSnapshot);
     connect(traffic, &TrafficBackend::refreshFailed, this, &TargetController::onRefreshFailed);
     connect(traffic, &TrafficBackend::changeFinished, this, &TargetController::onChangeFinished);
+    // A step is one more kind of change on the wire: the same one-at-a-time bookkeeping.
+    connect(traffic, &TrafficBackend::stepPromoted, this, &TargetController::onChangeFinished);
     if (MetricsSource *metrics = m_host->metrics()) {
         connect(this, &TargetController::requestInstant, metrics, &MetricsSource::queryInstant);
         connect(this, &TargetController::requestRange, metrics, &MetricsSource::queryRange);
@@ -225,6 +228,16 @@ void TargetController::promoteFull(const QString &reason)
     submit({c, QStringLiteral("promote")});
 }
 
+void TargetController::promoteStep(const QString &reason)
+{
+    Pending p;
+    p.change.canaryPercent = unknown(); // the layer's steps decide
+    p.change.reason = reason;
+    p.action = QStringLiteral("promote");
+    p.step = true;
+    submit(std::move(p));
+}
+
 void TargetController::rollback(const QString &reason)
 {
     WeightChange c;
@@ -258,11 +271,15 @@ void TargetController::submit(Pending p)
 void TargetController::send(const Pending &p)
 {
     m_inFlight = p;
-    const QString what = QStringLiteral("%1 → canary %2%").arg(p.action).arg(p.change.canaryPercent, 0, 'g', 4);
+    const QString what = p.step ? QStringLiteral("%1 → next step").arg(p.action)
+                                : QStringLiteral("%1 → canary %2%").arg(p.action).arg(p.change.canaryPercent, 0, 'g', 4);
     log(int(EventLogModel::Severity::Action),
         what + (p.change.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(p.change.reason)));
     Q_EMIT actionStarted(what);
-    Q_EMIT requestApply(p.change);
+    if (p.step)
+        Q_EMIT requestPromoteStep();
+    else
+        Q_EMIT requestApply(p.change);
 }
 
 void TargetController::onChangeFinished(const ChangeResult &r)
@@ -288,7 +305,10 @@ void TargetController::onChangeFinished(const ChangeResult &r)
         e.after = toJson(r.after);
         e.reason = done.change.reason.isEmpty() ? QStringLiteral("operator") : done.change.reason;
         e.result = statusName(r.status);
-        e.extra.insert(QStringLiteral("canaryPercent"), done.change.canaryPercent);
+        if (done.step)
+            e.extra.insert(QStringLiteral("step"), true);
+        else
+            e.extra.insert(QStringLiteral("canaryPercent"), done.change.canaryPercent);
         e.extra.insert(QStringLiteral("message"), r.message);
         QString err;
         if (!m_audit->append(e, &err))

@@ -76,6 +76,9 @@ public Q_SLOTS:
     void operatorRollback(const QString &reason);
     // The raw actions (the rollout engine uses these).
     void promoteFull(const QString &reason);
+    // The traffic layer's own next step (Argo Rollouts' promote); layers without steps answer
+    // Failed. Queued, logged and audited ("promote") like the other actions.
+    void promoteStep(const QString &reason);
     // Always goes through: no conflict check (the way back must never be refused), and it
     // replaces any change still waiting to be sent.
     void rollback(const QString &reason);
@@ -95,6 +98,7 @@ Q_SIGNALS:
     // Requests to the backends' thread (queued connections).
     void requestRefresh();
     void requestApply(const Switchboard::WeightChange &change);
+    void requestPromoteStep();
     void requestInstant();
     void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token);
     void requestTestQuery(const QString &query, quint64 token);
@@ -104,6 +108,7 @@ private:
     {
         WeightChange change;
         QString action; // set-weight, promote, rollback
+        bool step = false; // promoteStep: the layer's next step; `change` only carries the reason
     };
     void submit(Pending p);
     void send(const Pending &p);

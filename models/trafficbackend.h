@@ -24,11 +24,17 @@ public Q_SLOTS:
     virtual void refresh() = 0;
     // Moves traffic: answers changeFinished, always exactly once per call.
     virtual void apply(const Switchboard::WeightChange &change) = 0;
+    // Moves a rollout that the traffic layer runs itself (Argo Rollouts) on to its next step:
+    // answers stepPromoted, always exactly once per call. A separate answer, so changeFinished
+    // keeps meaning "the apply you sent". By default the layer has no such steps and says so,
+    // changing nothing.
+    virtual void promoteStep();
 
 Q_SIGNALS:
     void snapshotReady(const Switchboard::TrafficSnapshot &snapshot);
     void refreshFailed(const QString &error);
     void changeFinished(const Switchboard::ChangeResult &result);
+    void stepPromoted(const Switchboard::ChangeResult &result);
 };
 
 } // namespace Switchboard

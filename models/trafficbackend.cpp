@@ -1,0 +1,16 @@
+#include "trafficbackend.h"
+
+namespace Switchboard {
+
+void TrafficBackend::promoteStep()
+{
+    // Weights set from outside have no "next step": that is the rollout engine's plan, which
+    // lives in the app, not in the traffic layer.
+    ChangeResult r;
+    r.status = ChangeResult::Status::Failed;
+    r.requestedCanaryPercent = unknown();
+    r.message = QStringLiteral("this traffic layer has no steps of its own: use set-weight, or run a preset");
+    Q_EMIT stepPromoted(r);
+}
+
+} // namespace Switchboard
