@@ -1,5 +1,7 @@
 #include "rolloutplan.h"
 
+#include "jsonposition.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonParseError>
@@ -18,22 +20,6 @@ QString duration(qint64 ms)
         return QStringLiteral("%1 ms").arg(ms);
     const qint64 s = ms / 1000;
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
-}
-
-// QJsonParseError gives a byte offset; people fix files by line.
-QString lineOf(const QByteArray &json, int offset)
-{
-    int line = 1;
-    int col = 1;
-    for (int i = 0; i < offset && i < json.size(); ++i) {
-        if (json.at(i) == '\n') {
-            ++line;
-            col = 1;
-        } else {
-            ++col;
-        }
-    }
-    return QStringLiteral("line %1, column %2").arg(line).arg(col);
 }
 
 bool checkKeys(const QJsonObject &o, const QStringList &known, const QString &path, QString *error)
@@ -339,7 +325,7 @@ bool RolloutPlan::fromJson(const QByteArray &json, const QString &source, Rollou
     QJsonParseError pe;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &pe);
     if (pe.error != QJsonParseError::NoError) {
-        *error = prefix + QStringLiteral("%1: %2").arg(lineOf(json, pe.offset), pe.errorString());
+        *error = prefix + QStringLiteral("%1: %2").arg(jsonPosition(json, pe.offset), pe.errorString());
         return false;
     }
     if (!doc.isObject()) {

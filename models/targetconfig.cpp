@@ -1,5 +1,7 @@
 #include "targetconfig.h"
 
+#include "jsonposition.h"
+
 #include <QDir>
 #include <QFile>
 #include <QJsonArray>
@@ -37,26 +39,6 @@ TargetConfig demoTarget()
     return t;
 }
 
-namespace {
-
-// QJsonParseError gives a byte offset; people fix files by line.
-QString position(const QByteArray &json, int offset)
-{
-    int line = 1;
-    int col = 1;
-    for (int i = 0; i < offset && i < json.size(); ++i) {
-        if (json.at(i) == '\n') {
-            ++line;
-            col = 1;
-        } else {
-            ++col;
-        }
-    }
-    return QStringLiteral("line %1, column %2").arg(line).arg(col);
-}
-
-} // namespace
-
 TargetConfigResult parseTargetConfig(const QByteArray &json, const QString &path)
 {
     TargetConfigResult r;
@@ -65,7 +47,7 @@ TargetConfigResult parseTargetConfig(const QByteArray &json, const QString &path
     QJsonParseError err;
     const QJsonDocument doc = QJsonDocument::fromJson(json, &err);
     if (err.error != QJsonParseError::NoError) {
-        r.error = QStringLiteral("%1: %2: %3").arg(path, position(json, err.offset), err.errorString());
+        r.error = QStringLiteral("%1: %2: %3").arg(path, jsonPosition(json, err.offset), err.errorString());
         return r;
     }
     if (!doc.isObject() || !doc.object().value(QStringLiteral("targets")).isArray()) {
