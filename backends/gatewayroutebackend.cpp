@@ -4,7 +4,6 @@
 #include "kubeweightedroute.h"
 
 #include <QJsonArray>
-#include <QSet>
 
 namespace Switchboard {
 
@@ -54,99 +53,6 @@ QString routeNote(const json &object)
     return problems.join(QStringLiteral("; "));
 }
 
-KubeRouteParser parser(const GatewayRouteBackend::Settings &s)
-{
-    return [s](const json &object, KubeWeightedRoute *route, QString *error) {
-        const QString kind = kubeText(object, "kind");
-        if (!kind.isEmpty() && kind != QStringLiteral("HTTPRoute")) {
-            *error = QStringLiteral("the resource is a %1, not an HTTPRoute").arg(kind);
-            return false;
-        }
-        const auto spec = object.find("spec");
-        if (spec == object.end() || !spec->contains("rules") || !(*spec)["rules"].is_array()) {
-            *error = QStringLiteral("spec.rules is missing");
-            return false;
-        }
-        const json &rules = (*spec)["rules"];
-        if (s.rule >= int(rules.size())) {
-            *error = QStringLiteral("has %1 rule(s); \"rule\": %2 does not exist").arg(rules.size()).arg(s.rule);
-            return false;
-        }
-        const json &rule = rules[size_t(s.rule)];
-        if (!rule.contains("backendRefs") || !rule["backendRefs"].is_array()) {
-            *error = QStringLiteral("rule %1 has no backendRefs").arg(s.rule);
-            return false;
-        }
-        QHash<QString, int> weights;
-        QStringList present;
-        for (const json &ref : rule["backendRefs"]) {
-            const QString name = kubeText(ref, "name");
-            int weight = 0;
-            // Gateway API: an absent weight is 1.
-            if (name.isEmpty() || !kubeWeight(ref, 1, &weight)) {
-                *error = QStringLiteral("rule %1 has a backendRef without a name or with a weight that is not a whole number").arg(s.rule);
-                return false;
-            }
-            if (weights.contains(name)) {
-                *error = QStringLiteral("rule %1 names backendRef %2 twice: cannot tell them apart").arg(s.rule).arg(name);
-                return false;
-            }
-            weights.insert(name, weight);
-            present.append(name);
-        }
-        QStringList missing;
-        QList<Member> members;
-        for (const auto &[names, version] : {std::pair{&s.stable, Version::Stable}, std::pair{&s.canary, Version::Canary}}) {
-            for (const QString &n : *names) {
-                if (!weights.contains(n)) {
-                    missing.append(n);
-                    continue;
-                }
-                Member m;
-                m.name = n;
-                m.version = version;
-                m.weight = weights.value(n);
-                members.append(m);
-            }
-        }
-        if (!missing.isEmpty()) {
-            *error = QStringLiteral("rule %1 has no backendRef named %2 (it has: %3)")
-                         .arg(s.rule)
-                         .arg(missing.join(QStringLiteral(", ")), present.isEmpty() ? QStringLiteral("none") : present.join(QStringLiteral(", ")));
-            return false;
-        }
-        QStringList unlisted;
-        for (const QString &n : std::as_const(present)) {
-            if (!s.stable.contains(n) && !s.canary.contains(n))
-                unlisted.append(n);
-        }
-        if (!unlisted.isEmpty()) {
-            // It takes a share of the traffic, so no split we report or set would be true.
-            *error = QStringLiteral("rule %1 also sends traffic to %2, which is in neither \"stable\" nor \"canary\": list it")
-                         .arg(s.rule)
-                         .arg(unlisted.join(QStringLiteral(", ")));
-            return false;
-        }
-        route->members = members;
-        route->note = routeNote(object);
-        return true;
-    };
-}
-
-KubeRoutePatcher patcher(const GatewayRouteBackend::Settings &s)
-{
-    return [s](const KubeWeightedRoute &route, const QMap<QString, int> &target) {
-        // A merge patch replaces arrays whole: send every rule, as read, with new weights.
-        json rules = route.object["spec"]["rules"];
-        for (json &ref : rules[size_t(s.rule)]["backendRefs"]) {
-            const QString name = kubeText(ref, "name");
-            if (target.contains(name))
-                ref["weight"] = target.value(name);
-        }
-        return json{{"spec", {{"rules", rules}}}};
-    };
-}
-
 } // namespace
 
 bool GatewayRouteBackend::Settings::fromJson(const QJsonObject &o, Settings *out, QString *error)
@@ -156,80 +62,92 @@ bool GatewayRouteBackend::Settings::fromJson(const QJsonObject &o, Settings *out
                                       {QStringLiteral("gateway.networking.k8s.io/v1"), QStringLiteral("gateway.networking.k8s.io/v1beta1")},
                                       &s.target, error))
         return false;
-    const QJsonValue rule = o.value(QStringLiteral("rule"));
-    if (!rule.isUndefined()) {
-        const double d = rule.toDouble(-1);
-        if (!rule.isDouble() || d != double(int(d)) || d < 0 || d > 1000) {
-            *error = QStringLiteral("gateway-api.rule: expected the index of a rule in spec.rules (0, 1, ...)");
-            return false;
-        }
-        s.rule = int(d);
-    }
+    if (!indexSetting(o, QStringLiteral("rule"),
+                      QStringLiteral("gateway-api.rule: expected the index of a rule in spec.rules (0, 1, ...)"), &s.rule, error))
+        return false;
     if (!nameList(o, "stable", true, &s.stable, error) || !nameList(o, "canary", false, &s.canary, error))
         return false;
-    QSet<QString> seen;
-    for (const QString &n : s.stable + s.canary) {
-        if (seen.contains(n)) {
-            *error = QStringLiteral("gateway-api: backendRef %1 is listed twice").arg(n);
-            return false;
-        }
-        seen.insert(n);
-    }
+    if (!distinctNames(s.stable + s.canary, QStringLiteral("gateway-api: backendRef %1 is listed twice"), error))
+        return false;
     *out = s;
     return true;
 }
 
 GatewayRouteBackend::GatewayRouteBackend(Settings settings, QObject *parent)
-    : TrafficBackend(parent)
+    : KubeWeightedRouteBackend(settings.target, QStringLiteral("HTTPRoute"), QStringLiteral("httproutes"), parent)
     , m_settings(std::move(settings))
-    , m_client(std::make_unique<KubeClient>(m_settings.target.clientSettings()))
 {
 }
 
-GatewayRouteBackend::~GatewayRouteBackend() = default;
-
-QString GatewayRouteBackend::what() const
+bool GatewayRouteBackend::parseRoute(const json &object, KubeWeightedRoute *route, QString *error) const
 {
-    const QString ns = m_client->config().contextName.isEmpty() ? m_settings.target.ns
-                                                                : m_settings.target.namespaceFor(m_client->config());
-    return QStringLiteral("HTTPRoute %1/%2").arg(ns.isEmpty() ? QStringLiteral("?") : ns, m_settings.target.name);
-}
-
-bool GatewayRouteBackend::ready(QString *path, QString *error)
-{
-    QString why;
-    if (!m_client->ensureConfig(&why)) {
-        *error = QStringLiteral("HTTPRoute %1: %2").arg(m_settings.target.name, why);
+    const Settings &s = m_settings;
+    const QString kind = kubeText(object, "kind");
+    if (!kind.isEmpty() && kind != QStringLiteral("HTTPRoute")) {
+        *error = QStringLiteral("the resource is a %1, not an HTTPRoute").arg(kind);
         return false;
     }
-    *path = m_settings.target.path(m_client->config(), QStringLiteral("httproutes"));
+    const auto spec = object.find("spec");
+    if (spec == object.end() || !spec->contains("rules") || !(*spec)["rules"].is_array()) {
+        *error = QStringLiteral("spec.rules is missing");
+        return false;
+    }
+    const json &rules = (*spec)["rules"];
+    if (s.rule >= int(rules.size())) {
+        *error = QStringLiteral("has %1 rule(s); \"rule\": %2 does not exist").arg(rules.size()).arg(s.rule);
+        return false;
+    }
+    const json &rule = rules[size_t(s.rule)];
+    if (!rule.contains("backendRefs") || !rule["backendRefs"].is_array()) {
+        *error = QStringLiteral("rule %1 has no backendRefs").arg(s.rule);
+        return false;
+    }
+    QHash<QString, int> weights;
+    QStringList present;
+    for (const json &ref : rule["backendRefs"]) {
+        const QString name = kubeText(ref, "name");
+        int weight = 0;
+        // Gateway API: an absent weight is 1.
+        if (name.isEmpty() || !kubeWeight(ref, 1, &weight)) {
+            *error = QStringLiteral("rule %1 has a backendRef without a name or with a weight that is not a whole number").arg(s.rule);
+            return false;
+        }
+        if (weights.contains(name)) {
+            *error = QStringLiteral("rule %1 names backendRef %2 twice: cannot tell them apart").arg(s.rule).arg(name);
+            return false;
+        }
+        weights.insert(name, weight);
+        present.append(name);
+    }
+    const MemberMatch match = matchMembers(weights, present, s.stable, s.canary);
+    if (!match.missing.isEmpty()) {
+        *error = QStringLiteral("rule %1 has no backendRef named %2 (it has: %3)")
+                     .arg(s.rule)
+                     .arg(match.missing.join(QStringLiteral(", ")), present.isEmpty() ? QStringLiteral("none") : present.join(QStringLiteral(", ")));
+        return false;
+    }
+    if (!match.unlisted.isEmpty()) {
+        // It takes a share of the traffic, so no split we report or set would be true.
+        *error = QStringLiteral("rule %1 also sends traffic to %2, which is in neither \"stable\" nor \"canary\": list it")
+                     .arg(s.rule)
+                     .arg(match.unlisted.join(QStringLiteral(", ")));
+        return false;
+    }
+    route->members = match.members;
+    route->note = routeNote(object);
     return true;
 }
 
-void GatewayRouteBackend::refresh()
+json GatewayRouteBackend::weightPatch(const KubeWeightedRoute &route, const QMap<QString, int> &target) const
 {
-    QString path;
-    QString error;
-    KubeWeightedRoute route;
-    if (!ready(&path, &error) || !kubeReadRoute(*m_client, path, what(), parser(m_settings), &route, &error)) {
-        Q_EMIT refreshFailed(error + kubeWarningSuffix(m_client->warnings()));
-        return;
+    // A merge patch replaces arrays whole: send every rule, as read, with new weights.
+    json rules = route.object["spec"]["rules"];
+    for (json &ref : rules[size_t(m_settings.rule)]["backendRefs"]) {
+        const QString name = kubeText(ref, "name");
+        if (target.contains(name))
+            ref["weight"] = target.value(name);
     }
-    Q_EMIT snapshotReady(kubeSnapshot(route, m_client->warnings()));
-}
-
-void GatewayRouteBackend::apply(const WeightChange &change)
-{
-    QString path;
-    QString error;
-    if (!ready(&path, &error)) {
-        ChangeResult r;
-        r.requestedCanaryPercent = change.canaryPercent;
-        r.message = QStringLiteral("nothing changed: %1").arg(error);
-        Q_EMIT changeFinished(r);
-        return;
-    }
-    Q_EMIT changeFinished(kubeApplyRoute(*m_client, path, what(), parser(m_settings), patcher(m_settings), change));
+    return json{{"spec", {{"rules", rules}}}};
 }
 
 } // namespace Switchboard

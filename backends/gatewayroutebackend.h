@@ -3,16 +3,11 @@
 // backendRefs of one rule of an HTTPRoute (gateway.networking.k8s.io/v1), one GET per refresh,
 // one GET plus one resourceVersion-guarded merge patch per change.
 
-#include "kubetargetsettings.h"
-#include "trafficbackend.h"
-
-#include <memory>
+#include "kubeweightedroutebackend.h"
 
 namespace Switchboard {
 
-class KubeClient;
-
-class GatewayRouteBackend final : public TrafficBackend
+class GatewayRouteBackend final : public KubeWeightedRouteBackend
 {
     Q_OBJECT
 public:
@@ -28,17 +23,12 @@ public:
     };
 
     explicit GatewayRouteBackend(Settings settings, QObject *parent = nullptr);
-    ~GatewayRouteBackend() override;
-
-    void refresh() override;
-    void apply(const Switchboard::WeightChange &change) override;
 
 private:
-    QString what() const;
-    bool ready(QString *path, QString *error);
+    bool parseRoute(const nlohmann::json &object, KubeWeightedRoute *route, QString *error) const override;
+    nlohmann::json weightPatch(const KubeWeightedRoute &route, const QMap<QString, int> &target) const override;
 
     Settings m_settings;
-    std::unique_ptr<KubeClient> m_client;
 };
 
 } // namespace Switchboard

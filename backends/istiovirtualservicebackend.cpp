@@ -4,7 +4,6 @@
 #include "kubeweightedroute.h"
 
 #include <QJsonArray>
-#include <QSet>
 
 namespace Switchboard {
 
@@ -58,98 +57,6 @@ bool destinationList(const QJsonObject &o, const char *key, bool required, QStri
     return true;
 }
 
-KubeRouteParser parser(const IstioVirtualServiceBackend::Settings &s)
-{
-    return [s](const json &object, KubeWeightedRoute *route, QString *error) {
-        const QString kind = kubeText(object, "kind");
-        if (!kind.isEmpty() && kind != QStringLiteral("VirtualService")) {
-            *error = QStringLiteral("the resource is a %1, not a VirtualService").arg(kind);
-            return false;
-        }
-        const auto spec = object.find("spec");
-        if (spec == object.end() || !spec->contains("http") || !(*spec)["http"].is_array()) {
-            *error = QStringLiteral("spec.http is missing (only http routes are supported)");
-            return false;
-        }
-        const json &http = (*spec)["http"];
-        if (s.route >= int(http.size())) {
-            *error = QStringLiteral("has %1 http route(s); \"route\": %2 does not exist").arg(http.size()).arg(s.route);
-            return false;
-        }
-        const json &rule = http[size_t(s.route)];
-        if (!rule.contains("route") || !rule["route"].is_array()) {
-            *error = QStringLiteral("http[%1] has no route destinations").arg(s.route);
-            return false;
-        }
-        const json &destinations = rule["route"];
-        QHash<QString, int> weights;
-        QStringList present;
-        for (const json &d : destinations) {
-            const QString key = d.contains("destination") ? destinationKey(d["destination"]) : QString();
-            int weight = 0;
-            // Istio: a lone destination takes everything; among several, an absent weight is 0.
-            if (key.isEmpty() || !kubeWeight(d, destinations.size() == 1 ? 100 : 0, &weight)) {
-                *error = QStringLiteral("http[%1] has a destination without a host or with a weight that is not a whole number").arg(s.route);
-                return false;
-            }
-            if (weights.contains(key)) {
-                *error = QStringLiteral("http[%1] routes to %2 twice (different ports?): cannot tell them apart").arg(s.route).arg(key);
-                return false;
-            }
-            weights.insert(key, weight);
-            present.append(key);
-        }
-        QStringList missing;
-        QList<Member> members;
-        for (const auto &[names, version] : {std::pair{&s.stable, Version::Stable}, std::pair{&s.canary, Version::Canary}}) {
-            for (const QString &n : *names) {
-                if (!weights.contains(n)) {
-                    missing.append(n);
-                    continue;
-                }
-                Member m;
-                m.name = n;
-                m.version = version;
-                m.weight = weights.value(n);
-                members.append(m);
-            }
-        }
-        if (!missing.isEmpty()) {
-            *error = QStringLiteral("http[%1] has no destination %2 (it has: %3)")
-                         .arg(s.route)
-                         .arg(missing.join(QStringLiteral(", ")), present.isEmpty() ? QStringLiteral("none") : present.join(QStringLiteral(", ")));
-            return false;
-        }
-        QStringList unlisted;
-        for (const QString &n : std::as_const(present)) {
-            if (!s.stable.contains(n) && !s.canary.contains(n))
-                unlisted.append(n);
-        }
-        if (!unlisted.isEmpty()) {
-            *error = QStringLiteral("http[%1] also routes to %2, which is in neither \"stable\" nor \"canary\": list it")
-                         .arg(s.route)
-                         .arg(unlisted.join(QStringLiteral(", ")));
-            return false;
-        }
-        route->members = members;
-        return true;
-    };
-}
-
-KubeRoutePatcher patcher(const IstioVirtualServiceBackend::Settings &s)
-{
-    return [s](const KubeWeightedRoute &route, const QMap<QString, int> &target) {
-        // A merge patch replaces arrays whole: send every http route, as read, with new weights.
-        json http = route.object["spec"]["http"];
-        for (json &d : http[size_t(s.route)]["route"]) {
-            const QString key = destinationKey(d["destination"]);
-            if (target.contains(key))
-                d["weight"] = target.value(key);
-        }
-        return json{{"spec", {{"http", http}}}};
-    };
-}
-
 } // namespace
 
 bool IstioVirtualServiceBackend::Settings::fromJson(const QJsonObject &o, Settings *out, QString *error)
@@ -160,80 +67,91 @@ bool IstioVirtualServiceBackend::Settings::fromJson(const QJsonObject &o, Settin
                                        QStringLiteral("networking.istio.io/v1alpha3")},
                                       &s.target, error))
         return false;
-    const QJsonValue route = o.value(QStringLiteral("route"));
-    if (!route.isUndefined()) {
-        const double d = route.toDouble(-1);
-        if (!route.isDouble() || d != double(int(d)) || d < 0 || d > 1000) {
-            *error = QStringLiteral("istio.route: expected the index of an entry of spec.http (0, 1, ...)");
-            return false;
-        }
-        s.route = int(d);
-    }
+    if (!indexSetting(o, QStringLiteral("route"),
+                      QStringLiteral("istio.route: expected the index of an entry of spec.http (0, 1, ...)"), &s.route, error))
+        return false;
     if (!destinationList(o, "stable", true, &s.stable, error) || !destinationList(o, "canary", false, &s.canary, error))
         return false;
-    QSet<QString> seen;
-    for (const QString &n : s.stable + s.canary) {
-        if (seen.contains(n)) {
-            *error = QStringLiteral("istio: destination %1 is listed twice").arg(n);
-            return false;
-        }
-        seen.insert(n);
-    }
+    if (!distinctNames(s.stable + s.canary, QStringLiteral("istio: destination %1 is listed twice"), error))
+        return false;
     *out = s;
     return true;
 }
 
 IstioVirtualServiceBackend::IstioVirtualServiceBackend(Settings settings, QObject *parent)
-    : TrafficBackend(parent)
+    : KubeWeightedRouteBackend(settings.target, QStringLiteral("VirtualService"), QStringLiteral("virtualservices"), parent)
     , m_settings(std::move(settings))
-    , m_client(std::make_unique<KubeClient>(m_settings.target.clientSettings()))
 {
 }
 
-IstioVirtualServiceBackend::~IstioVirtualServiceBackend() = default;
-
-QString IstioVirtualServiceBackend::what() const
+bool IstioVirtualServiceBackend::parseRoute(const json &object, KubeWeightedRoute *route, QString *error) const
 {
-    const QString ns = m_client->config().contextName.isEmpty() ? m_settings.target.ns
-                                                                : m_settings.target.namespaceFor(m_client->config());
-    return QStringLiteral("VirtualService %1/%2").arg(ns.isEmpty() ? QStringLiteral("?") : ns, m_settings.target.name);
-}
-
-bool IstioVirtualServiceBackend::ready(QString *path, QString *error)
-{
-    QString why;
-    if (!m_client->ensureConfig(&why)) {
-        *error = QStringLiteral("VirtualService %1: %2").arg(m_settings.target.name, why);
+    const Settings &s = m_settings;
+    const QString kind = kubeText(object, "kind");
+    if (!kind.isEmpty() && kind != QStringLiteral("VirtualService")) {
+        *error = QStringLiteral("the resource is a %1, not a VirtualService").arg(kind);
         return false;
     }
-    *path = m_settings.target.path(m_client->config(), QStringLiteral("virtualservices"));
+    const auto spec = object.find("spec");
+    if (spec == object.end() || !spec->contains("http") || !(*spec)["http"].is_array()) {
+        *error = QStringLiteral("spec.http is missing (only http routes are supported)");
+        return false;
+    }
+    const json &http = (*spec)["http"];
+    if (s.route >= int(http.size())) {
+        *error = QStringLiteral("has %1 http route(s); \"route\": %2 does not exist").arg(http.size()).arg(s.route);
+        return false;
+    }
+    const json &rule = http[size_t(s.route)];
+    if (!rule.contains("route") || !rule["route"].is_array()) {
+        *error = QStringLiteral("http[%1] has no route destinations").arg(s.route);
+        return false;
+    }
+    const json &destinations = rule["route"];
+    QHash<QString, int> weights;
+    QStringList present;
+    for (const json &d : destinations) {
+        const QString key = d.contains("destination") ? destinationKey(d["destination"]) : QString();
+        int weight = 0;
+        // Istio: a lone destination takes everything; among several, an absent weight is 0.
+        if (key.isEmpty() || !kubeWeight(d, destinations.size() == 1 ? 100 : 0, &weight)) {
+            *error = QStringLiteral("http[%1] has a destination without a host or with a weight that is not a whole number").arg(s.route);
+            return false;
+        }
+        if (weights.contains(key)) {
+            *error = QStringLiteral("http[%1] routes to %2 twice (different ports?): cannot tell them apart").arg(s.route).arg(key);
+            return false;
+        }
+        weights.insert(key, weight);
+        present.append(key);
+    }
+    const MemberMatch match = matchMembers(weights, present, s.stable, s.canary);
+    if (!match.missing.isEmpty()) {
+        *error = QStringLiteral("http[%1] has no destination %2 (it has: %3)")
+                     .arg(s.route)
+                     .arg(match.missing.join(QStringLiteral(", ")), present.isEmpty() ? QStringLiteral("none") : present.join(QStringLiteral(", ")));
+        return false;
+    }
+    if (!match.unlisted.isEmpty()) {
+        *error = QStringLiteral("http[%1] also routes to %2, which is in neither \"stable\" nor \"canary\": list it")
+                     .arg(s.route)
+                     .arg(match.unlisted.join(QStringLiteral(", ")));
+        return false;
+    }
+    route->members = match.members;
     return true;
 }
 
-void IstioVirtualServiceBackend::refresh()
+json IstioVirtualServiceBackend::weightPatch(const KubeWeightedRoute &route, const QMap<QString, int> &target) const
 {
-    QString path;
-    QString error;
-    KubeWeightedRoute route;
-    if (!ready(&path, &error) || !kubeReadRoute(*m_client, path, what(), parser(m_settings), &route, &error)) {
-        Q_EMIT refreshFailed(error + kubeWarningSuffix(m_client->warnings()));
-        return;
+    // A merge patch replaces arrays whole: send every http route, as read, with new weights.
+    json http = route.object["spec"]["http"];
+    for (json &d : http[size_t(m_settings.route)]["route"]) {
+        const QString key = destinationKey(d["destination"]);
+        if (target.contains(key))
+            d["weight"] = target.value(key);
     }
-    Q_EMIT snapshotReady(kubeSnapshot(route, m_client->warnings()));
-}
-
-void IstioVirtualServiceBackend::apply(const WeightChange &change)
-{
-    QString path;
-    QString error;
-    if (!ready(&path, &error)) {
-        ChangeResult r;
-        r.requestedCanaryPercent = change.canaryPercent;
-        r.message = QStringLiteral("nothing changed: %1").arg(error);
-        Q_EMIT changeFinished(r);
-        return;
-    }
-    Q_EMIT changeFinished(kubeApplyRoute(*m_client, path, what(), parser(m_settings), patcher(m_settings), change));
+    return json{{"spec", {{"http", http}}}};
 }
 
 } // namespace Switchboard

@@ -4,16 +4,11 @@
 // one resourceVersion-guarded merge patch per change. Weights are whole percent summing to 100,
 // which every Istio version accepts.
 
-#include "kubetargetsettings.h"
-#include "trafficbackend.h"
-
-#include <memory>
+#include "kubeweightedroutebackend.h"
 
 namespace Switchboard {
 
-class KubeClient;
-
-class IstioVirtualServiceBackend final : public TrafficBackend
+class IstioVirtualServiceBackend final : public KubeWeightedRouteBackend
 {
     Q_OBJECT
 public:
@@ -32,17 +27,12 @@ public:
     };
 
     explicit IstioVirtualServiceBackend(Settings settings, QObject *parent = nullptr);
-    ~IstioVirtualServiceBackend() override;
-
-    void refresh() override;
-    void apply(const Switchboard::WeightChange &change) override;
 
 private:
-    QString what() const;
-    bool ready(QString *path, QString *error);
+    bool parseRoute(const nlohmann::json &object, KubeWeightedRoute *route, QString *error) const override;
+    nlohmann::json weightPatch(const KubeWeightedRoute &route, const QMap<QString, int> &target) const override;
 
     Settings m_settings;
-    std::unique_ptr<KubeClient> m_client;
 };
 
 } // namespace Switchboard

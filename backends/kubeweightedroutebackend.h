@@ -1,0 +1,70 @@
+#pragma once
+// The common body of the backends that keep per-destination weights in one element of a route
+// array of a Kubernetes resource (Gateway API HTTPRoute, Istio VirtualService): one GET per
+// refresh, one GET plus one resourceVersion-guarded merge patch per change. A kind supplies only
+// what differs: which resource it reads, how to find its members and weights in the JSON, and
+// how to write new weights back.
+
+#include "kubetargetsettings.h"
+#include "trafficbackend.h"
+
+// Only declarations cross this header; the JSON library stays a private dependency of the
+// backends library in everything but the signatures of the two hooks.
+#include <nlohmann/json_fwd.hpp>
+
+#include <memory>
+
+namespace Switchboard {
+
+class KubeClient;
+struct KubeWeightedRoute;
+
+class KubeWeightedRouteBackend : public TrafficBackend
+{
+    Q_OBJECT
+public:
+    ~KubeWeightedRouteBackend() override;
+
+    void refresh() final;
+    void apply(const Switchboard::WeightChange &change) final;
+
+protected:
+    // `kind` names the resource in messages ("HTTPRoute"), `plural` is its name in the API path
+    // ("httproutes").
+    KubeWeightedRouteBackend(const KubeTargetSettings &target, QString kind, QString plural, QObject *parent);
+
+    // The configured members matched against the names the route has (`present`, in its order,
+    // with their `weights`): kinds word the failures differently, so they get the lists, not a
+    // message.
+    struct MemberMatch
+    {
+        QList<Member> members; // stable first, then canary, in the configured order
+        QStringList missing;   // configured, but not in the route
+        QStringList unlisted;  // in the route, but in neither list: it would skew every split
+    };
+    static MemberMatch matchMembers(const QHash<QString, int> &weights, const QStringList &present,
+                                    const QStringList &stable, const QStringList &canary);
+
+    // Settings helpers, so both kinds bound and check alike. The optional index under `key`
+    // (a whole number, 0 to 1000); `usage` is the whole message when it is not one.
+    static bool indexSetting(const QJsonObject &o, const QString &key, const QString &usage, int *out, QString *error);
+    // False with *error = twice.arg(name) for the first name that is listed twice.
+    static bool distinctNames(const QStringList &names, const QString &twice, QString *error);
+
+private:
+    // Reads the members and weights out of the resource as read; false with *error when it does
+    // not have the configured members.
+    virtual bool parseRoute(const nlohmann::json &object, KubeWeightedRoute *route, QString *error) const = 0;
+    // The merge patch (without the resourceVersion) that gives the members the `target` weights.
+    virtual nlohmann::json weightPatch(const KubeWeightedRoute &route, const QMap<QString, int> &target) const = 0;
+
+    QString what() const;
+    bool ready(QString *path, QString *error);
+
+    KubeTargetSettings m_target;
+    QString m_kind;
+    QString m_plural;
+    std::unique_ptr<KubeClient> m_client;
+};
+
+} // namespace Switchboard
