@@ -1,5 +1,7 @@
 // The switchboard binary as users script it: verbs, exit codes, JSON, the screenshot option,
 // and a broken targets.json that is reported and left alone.
+#include "clirunner.h"
+
 #include <QCryptographicHash>
 #include <QFile>
 #include <QImage>
@@ -7,7 +9,6 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -17,29 +18,12 @@ class TestCli : public QObject
 
     QTemporaryDir m_home;
 
-    struct Run
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Run = CliRunner::Result;
 
+    // In m_home: the user's real config and audit log stay out of it.
     Run run(const QStringList &args, int timeoutMs = 60000)
     {
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        // Keep the user's real config and audit log out of it.
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        p.setProcessEnvironment(env);
-        p.start(QStringLiteral(SWITCHBOARD_BINARY), args);
-        if (!p.waitForFinished(timeoutMs)) {
-            p.kill();
-            p.waitForFinished();
-        }
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return CliRunner(QStringLiteral(SWITCHBOARD_BINARY), m_home.path()).run(args, timeoutMs);
     }
 
     QString writeConfig(const QByteArray &json)

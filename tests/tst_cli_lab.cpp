@@ -1,12 +1,13 @@
 // The switchboard binary against the real lab (HAProxy + apps + Prometheus on loopback): the
 // verbs users script, with their exit codes and the contract's JSON.
+#include "clirunner.h"
+#include "labclient.h"
 #include "labfixture.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -17,40 +18,18 @@ class TestCliLab : public QObject
     LabFixture m_lab;
     QTemporaryDir m_home;
 
-    struct Run
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Run = CliRunner::Result;
 
     Run run(QStringList args)
     {
         args << QStringLiteral("--config") << m_lab.configDir() << QStringLiteral("--target") << QStringLiteral("lab");
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.path());
-        p.setProcessEnvironment(env);
-        p.start(QStringLiteral(SWITCHBOARD_BINARY), args);
-        if (!p.waitForFinished(60000))
-            p.kill();
-        p.waitForFinished();
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return CliRunner(QStringLiteral(SWITCHBOARD_BINARY), m_home.path()).run(args);
     }
 
     // What HAProxy itself says, straight from its admin socket.
     int haproxyWeight(const QString &server)
     {
-        QTcpSocket s;
-        s.connectToHost(QStringLiteral("127.0.0.1"), quint16(m_lab.port("ADMIN_PORT")));
-        if (!s.waitForConnected(2000))
-            return -1;
-        s.write(QStringLiteral("get weight shop/%1\n").arg(server).toUtf8());
-        QByteArray answer;
-        while (s.waitForReadyRead(2000))
-            answer += s.readAll();
-        return answer.split(' ').constFirst().trimmed().toInt();
+        return LabClient::haproxyWeight(quint16(m_lab.port("ADMIN_PORT")), server);
     }
 
     QJsonObject status()

@@ -6,6 +6,7 @@
 #include "eventlogmodel.h"
 #include "haproxyruntime.h"
 #include "haproxystatsource.h"
+#include "labclient.h"
 #include "labfixture.h"
 #include "targetcontroller.h"
 
@@ -28,43 +29,6 @@ namespace {
 // HAProxy's weighted round robin is near-exact over a few hundred requests; allow 3 points.
 constexpr double splitTolerance = 3.0;
 constexpr int requestsPerCheck = 300;
-
-struct Counts
-{
-    int v1 = 0;
-    int v2 = 0;
-    int other = 0;
-    double canaryPercent() const { return v1 + v2 > 0 ? 100.0 * v2 / (v1 + v2) : unknown(); }
-};
-
-// Sequential requests, one connection each (so each is balanced on its own), through the
-// lab's frontend; counts the bodies. Blocking is fine: nothing on this thread needs to run.
-Counts measure(quint16 port, int n)
-{
-    Counts c;
-    for (int i = 0; i < n; ++i) {
-        QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, port);
-        if (!s.waitForConnected(2000)) {
-            ++c.other;
-            continue;
-        }
-        s.write("GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n");
-        QByteArray data;
-        while (s.state() == QAbstractSocket::ConnectedState && s.waitForReadyRead(3000))
-            data += s.readAll();
-        data += s.readAll();
-        if (!data.startsWith("HTTP/1.1 200"))
-            ++c.other;
-        else if (data.contains("hello from v1"))
-            ++c.v1;
-        else if (data.contains("hello from v2"))
-            ++c.v2;
-        else
-            ++c.other;
-    }
-    return c;
-}
 
 // A runtime API endpoint the test controls: forwards every connection to the lab's admin TCP
 // socket and records the command lines that went through. Runs on the test thread, so only
@@ -299,7 +263,7 @@ private Q_SLOTS:
         QCOMPARE(c->snapshot().split.canary, canary); // the plan is exact for these
         QCOMPARE(r.after, c->snapshot().weights());
 
-        const Counts n = measure(quint16(m_lab.port("FRONT_PORT")), requestsPerCheck);
+        const SplitCounts n = LabClient::measure(quint16(m_lab.port("FRONT_PORT")), requestsPerCheck);
         qInfo("canary %g%%: %d v1, %d v2, %d other -> measured %.1f%%", canary, n.v1, n.v2, n.other, n.canaryPercent());
         QCOMPARE(n.other, 0);
         if (canary == 0.0)
@@ -323,7 +287,7 @@ private Q_SLOTS:
         QCOMPARE(r.after, weights(256, 0));
         QCOMPARE(liveWeights(unixEndpoint()), weights(256, 0));
         QCOMPARE(liveWeights(tcpEndpoint()), weights(256, 0));
-        const Counts n = measure(quint16(m_lab.port("FRONT_PORT")), 200);
+        const SplitCounts n = LabClient::measure(quint16(m_lab.port("FRONT_PORT")), 200);
         QCOMPARE(n.v2, 0);
         QCOMPARE(n.other, 0);
         QCOMPARE(n.v1, 200);
@@ -432,7 +396,7 @@ private Q_SLOTS:
         QSignalSpy ok(&src, &MetricsSource::instantReady);
         src.queryInstant();
         QCOMPARE(ok.size(), 1);
-        measure(quint16(m_lab.port("FRONT_PORT")), 200);
+        LabClient::measure(quint16(m_lab.port("FRONT_PORT")), 200);
         src.queryInstant();
         QCOMPARE(m_lab.runScript(QStringLiteral("fault"), {QStringLiteral("v2"), QStringLiteral("error=0")}), 0);
         QCOMPARE(ok.size(), 2);

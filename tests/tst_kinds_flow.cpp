@@ -5,8 +5,10 @@
 // where it has one: HAProxy's admin socket, nginx's upstream file, the API server's object.
 
 #include "backendfactory.h"
+#include "clirunner.h"
 #include "eventlogmodel.h"
 #include "fakekubeserver.h"
+#include "labclient.h"
 #include "labfixture.h"
 #include "mainwindow.h"
 #include "presetstore.h"
@@ -21,11 +23,9 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QProcess>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QSpinBox>
-#include <QTcpSocket>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -253,17 +253,7 @@ private:
     // What HAProxy itself says, straight from its admin socket.
     int haproxyWeight(const QString &server) const
     {
-        QTcpSocket s;
-        s.connectToHost(QStringLiteral("127.0.0.1"), quint16(m_lab.port("ADMIN_PORT")));
-        if (!s.waitForConnected(2000))
-            return -1;
-        s.write(QStringLiteral("get weight shop/%1\n").arg(server).toUtf8());
-        QByteArray answer;
-        while (s.waitForReadyRead(2000))
-            answer += s.readAll();
-        bool ok = false;
-        const int w = answer.split(' ').constFirst().trimmed().toInt(&ok);
-        return ok ? w : -1;
+        return LabClient::haproxyWeight(quint16(m_lab.port("ADMIN_PORT")), server);
     }
 
     // What nginx is told: the server lines of the lab's upstream include (weight=N, or down).
@@ -305,31 +295,14 @@ class TestKindsFlow : public QObject
     bool m_labUp = false;
     QTemporaryDir m_home;
 
-    struct Run
-    {
-        int code = -1;
-        QString out;
-        QString err;
-    };
+    using Run = CliRunner::Result;
 
     // The binary as a user's script runs it. Blocking here is fine: the fake API server and the
     // lab answer from their own threads and processes.
     Run cli(const KindTarget &t, QStringList args)
     {
         args << QStringLiteral("--config") << t.configDir() << QStringLiteral("--target") << t.target();
-        QProcess p;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("XDG_CONFIG_HOME"), m_home.filePath(QStringLiteral("config")));
-        env.insert(QStringLiteral("XDG_DATA_HOME"), m_home.filePath(QStringLiteral("data")));
-        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-        p.setProcessEnvironment(env);
-        p.start(QStringLiteral(SWITCHBOARD_BINARY), args);
-        if (!p.waitForFinished(60000)) {
-            p.kill();
-            p.waitForFinished();
-        }
-        return {p.exitStatus() == QProcess::NormalExit ? p.exitCode() : -1, QString::fromUtf8(p.readAllStandardOutput()),
-                QString::fromUtf8(p.readAllStandardError())};
+        return CliRunner(QStringLiteral(SWITCHBOARD_BINARY), m_home.path()).run(args);
     }
 
     // `status --json`, checked against the contract's keys; the canary share through *canary.

@@ -4,6 +4,7 @@
 
 #include "backendfactory.h"
 #include "eventlogmodel.h"
+#include "labclient.h"
 #include "labfixture.h"
 #include "targetcontroller.h"
 #include "weightchange.h"
@@ -16,7 +17,6 @@
 #include <QRegularExpression>
 #include <QSet>
 #include <QSignalSpy>
-#include <QTcpSocket>
 #include <QTest>
 
 #include <memory>
@@ -29,43 +29,6 @@ namespace {
 // over 300 requests the only slack is where the cycle is cut: allow 3 points, like HAProxy.
 constexpr double splitTolerance = 3.0;
 constexpr int requestsPerCheck = 300;
-
-struct Counts
-{
-    int v1 = 0;
-    int v2 = 0;
-    int other = 0;
-    double canaryPercent() const { return v1 + v2 > 0 ? 100.0 * v2 / (v1 + v2) : unknown(); }
-};
-
-// Sequential requests, one connection each, through nginx; counts the bodies. Blocking is fine:
-// the backend works on its own thread meanwhile.
-Counts measure(quint16 port, int n)
-{
-    Counts c;
-    for (int i = 0; i < n; ++i) {
-        QTcpSocket s;
-        s.connectToHost(QHostAddress::LocalHost, port);
-        if (!s.waitForConnected(2000)) {
-            ++c.other;
-            continue;
-        }
-        s.write("GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n");
-        QByteArray data;
-        while (s.state() == QAbstractSocket::ConnectedState && s.waitForReadyRead(3000))
-            data += s.readAll();
-        data += s.readAll();
-        if (!data.startsWith("HTTP/1.1 200"))
-            ++c.other;
-        else if (data.contains("hello from v1"))
-            ++c.v1;
-        else if (data.contains("hello from v2"))
-            ++c.v2;
-        else
-            ++c.other;
-    }
-    return c;
-}
 
 QByteArray readFile(const QString &path)
 {
@@ -268,7 +231,7 @@ private Q_SLOTS:
         static const QRegularExpression weightZero(QStringLiteral("\\sweight=0[\\s;]"));
         QVERIFY(!weightZero.match(QString::fromUtf8(readFile(upstreamFile()))).hasMatch());
 
-        const Counts n = measure(nginxPort(), requestsPerCheck);
+        const SplitCounts n = LabClient::measure(nginxPort(), requestsPerCheck);
         qInfo("canary %g%%: %d v1, %d v2, %d other -> measured %.1f%% (%s)", canary, n.v1, n.v2, n.other,
               n.canaryPercent(), qPrintable(r.message));
         QCOMPARE(n.other, 0);
@@ -295,7 +258,7 @@ private Q_SLOTS:
         QByteArray expected = m_initialUpstream;
         expected.replace(QByteArray(v2().toUtf8() + " down;"), QByteArray(v2().toUtf8() + " weight=256 down;"));
         QCOMPARE(readFile(upstreamFile()), expected);
-        const Counts n = measure(nginxPort(), 200);
+        const SplitCounts n = LabClient::measure(nginxPort(), 200);
         QCOMPARE(n.v2, 0);
         QCOMPARE(n.other, 0);
         QCOMPARE(n.v1, 200);
@@ -313,7 +276,7 @@ private Q_SLOTS:
         QSignalSpy done(c.get(), &TargetController::actionFinished);
         c->setCanaryPercent(50, QStringLiteral("test"));
         // Traffic meanwhile, while the backend writes, tests and restores on its thread.
-        const Counts during = measure(nginxPort(), 100);
+        const SplitCounts during = LabClient::measure(nginxPort(), 100);
         QVERIFY(done.size() == 1 || done.wait(20000));
         const ChangeResult r = done.at(0).at(0).value<ChangeResult>();
         qInfo("%s", qPrintable(r.message));
@@ -327,7 +290,7 @@ private Q_SLOTS:
         QCOMPARE(activeWorkers(), workers);                    // never reloaded
         QCOMPARE(during.other, 0);
         QCOMPARE(during.v1, 100);
-        const Counts after = measure(nginxPort(), 100);
+        const SplitCounts after = LabClient::measure(nginxPort(), 100);
         QCOMPARE(after.other, 0);
         QCOMPARE(after.v1, 100);
     }
@@ -356,7 +319,7 @@ private Q_SLOTS:
         QCOMPARE(r.after, weights(256, 0));
         QCOMPARE(readFile(upstreamFile()), m_initialUpstream);
         QCOMPARE(activeWorkers(), workers);
-        QCOMPARE(measure(nginxPort(), 50).v1, 50);
+        QCOMPARE(LabClient::measure(nginxPort(), 50).v1, 50);
         QFile::remove(conf);
     }
 
@@ -384,7 +347,7 @@ private Q_SLOTS:
         QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
         QCOMPARE(r.before, weights(256, 77));
         QCOMPARE(r.after, weights(256, 256));
-        const Counts n = measure(nginxPort(), 200);
+        const SplitCounts n = LabClient::measure(nginxPort(), 200);
         QCOMPARE(n.other, 0);
         QVERIFY2(std::abs(n.canaryPercent() - 50.0) <= splitTolerance, qPrintable(QString::number(n.canaryPercent())));
     }

@@ -5,6 +5,7 @@
 #include "backendfactory.h"
 #include "eventlogmodel.h"
 #include "labfixture.h"
+#include "pace.h"
 #include "targetcontroller.h"
 #include "wrkrun.h"
 
@@ -13,7 +14,6 @@
 #include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTest>
-#include <QTimer>
 
 using namespace Switchboard;
 
@@ -24,16 +24,6 @@ namespace {
 constexpr int stepGapMs = 1000;
 constexpr int wrkSeconds = 8; // 1 s before the first step, 5 steps, ~2 s after the last
 constexpr int connections = 16;
-
-// Paces the scenario (the steps are meant to be seconds apart); not a wait for a condition.
-void pace(int ms)
-{
-    QTimer t;
-    t.setSingleShot(true);
-    QSignalSpy fired(&t, &QTimer::timeout);
-    t.start(ms);
-    fired.wait(ms + 5000);
-}
 
 } // namespace
 

@@ -38,9 +38,9 @@ GateSpec errorGate()
     g.name = QStringLiteral("error-ratio");
     g.metric = GateSpec::Metric::ErrorRatio;
     g.max = 0.05;
-    // A handful of canary requests: the 5% step serves ~10 req/s, but Prometheus' 10 s rate
-    // only ramps up to that over the first seconds after a change, so more would not fit a 5 s
-    // analysis.
+    // A handful of canary requests: the 5% step serves ~10 req/s, but the engine counts them
+    // from Prometheus' 10 s rate, which only ramps up to that over the seconds after a change
+    // (on the lab 5 are counted ~4 s after the first change).
     g.minRequests = 5;
     // One breach could be a scrape landing mid-burst; two in a row is the canary.
     g.failureLimit = 2;
@@ -48,12 +48,14 @@ GateSpec errorGate()
 }
 
 // 5 → 25 → 50 → 100 with an analysis after each step; `quarterAnalysisMs` is the one after 25%.
+// The first analysis is the longest: the canary's first requests must reach Prometheus' rate
+// and add up to minRequests before it ends, or the engine pauses as inconclusive.
 RolloutPlan canaryPlan(qint64 quarterAnalysisMs)
 {
     RolloutPlan p;
     p.name = QStringLiteral("lab-canary");
     p.gates = {errorGate()};
-    p.steps = {RolloutStep::setWeight(5),  RolloutStep::analysis(5000, 2),
+    p.steps = {RolloutStep::setWeight(5),  RolloutStep::analysis(7000, 2),
                RolloutStep::setWeight(25), RolloutStep::analysis(quarterAnalysisMs, 2),
                RolloutStep::setWeight(50), RolloutStep::analysis(5000, 2),
                RolloutStep::setWeight(100)};
@@ -236,7 +238,7 @@ void TestRolloutLab::healthyCanaryIsPromoted()
     QVERIFY(engine);
     connect(engine, &RolloutEngine::logLine, this, [this](const QString &l) { m_lines.append(l); });
 
-    // Four weight changes and three analyses of ~5 s each, plus Prometheus' lag at every step.
+    // Four weight changes and analyses of 7 + 5 + 5 s: ~18 s on the lab.
     QString why;
     QVERIFY2(waitUntilFinished(engine, 90000, &why), qPrintable(why));
     QVERIFY2(engine->state() == State::Promoted,

@@ -156,16 +156,16 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, ConfirmFn confirm, QW
 
     const QColor st = Palette::stable();
     const QColor ca = Palette::canary();
-    m_errorChart = new ChartWidget(tr("error ratio"), tr("errors (%)"),
+    m_errorChart = new ChartWidget(tr("error ratio (%)"), tr("%"),
                                    {{QStringLiteral("stableErrorPct"), tr("stable"), st},
                                     {QStringLiteral("canaryErrorPct"), tr("canary"), ca}}, m_charts);
-    m_latencyChart = new ChartWidget(tr("p99 latency"), tr("p99 (ms)"),
+    m_latencyChart = new ChartWidget(tr("p99 latency (ms)"), tr("ms"),
                                      {{QStringLiteral("stableP99Ms"), tr("stable"), st},
                                       {QStringLiteral("canaryP99Ms"), tr("canary"), ca}}, m_charts);
     m_rpsChart = new ChartWidget(tr("requests/s"), tr("req/s"),
                                  {{QStringLiteral("stableRps"), tr("stable"), st},
                                   {QStringLiteral("canaryRps"), tr("canary"), ca}}, m_charts);
-    m_weightChart = new ChartWidget(tr("canary weight"), tr("canary (%)"),
+    m_weightChart = new ChartWidget(tr("canary weight (%)"), tr("%"),
                                     {{QStringLiteral("setCanaryPct"), tr("set"), ca},
                                      {QStringLiteral("measuredCanaryPct"), tr("measured"), Palette::muted(), true}}, m_charts);
     m_weightChart->setFixedYRange(0, 100);
