@@ -108,7 +108,8 @@ void RolloutBarWidget::reloadPresets()
         m_preset->addItem(e.name);
         m_preset->setItemData(m_preset->count() - 1, e.plan.summary(), Qt::ToolTipRole);
     }
-    const int i = m_preset->findText(current);
+    // Keep the operator's choice; the first time, offer the everyday canary plan.
+    const int i = m_preset->findText(current.isEmpty() ? QStringLiteral("canary-5-25-50-100") : current);
     if (i >= 0)
         m_preset->setCurrentIndex(i);
 }
