@@ -14,6 +14,7 @@
 //       resumes those as an operator would, so a run still ends in a verdict).
 //
 // Usage: bench_rollout [DETECTION_RUNS] [HEALTHY_RUNS]   (default 5 and 20)
+//        BENCH_VERBOSE=1 prints every engine's log lines under its run.
 
 #include "backendfactory.h"
 #include "eventlogmodel.h"
@@ -27,6 +28,7 @@
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QProcess>
+#include <QRandomGenerator>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QThread>
@@ -52,11 +54,14 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-// Runs the event loop for `ms` (the controller and the engine live on this thread).
+// Runs the event loop for `ms` (the controller and the engine live on this thread). Precise:
+// a coarse timer of seconds is aligned to whole seconds, like the controller's poll timer, which
+// would lock every run to the same phase of the poll.
 void pace(int ms)
 {
     QTimer t;
     t.setSingleShot(true);
+    t.setTimerType(Qt::PreciseTimer);
     QSignalSpy fired(&t, &QTimer::timeout);
     t.start(ms);
     fired.wait(ms + 5000);
@@ -248,7 +253,11 @@ public:
         // Context of every connection to this function's locals: they end with it.
         QObject scope;
         QStringList lines;
-        QObject::connect(e, &RolloutEngine::logLine, &scope, [&lines](const QString &l) { lines.append(l); });
+        QObject::connect(e, &RolloutEngine::logLine, &scope, [&lines, this](const QString &l) {
+            lines.append(l);
+            if (m_verbose)
+                std::printf("      %s\n", qPrintable(l));
+        });
         auto fail = [&d, e](const QString &note) {
             d.note = note;
             if (!e->isFinished())
@@ -257,8 +266,10 @@ public:
         };
         if (!waitUntil([e] { return e->currentStep() >= 1 || e->isFinished(); }, 20000) || e->isFinished())
             return fail(QStringLiteral("25% not reached: %1 %2").arg(RolloutEngine::stateName(e->state()), e->reason()));
-        // A full rate window of healthy 25% traffic, so T0 starts from a clean window.
-        pace(11000);
+        // A full rate window of healthy 25% traffic, so T0 starts from a clean window; plus a
+        // random part of a second, or every run would meet the 1 s scrape and poll grids at the
+        // same phase and the spread would hide.
+        pace(11000 + int(QRandomGenerator::global()->bounded(1000)));
         if (e->isFinished())
             return fail(QStringLiteral("FALSE ROLLBACK before the fault: %1").arg(e->reason()));
         // The engine may have paused for missing data at the start; the watch goes on anyway.
@@ -319,6 +330,9 @@ public:
             h.note = QStringLiteral("startRollout refused");
             return h;
         }
+        QObject scope;
+        if (m_verbose)
+            QObject::connect(e, &RolloutEngine::logLine, &scope, [](const QString &l) { std::printf("      %s\n", qPrintable(l)); });
         while (!e->isFinished() && nowMs() - start < 60000) {
             waitUntil([e] { return e->isFinished() || e->state() == State::Paused; }, int(60000 - (nowMs() - start)));
             if (e->state() == State::Paused) {
@@ -347,6 +361,7 @@ private:
     LabFixture *m_lab;
     TargetController *m_c;
     WeightWatcher *m_watcher;
+    const bool m_verbose = qEnvironmentVariableIntValue("BENCH_VERBOSE") != 0; // print the engines' logs
 };
 
 } // namespace

@@ -233,14 +233,8 @@ GateResult evaluateGate(const GateSpec &spec, const GateInput &in, int failuresB
                               .arg(double(age) / 1000, 0, 'f', 1)
                               .arg(double(in.staleAfterMs) / 1000, 0, 'f', 1));
     }
-    if (isKnown(in.canary.rps) && in.canary.rps <= 0 && spec.metric != GateSpec::Metric::Rps)
-        return noData(QStringLiteral("canary has no traffic"));
-    if (!isKnown(r.canary))
-        return noData(QStringLiteral("canary %1 unknown").arg(metric));
-    if (spec.usesStable() && !isKnown(r.stable))
-        return noData(QStringLiteral("stable %1 unknown (the relative bound needs it)").arg(metric));
-
-    // Volume before values: a ratio over a handful of requests is noise, not evidence.
+    // Volume before values, and before "no traffic"/"unknown": right after a weight change the
+    // rate window has not seen the canary yet, which is too few requests, not missing data.
     if (spec.minRequests > 0 && !(isKnown(in.canaryRequests) && in.canaryRequests >= spec.minRequests)) {
         r.outcome = GateResult::Outcome::Inconclusive;
         r.cause = GateResult::Cause::TooFewRequests;
@@ -249,6 +243,13 @@ GateResult evaluateGate(const GateSpec &spec, const GateInput &in, int failuresB
                              .arg(spec.minRequests, 0, 'f', 0));
         return r;
     }
+    if (isKnown(in.canary.rps) && in.canary.rps <= 0 && spec.metric != GateSpec::Metric::Rps)
+        return noData(QStringLiteral("canary has no traffic"));
+    if (!isKnown(r.canary))
+        return noData(QStringLiteral("canary %1 unknown").arg(metric));
+    if (spec.usesStable() && !isKnown(r.stable))
+        return noData(QStringLiteral("stable %1 unknown (the relative bound needs it)").arg(metric));
+
     if (spec.minRps > 0 && !(isKnown(in.canary.rps) && in.canary.rps >= spec.minRps)) {
         r.outcome = GateResult::Outcome::Inconclusive;
         r.cause = GateResult::Cause::TooFewRequests;

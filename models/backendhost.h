@@ -1,6 +1,8 @@
 #pragma once
-// Owns one target's backends and the worker thread they run on, so that no backend call ever
-// runs on the GUI thread. Destroying the host deletes the backends on their own thread.
+// Owns one target's backends and their worker threads, so that no backend call ever runs on
+// the GUI thread. Traffic and metrics get a thread each: a rollback must never wait behind a
+// slow metrics query (Prometheus may take its whole timeout plus retries). Destroying the host
+// deletes each backend on its own thread.
 
 #include "metricssource.h"
 #include "trafficbackend.h"
@@ -25,7 +27,8 @@ public:
     MetricsSource *metrics() const { return m_metrics; }
 
 private:
-    std::unique_ptr<QThread> m_thread;
+    std::unique_ptr<QThread> m_trafficThread;
+    std::unique_ptr<QThread> m_metricsThread;
     TrafficBackend *m_traffic = nullptr;
     MetricsSource *m_metrics = nullptr;
 };

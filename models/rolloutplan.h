@@ -17,8 +17,10 @@
 //      {"setWeight": 100}]}
 //
 // The plan-level "gates" are also watched in the background from the first step that gives the
-// canary traffic to the end (pauses included), so a breach rolls back within one poll whatever
-// step is running; an analysis step judges its own gates instead while it runs.
+// canary traffic to the end (pauses included), so a breach rolls back whatever step is running,
+// on the poll where the gate's failure limit is reached (failureLimit polls after the metrics
+// layer's rate window first shows it; bench/bench_rollout measures the whole path).
+// An analysis step judges its own gates instead while it runs.
 //
 // Strategies are all expressed as these steps; the strategy adds checks:
 // - canary: any weights; the last setWeight must be 100.
