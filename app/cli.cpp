@@ -49,6 +49,7 @@ QJsonObject healthJson(const HealthSample &s)
     return {{QStringLiteral("rps"), jsonNumber(s.rps)},
             {QStringLiteral("errorRatio"), jsonNumber(s.errorRatio)},
             {QStringLiteral("p50Ms"), jsonNumber(s.p50Ms)},
+            {QStringLiteral("p95Ms"), jsonNumber(s.p95Ms)},
             {QStringLiteral("p99Ms"), jsonNumber(s.p99Ms)}};
 }
 

@@ -154,6 +154,7 @@ const Metric kMetrics[] = {
     {"rps", &PrometheusMetricsSource::Settings::rps, &HealthSample::rps},
     {"errorRatio", &PrometheusMetricsSource::Settings::errorRatio, &HealthSample::errorRatio},
     {"p50", &PrometheusMetricsSource::Settings::p50, &HealthSample::p50Ms},
+    {"p95", &PrometheusMetricsSource::Settings::p95, &HealthSample::p95Ms},
     {"p99", &PrometheusMetricsSource::Settings::p99, &HealthSample::p99Ms},
 };
 
@@ -182,6 +183,8 @@ QString PrometheusMetricsSource::defaultQuery(const QString &key)
         "histogram_quantile(%1, sum by (version, le) (rate(app_request_duration_seconds_bucket{version=~\"{{versions}}\"}[{{window}}]))) * 1000");
     if (key == QStringLiteral("p50"))
         return quantile.arg(QStringLiteral("0.5"));
+    if (key == QStringLiteral("p95"))
+        return quantile.arg(QStringLiteral("0.95"));
     if (key == QStringLiteral("p99"))
         return quantile.arg(QStringLiteral("0.99"));
     if (key == QStringLiteral("sampleTime"))
@@ -236,8 +239,8 @@ bool PrometheusMetricsSource::Settings::fromTarget(const TargetConfig &target, S
         return bad(QStringLiteral("prometheus.queries: expected an object {\"rps\": \"PromQL\", ...}"));
     const QJsonObject queries = qv.toObject();
     QString PrometheusMetricsSource::Settings::*const fields[] = {&Settings::rps, &Settings::errorRatio, &Settings::p50,
-                                                                  &Settings::p99, &Settings::sampleTime};
-    const char *const keys[] = {"rps", "errorRatio", "p50", "p99", "sampleTime"};
+                                                                  &Settings::p95, &Settings::p99, &Settings::sampleTime};
+    const char *const keys[] = {"rps", "errorRatio", "p50", "p95", "p99", "sampleTime"};
     for (std::size_t i = 0; i < std::size(keys); ++i) {
         const QString key = QLatin1String(keys[i]);
         const QJsonValue v = queries.value(key);

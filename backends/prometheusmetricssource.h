@@ -35,6 +35,7 @@ public:
         QString rps;
         QString errorRatio; // 0..1
         QString p50;        // milliseconds
+        QString p95;        // milliseconds
         QString p99;        // milliseconds
         // Per version, the Unix time (s) of the newest scraped sample: the health's timestamp,
         // so the data age shows a scrape that stopped. Empty: the evaluation time is used.

@@ -219,6 +219,7 @@ HealthSample SimWorld::health(Version v, qint64 atMs) const
     s.errorRatio = std::clamp(err * (1.0 + 0.25 * smoothNoise(atMs, ch + 1) + 0.08 * noise(second, ch + 1)), 0.0, 1.0);
     s.p50Ms = p50 * (1.0 + 0.05 * smoothNoise(atMs, ch + 2) + 0.02 * noise(second, ch + 2));
     s.p99Ms = p99 * (1.0 + 0.12 * smoothNoise(atMs, ch + 3) + 0.04 * noise(second, ch + 3));
+    s.p95Ms = s.p50Ms + 0.6 * (s.p99Ms - s.p50Ms); // a plausible tail shape between the two
     return s;
 }
 

@@ -69,6 +69,7 @@ struct HealthSample
     double rps = unknown();
     double errorRatio = unknown(); // 0..1
     double p50Ms = unknown();
+    double p95Ms = unknown();
     double p99Ms = unknown();
 };
 

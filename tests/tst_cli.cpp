@@ -67,6 +67,7 @@ private slots:
         const QJsonObject canary = o.value(QStringLiteral("health")).toObject().value(QStringLiteral("canary")).toObject();
         QVERIFY(canary.value(QStringLiteral("rps")).toDouble() > 0);
         QVERIFY(canary.contains(QStringLiteral("p99Ms")));
+        QVERIFY(canary.value(QStringLiteral("p95Ms")).toDouble() > canary.value(QStringLiteral("p50Ms")).toDouble());
         QVERIFY(o.value(QStringLiteral("dataAgeMs")).isDouble());
     }
 

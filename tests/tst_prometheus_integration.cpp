@@ -172,6 +172,10 @@ void TestPrometheusIntegration::healthUnderCanaryFaults()
     // a loaded machine pushing more than 1% of requests past 250 ms.
     QVERIFY2(h.canary.p99Ms >= 200 && h.canary.p99Ms <= 500, qPrintable(QString::number(h.canary.p99Ms)));
     QVERIFY2(isKnown(h.stable.p99Ms) && h.stable.p99Ms < 100, qPrintable(QString::number(h.stable.p99Ms)));
+    // p95 from the same histogram: inside the same bucket (100 + 0.95 * 150 = 242.5 ms), and
+    // never above p99 or below p50.
+    QVERIFY2(h.canary.p95Ms >= 200 && h.canary.p95Ms <= h.canary.p99Ms, qPrintable(QString::number(h.canary.p95Ms)));
+    QVERIFY2(h.canary.p95Ms >= h.canary.p50Ms, qPrintable(QString::number(h.canary.p95Ms)));
 
     // Timestamps are the newest scraped samples: at most a few scrape intervals old.
     for (const HealthSample &s : {h.stable, h.canary}) {

@@ -691,9 +691,9 @@ void TestPrometheusClient::rangeWidensShortWindows()
     source.queryRange(1700000000000, 1700000000000 + 60000, 2000, 2);    // 1 min, one point every 2 s
     QCOMPARE(ready.size(), 2);
     const auto reqs = server.requests();
-    QCOMPARE(reqs.size(), 8);
+    QCOMPARE(reqs.size(), 10); // rps, errorRatio, p50, p95, p99 for each of the two ranges
     QVERIFY2(reqs[0].param("query").contains(QStringLiteral("[60000ms]")), qPrintable(reqs[0].param("query")));
-    QVERIFY2(reqs[4].param("query").contains(QStringLiteral("[10s]")), qPrintable(reqs[4].param("query")));
+    QVERIFY2(reqs[5].param("query").contains(QStringLiteral("[10s]")), qPrintable(reqs[5].param("query")));
 }
 
 void TestPrometheusClient::insecureIsFlagged()
@@ -719,6 +719,8 @@ void TestPrometheusClient::sourceInstantCombined()
                                          {QStringLiteral("v3"), QStringLiteral("99")}}));
         if (q.startsWith(QStringLiteral("histogram_quantile(0.5,")))
             return answer(200, vectorOf({{QStringLiteral("v1"), QStringLiteral("3.5")}, {QStringLiteral("v2"), QStringLiteral("NaN")}}));
+        if (q.startsWith(QStringLiteral("histogram_quantile(0.95,")))
+            return answer(200, vectorOf({{QStringLiteral("v1"), QStringLiteral("4.75")}, {QStringLiteral("v2"), QStringLiteral("242.5")}}));
         if (q.startsWith(QStringLiteral("histogram_quantile(0.99,")))
             return answer(200, vectorOf({{QStringLiteral("v1"), QStringLiteral("+Inf")}, {QStringLiteral("v2"), QStringLiteral("248.5")}}));
         if (q.startsWith(QStringLiteral("max by (version) (timestamp(")))
@@ -741,12 +743,14 @@ void TestPrometheusClient::sourceInstantCombined()
     QVERIFY(std::isnan(h.canary.p50Ms)); // NaN stays unknown
     QVERIFY(std::isnan(h.stable.p99Ms)); // +Inf is unknown too
     QCOMPARE(h.canary.p99Ms, 248.5);
+    QCOMPARE(h.stable.p95Ms, 4.75);
+    QCOMPARE(h.canary.p95Ms, 242.5);
     QCOMPARE(h.stable.timeMs, sampleMs); // the newest sample's time: staleness is real
     QVERIFY(h.canary.timeMs >= before);  // no sample time: the evaluation time
 
-    // Five requests (one per metric for both versions, plus sampleTime), one evaluation time.
+    // Six requests (one per metric for both versions, plus sampleTime), one evaluation time.
     const auto reqs = server.requests();
-    QCOMPARE(reqs.size(), 5);
+    QCOMPARE(reqs.size(), 6);
     const QString time = reqs[0].param("time");
     QVERIFY(!time.isEmpty());
     for (const auto &r : reqs) {
@@ -770,6 +774,7 @@ void TestPrometheusClient::sourceInstantPerVersion()
                                    QJsonObject{{QStringLiteral("rps"), QStringLiteral("sum(rate(http_requests_total{track=\"{{version}}\"}[{{window}}]))")},
                                                {QStringLiteral("errorRatio"), QString()},
                                                {QStringLiteral("p50"), QString()},
+                                               {QStringLiteral("p95"), QString()},
                                                {QStringLiteral("p99"), QString()},
                                                {QStringLiteral("sampleTime"), QString()}}}});
     PrometheusMetricsSource source(s);
@@ -857,7 +862,7 @@ void TestPrometheusClient::sourceRange()
     QVERIFY(std::isnan(series.canary[1].rps)); // the gap stays unknown
     QCOMPARE(series.canary[2].rps, 2.0);
     const auto reqs = server.requests();
-    QCOMPARE(reqs.size(), 4); // one range query per metric
+    QCOMPARE(reqs.size(), 5); // one range query per metric (rps, errorRatio, p50, p95, p99)
     QCOMPARE(reqs[0].path, QByteArray("/api/v1/query_range"));
     QCOMPARE(reqs[0].param("start"), QStringLiteral("1700000002"));
     QCOMPARE(reqs[0].param("end"), QStringLiteral("1700000020"));
@@ -867,7 +872,7 @@ void TestPrometheusClient::sourceRange()
     source.queryRange(0, 20000000, 1000, 43);
     QCOMPARE(failed.size(), 1);
     QVERIFY(failed.at(0).at(0).toString().contains(QStringLiteral("more than Prometheus' 11000")));
-    QCOMPARE(server.requests().size(), 4);
+    QCOMPARE(server.requests().size(), 5); // nothing more was sent
 }
 
 void TestPrometheusClient::testQueryText()

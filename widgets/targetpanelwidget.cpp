@@ -425,6 +425,12 @@ void TargetPanelWidget::onActionFinished(const ChangeResult &result)
     const QString text = statusName(result.status) + QStringLiteral(": ") + result.message;
     m_progress->setText(result.ok() ? QStringLiteral("✓ ") + statusName(result.status) : QStringLiteral("✗ ") + text);
     Q_EMIT message(text, 8000);
+    // Some load balancers hold the new weights and some don't: say so, and offer to send it again.
+    if (result.status == ChangeResult::Status::Partial && m_controller
+        && m_confirm(tr("Partially applied"), tr("%1\n\nSend canary %2% again to every node?").arg(result.message).arg(result.requestedCanaryPercent))) {
+        m_controller->setCanaryPercent(result.requestedCanaryPercent, tr("operator, retry after a partial change"), true);
+        return;
+    }
     if (result.status == ChangeResult::Status::Conflict && m_controller
         && m_confirm(tr("Conflict"), tr("%1\n\nApply canary %2% anyway?").arg(result.message).arg(result.requestedCanaryPercent))) {
         m_controller->setCanaryPercent(result.requestedCanaryPercent, tr("operator, over a conflict"), true);

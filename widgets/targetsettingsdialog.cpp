@@ -69,7 +69,7 @@ TargetSettingsDialog::TargetSettingsDialog(TargetController *controller, const Q
 
 QStringList TargetSettingsDialog::queryKeys()
 {
-    return {QStringLiteral("rps"), QStringLiteral("errorRatio"), QStringLiteral("p50"), QStringLiteral("p99")};
+    return {QStringLiteral("rps"), QStringLiteral("errorRatio"), QStringLiteral("p50"), QStringLiteral("p95"), QStringLiteral("p99")};
 }
 
 QString TargetSettingsDialog::query(const QString &key) const
