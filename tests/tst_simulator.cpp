@@ -84,13 +84,20 @@ private slots:
         BackendHost host(std::make_unique<SimTrafficBackend>(world), std::make_unique<SimMetricsSource>(world),
                          QStringLiteral("sim-test"));
         QSignalSpy done(host.traffic(), &TrafficBackend::changeFinished);
+        // The backend answers from its own thread, possibly before wait() starts listening:
+        // count what arrived instead of waiting for a new emission.
+        int answers = 0;
+        auto next = [&done, &answers] {
+            ++answers;
+            return QTest::qWaitFor([&] { return done.size() >= answers; }, 5000);
+        };
 
         WeightChange c;
         c.canaryPercent = 50;
         c.expected = world->weights();
-        QMetaObject::invokeMethod(host.traffic(), "apply", Q_ARG(Switchboard::WeightChange, c));
-        QVERIFY(done.wait(5000));
-        auto r = done.takeFirst().at(0).value<ChangeResult>();
+        QMetaObject::invokeMethod(host.traffic(), [t = host.traffic(), c] { t->apply(c); }); // runs on its thread
+        QVERIFY(next());
+        auto r = done.at(answers - 1).at(0).value<ChangeResult>();
         QCOMPARE(r.status, ChangeResult::Status::Applied);
         QCOMPARE(TrafficSplit::fromMembers(world->members()).canary, 50.0);
         QVERIFY(r.before != r.after);
@@ -102,17 +109,17 @@ private slots:
         world->setWeights(other, QDateTime::currentMSecsSinceEpoch());
         c.canaryPercent = 80;
         c.expected = seen;
-        QMetaObject::invokeMethod(host.traffic(), "apply", Q_ARG(Switchboard::WeightChange, c));
-        QVERIFY(done.wait(5000));
-        r = done.takeFirst().at(0).value<ChangeResult>();
+        QMetaObject::invokeMethod(host.traffic(), [t = host.traffic(), c] { t->apply(c); }); // runs on its thread
+        QVERIFY(next());
+        r = done.at(answers - 1).at(0).value<ChangeResult>();
         QCOMPARE(r.status, ChangeResult::Status::Conflict);
         QVERIFY(r.message.contains(QStringLiteral("app-v2-a=10")));
         QCOMPARE(world->weights(), other); // untouched
 
         c.force = true;
-        QMetaObject::invokeMethod(host.traffic(), "apply", Q_ARG(Switchboard::WeightChange, c));
-        QVERIFY(done.wait(5000));
-        QCOMPARE(done.takeFirst().at(0).value<ChangeResult>().status, ChangeResult::Status::Applied);
+        QMetaObject::invokeMethod(host.traffic(), [t = host.traffic(), c] { t->apply(c); }); // runs on its thread
+        QVERIFY(next());
+        QCOMPARE(done.at(answers - 1).at(0).value<ChangeResult>().status, ChangeResult::Status::Applied);
         QCOMPARE(TrafficSplit::fromMembers(world->members()).canary, 80.0);
     }
 
