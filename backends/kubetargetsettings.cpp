@@ -1,5 +1,7 @@
 #include "kubetargetsettings.h"
 
+#include "jsonsettings.h"
+
 #include <QJsonValue>
 #include <QRegularExpression>
 
@@ -25,25 +27,14 @@ bool KubeTargetSettings::fromJson(const QJsonObject &o, const QString &kind, con
         *error = kind + QLatin1Char('.') + message;
         return false;
     };
+    // Names and paths are compared and put into URLs: stray spaces are never meant.
     auto string = [&o](const char *key, QString *dest) {
-        const QJsonValue v = o.value(QLatin1String(key));
-        if (v.isUndefined() || v.isNull())
-            return true;
-        if (!v.isString())
+        if (!readOptionalString(o, key, dest))
             return false;
-        *dest = v.toString().trimmed();
+        *dest = dest->trimmed();
         return true;
     };
-    auto integer = [&o](const char *key, int lo, int hi, int *dest) {
-        const QJsonValue v = o.value(QLatin1String(key));
-        if (v.isUndefined() || v.isNull())
-            return true;
-        const double d = v.toDouble(-1);
-        if (!v.isDouble() || d != double(qint64(d)) || d < lo || d > hi)
-            return false;
-        *dest = int(d);
-        return true;
-    };
+    auto integer = [&o](const char *key, int lo, int hi, int *dest) { return readOptionalInt(o, key, lo, hi, dest); };
     if (!string("kubeconfig", &s.kubeconfig))
         return bad(QStringLiteral("kubeconfig: expected a path to a kubeconfig file"));
     if (!string("context", &s.context))

@@ -1,5 +1,7 @@
 #include "prometheusclient.h"
 
+#include "jsonsettings.h"
+
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
@@ -151,25 +153,8 @@ bool PrometheusClient::Settings::fromJson(const QJsonObject &p, Settings *out, Q
         *error = QStringLiteral("prometheus.") + message;
         return false;
     };
-    auto string = [&p](const char *key, QString *dest) {
-        const QJsonValue v = p.value(QLatin1String(key));
-        if (v.isUndefined() || v.isNull())
-            return true;
-        if (!v.isString())
-            return false;
-        *dest = v.toString();
-        return true;
-    };
-    auto integer = [&p](const char *key, int lo, int hi, int *dest) {
-        const QJsonValue v = p.value(QLatin1String(key));
-        if (v.isUndefined() || v.isNull())
-            return true;
-        const double d = v.toDouble(-1);
-        if (!v.isDouble() || d != double(qint64(d)) || d < lo || d > hi)
-            return false;
-        *dest = int(d);
-        return true;
-    };
+    auto string = [&p](const char *key, QString *dest) { return readOptionalString(p, key, dest); };
+    auto integer = [&p](const char *key, int lo, int hi, int *dest) { return readOptionalInt(p, key, lo, hi, dest); };
 
     if (!string("url", &s.url) || s.url.trimmed().isEmpty())
         return bad(QStringLiteral("url: expected a URL such as \"http://127.0.0.1:9090\""));
