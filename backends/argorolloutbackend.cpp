@@ -255,7 +255,13 @@ void ArgoRolloutBackend::refresh()
 
 void ArgoRolloutBackend::apply(const WeightChange &change)
 {
-    if (change.canaryPercent == 100.0) {
+    if (!change.memberWeights.isEmpty()) {
+        ChangeResult r;
+        r.requestedCanaryPercent = change.canaryPercent;
+        r.status = ChangeResult::Status::Failed;
+        r.message = QStringLiteral("Argo Rollouts moves Pods by its own steps: per-server moves do not apply (use a canary plan)");
+        Q_EMIT changeFinished(r);
+    } else if (change.canaryPercent == 100.0) {
         Q_EMIT changeFinished(run(Action::PromoteFull, &change));
     } else if (change.canaryPercent == 0.0) {
         Q_EMIT changeFinished(run(Action::Abort, &change));

@@ -47,6 +47,15 @@ QString kubeWarningSuffix(const QStringList &warnings)
 bool planKubeWeights(const WeightChange &change, const QList<Member> &members, const QMap<QString, int> &live,
                      QMap<QString, int> *target, ChangeResult *result)
 {
+    if (!change.memberWeights.isEmpty()) {
+        // A route's backendRefs are whole Services whose Pods Kubernetes rolls itself; their
+        // weights are shares of 100, not per-server weights.
+        result->status = ChangeResult::Status::Failed;
+        result->message = QStringLiteral("nothing changed: a route splits traffic by percent between Services; "
+                                         "moving single servers does not apply here (use a canary plan)");
+        result->after = live;
+        return false;
+    }
     QMap<QString, int> unused;
     if (!checkAndPlan(change, members, live, &unused, result))
         return false;

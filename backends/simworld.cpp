@@ -29,6 +29,7 @@ SimWorld::Settings SimWorld::settingsFrom(const QJsonObject &o)
     s.seed = quint64(o.value(QStringLiteral("seed")).toInteger(qint64(s.seed)));
     s.stable = stringList(o.value(QStringLiteral("stable")), s.stable);
     s.canary = stringList(o.value(QStringLiteral("canary")), s.canary);
+    s.downMembers = stringList(o.value(QStringLiteral("downMembers")), s.downMembers);
     auto num = [&o](const char *key, double &field) {
         const QJsonValue v = o.value(QLatin1String(key));
         if (v.isDouble())
@@ -97,11 +98,24 @@ QList<Member> SimWorld::members() const
     QMutexLocker lock(&m_mutex);
     QList<Member> out;
     const auto &w = m_weights.constLast().weights;
+    auto member = [&](const QString &n, Version v) {
+        const bool down = m_settings.downMembers.contains(n);
+        return Member{n, v, w.value(n), down ? QStringLiteral("DOWN") : QStringLiteral("UP"),
+                      down ? QStringLiteral("L7STS") : QStringLiteral("L7OK")};
+    };
     for (const QString &n : m_settings.stable)
-        out.append({n, Version::Stable, w.value(n), QStringLiteral("UP"), QStringLiteral("L7OK")});
+        out.append(member(n, Version::Stable));
     for (const QString &n : m_settings.canary)
-        out.append({n, Version::Canary, w.value(n), QStringLiteral("UP"), QStringLiteral("L7OK")});
+        out.append(member(n, Version::Canary));
     return out;
+}
+
+void SimWorld::setMemberDown(const QString &name, bool down)
+{
+    QMutexLocker lock(&m_mutex);
+    m_settings.downMembers.removeAll(name);
+    if (down)
+        m_settings.downMembers.append(name);
 }
 
 void SimWorld::setWeights(const QMap<QString, int> &weights, qint64 atMs)

@@ -27,6 +27,8 @@ public:
         double canaryErrorRatio = 0.003;
         double canaryP50Ms = 13;
         double canaryP99Ms = 55;
+        // Servers whose health check fails from the start ("DOWN", check "L7STS").
+        QStringList downMembers;
     };
     // Reads the "sim" object of a target ({"seed":42, "canaryErrorRatio":0.2, ...}).
     static Settings settingsFrom(const QJsonObject &sim);
@@ -39,6 +41,8 @@ public:
     void setWeights(const QMap<QString, int> &weights, qint64 atMs);
     // Make the canary misbehave from `atMs` on (a demo or a test of the gates).
     void setCanaryFault(double errorRatio, double p50Ms, double p99Ms, qint64 atMs);
+    // A server's health check starts (down) or stops failing.
+    void setMemberDown(const QString &name, bool down);
     // Simulated outage of the traffic layer's API.
     void setReachable(bool reachable);
     bool isReachable() const;

@@ -22,6 +22,41 @@ bool checkAndPlan(const WeightChange &change, const QList<Member> &members, cons
         result->after = live;
         return false;
     }
+    if (!change.memberWeights.isEmpty()) {
+        // Per-member weights (a rolling move): every name must be one of ours, and the result
+        // must leave someone serving.
+        QStringList names;
+        for (const Member &m : members)
+            names.append(m.name);
+        QMap<QString, int> next;
+        for (const Member &m : members)
+            next.insert(m.name, live.value(m.name, m.weight));
+        for (auto it = change.memberWeights.cbegin(); it != change.memberWeights.cend(); ++it) {
+            QString why;
+            if (!names.contains(it.key()))
+                why = QStringLiteral("no server named %1 (there are: %2)").arg(it.key(), names.join(QStringLiteral(", ")));
+            else if (it.value() < 0 || it.value() > maxMemberWeight)
+                why = QStringLiteral("weight %1 for %2 is outside 0..%3").arg(it.value()).arg(it.key()).arg(maxMemberWeight);
+            if (!why.isEmpty()) {
+                result->status = ChangeResult::Status::Failed;
+                result->message = QStringLiteral("nothing changed: ") + why;
+                result->after = live;
+                return false;
+            }
+            next.insert(it.key(), it.value());
+        }
+        bool anyone = false;
+        for (int w : std::as_const(next))
+            anyone |= w > 0;
+        if (!anyone) {
+            result->status = ChangeResult::Status::Failed;
+            result->message = QStringLiteral("nothing changed: these weights would leave no server with traffic");
+            result->after = live;
+            return false;
+        }
+        *target = next;
+        return true;
+    }
     int stable = 0;
     int canary = 0;
     for (const Member &m : members)

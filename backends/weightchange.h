@@ -8,8 +8,13 @@ namespace Switchboard {
 
 QString describeWeights(const QMap<QString, int> &weights);
 
+// HAProxy's largest weight; planned weights never exceed it.
+inline constexpr int maxMemberWeight = 256;
+
 // Fills *target with the new weight of every member and returns true; or fills *result
 // (Conflict when `live` differs from `change.expected`, Failed when no plan fits) and returns false.
+// With change.memberWeights the plan is those weights over the live ones, checked (known
+// names, 0..maxMemberWeight, someone left serving) but not derived from the percent.
 bool checkAndPlan(const WeightChange &change, const QList<Member> &members, const QMap<QString, int> &live,
                   QMap<QString, int> *target, ChangeResult *result);
 

@@ -21,6 +21,34 @@ TrafficSplit TrafficSplit::fromMembers(const QList<Member> &members)
     return s;
 }
 
+MemberHealth memberHealth(const Member &m)
+{
+    const QString s = m.state.trimmed().toUpper();
+    // Admin states first: HAProxy keeps checking a server in maintenance, but its state is
+    // someone's decision, not the version's health.
+    if (s.startsWith(QLatin1String("MAINT")) || s.startsWith(QLatin1String("DRAIN")) || s.startsWith(QLatin1String("NOLB")))
+        return MemberHealth::Maintenance;
+    // Without a check result the state is configuration (nginx's "DOWN (config)" is weight 0),
+    // not a verdict.
+    if (m.checkStatus.isEmpty() || s == QLatin1String("NO CHECK"))
+        return MemberHealth::Unchecked;
+    if (s == QLatin1String("UP"))
+        return MemberHealth::Healthy;
+    if (s == QLatin1String("DOWN"))
+        return MemberHealth::Down;
+    // "UP 1/3" (failing, not yet down), "DOWN 1/2" (passing, not yet up), and words we do not
+    // know: the checks have not decided.
+    return MemberHealth::Pending;
+}
+
+QString describeHealth(const Member &m)
+{
+    QString s = m.name + QLatin1Char(' ') + (m.state.isEmpty() ? QStringLiteral("(no state)") : m.state);
+    if (!m.checkStatus.isEmpty())
+        s += QStringLiteral(" (check %1)").arg(m.checkStatus);
+    return s;
+}
+
 QList<Member> TrafficSnapshot::membersOf(Version v) const
 {
     QList<Member> out;

@@ -33,6 +33,18 @@ struct Member
     bool operator==(const Member &) const = default;
 };
 
+// What a member's state says about its health, as far as the traffic layer checks it.
+enum class MemberHealth {
+    Unchecked,   // the layer runs no health check on it (nginx, Kubernetes, "no check")
+    Healthy,     // checked and up
+    Pending,     // checks under way: coming up ("DOWN 1/2") or going down ("UP 1/3")
+    Down,        // checks failed
+    Maintenance, // taken out by someone (MAINT, DRAIN, NOLB): not a verdict on the version
+};
+MemberHealth memberHealth(const Member &m);
+// "shop-v2-a DOWN (L7STS)"
+QString describeHealth(const Member &m);
+
 // Percent of traffic per version, derived from raw weights.
 struct TrafficSplit
 {
@@ -91,7 +103,12 @@ struct HealthSeries
 // A request to move traffic. The backend maps the percent onto its members' weights.
 struct WeightChange
 {
+    // What the change gives the canary. With memberWeights it is what those weights give: the
+    // backend does not plan from it but reports it back, so callers match results by it.
     double canaryPercent = 0;
+    // Per-member weights (a rolling move: one new server in, one old out). Members not named
+    // keep their weight. Empty: plan every member's weight from canaryPercent.
+    QMap<QString, int> memberWeights;
     // Weights the operator last saw; the backend refuses if the live ones differ (conflict),
     // unless force is set. Empty means "don't check".
     QMap<QString, int> expected;

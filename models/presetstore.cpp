@@ -74,7 +74,10 @@ QList<RolloutPlan> PresetStore::builtIns()
 
     RolloutPlan blueGreen = RolloutPlan::blueGreen(QStringLiteral("blue-green-5m-bake"), 60000, 5 * 60000, defaultGates());
     blueGreen.description = QStringLiteral("preview at 0% for 1 min, switch to 100%, bake 5 min with the old version kept ready");
-    return {canary, blueGreen};
+    RolloutPlan rolling = RolloutPlan::rolling(QStringLiteral("rolling-one-by-one"), 4, 30000, defaultGates());
+    rolling.description = QStringLiteral("one new server in and one old out per move (up to 4 moves), health-checked, "
+                                         "30 s analysis after each; then the rest");
+    return {canary, blueGreen, rolling};
 }
 
 PresetStore::PresetStore(const QString &folder)

@@ -1,5 +1,6 @@
 #include "rolloutengine.h"
 
+#include "rollingmove.h"
 #include "targetcontroller.h"
 
 #include <QDateTime>
@@ -119,6 +120,9 @@ void RolloutEngine::enterStep(int step)
     m_frozenElapsedMs = -1;
     m_passes = 0;
     m_stepStartMs = now();
+    m_waitingHealth = false;
+    m_healthWaitSinceMs = -1;
+    m_healthLogged.clear();
     m_logged.clear(); // each step logs its first result per gate
     Q_EMIT stepChanged(step);
     if (step >= m_plan.steps.size())
@@ -128,6 +132,11 @@ void RolloutEngine::enterStep(int step)
     case RolloutStep::Kind::SetWeight:
         setState(State::Running);
         log(QStringLiteral("%1: set canary to %2").arg(stepName(step), pct(s.weight)));
+        sendStepWeight();
+        break;
+    case RolloutStep::Kind::MoveServers:
+        setState(State::Running);
+        log(QStringLiteral("%1: %2 new server(s) in, as many old ones out").arg(stepName(step)).arg(s.servers));
         sendStepWeight();
         break;
     case RolloutStep::Kind::Pause:
@@ -158,12 +167,110 @@ void RolloutEngine::sendStepWeight()
         m_sendOnSnapshot = Awaiting::Step;
         return;
     }
+    if (m_plan.steps.at(m_step).kind == RolloutStep::Kind::MoveServers)
+        return sendMove();
     const double w = m_plan.steps.at(m_step).weight;
     m_awaiting = Awaiting::Step;
     m_awaitPercent = w;
     m_awaitStep = m_step;
     m_sent.append(w);
     m_controller->setCanaryPercent(w, QStringLiteral("rollout %1 %2").arg(m_plan.name, stepName(m_step)));
+}
+
+void RolloutEngine::sendMove()
+{
+    const TrafficSnapshot snap = m_controller->snapshot();
+    RollingMove move;
+    QString error;
+    if (!planRollingMove(snap.members, m_plan.steps.at(m_step).servers, &move, &error))
+        return pauseFor(PauseKind::ActionFailed, QStringLiteral("%1: %2; resume tries again, rollback goes to 0%").arg(stepName(m_step), error));
+    // No traffic for a server the traffic layer already reports failing: that is the new
+    // version failing, so it rolls back. Undecided checks are waited for (tick() bounds it).
+    QStringList undecided;
+    for (const Member &m : snap.members) {
+        if (!move.added.contains(m.name))
+            continue;
+        const MemberHealth h = memberHealth(m);
+        if (h == MemberHealth::Down)
+            return rollBack(QStringLiteral("health check: %1 fails before getting traffic").arg(describeHealth(m)));
+        if (h == MemberHealth::Pending || h == MemberHealth::Maintenance)
+            undecided.append(describeHealth(m));
+    }
+    if (!undecided.isEmpty()) {
+        if (m_healthWaitSinceMs < 0)
+            m_healthWaitSinceMs = now();
+        const QString line = QStringLiteral("%1: waiting for %2 before giving it traffic").arg(stepName(m_step), undecided.join(QStringLiteral(", ")));
+        if (line != m_healthLogged)
+            log(line);
+        m_healthLogged = line;
+        m_sendOnSnapshot = Awaiting::Step; // look again on the next read
+        return;
+    }
+    if (move.noChange) {
+        log(QStringLiteral("%1: already in place (new in: %2; old out: %3)")
+                .arg(stepName(m_step), move.serving.join(QStringLiteral(", ")),
+                     move.drained.isEmpty() ? QStringLiteral("none") : move.drained.join(QStringLiteral(", "))));
+        m_stepApplied = true;
+        return startHealthWait();
+    }
+    log(QStringLiteral("%1: in %2; out %3 (canary %4)")
+            .arg(stepName(m_step), move.added.isEmpty() ? QStringLiteral("-") : move.added.join(QStringLiteral(", ")),
+                 move.drained.isEmpty() ? QStringLiteral("-") : move.drained.join(QStringLiteral(", ")), pct(move.canaryPercent)));
+    m_awaiting = Awaiting::Step;
+    m_awaitPercent = move.canaryPercent;
+    m_awaitStep = m_step;
+    m_sent.append(move.canaryPercent);
+    m_controller->setMemberWeights(move.weights, move.canaryPercent,
+                                   QStringLiteral("rollout %1 %2").arg(m_plan.name, stepName(m_step)));
+}
+
+void RolloutEngine::startHealthWait()
+{
+    m_waitingHealth = true;
+    m_healthWaitSinceMs = now();
+    m_healthLogged.clear();
+    checkServers();
+}
+
+void RolloutEngine::checkServers()
+{
+    if (m_plan.strategy != RolloutPlan::Strategy::Rolling || m_state == State::Idle || m_state == State::RollingBack
+        || isFinished() || m_snapshotOutdated)
+        return;
+    // Every new server with traffic has to pass the traffic layer's health check, for as long
+    // as the plan runs (paused included): one failing is the new version failing.
+    QStringList undecided;
+    QStringList unchecked;
+    QStringList healthy;
+    for (const Member &m : m_controller->snapshot().members) {
+        if (m.version != Version::Canary || m.weight <= 0)
+            continue;
+        switch (memberHealth(m)) {
+        case MemberHealth::Down:
+            return rollBack(QStringLiteral("health check: %1 with traffic").arg(describeHealth(m)));
+        case MemberHealth::Pending:
+        case MemberHealth::Maintenance: undecided.append(describeHealth(m)); break;
+        case MemberHealth::Unchecked: unchecked.append(m.name); break;
+        case MemberHealth::Healthy: healthy.append(describeHealth(m)); break;
+        }
+    }
+    if (!m_waitingHealth || m_state != State::Running)
+        return;
+    if (!undecided.isEmpty()) {
+        const QString line = QStringLiteral("%1: waiting for health checks: %2").arg(stepName(m_step), undecided.join(QStringLiteral(", ")));
+        if (line != m_healthLogged)
+            log(line);
+        m_healthLogged = line;
+        return;
+    }
+    m_waitingHealth = false;
+    QStringList said;
+    if (!healthy.isEmpty())
+        said.append(QStringLiteral("health checks pass: %1").arg(healthy.join(QStringLiteral(", "))));
+    if (!unchecked.isEmpty())
+        said.append(QStringLiteral("no health check on %1 (the gates judge it)").arg(unchecked.join(QStringLiteral(", "))));
+    log(QStringLiteral("%1: %2").arg(stepName(m_step), said.join(QStringLiteral("; "))));
+    enterStep(m_step + 1);
 }
 
 void RolloutEngine::onSnapshotChanged()
@@ -175,6 +282,7 @@ void RolloutEngine::onSnapshotChanged()
         sendStepWeight();
     else if (pending == Awaiting::PromoteFull && m_awaiting == Awaiting::PromoteFull && !isFinished())
         sendPromoteFull();
+    checkServers();
 }
 
 void RolloutEngine::onConnectionStateChanged()
@@ -240,8 +348,11 @@ void RolloutEngine::onActionFinished(const ChangeResult &r)
         if (m_awaitStep != m_step)
             return; // the operator skipped that step meanwhile
         m_stepApplied = true;
-        if (m_state == State::Running)
-            enterStep(m_step + 1);
+        if (m_state != State::Running)
+            return;
+        if (m_plan.steps.at(m_step).kind == RolloutStep::Kind::MoveServers)
+            return startHealthWait(); // checked on the read that follows every change
+        enterStep(m_step + 1);
         return;
     }
     if (kind == Awaiting::Step && m_awaitStep != m_step)
@@ -362,6 +473,11 @@ void RolloutEngine::tick()
                                                    .arg(double(staleAfter) / 1000, 0, 'f', 1));
     }
     const RolloutStep &s = m_plan.steps.at(m_step);
+    if (m_state == State::Running && s.kind == RolloutStep::Kind::MoveServers && m_healthWaitSinceMs >= 0
+        && now() - m_healthWaitSinceMs > healthTimeoutMs)
+        return pauseFor(PauseKind::NoData, QStringLiteral("%1: health checks undecided after %2 s (%3); resume waits again, rollback goes to 0%")
+                                               .arg(stepName(m_step)).arg(healthTimeoutMs / 1000)
+                                               .arg(m_healthLogged.isEmpty() ? QStringLiteral("no fresh read of the servers") : m_healthLogged.section(QStringLiteral(": "), 1, -1)));
     if (m_state == State::Running && s.kind == RolloutStep::Kind::Pause && now() - m_stepStartMs >= s.durationMs) {
         log(QStringLiteral("%1 done").arg(stepName(m_step)));
         return enterStep(m_step + 1);
@@ -399,6 +515,10 @@ void RolloutEngine::resume()
         return setState(State::Running);
     const RolloutStep &s = m_plan.steps.at(m_step);
     switch (s.kind) {
+    case RolloutStep::Kind::MoveServers:
+        if (m_awaiting == Awaiting::Step && m_awaitStep == m_step)
+            return setState(State::Running); // still on the wire: wait for it
+        return enterStep(m_step); // plans again from the live weights and checks health again
     case RolloutStep::Kind::SetWeight:
         if (m_stepApplied)
             return enterStep(m_step + 1);

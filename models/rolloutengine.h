@@ -4,7 +4,8 @@
 // observation that breaches. A state machine with no widgets and no sockets: the GUI timeline
 // and `switchboard run` both drive and read it.
 //
-// States:  Idle ─start→ Running(step i: setWeight waiting for "applied", or a timed pause)
+// States:  Idle ─start→ Running(step i: setWeight waiting for "applied"; moveServers waiting for
+//                              "applied" and then for the health checks; or a timed pause)
 //                      ⇄ Analysing (analysis step)
 //                      ⇄ Paused (operator | plan step "until resumed" | no data | action failed)
 //          any of those ─gate fails / abort→ RollingBack → RolledBack
@@ -16,6 +17,9 @@
 // Pausing never stops the watch: a gate failing while paused still rolls back. Nothing resumes
 // by itself: once paused for missing data the engine stays paused until the operator resumes,
 // even when the data is back, because nobody has looked at what happened meanwhile.
+// Rolling plans also watch the traffic layer's health checks: a new server that fails its check
+// before or after getting traffic rolls back; one whose checks have not decided within
+// healthTimeoutMs of a move pauses the plan.
 
 #include "analysisgate.h"
 #include "rolloutplan.h"
@@ -58,6 +62,8 @@ public:
     qint64 remainingMs() const;
     // The canary percent the engine last saw applied, NaN before its first change.
     double appliedCanaryPercent() const { return m_applied; }
+    // How long a move waits for its new servers' health checks to pass before pausing.
+    static constexpr qint64 healthTimeoutMs = 30000;
     // Latest result of each gate being watched, in plan order.
     QList<GateResult> lastGateResults() const { return m_lastResults; }
 
@@ -93,6 +99,9 @@ private:
 
     void enterStep(int step);
     void sendStepWeight();
+    void sendMove();
+    void startHealthWait();
+    void checkServers();
     void sendPromoteFull();
     void onHealthChanged();
     void onActionFinished(const ChangeResult &r);
@@ -138,6 +147,9 @@ private:
     GateWatch m_watch;
     QList<GateResult> m_lastResults;
     QHash<QString, QString> m_logged; // gate -> outcome last logged in this step
+    bool m_waitingHealth = false;     // a move was applied; its new servers' checks must pass
+    qint64 m_healthWaitSinceMs = -1;  // since when this step waits for health checks
+    QString m_healthLogged;           // the last "waiting for" line, so it is said once
 };
 
 } // namespace Switchboard

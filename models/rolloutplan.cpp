@@ -74,7 +74,8 @@ bool readWhole(const QJsonObject &o, const QString &key, const QString &path, qi
 
 bool readStep(const QJsonValue &v, const QString &path, RolloutStep *out, QString *error)
 {
-    const QStringList kinds{QStringLiteral("setWeight"), QStringLiteral("pause"), QStringLiteral("analysis")};
+    const QStringList kinds{QStringLiteral("setWeight"), QStringLiteral("moveServers"), QStringLiteral("pause"),
+                            QStringLiteral("analysis")};
     const QJsonObject o = v.toObject();
     if (!v.isObject() || o.size() != 1) {
         *error = QStringLiteral("%1: must be an object with exactly one of %2").arg(path, kinds.join(QStringLiteral(", ")));
@@ -89,6 +90,15 @@ bool readStep(const QJsonValue &v, const QString &path, RolloutStep *out, QStrin
             return false;
         }
         *out = RolloutStep::setWeight(body.toDouble());
+        return true;
+    }
+    if (kind == QStringLiteral("moveServers")) {
+        const double k = body.toDouble(-1);
+        if (!body.isDouble() || k != std::floor(k) || k < 1 || k > 10000) {
+            *error = QStringLiteral("%1: must be a whole number of servers, 1..10000").arg(p);
+            return false;
+        }
+        *out = RolloutStep::moveServers(int(k));
         return true;
     }
     if (!kinds.contains(kind)) {
@@ -179,10 +189,19 @@ RolloutStep RolloutStep::analysis(qint64 durationMs, int intervals, const QList<
     return s;
 }
 
+RolloutStep RolloutStep::moveServers(int servers)
+{
+    RolloutStep s;
+    s.kind = Kind::MoveServers;
+    s.servers = servers;
+    return s;
+}
+
 QString RolloutStep::label() const
 {
     switch (kind) {
     case Kind::SetWeight: return QString::number(weight, 'g', 4) + QLatin1Char('%');
+    case Kind::MoveServers: return servers == 1 ? QStringLiteral("1 server") : QStringLiteral("%1 servers").arg(servers);
     case Kind::Pause: return durationMs > 0 ? QStringLiteral("pause ") + duration(durationMs) : QStringLiteral("pause (until resumed)");
     case Kind::Analysis: return durationMs > 0 ? QStringLiteral("analysis ") + duration(durationMs) : QStringLiteral("analysis");
     }
@@ -193,6 +212,8 @@ QJsonObject RolloutStep::toJson() const
 {
     if (kind == Kind::SetWeight)
         return {{QStringLiteral("setWeight"), weight}};
+    if (kind == Kind::MoveServers)
+        return {{QStringLiteral("moveServers"), servers}};
     QJsonObject body;
     if (durationMs > 0)
         body.insert(QStringLiteral("durationMs"), durationMs);
@@ -219,11 +240,23 @@ QString RolloutPlan::validate() const
         return e;
     const QString kind = strategyName(strategy);
     double last = -1;
+    int lastMove = 0;
     int switches = 0;
     int switchAt = -1;
     for (qsizetype i = 0; i < steps.size(); ++i) {
         const RolloutStep &s = steps.at(i);
         const QString p = QStringLiteral("steps[%1]").arg(i);
+        if (s.kind == RolloutStep::Kind::MoveServers) {
+            if (strategy != Strategy::Rolling)
+                return QStringLiteral("%1.moveServers: only a rolling plan moves single servers (this one is %2)").arg(p, kind);
+            if (s.servers < 1)
+                return p + QStringLiteral(".moveServers: must be at least 1");
+            if (s.servers < lastMove || last > 0)
+                return QStringLiteral("%1.moveServers: a %2 plan never goes back (%3 after %4)")
+                    .arg(p, kind, QString::number(s.servers), last > 0 ? QString::number(last) + QLatin1Char('%') : QString::number(lastMove));
+            lastMove = s.servers;
+            continue;
+        }
         if (s.kind == RolloutStep::Kind::SetWeight) {
             if (!std::isfinite(s.weight) || s.weight < 0 || s.weight > 100)
                 return p + QStringLiteral(".setWeight: must be 0..100");
@@ -251,7 +284,9 @@ QString RolloutPlan::validate() const
         }
     }
     if (last < 0)
-        return QStringLiteral("steps: a plan needs at least one setWeight");
+        return strategy == Strategy::Rolling && lastMove > 0
+            ? QStringLiteral("steps: a rolling plan ends with {\"setWeight\": 100} (all new servers in, all old out)")
+            : QStringLiteral("steps: a plan needs at least one setWeight");
     if (last != 100)
         return QStringLiteral("steps: the last setWeight must be 100 to promote (it is %1)").arg(last);
     if (strategy == Strategy::BlueGreen) {
@@ -288,6 +323,8 @@ qint64 RolloutPlan::bakeMs() const
     for (const RolloutStep &s : steps) {
         if (s.kind == RolloutStep::Kind::SetWeight)
             after = s.weight == 100;
+        else if (s.kind == RolloutStep::Kind::MoveServers)
+            after = false;
         else if (after)
             total += s.durationMs;
     }
@@ -389,20 +426,19 @@ bool RolloutPlan::fromJsonObject(const QJsonObject &o, RolloutPlan *out, QString
     return true;
 }
 
-RolloutPlan RolloutPlan::rolling(const QString &name, int batches, qint64 pauseMs, const QList<GateSpec> &gates)
+RolloutPlan RolloutPlan::rolling(const QString &name, int moves, qint64 analysisMs, const QList<GateSpec> &gates)
 {
     RolloutPlan p;
     p.name = name;
     p.strategy = Strategy::Rolling;
     p.gates = gates;
-    p.description = QStringLiteral("%1 batches; approximated by traffic share (the percent API cannot drain single servers)").arg(batches);
-    batches = std::max(1, batches);
-    for (int k = 1; k <= batches; ++k) {
-        // Rounded to 0.1 so the labels read well; the last batch is exactly 100.
-        p.steps.append(RolloutStep::setWeight(k == batches ? 100.0 : std::round(1000.0 * k / batches) / 10.0));
-        if (k < batches)
-            p.steps.append(RolloutStep::pause(pauseMs));
+    moves = std::max(1, moves);
+    p.description = QStringLiteral("one new server in and one old server out per move, up to %1 moves, each checked; then the rest").arg(moves);
+    for (int k = 1; k <= moves; ++k) {
+        p.steps.append(RolloutStep::moveServers(k));
+        p.steps.append(gates.isEmpty() ? RolloutStep::pause(analysisMs) : RolloutStep::analysis(analysisMs));
     }
+    p.steps.append(RolloutStep::setWeight(100));
     return p;
 }
 

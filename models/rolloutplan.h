@@ -14,6 +14,7 @@
 //      {"analysis": {"durationMs": 30000,   // at least this long (default 0)
 //                    "intervals": 3,        // at least this many all-pass observations (default 1)
 //                    "gates": [ ... ]}},    // default: the plan's "gates"
+//      {"moveServers": 2},                  // rolling plans only; see below
 //      {"setWeight": 100}]}
 //
 // The plan-level "gates" are also watched in the background from the first step that gives the
@@ -27,11 +28,14 @@
 // - blueGreen: weights 0 (preview: new version deployed, no traffic) and exactly one switch to
 //   100, followed by an analysis step: the bake (bakeMs()), during which the old version is kept
 //   deployed, so a rollback is an instant switch back to 0.
-// - rolling: non-decreasing weights ending at 100. LIMITATION: TargetController only speaks
-//   "canary gets P%", spread evenly over all canary servers; it cannot enable or drain single
-//   servers. A rolling plan therefore approximates "k of n servers on the new version" by
-//   P = 100·k/n (see rolling()), which moves the same share of traffic but keeps every old
-//   server up until the end.
+// - rolling: server by server. {"moveServers": k} gives k new-version servers their full
+//   weight and drains k old-version servers (weight 0: no new requests, open ones finish), in
+//   the traffic layer's order and clamped to what the target has (see rollingmove.h). The step
+//   ends once the traffic layer's health checks show every new server with traffic up; a new
+//   server whose check fails rolls back, and while a rolling plan runs any new server with
+//   traffic whose check fails rolls back too. Moves and setWeights never go back, and the last
+//   setWeight is 100 (all new servers in, all old out). Layers without per-server weights
+//   (Kubernetes routes, Argo Rollouts) refuse the moves, which pauses the plan.
 
 #include "analysisgate.h"
 
@@ -44,9 +48,10 @@ namespace Switchboard {
 
 struct RolloutStep
 {
-    enum class Kind { SetWeight, Pause, Analysis };
+    enum class Kind { SetWeight, Pause, Analysis, MoveServers };
     Kind kind = Kind::Pause;
     double weight = 0;     // SetWeight: canary percent
+    int servers = 0;       // MoveServers: new servers in (and old ones out) after this step
     qint64 durationMs = 0; // Pause: 0 = until resumed; Analysis: minimum duration
     int intervals = 1;     // Analysis: minimum number of all-pass observations
     QList<GateSpec> gates; // Analysis: empty = the plan's gates
@@ -54,8 +59,11 @@ struct RolloutStep
     static RolloutStep setWeight(double percent);
     static RolloutStep pause(qint64 durationMs = 0);
     static RolloutStep analysis(qint64 durationMs = 0, int intervals = 1, const QList<GateSpec> &gates = {});
+    static RolloutStep moveServers(int servers);
+    // SetWeight and MoveServers: steps that move traffic.
+    bool movesTraffic() const { return kind == Kind::SetWeight || kind == Kind::MoveServers; }
 
-    // Short label for a timeline and the log: "25%", "pause 1:00", "pause (until resumed)", "analysis 0:30".
+    // Short label for a timeline and the log: "25%", "2 servers", "pause 1:00", "pause (until resumed)", "analysis 0:30".
     QString label() const;
     QJsonObject toJson() const;
 };
@@ -86,8 +94,9 @@ struct RolloutPlan
     static bool fromJson(const QByteArray &json, const QString &source, RolloutPlan *out, QString *error);
     static bool fromJsonObject(const QJsonObject &o, RolloutPlan *out, QString *error);
 
-    // n batches of 100/n percent with a pause (and the plan gates watched) between them.
-    static RolloutPlan rolling(const QString &name, int batches, qint64 pauseMs, const QList<GateSpec> &gates);
+    // moveServers 1..moves, each followed by an analysis of analysisMs (the plan's gates),
+    // then setWeight 100 for whatever servers are left.
+    static RolloutPlan rolling(const QString &name, int moves, qint64 analysisMs, const QList<GateSpec> &gates);
     // setWeight 0, pause previewMs (0: until resumed), setWeight 100, analysis bakeMs.
     static RolloutPlan blueGreen(const QString &name, qint64 previewMs, qint64 bakeMs, const QList<GateSpec> &gates);
 };

@@ -178,6 +178,17 @@ void TargetController::setCanaryPercent(double percent, const QString &reason, b
     submit({c, QStringLiteral("set-weight")});
 }
 
+void TargetController::setMemberWeights(const QMap<QString, int> &weights, double canaryPercent, const QString &reason)
+{
+    WeightChange c;
+    c.canaryPercent = canaryPercent;
+    c.memberWeights = weights;
+    c.reason = reason;
+    if (m_snapshot)
+        c.expected = m_snapshot->weights();
+    submit({c, QStringLiteral("rolling-move")});
+}
+
 bool TargetController::isRolloutActive() const
 {
     return m_rollout && !m_rollout->isFinished();
@@ -271,8 +282,14 @@ void TargetController::submit(Pending p)
 void TargetController::send(const Pending &p)
 {
     m_inFlight = p;
-    const QString what = p.step ? QStringLiteral("%1 → next step").arg(p.action)
-                                : QStringLiteral("%1 → canary %2%").arg(p.action).arg(p.change.canaryPercent, 0, 'g', 4);
+    QString what = p.step ? QStringLiteral("%1 → next step").arg(p.action)
+                          : QStringLiteral("%1 → canary %2%").arg(p.action).arg(p.change.canaryPercent, 0, 'g', 4);
+    if (!p.change.memberWeights.isEmpty()) {
+        QStringList parts;
+        for (auto it = p.change.memberWeights.cbegin(); it != p.change.memberWeights.cend(); ++it)
+            parts.append(QStringLiteral("%1=%2").arg(it.key()).arg(it.value()));
+        what += QStringLiteral(" [%1]").arg(parts.join(QLatin1Char(' ')));
+    }
     log(int(EventLogModel::Severity::Action),
         what + (p.change.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(p.change.reason)));
     Q_EMIT actionStarted(what);

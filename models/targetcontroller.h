@@ -70,6 +70,9 @@ public:
 public Q_SLOTS:
     void refreshNow();
     void setCanaryPercent(double percent, const QString &reason, bool force = false);
+    // Per-server weights (a rolling move); members not named keep theirs. `canaryPercent` is
+    // what they give the new version: the result reports it back (see WeightChange).
+    void setMemberWeights(const QMap<QString, int> &weights, double canaryPercent, const QString &reason);
     // What the operator's buttons call: routed through the running rollout, if any, so the
     // plan stops (rollback) or finishes (promote) instead of carrying on from where it was.
     void operatorPromoteFull(const QString &reason);

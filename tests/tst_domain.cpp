@@ -1,5 +1,6 @@
 // Weight planning and split derivation: the arithmetic every traffic change rests on.
 #include "domain.h"
+#include "rollingmove.h"
 #include "weightplan.h"
 
 #include <QTest>
@@ -85,6 +86,95 @@ private slots:
         for (Member &x : m)
             x.weight = 0;
         QVERIFY(!TrafficSplit::fromMembers(m).isKnown()); // all zero: no split, not 0/100
+    }
+
+    void memberHealthReadsTheLayersWords_data()
+    {
+        QTest::addColumn<QString>("state");
+        QTest::addColumn<QString>("check");
+        QTest::addColumn<int>("health");
+        // HAProxy's `show stat` status and check_status columns.
+        QTest::newRow("up") << "UP" << "L7OK" << int(MemberHealth::Healthy);
+        QTest::newRow("down") << "DOWN" << "L7STS" << int(MemberHealth::Down);
+        QTest::newRow("coming up") << "DOWN 1/2" << "L7OK" << int(MemberHealth::Pending);
+        QTest::newRow("going down") << "UP 1/3" << "L4CON" << int(MemberHealth::Pending);
+        QTest::newRow("maintenance") << "MAINT" << "L7OK" << int(MemberHealth::Maintenance);
+        QTest::newRow("maintenance via") << "MAINT (via shop/x)" << "" << int(MemberHealth::Maintenance);
+        QTest::newRow("drain") << "DRAIN" << "L7OK" << int(MemberHealth::Maintenance);
+        QTest::newRow("nolb") << "NOLB" << "L7OK" << int(MemberHealth::Maintenance);
+        QTest::newRow("no check") << "no check" << "" << int(MemberHealth::Unchecked);
+        // nginx says DOWN for a server it gives no traffic by config: not a check result.
+        QTest::newRow("nginx config") << "DOWN (config)" << "" << int(MemberHealth::Unchecked);
+        QTest::newRow("unknown word") << "STARTING" << "INI" << int(MemberHealth::Pending);
+    }
+    void memberHealthReadsTheLayersWords()
+    {
+        QFETCH(QString, state);
+        QFETCH(QString, check);
+        QFETCH(int, health);
+        const Member m{QStringLiteral("s"), Version::Canary, 0, state, check};
+        QCOMPARE(int(memberHealth(m)), health);
+    }
+
+    void rollingMovesOneInOneOut_data()
+    {
+        QTest::addColumn<int>("oldCount");
+        QTest::addColumn<int>("newCount");
+        QTest::addColumn<int>("moves");
+        QTest::addColumn<QString>("serving"); // who has traffic after the move
+        QTest::addColumn<double>("canary");
+        QTest::newRow("3+3, move 1") << 3 << 3 << 1 << "o2 o3 n1" << 100.0 / 3;
+        QTest::newRow("3+3, move 2") << 3 << 3 << 2 << "o3 n1 n2" << 200.0 / 3;
+        QTest::newRow("3+3, move 3") << 3 << 3 << 3 << "n1 n2 n3" << 100.0;
+        QTest::newRow("3+3, past the end") << 3 << 3 << 7 << "n1 n2 n3" << 100.0;
+        // Fewer new than old: the new ones are all in early, the old keep leaving.
+        QTest::newRow("2+1, move 1") << 2 << 1 << 1 << "o2 n1" << 50.0;
+        QTest::newRow("2+1, move 2") << 2 << 1 << 2 << "n1" << 100.0;
+        QTest::newRow("1+2, move 1") << 1 << 2 << 1 << "n1" << 100.0;
+        QTest::newRow("no old servers") << 0 << 2 << 1 << "n1" << 100.0;
+    }
+    void rollingMovesOneInOneOut()
+    {
+        QFETCH(int, oldCount);
+        QFETCH(int, newCount);
+        QFETCH(int, moves);
+        QFETCH(QString, serving);
+        QFETCH(double, canary);
+        QList<Member> members;
+        for (int i = 1; i <= oldCount; ++i)
+            members.append({QStringLiteral("o%1").arg(i), Version::Stable, 100});
+        for (int i = 1; i <= newCount; ++i)
+            members.append({QStringLiteral("n%1").arg(i), Version::Canary, 0});
+        RollingMove m;
+        QString error;
+        QVERIFY2(planRollingMove(members, moves, &m, &error), qPrintable(error));
+        QStringList with;
+        for (const Member &x : std::as_const(members)) {
+            const int w = m.weights.value(x.name, -1);
+            QVERIFY(w == 0 || w == 256); // every member gets a weight: full or none
+            if (w > 0)
+                with.append(x.name);
+        }
+        QCOMPARE(with.join(QLatin1Char(' ')), serving);
+        QCOMPARE(m.canaryPercent, canary);
+        QCOMPARE(m.added, m.serving); // the new ones had no traffic before
+        QVERIFY(!m.noChange);
+        // Planned again from where it leaves the members: nothing left to do.
+        for (Member &x : members)
+            x.weight = m.weights.value(x.name);
+        RollingMove again;
+        QVERIFY(planRollingMove(members, moves, &again, &error));
+        QVERIFY(again.noChange);
+        QVERIFY(again.added.isEmpty());
+    }
+
+    void rollingMoveNeedsNewServers()
+    {
+        RollingMove m;
+        QString error;
+        QVERIFY(!planRollingMove({{QStringLiteral("o1"), Version::Stable, 1}}, 1, &m, &error));
+        QVERIFY(error.contains(QStringLiteral("no new-version")));
+        QVERIFY(!planRollingMove({{QStringLiteral("n1"), Version::Canary, 1}}, 0, &m, &error));
     }
 };
 

@@ -493,6 +493,40 @@ private slots:
         QCOMPARE(routeWeights(json(server.resource(kRoutePath)), 1), (QList<int>{70, 30}));
     }
 
+    void serverMovesAreRefusedWithoutWriting_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("gateway-api") << QStringLiteral("gateway-api") << QStringLiteral("moving single servers does not apply here");
+        QTest::newRow("istio") << QStringLiteral("istio") << QStringLiteral("moving single servers does not apply here");
+        QTest::newRow("argo-rollouts") << QStringLiteral("argo-rollouts") << QStringLiteral("per-server moves do not apply");
+    }
+    // A rolling plan's moves name servers; these layers split by Service or run their own steps.
+    void serverMovesAreRefusedWithoutWriting()
+    {
+        QFETCH(QString, kind);
+        QFETCH(QString, message);
+        FakeKubeServer server;
+        server.put(kRoutePath, httpRoute());
+        server.put(kVsPath, virtualService());
+        server.put(kRolloutPath, rollout(kPausedStatus));
+        QTemporaryDir dir;
+        const QString kc = writeKubeconfig(dir.path(), server.url());
+        Harness h(kind == QStringLiteral("gateway-api") ? gatewayTarget(kc) : kind == QStringLiteral("istio") ? istioTarget(kc) : argoTarget(kc));
+        QVERIFY2(h.controller, qPrintable(h.error));
+        TrafficSnapshot s;
+        QVERIFY(h.refresh(&s));
+        QMap<QString, int> move;
+        for (const Member &m : s.members)
+            move.insert(m.name, m.version == Version::Canary ? 100 : 0);
+        server.clearRequests();
+        const ChangeResult r = h.change([&h, move] { h.controller->setMemberWeights(move, 100, QStringLiteral("test")); });
+        QCOMPARE(r.status, ChangeResult::Status::Failed);
+        QVERIFY2(r.message.contains(message), qPrintable(r.message));
+        QCOMPARE(server.requests("PATCH").size(), 0);
+        QCOMPARE(h.controller->snapshot().split.canary, s.split.canary);
+    }
+
     void errors_data()
     {
         QTest::addColumn<FakeKubeServer::Fault>("fault");

@@ -1,8 +1,10 @@
 // RolloutEngine transition by transition on a TargetController over scripted backends and a
 // test clock (every state, every pause reason, gate failure on the breaching observation), then
 // end to end on the simulator with real time: promoted, rolled back on a fault, paused on
-// missing data and never promoted.
+// missing data and never promoted. Rolling plans run on a scripted target with several servers
+// per version, whose weights go through the backends' own checkAndPlan.
 #include "backendfactory.h"
+#include "weightchange.h"
 #include "eventlogmodel.h"
 #include "rolloutengine.h"
 #include "simworld.h"
@@ -29,7 +31,22 @@ struct Script
     HealthSnapshot health;
     QString metricsError;
     bool trafficUp = true;
+    // Server mode (rolling plans): these members, changed with the backends' own checkAndPlan;
+    // `applied` records the weights after every change. Empty: the two-member percent mode.
+    QList<Member> members;
+    QList<QMap<QString, int>> applied;
+    // Health-check states (state, check) that take effect with the next change, so a test can
+    // place a flip exactly between a move and the read after it.
+    QHash<QString, QPair<QString, QString>> onApply;
 };
+
+QMap<QString, int> weightsOf(const QList<Member> &members)
+{
+    QMap<QString, int> w;
+    for (const Member &m : members)
+        w.insert(m.name, m.weight);
+    return w;
+}
 
 class ScriptedTraffic final : public TrafficBackend
 {
@@ -42,6 +59,11 @@ public:
             return Q_EMIT refreshFailed(QStringLiteral("scripted: connection refused"));
         TrafficSnapshot snap;
         snap.timeMs = m_s->clock;
+        if (!m_s->members.isEmpty()) {
+            snap.members = m_s->members;
+            snap.split = TrafficSplit::fromMembers(snap.members);
+            return Q_EMIT snapshotReady(snap);
+        }
         snap.members = {{QStringLiteral("v1"), Version::Stable, int(1000 - 10 * m_s->canaryPercent), QStringLiteral("UP"), {}},
                         {QStringLiteral("v2"), Version::Canary, int(10 * m_s->canaryPercent), QStringLiteral("UP"), {}}};
         snap.split = TrafficSplit::fromMembers(snap.members);
@@ -52,6 +74,8 @@ public:
         QMutexLocker lock(&m_s->mutex);
         ChangeResult r;
         r.requestedCanaryPercent = change.canaryPercent;
+        if (!m_s->members.isEmpty())
+            return applyToMembers(change, r);
         r.before = {{QStringLiteral("v1"), int(1000 - 10 * m_s->canaryPercent)}, {QStringLiteral("v2"), int(10 * m_s->canaryPercent)}};
         r.status = m_s->nextResults.isEmpty() ? ChangeResult::Status::Applied : m_s->nextResults.takeFirst();
         // Like the real backends: a change made against an outdated view is a conflict.
@@ -65,6 +89,29 @@ public:
     }
 
 private:
+    void applyToMembers(const WeightChange &change, ChangeResult &r)
+    {
+        r.before = weightsOf(m_s->members);
+        for (Member &m : m_s->members) {
+            if (m_s->onApply.contains(m.name))
+                std::tie(m.state, m.checkStatus) = m_s->onApply.take(m.name);
+        }
+        QMap<QString, int> target;
+        if (!m_s->nextResults.isEmpty()) {
+            r.status = m_s->nextResults.takeFirst();
+            r.message = QStringLiteral("scripted %1").arg(statusName(r.status));
+        } else if (checkAndPlan(change, m_s->members, r.before, &target, &r)) {
+            for (Member &m : m_s->members)
+                m.weight = target.value(m.name, m.weight);
+            m_s->applied.append(target);
+            m_s->canaryPercent = TrafficSplit::fromMembers(m_s->members).canary;
+            r.status = ChangeResult::Status::Applied;
+            r.message = QStringLiteral("scripted Applied");
+        }
+        r.after = weightsOf(m_s->members);
+        Q_EMIT changeFinished(r);
+    }
+
     std::shared_ptr<Script> m_s;
 };
 
@@ -127,9 +174,10 @@ RolloutPlan plan(const QList<RolloutStep> &steps, const QList<GateSpec> &gates =
 
 struct Rig
 {
-    explicit Rig(const RolloutPlan &p)
+    explicit Rig(const RolloutPlan &p, const QList<Member> &members = {})
         : script(std::make_shared<Script>())
     {
+        script->members = members;
         TargetConfig t;
         t.name = QStringLiteral("scripted");
         t.kind = QStringLiteral("sim");
@@ -148,6 +196,24 @@ struct Rig
     {
         QMutexLocker lock(&script->mutex);
         script->clock += ms;
+    }
+    // Server mode: what the traffic layer's health check says of `name` from now on.
+    void setHealth(const QString &name, const QString &state, const QString &check)
+    {
+        QMutexLocker lock(&script->mutex);
+        for (Member &m : script->members) {
+            if (m.name == name) {
+                m.state = state;
+                m.checkStatus = check;
+            }
+        }
+    }
+    // A read of the traffic layer that the controller (and the engine) has seen.
+    bool read()
+    {
+        QSignalSpy snap(controller.get(), &TargetController::snapshotChanged);
+        controller->refreshNow();
+        return snap.wait(5000);
     }
     void set(const QString &metricsError, bool trafficUp = true)
     {
@@ -202,6 +268,36 @@ struct Rig
 };
 
 const HealthSample bad = sample(40, 0.2, 45);
+
+// Three servers per version, the new ones without traffic, all passing their checks.
+QList<Member> threeAndThree()
+{
+    QList<Member> out;
+    for (const char *n : {"v1-a", "v1-b", "v1-c"})
+        out.append({QString::fromLatin1(n), Version::Stable, 256, QStringLiteral("UP"), QStringLiteral("L7OK")});
+    for (const char *n : {"v2-a", "v2-b", "v2-c"})
+        out.append({QString::fromLatin1(n), Version::Canary, 0, QStringLiteral("UP"), QStringLiteral("L7OK")});
+    return out;
+}
+
+RolloutPlan rollingPlan(const QList<RolloutStep> &steps, const QList<GateSpec> &gates = {})
+{
+    RolloutPlan p = plan(steps, gates);
+    p.strategy = RolloutPlan::Strategy::Rolling;
+    return p;
+}
+
+// "v1-a v1-b | v2-a": who has traffic, old servers first.
+QString serving(const QMap<QString, int> &weights)
+{
+    QStringList old;
+    QStringList fresh;
+    for (auto it = weights.cbegin(); it != weights.cend(); ++it) {
+        if (it.value() > 0)
+            (it.key().startsWith(QLatin1String("v1")) ? old : fresh).append(it.key());
+    }
+    return old.join(QLatin1Char(' ')) + QStringLiteral(" | ") + fresh.join(QLatin1Char(' '));
+}
 
 
 } // namespace
@@ -519,6 +615,118 @@ private slots:
     }
 
     // --- end to end on the simulator, real time ---------------------------------------------
+
+    void rollingMovesServerByServer()
+    {
+        Rig r(rollingPlan({RolloutStep::moveServers(1), RolloutStep::moveServers(2), RolloutStep::moveServers(3),
+                           RolloutStep::setWeight(100)}),
+              threeAndThree());
+        QSignalSpy finished(r.engine.get(), &RolloutEngine::finished);
+        QVERIFY(r.startAndApply());
+        QVERIFY(waitFor(finished));
+        QCOMPARE(r.engine->state(), State::Promoted);
+        QStringList seen;
+        for (const auto &w : std::as_const(r.script->applied))
+            seen.append(serving(w));
+        // One in, one out per move, in the target's order; the last setWeight 100 finds
+        // nothing left to do but is still applied (and checked) like any change.
+        QCOMPARE(seen, (QStringList{QStringLiteral("v1-b v1-c | v2-a"), QStringLiteral("v1-c | v2-a v2-b"),
+                                    QStringLiteral(" | v2-a v2-b v2-c"), QStringLiteral(" | v2-a v2-b v2-c")}));
+        QCOMPARE(r.script->canaryPercent, 100.0);
+        QVERIFY2(r.lines.contains(QStringLiteral("step 1/4 (1 server): in v2-a; out v1-a (canary 33.33%)")), qPrintable(r.lines.join(u'\n')));
+        QVERIFY(r.lines.contains(QStringLiteral("step 2/4 (2 servers): health checks pass: v2-a UP (check L7OK), v2-b UP (check L7OK)")));
+        // Every change went through the audit action for moves, not as a percent.
+        int moves = 0;
+        for (const auto &e : r.log.events())
+            moves += e.text.startsWith(QStringLiteral("rolling-move applied: "));
+        QCOMPARE(moves, 3);
+    }
+
+    void rollingWaitsForTheHealthCheckBetweenMoves()
+    {
+        Rig r(rollingPlan({RolloutStep::moveServers(1), RolloutStep::moveServers(2), RolloutStep::setWeight(100)}),
+              threeAndThree());
+        r.setHealth(QStringLiteral("v2-a"), QStringLiteral("DOWN 1/2"), QStringLiteral("L7OK")); // coming up
+        QVERIFY(r.read());
+        QVERIFY(r.read());
+        r.engine->start();
+        QVERIFY(r.read());
+        // Not given traffic while its checks have not decided.
+        QCOMPARE(r.engine->state(), State::Running);
+        QCOMPARE(r.engine->currentStep(), 0);
+        QVERIFY(r.script->applied.isEmpty());
+        QVERIFY(r.lines.contains(QStringLiteral("step 1/3 (1 server): waiting for v2-a DOWN 1/2 (check L7OK) before giving it traffic")));
+        r.setHealth(QStringLiteral("v2-a"), QStringLiteral("UP"), QStringLiteral("L7OK"));
+        // Its check flips to "going down" as the move lands: the read after it shows that.
+        r.script->onApply.insert(QStringLiteral("v2-a"), {QStringLiteral("UP 1/3"), QStringLiteral("L7STS")});
+        QSignalSpy done(r.controller.get(), &TargetController::actionFinished);
+        QVERIFY(r.read());
+        QVERIFY(waitFor(done));
+        QCOMPARE(serving(r.script->applied.constFirst()), QStringLiteral("v1-b v1-c | v2-a"));
+        QTRY_VERIFY(r.lines.contains(QStringLiteral("step 1/3 (1 server): waiting for health checks: v2-a UP 1/3 (check L7STS)")));
+        QCOMPARE(r.engine->currentStep(), 0);
+        // Undecided for longer than the limit: a person has to look; traffic stays.
+        r.advance(RolloutEngine::healthTimeoutMs + 1);
+        r.engine->tick();
+        QCOMPARE(r.engine->state(), State::Paused);
+        QCOMPARE(r.engine->pauseKind(), Pause::NoData);
+        QVERIFY2(r.engine->reason().contains(QStringLiteral("health checks undecided after 30 s (waiting for health checks: v2-a UP 1/3")),
+                 qPrintable(r.engine->reason()));
+        QCOMPARE(r.script->applied.size(), 1);
+        // Back up: resume checks again and moves on.
+        r.setHealth(QStringLiteral("v2-a"), QStringLiteral("UP"), QStringLiteral("L7OK"));
+        QVERIFY(r.read());
+        QSignalSpy finished(r.engine.get(), &RolloutEngine::finished);
+        r.engine->resume();
+        QVERIFY(waitFor(finished));
+        QCOMPARE(r.engine->state(), State::Promoted);
+        QVERIFY(r.lines.contains(QStringLiteral("step 1/3 (1 server): already in place (new in: v2-a; old out: v1-a)")));
+    }
+
+    void rollingRollsBackOnAFailedHealthCheck_data()
+    {
+        QTest::addColumn<bool>("beforeTraffic");
+        QTest::newRow("server about to get traffic") << true;
+        QTest::newRow("server with traffic") << false;
+    }
+    void rollingRollsBackOnAFailedHealthCheck()
+    {
+        QFETCH(bool, beforeTraffic);
+        Rig r(rollingPlan({RolloutStep::moveServers(1), RolloutStep::pause(), RolloutStep::moveServers(2),
+                           RolloutStep::setWeight(100)}),
+              threeAndThree());
+        QSignalSpy finished(r.engine.get(), &RolloutEngine::finished);
+        QVERIFY(r.startAndApply());
+        QTRY_COMPARE(r.engine->state(), State::Paused); // the plan's "until resumed" after move 1
+        QCOMPARE(r.engine->currentStep(), 1);
+        r.setHealth(beforeTraffic ? QStringLiteral("v2-b") : QStringLiteral("v2-a"), QStringLiteral("DOWN"), QStringLiteral("L7STS"));
+        if (beforeTraffic) {
+            QVERIFY(r.read()); // v2-b has no traffic yet: nothing to roll back for...
+            QCOMPARE(r.engine->state(), State::Paused);
+            r.engine->resume(); // ...until the next move would give it some
+        } else {
+            QVERIFY(r.read()); // a paused plan still watches
+        }
+        QVERIFY(waitFor(finished));
+        QCOMPARE(r.engine->state(), State::RolledBack);
+        QVERIFY2(r.engine->reason().contains(beforeTraffic ? QStringLiteral("health check: v2-b DOWN (check L7STS) fails before getting traffic")
+                                                           : QStringLiteral("health check: v2-a DOWN (check L7STS) with traffic")),
+                 qPrintable(r.engine->reason()));
+        QCOMPARE(serving(r.script->applied.constLast()), QStringLiteral("v1-a v1-b v1-c | "));
+        QCOMPARE(r.script->applied.size(), 2); // move 1, then the rollback: v2-b never got traffic
+    }
+
+    void rollingOnALayerWithoutServerWeightsPauses()
+    {
+        // What the Kubernetes and Argo backends answer to a move (tst_kube_backends checks that
+        // they do): the plan pauses on the failed action, traffic untouched.
+        Rig r(rollingPlan({RolloutStep::moveServers(1), RolloutStep::setWeight(100)}), threeAndThree());
+        r.script->nextResults = {ChangeResult::Status::Failed};
+        QVERIFY(r.startAndApply());
+        QCOMPARE(r.engine->state(), State::Paused);
+        QCOMPARE(r.engine->pauseKind(), Pause::ActionFailed);
+        QVERIFY(r.script->applied.isEmpty());
+    }
 
     void simulatorHealthyPlanIsPromoted_data() { simData(); }
     void simulatorHealthyPlanIsPromoted()

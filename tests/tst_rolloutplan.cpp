@@ -113,6 +113,18 @@ private slots:
                                             << QStringLiteral("steps: a blueGreen plan needs an analysis step after the switch");
         QTest::newRow("blue-green twice") << steps(R"([{"setWeight":100},{"analysis":{}},{"setWeight":0},{"setWeight":100},{"analysis":{}}])", "blueGreen")
                                           << QStringLiteral("steps: a blueGreen plan switches to 100 exactly once (found 2)");
+        QTest::newRow("moveServers outside rolling") << steps(R"([{"moveServers":1},{"setWeight":100}])", "canary")
+                                                     << QStringLiteral("steps[0].moveServers: only a rolling plan moves single servers (this one is canary)");
+        QTest::newRow("moveServers not whole") << steps(R"([{"moveServers":1.5},{"setWeight":100}])", "rolling")
+                                               << QStringLiteral("steps[0].moveServers: must be a whole number of servers, 1..10000");
+        QTest::newRow("moveServers zero") << steps(R"([{"moveServers":0},{"setWeight":100}])", "rolling")
+                                          << QStringLiteral("steps[0].moveServers: must be a whole number");
+        QTest::newRow("moveServers back") << steps(R"([{"moveServers":2},{"moveServers":1},{"setWeight":100}])", "rolling")
+                                          << QStringLiteral("steps[1].moveServers: a rolling plan never goes back (1 after 2)");
+        QTest::newRow("moveServers after a weight") << steps(R"([{"setWeight":50},{"moveServers":1},{"setWeight":100}])", "rolling")
+                                                    << QStringLiteral("steps[1].moveServers: a rolling plan never goes back (1 after 50%)");
+        QTest::newRow("rolling without the last 100") << steps(R"([{"moveServers":1},{"moveServers":2}])", "rolling")
+                                                      << QStringLiteral("steps: a rolling plan ends with {\"setWeight\": 100}");
         QTest::newRow("rolling back down") << steps(R"([{"setWeight":50},{"pause":{}},{"setWeight":30},{"setWeight":100}])", "rolling")
                                            << QStringLiteral("steps[2].setWeight: a rolling plan never goes back (30 after 50)");
         QTest::newRow("syntax") << QByteArray("{\n  \"steps\": [\n    {\"setWeight\": 5},,\n  ]\n}") << QStringLiteral("test.json: line 3");
@@ -132,17 +144,18 @@ private slots:
         QCOMPARE(p.name, QStringLiteral("untouched")); // no half-parsed plan comes out
     }
 
-    void rollingApproximatesBatchesByShare()
+    void rollingFactoryMovesServersThenFinishes()
     {
         const RolloutPlan p = RolloutPlan::rolling(QStringLiteral("r"), 3, 1000, {});
         QCOMPARE(p.validate(), QString());
-        QList<double> weights;
-        for (const RolloutStep &s : p.steps)
-            if (s.kind == RolloutStep::Kind::SetWeight)
-                weights.append(s.weight);
-        QCOMPARE(weights, (QList<double>{33.3, 66.7, 100.0}));
-        QCOMPARE(p.steps.size(), 5); // pauses between the batches only
-        QVERIFY(p.description.contains(QStringLiteral("cannot drain single servers")));
+        QCOMPARE(p.summary(), QStringLiteral("1 server → pause 0:01 → 2 servers → pause 0:01 → 3 servers → pause 0:01 → 100%"));
+        // Round trip through the file form.
+        RolloutPlan back;
+        QString error;
+        QVERIFY2(RolloutPlan::fromJson(p.toJsonBytes(), {}, &back, &error), qPrintable(error));
+        QCOMPARE(back.toJson(), p.toJson());
+        QCOMPARE(back.steps.at(2).kind, RolloutStep::Kind::MoveServers);
+        QCOMPARE(back.steps.at(2).servers, 2);
     }
 
     void blueGreenFactory()

@@ -123,6 +123,58 @@ private slots:
         QCOMPARE(TrafficSplit::fromMembers(world->members()).canary, 80.0);
     }
 
+    void perServerWeightsAreCheckedAndApplied()
+    {
+        // Called on this thread (no host): the answers come synchronously.
+        SimWorld::Settings settings;
+        settings.downMembers = {QStringLiteral("app-v2-a")};
+        auto world = std::make_shared<SimWorld>(settings, QDateTime::currentMSecsSinceEpoch());
+        SimTrafficBackend backend(world);
+        QSignalSpy done(&backend, &TrafficBackend::changeFinished);
+        auto apply = [&](const QMap<QString, int> &weights) {
+            WeightChange c;
+            c.canaryPercent = 42; // reported back as given, never planned from
+            c.memberWeights = weights;
+            c.expected = world->weights();
+            backend.apply(c);
+            return done.takeLast().at(0).value<ChangeResult>();
+        };
+        const QMap<QString, int> start = world->weights();
+
+        ChangeResult r = apply({{QStringLiteral("app-v9"), 10}});
+        QCOMPARE(r.status, ChangeResult::Status::Failed);
+        QVERIFY2(r.message.contains(QStringLiteral("no server named app-v9 (there are: app-v1-a, app-v1-b, app-v2-a)")), qPrintable(r.message));
+        r = apply({{QStringLiteral("app-v2-a"), 300}});
+        QCOMPARE(r.status, ChangeResult::Status::Failed);
+        QVERIFY(r.message.contains(QStringLiteral("outside 0..256")));
+        r = apply({{QStringLiteral("app-v1-a"), 0}, {QStringLiteral("app-v1-b"), 0}, {QStringLiteral("app-v2-a"), 0}});
+        QCOMPARE(r.status, ChangeResult::Status::Failed);
+        QVERIFY(r.message.contains(QStringLiteral("no server with traffic")));
+        QCOMPARE(world->weights(), start); // refused changes touch nothing
+
+        // Only the named servers change; the others keep their weights.
+        r = apply({{QStringLiteral("app-v1-a"), 0}, {QStringLiteral("app-v2-a"), 200}});
+        QCOMPARE(r.status, ChangeResult::Status::Applied);
+        QCOMPARE(r.requestedCanaryPercent, 42.0);
+        QCOMPARE(world->weights().value(QStringLiteral("app-v1-a")), 0);
+        QCOMPARE(world->weights().value(QStringLiteral("app-v1-b")), start.value(QStringLiteral("app-v1-b")));
+        QCOMPARE(world->weights().value(QStringLiteral("app-v2-a")), 200);
+
+        // The simulated health check: down from the settings, back up on demand.
+        const auto stateOf = [&world](const QString &name) {
+            for (const Member &m : world->members())
+                if (m.name == name)
+                    return memberHealth(m);
+            return MemberHealth::Unchecked;
+        };
+        QCOMPARE(stateOf(QStringLiteral("app-v2-a")), MemberHealth::Down);
+        QCOMPARE(stateOf(QStringLiteral("app-v1-a")), MemberHealth::Healthy);
+        world->setMemberDown(QStringLiteral("app-v2-a"), false);
+        QCOMPARE(stateOf(QStringLiteral("app-v2-a")), MemberHealth::Healthy);
+        QCOMPARE(SimWorld::settingsFrom(QJsonObject{{QStringLiteral("downMembers"), QJsonArray{QStringLiteral("x")}}}).downMembers,
+                 QStringList{QStringLiteral("x")});
+    }
+
     void rangeIsOnStepGrid()
     {
         auto world = std::make_shared<SimWorld>(SimWorld::Settings{}, QDateTime::currentMSecsSinceEpoch());
