@@ -195,10 +195,12 @@ int runPreset(TargetController *c, const QString &presetName, int timeoutMs)
         return fail(error);
     c->start(); // polling feeds the gates
     out(QStringLiteral("%1: running %2: %3").arg(c->name(), plan.name, plan.summary()));
-    RolloutEngine *engine = c->startRollout(plan);
+    // Connected before it starts: the first step's lines come during start().
+    RolloutEngine *engine = c->startRollout(plan, [](RolloutEngine *e) {
+        QObject::connect(e, &RolloutEngine::logLine, e, [](const QString &line) { out(line); });
+    });
     if (!engine)
         return fail(QStringLiteral("target %1: a rollout is already running").arg(c->name()));
-    QObject::connect(engine, &RolloutEngine::logLine, engine, [](const QString &line) { out(line); });
 
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);

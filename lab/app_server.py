@@ -6,15 +6,17 @@
 Endpoints
   GET /            (any other path too) 200 "hello from <version>\n", or 503 when
                    fault injection says so; optional added latency first.
-  GET /health      always 200 "ok" (never delayed, never failed).
+  GET /health      200 "ok" (never delayed), or 503 "unhealthy" while health=0.
   GET /metrics     Prometheus text format:
                      app_requests_total{version,code}                      counter
                      app_request_duration_seconds_bucket{version,le} / _sum / _count
-  GET|POST /admin?error=0.1&latency_ms=200
-                   sets the failing fraction (0..1) and added latency (ms); either
-                   parameter is optional. Parameters may also come in a POST body
-                   (application/x-www-form-urlencoded or JSON object). Answers the
-                   current settings as JSON: {"version","error","latency_ms"}.
+  GET|POST /admin?error=0.1&latency_ms=200&health=0
+                   sets the failing fraction (0..1), added latency (ms) and whether
+                   /health passes (1) or fails (0, so a load balancer's health check
+                   takes the server out); each parameter is optional. Parameters may
+                   also come in a POST body (application/x-www-form-urlencoded or JSON
+                   object). Answers the current settings as JSON:
+                   {"version","error","latency_ms","health"}.
 
 Requests to /health, /metrics and /admin are not counted.
 Errors are deterministic in aggregate: request i (1-based) fails when
@@ -40,6 +42,7 @@ class State:
         self.lock = threading.Lock()
         self.error = 0.0
         self.latency_ms = 0.0
+        self.healthy = True
         self.seq = 0  # requests seen since the last error-rate change
         self.requests = {}  # code (str) -> count
         self.bucket_counts = [0] * len(BUCKETS)  # non-cumulative
@@ -67,10 +70,17 @@ class State:
 
     def settings(self):
         with self.lock:
-            return {"version": self.version, "error": self.error, "latency_ms": self.latency_ms}
+            return {"version": self.version, "error": self.error, "latency_ms": self.latency_ms,
+                    "health": 1 if self.healthy else 0}
 
-    def update(self, error=None, latency_ms=None):
+    def is_healthy(self):
         with self.lock:
+            return self.healthy
+
+    def update(self, error=None, latency_ms=None, healthy=None):
+        with self.lock:
+            if healthy is not None:
+                self.healthy = healthy
             if error is not None:
                 self.error = error
                 self.seq = 0
@@ -153,6 +163,8 @@ class Handler(BaseHTTPRequestHandler):
         url = urlsplit(self.path)
         path = url.path
         if path == "/health":
+            if not self.state.is_healthy():
+                return self._send(503, "unhealthy\n")
             return self._send(200, "ok\n")
         if path == "/metrics":
             return self._send(200, self.state.metrics_text(), "text/plain; version=0.0.4; charset=utf-8")
@@ -174,9 +186,14 @@ class Handler(BaseHTTPRequestHandler):
         try:
             error = _parse_float(params["error"], "error", 0.0, 1.0) if "error" in params else None
             latency = _parse_float(params["latency_ms"], "latency_ms", 0.0, 600000.0) if "latency_ms" in params else None
+            healthy = None
+            if "health" in params:
+                if params["health"] not in ("0", "1"):
+                    raise ValueError("health must be 0 or 1")
+                healthy = params["health"] == "1"
         except ValueError as exc:
             return self._send(400, json.dumps({"error": str(exc)}) + "\n", "application/json")
-        self.state.update(error, latency)
+        self.state.update(error, latency, healthy)
         return self._send(200, json.dumps(self.state.settings()) + "\n", "application/json")
 
     def _app(self):

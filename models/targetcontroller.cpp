@@ -194,7 +194,7 @@ bool TargetController::isRolloutActive() const
     return m_rollout && !m_rollout->isFinished();
 }
 
-RolloutEngine *TargetController::startRollout(const RolloutPlan &plan)
+RolloutEngine *TargetController::startRollout(const RolloutPlan &plan, const std::function<void(RolloutEngine *)> &beforeStart)
 {
     if (isRolloutActive())
         return nullptr;
@@ -206,6 +206,8 @@ RolloutEngine *TargetController::startRollout(const RolloutPlan &plan)
     connect(m_rollout, &RolloutEngine::logLine, this, [this](const QString &line) {
         log(int(EventLogModel::Severity::Info), QStringLiteral("rollout: ") + line);
     });
+    if (beforeStart)
+        beforeStart(m_rollout);
     m_rollout->start();
     Q_EMIT rolloutChanged();
     return m_rollout;

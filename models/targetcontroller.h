@@ -9,6 +9,7 @@
 #include <QObject>
 #include <QTimer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -65,7 +66,8 @@ public:
     RolloutEngine *rollout() const { return m_rollout; }
     bool isRolloutActive() const;
     // Starts `plan` on this target; refuses (null) while another rollout is active.
-    RolloutEngine *startRollout(const RolloutPlan &plan);
+    // `beforeStart` sees the engine before it starts, to connect to the lines start() logs.
+    RolloutEngine *startRollout(const RolloutPlan &plan, const std::function<void(RolloutEngine *)> &beforeStart = {});
 
 public Q_SLOTS:
     void refreshNow();

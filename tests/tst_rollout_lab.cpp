@@ -2,11 +2,14 @@
 // window), with gentle background traffic through the frontend all the time, since the gates
 // judge request rates and counts: a healthy canary plan walks to 100%, and a canary that starts
 // failing 20% of its requests at the 25% step is rolled back by the engine on its own, after
-// which the stable path serves every request.
+// which the stable path serves every request. On the lab's three-and-three backend "web", a
+// rolling plan moves one server at a time (checked against HAProxy's own weights and the answers
+// clients get), and a new server whose HAProxy health check starts failing is rolled back.
 
 #include "backendfactory.h"
 #include "eventlogmodel.h"
 #include "haproxyruntime.h"
+#include "labclient.h"
 #include "labfixture.h"
 #include "rolloutengine.h"
 #include "rolloutplan.h"
@@ -63,6 +66,19 @@ RolloutPlan canaryPlan(qint64 quarterAnalysisMs)
 }
 constexpr int quarterStep = 2; // index of setWeight(25) in canaryPlan()
 
+// Rolling: one server at a time on "web" (web-v1-1..3, web-v2-1..3), an operator's pause
+// after each move so the test can look.
+RolloutPlan rollingPlan()
+{
+    RolloutPlan p;
+    p.name = QStringLiteral("lab-rolling");
+    p.strategy = RolloutPlan::Strategy::Rolling;
+    for (int k = 1; k <= 3; ++k)
+        p.steps += {RolloutStep::moveServers(k), RolloutStep::pause()};
+    p.steps.append(RolloutStep::setWeight(100));
+    return p;
+}
+
 struct Weights
 {
     int v1a = -1;
@@ -82,20 +98,27 @@ private Q_SLOTS:
     void cleanupTestCase();
     void healthyCanaryIsPromoted();
     void failingCanaryIsRolledBack();
+    void rollingMovesOneServerAtATime();
+    void rollingRollsBackWhenANewServerFailsItsCheck();
 
 private:
     // A controller on the lab's own "lab" target, polling, with a first split and a fresh
     // health reading in hand.
-    std::unique_ptr<TargetController> connectedController();
+    std::unique_ptr<TargetController> connectedController(const TargetConfig &target);
+    // Waits until the engine pauses at `step` for the plan's "until resumed".
+    bool waitForPlanPause(RolloutEngine *engine, int step, QString *why);
+    // HAProxy's weights of web-v1-1..3 and web-v2-1..3, in that order.
+    QList<int> rollingWeights(QString *error) const;
     // Waits until the engine has finished; a pause fails at once with its reason, since nothing
-    // in these scenarios should need an operator.
-    bool waitUntilFinished(RolloutEngine *engine, int timeoutMs, QString *why);
+    // in these scenarios should need an operator (except the plan's own pauses, with `planPausesOk`).
+    bool waitUntilFinished(RolloutEngine *engine, int timeoutMs, QString *why, bool planPausesOk = false);
     bool weights(Weights *out, QString *error) const;
     bool setWeights(int v1, int v2, QString *error) const;
 
     std::unique_ptr<LabFixture> m_lab;
     std::unique_ptr<HaproxyRuntime> m_admin;
     TargetConfig m_target;
+    TargetConfig m_rolling; // "lab-rolling"
     QProcess m_traffic;
     EventLogModel m_log;
     QStringList m_lines; // the engine's log of the current case, printed when it fails
@@ -119,7 +142,10 @@ void TestRolloutLab::initTestCase()
     for (const TargetConfig &t : config.targets) {
         if (t.name == QStringLiteral("lab"))
             m_target = t;
+        if (t.name == QStringLiteral("lab-rolling"))
+            m_rolling = t;
     }
+    QCOMPARE(m_rolling.kind, QStringLiteral("haproxy"));
     QCOMPARE(m_target.kind, QStringLiteral("haproxy"));
     QVERIFY(m_target.pollMs >= 500 && m_target.pollMs <= 1000);
 
@@ -149,20 +175,34 @@ void TestRolloutLab::init()
     m_lines.clear();
     // Each case starts from a healthy canary at 0%, whatever the previous one left.
     QString out;
-    QCOMPARE(m_lab->runScript(QStringLiteral("fault"), {QStringLiteral("v2"), QStringLiteral("error=0"), QStringLiteral("latency_ms=0")}, &out), 0);
+    QCOMPARE(m_lab->runScript(QStringLiteral("fault"), {QStringLiteral("v2"), QStringLiteral("error=0"), QStringLiteral("latency_ms=0"),
+                                                        QStringLiteral("health=1")}, &out), 0);
     QString error;
     QVERIFY2(setWeights(256, 0, &error), qPrintable(error));
+    QStringList web;
+    for (const char *s : {"web-v1-1", "web-v1-2", "web-v1-3", "web-v2-1", "web-v2-2", "web-v2-3"})
+        web.append(HaproxyRuntime::setWeightCommand(QStringLiteral("web"), QString::fromLatin1(s), s[5] == '1' ? 256 : 0));
+    QString answer;
+    QVERIFY2(m_admin->execute(web, &answer, &error), qPrintable(error));
+    QCOMPARE(HaproxyRuntime::errorsIn(answer), QString());
+    // A health check failed by the previous case takes rise (2) checks to pass again.
+    QString stat;
+    const bool up = QTest::qWaitFor([&] {
+        return m_admin->execute({HaproxyRuntime::showStatCommand(QStringLiteral("web"))}, &stat, &error)
+            && stat.count(QStringLiteral(",UP,")) == 6;
+    }, 15000);
+    QVERIFY2(up, qPrintable(stat + error));
 }
 
-std::unique_ptr<TargetController> TestRolloutLab::connectedController()
+std::unique_ptr<TargetController> TestRolloutLab::connectedController(const TargetConfig &target)
 {
     QString error;
-    std::unique_ptr<BackendHost> host = createBackends(m_target, &error);
+    std::unique_ptr<BackendHost> host = createBackends(target, &error);
     if (!host) {
         qWarning("createBackends: %s", qPrintable(error));
         return nullptr;
     }
-    auto c = std::make_unique<TargetController>(m_target, std::move(host), &m_log, nullptr);
+    auto c = std::make_unique<TargetController>(target, std::move(host), &m_log, nullptr);
     QSignalSpy snapshot(c.get(), &TargetController::snapshotChanged);
     QSignalSpy health(c.get(), &TargetController::healthChanged);
     c->start();
@@ -184,12 +224,15 @@ std::unique_ptr<TargetController> TestRolloutLab::connectedController()
     return c;
 }
 
-bool TestRolloutLab::waitUntilFinished(RolloutEngine *engine, int timeoutMs, QString *why)
+bool TestRolloutLab::waitUntilFinished(RolloutEngine *engine, int timeoutMs, QString *why, bool planPausesOk)
 {
     QSignalSpy state(engine, &RolloutEngine::stateChanged);
     QElapsedTimer t;
     t.start();
-    while (!engine->isFinished() && engine->state() != State::Paused && t.elapsed() < timeoutMs)
+    auto stuck = [&] {
+        return engine->state() == State::Paused && !(planPausesOk && engine->pauseKind() == RolloutEngine::PauseKind::PlanStep);
+    };
+    while (!engine->isFinished() && !stuck() && t.elapsed() < timeoutMs)
         state.wait(int(std::max<qint64>(1, timeoutMs - t.elapsed())));
     if (engine->isFinished())
         return true;
@@ -198,6 +241,42 @@ bool TestRolloutLab::waitUntilFinished(RolloutEngine *engine, int timeoutMs, QSt
         : QStringLiteral("still %1 at step %2 after %3 ms").arg(RolloutEngine::stateName(engine->state())).arg(engine->currentStep()).arg(timeoutMs);
     *why += QStringLiteral("\nengine log:\n") + m_lines.join(QLatin1Char('\n'));
     return false;
+}
+
+bool TestRolloutLab::waitForPlanPause(RolloutEngine *engine, int step, QString *why)
+{
+    QSignalSpy state(engine, &RolloutEngine::stateChanged);
+    QElapsedTimer t;
+    t.start();
+    auto there = [&] {
+        return engine->state() == State::Paused && engine->pauseKind() == RolloutEngine::PauseKind::PlanStep
+            && engine->currentStep() == step;
+    };
+    while (!there() && !engine->isFinished() && t.elapsed() < 30000)
+        state.wait(1000);
+    if (there())
+        return true;
+    *why = QStringLiteral("%1 at step %2 (%3), waiting for the pause at step %4\nengine log:\n%5")
+               .arg(RolloutEngine::stateName(engine->state())).arg(engine->currentStep())
+               .arg(engine->reason()).arg(step).arg(m_lines.join(QLatin1Char('\n')));
+    return false;
+}
+
+QList<int> TestRolloutLab::rollingWeights(QString *error) const
+{
+    QStringList cmds;
+    for (const char *s : {"web-v1-1", "web-v1-2", "web-v1-3", "web-v2-1", "web-v2-2", "web-v2-3"})
+        cmds.append(QStringLiteral("get weight web/%1").arg(QString::fromLatin1(s)));
+    QString answer;
+    if (!m_admin->execute(cmds, &answer, error))
+        return {};
+    QList<int> out;
+    for (const QString &a : HaproxyRuntime::splitAnswers(answer, int(cmds.size()))) {
+        int w = -1;
+        HaproxyRuntime::parseWeightAnswer(a, &w);
+        out.append(w);
+    }
+    return out;
 }
 
 bool TestRolloutLab::weights(Weights *out, QString *error) const
@@ -230,7 +309,7 @@ bool TestRolloutLab::setWeights(int v1, int v2, QString *error) const
 
 void TestRolloutLab::healthyCanaryIsPromoted()
 {
-    std::unique_ptr<TargetController> c = connectedController();
+    std::unique_ptr<TargetController> c = connectedController(m_target);
     QVERIFY(c);
     QElapsedTimer t;
     t.start();
@@ -256,7 +335,7 @@ void TestRolloutLab::healthyCanaryIsPromoted()
 
 void TestRolloutLab::failingCanaryIsRolledBack()
 {
-    std::unique_ptr<TargetController> c = connectedController();
+    std::unique_ptr<TargetController> c = connectedController(m_target);
     QVERIFY(c);
     // A long analysis at 25%: the 10 s rate window needs a few seconds of errors to show them,
     // and the rollback must come from the gates, not from a plan that ran out of steps.
@@ -314,6 +393,84 @@ void TestRolloutLab::failingCanaryIsRolledBack()
     QCOMPARE(r.socketErrors(), 0);
     QCOMPARE(r.v2, 0);
     QCOMPARE(r.v1, r.total);
+}
+
+void TestRolloutLab::rollingMovesOneServerAtATime()
+{
+    std::unique_ptr<TargetController> c = connectedController(m_rolling);
+    QVERIFY(c);
+    const quint16 port = quint16(m_lab->port("ROLLING_PORT"));
+    // Clients all the way through: every move must be invisible to them.
+    WrkRun wrk;
+    QVERIFY2(wrk.start(QStringLiteral("http://127.0.0.1:%1/").arg(port), 1, 4, 25), qPrintable(wrk.error()));
+    RolloutEngine *engine = c->startRollout(rollingPlan(), [this](RolloutEngine *e) {
+        connect(e, &RolloutEngine::logLine, this, [this](const QString &l) { m_lines.append(l); });
+    });
+    QVERIFY(engine);
+    for (int k = 1; k <= 3; ++k) {
+        QString why;
+        QVERIFY2(waitForPlanPause(engine, 2 * k - 1, &why), qPrintable(why));
+        // HAProxy itself: the first k old servers drained, the first k new ones in.
+        QString error;
+        const QList<int> w = rollingWeights(&error);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QList<int> want;
+        for (int i = 1; i <= 3; ++i)
+            want.append(i <= k ? 0 : 256);
+        for (int i = 1; i <= 3; ++i)
+            want.append(i <= k ? 256 : 0);
+        QCOMPARE(w, want);
+        // And what clients get: k of 3 answers from v2 (wrk shares the round robin, so not exact).
+        const SplitCounts split = LabClient::measure(port, 150);
+        qInfo("after move %d: %d v1, %d v2, %d other", k, split.v1, split.v2, split.other);
+        QCOMPARE(split.other, 0);
+        QVERIFY2(std::abs(split.canaryPercent() - 100.0 * k / 3) <= 12, qPrintable(QString::number(split.canaryPercent())));
+        engine->resume();
+    }
+    QString why;
+    QVERIFY2(waitUntilFinished(engine, 30000, &why), qPrintable(why));
+    QCOMPARE(engine->state(), State::Promoted);
+    QVERIFY2(m_lines.contains(QStringLiteral("step 3/7 (2 servers): in web-v2-2; out web-v1-1, web-v1-2 (canary 66.67%)")),
+             qPrintable(m_lines.join(QLatin1Char('\n'))));
+    WrkResult r;
+    QVERIFY2(wrk.finish(&r, 40000), qPrintable(wrk.error()));
+    qInfo("during the rolling update: %lld responses (%lld v1, %lld v2), %lld non-2xx, %lld socket errors", r.total, r.v1,
+          r.v2, r.non2xx, r.socketErrors());
+    QVERIFY(r.v1 > 0 && r.v2 > 0);
+    QCOMPARE(r.non2xx, 0);
+    QCOMPARE(r.socketErrors(), 0);
+}
+
+void TestRolloutLab::rollingRollsBackWhenANewServerFailsItsCheck()
+{
+    std::unique_ptr<TargetController> c = connectedController(m_rolling);
+    QVERIFY(c);
+    RolloutEngine *engine = c->startRollout(rollingPlan(), [this](RolloutEngine *e) {
+        connect(e, &RolloutEngine::logLine, this, [this](const QString &l) { m_lines.append(l); });
+    });
+    QVERIFY(engine);
+    QString why;
+    QVERIFY2(waitForPlanPause(engine, 1, &why), qPrintable(why));
+    // web-v2-1 has traffic; its app's /health starts failing, and HAProxy's checks (every 1 s,
+    // fall 2) take it DOWN. The paused plan still watches, and rolls back.
+    QString out;
+    QCOMPARE(m_lab->runScript(QStringLiteral("fault"), {QStringLiteral("v2"), QStringLiteral("health=0")}, &out), 0);
+    QElapsedTimer sinceFault;
+    sinceFault.start();
+    QVERIFY2(waitUntilFinished(engine, 30000, &why, true), qPrintable(why));
+    QVERIFY2(engine->state() == State::RolledBack, qPrintable(engine->reason() + QStringLiteral("\n") + m_lines.join(QLatin1Char('\n'))));
+    qInfo("rolled back %.1f s after /health started failing: %s", double(sinceFault.elapsed()) / 1000, qPrintable(engine->reason()));
+    QVERIFY2(engine->reason().contains(QStringLiteral("health check: web-v2-1 DOWN")), qPrintable(engine->reason()));
+    QString error;
+    QCOMPARE(rollingWeights(&error), (QList<int>{256, 256, 256, 0, 0, 0}));
+
+    WrkRun wrk;
+    QVERIFY2(wrk.start(QStringLiteral("http://127.0.0.1:%1/").arg(m_lab->port("ROLLING_PORT")), 1, 4, 3), qPrintable(wrk.error()));
+    WrkResult r;
+    QVERIFY2(wrk.finish(&r, 20000), qPrintable(wrk.error()));
+    QVERIFY(r.total > 0);
+    QCOMPARE(r.non2xx, 0);
+    QCOMPARE(r.v2, 0);
 }
 
 QTEST_GUILESS_MAIN(TestRolloutLab)
