@@ -270,6 +270,19 @@ PrometheusMetricsSource::PrometheusMetricsSource(Settings settings, QObject *par
 
 PrometheusMetricsSource::~PrometheusMetricsSource() = default;
 
+void PrometheusMetricsSource::reconfigure(const QJsonObject &targetSettings)
+{
+    TargetConfig target;
+    target.settings = targetSettings;
+    Settings next;
+    QString error;
+    if (!Settings::fromTarget(target, &next, &error))
+        return Q_EMIT reconfigured(false, error.remove(QStringLiteral("target \"\": "))); // the controller names the target
+    m_settings = std::move(next);
+    m_client = std::make_unique<PrometheusClient>(m_settings.client);
+    Q_EMIT reconfigured(true, {});
+}
+
 qint64 PrometheusMetricsSource::durationMs(const QString &duration)
 {
     static const QRegularExpression part(QStringLiteral("([0-9]+)(ms|s|m|h|d|w|y)"));

@@ -70,6 +70,8 @@ public Q_SLOTS:
     void queryRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token) override;
     // testQuery with this source's client, answered by testQueryFinished.
     void runTestQuery(const QString &promql, quint64 token) override;
+    // Re-reads the "prometheus" object (queries, labels, client keys) and a new client with it.
+    void reconfigure(const QJsonObject &targetSettings) override;
 
 Q_SIGNALS:
     // Prometheus' "warnings" (e.g. partial data from a federated setup), when they change.

@@ -4,6 +4,7 @@
 
 #include "domain.h"
 
+#include <QJsonObject>
 #include <QObject>
 
 namespace Switchboard {
@@ -28,7 +29,18 @@ public Q_SLOTS:
         Q_EMIT testQueryFinished(token, false, QStringLiteral("this metrics source takes no queries"));
     }
 
+    // New settings from the target's whole settings object (after the settings dialog saved
+    // them), so they apply without reopening the target: answers reconfigured. A source keeps
+    // its old settings when the new ones are unusable. Sources without settings of their own
+    // accept and change nothing.
+    virtual void reconfigure(const QJsonObject &targetSettings)
+    {
+        Q_UNUSED(targetSettings);
+        Q_EMIT reconfigured(true, {});
+    }
+
 Q_SIGNALS:
+    void reconfigured(bool ok, const QString &error);
     void instantReady(const Switchboard::HealthSnapshot &health);
     void rangeReady(const Switchboard::HealthSeries &series, quint64 token);
     void queryFailed(const QString &error);

@@ -73,6 +73,8 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
         connect(metrics, &MetricsSource::queryFailed, this, &TargetController::onMetricsFailed);
         connect(this, &TargetController::requestTestQuery, metrics, &MetricsSource::runTestQuery);
         connect(metrics, &MetricsSource::testQueryFinished, this, &TargetController::testQueryFinished);
+        connect(this, &TargetController::requestReconfigure, metrics, &MetricsSource::reconfigure);
+        connect(metrics, &MetricsSource::reconfigured, this, &TargetController::onReconfigured);
     }
     m_poll.setInterval(m_config.pollMs);
     connect(&m_poll, &QTimer::timeout, this, &TargetController::poll);
@@ -176,6 +178,30 @@ void TargetController::setCanaryPercent(double percent, const QString &reason, b
     if (m_snapshot && !force)
         c.expected = m_snapshot->weights();
     submit({c, QStringLiteral("set-weight")});
+}
+
+void TargetController::applySettings(const QJsonObject &settings)
+{
+    if (!m_host->metrics())
+        return Q_EMIT settingsApplied(false, QStringLiteral("target %1 has no metrics layer").arg(name()));
+    m_pendingSettings.append(settings);
+    Q_EMIT requestReconfigure(settings);
+}
+
+void TargetController::onReconfigured(bool ok, const QString &error)
+{
+    // Answers come in the order the requests went out.
+    const QJsonObject settings = m_pendingSettings.isEmpty() ? QJsonObject() : m_pendingSettings.takeFirst();
+    if (ok) {
+        m_config.settings = settings;
+        log(int(EventLogModel::Severity::Info), QStringLiteral("metrics settings applied"));
+        // History read with the old queries would sit next to new points: read it again.
+        backfill(15 * 60 * 1000);
+        refreshNow();
+    } else {
+        log(int(EventLogModel::Severity::Error), QStringLiteral("metrics settings not applied (the old ones stay): %1").arg(error));
+    }
+    Q_EMIT settingsApplied(ok, error);
 }
 
 void TargetController::setMemberWeights(const QMap<QString, int> &weights, double canaryPercent, const QString &reason)

@@ -90,6 +90,9 @@ public Q_SLOTS:
     void backfill(qint64 windowMs);
     // Runs a query on the metrics layer's thread; the answer comes as testQueryFinished(token).
     quint64 testQuery(const QString &query);
+    // The target's settings object changed (the settings dialog saved it): the metrics layer
+    // takes the new one without a restart. Answers settingsApplied; config() has it once ok.
+    void applySettings(const QJsonObject &settings);
 
 Q_SIGNALS:
     void snapshotChanged();
@@ -98,6 +101,7 @@ Q_SIGNALS:
     void actionStarted(const QString &description);
     void actionFinished(const Switchboard::ChangeResult &result);
     void testQueryFinished(quint64 token, bool ok, const QString &text);
+    void settingsApplied(bool ok, const QString &error);
     void rolloutChanged(); // a rollout started, or the current one changed state or step
 
     // Requests to the backends' thread (queued connections).
@@ -107,6 +111,7 @@ Q_SIGNALS:
     void requestInstant();
     void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token);
     void requestTestQuery(const QString &query, quint64 token);
+    void requestReconfigure(const QJsonObject &settings);
 
 private:
     struct Pending
@@ -124,6 +129,7 @@ private:
     void onInstant(const HealthSnapshot &h);
     void onRange(const HealthSeries &series, quint64 token);
     void onMetricsFailed(const QString &error);
+    void onReconfigured(bool ok, const QString &error);
     void setState(ConnectionState s);
     void log(int severity, const QString &text);
 
@@ -148,6 +154,7 @@ private:
     std::optional<Pending> m_queued;
     quint64 m_rangeToken = 0;
     quint64 m_testToken = 0;
+    QList<QJsonObject> m_pendingSettings; // sent to the metrics layer, answer still to come
     RolloutEngine *m_rollout = nullptr;
 };
 

@@ -207,6 +207,34 @@ private slots:
         QVERIFY(!dialog.save()); // no file behind the demo target
     }
 
+    void settingsDialogSaveAppliesToTheRunningTarget()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("targets.json"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"targets\": [{\"name\": \"demo\", \"kind\": \"sim\", \"sim\": {\"seed\": 42}}]}\n");
+        f.close();
+        TargetSettingsDialog dialog(m_controller.get(), path);
+        QSignalSpy applied(m_controller.get(), &TargetController::settingsApplied);
+        dialog.setQuery(QStringLiteral("p99"), QStringLiteral("my_p99{{versions}}"));
+        QVERIFY(dialog.save());
+        QVERIFY(applied.wait(5000));
+        QCOMPARE(applied.constFirst().at(0).toBool(), true);
+        // The running controller has them (no reopen), and so does the file.
+        const auto queries = [](const QJsonObject &settings) {
+            return settings.value(QStringLiteral("prometheus")).toObject().value(QStringLiteral("queries")).toObject();
+        };
+        QCOMPARE(queries(m_controller->config().settings).value(QStringLiteral("p99")).toString(), QStringLiteral("my_p99{{versions}}"));
+        const TargetConfigResult onDisk = loadTargetConfig(path);
+        QVERIFY2(onDisk.ok(), qPrintable(onDisk.error));
+        QCOMPARE(queries(onDisk.targets.constFirst().settings).value(QStringLiteral("p99")).toString(), QStringLiteral("my_p99{{versions}}"));
+        bool logged = false;
+        for (const auto &e : m_log.events())
+            logged |= e.text == QStringLiteral("metrics settings applied");
+        QVERIFY(logged);
+    }
+
     void rolloutRunsFromTheBarAndRollbackEndsIt()
     {
         // A short plan in the presets folder: 10% → analysis → 100%.

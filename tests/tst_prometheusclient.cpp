@@ -261,6 +261,7 @@ private Q_SLOTS:
     void durations_data();
     void durations();
     void rangeWidensShortWindows();
+    void sourceTakesNewSettings();
     void insecureIsFlagged();
     void sourceInstantCombined();
     void sourceInstantPerVersion();
@@ -694,6 +695,47 @@ void TestPrometheusClient::rangeWidensShortWindows()
     QCOMPARE(reqs.size(), 10); // rps, errorRatio, p50, p95, p99 for each of the two ranges
     QVERIFY2(reqs[0].param("query").contains(QStringLiteral("[60000ms]")), qPrintable(reqs[0].param("query")));
     QVERIFY2(reqs[5].param("query").contains(QStringLiteral("[10s]")), qPrintable(reqs[5].param("query")));
+}
+
+// The settings dialog's Save: new queries apply to the running source; unusable ones are
+// refused with the key named, and the source keeps what it had.
+void TestPrometheusClient::sourceTakesNewSettings()
+{
+    FakePrometheus server;
+    PrometheusMetricsSource source(sourceSettings(server.url()));
+    QSignalSpy done(&source, &MetricsSource::reconfigured);
+    QSignalSpy answered(&source, &MetricsSource::instantReady);
+    auto prometheus = [&server](const QString &rateWindow) {
+        const QJsonObject queries{{QStringLiteral("rps"), QStringLiteral("my_rps{version=\"{{version}}\"}")},
+                                  {QStringLiteral("errorRatio"), QString()}, {QStringLiteral("p50"), QString()},
+                                  {QStringLiteral("p95"), QString()}, {QStringLiteral("p99"), QString()},
+                                  {QStringLiteral("sampleTime"), QString()}};
+        return QJsonObject{{QStringLiteral("prometheus"),
+                            QJsonObject{{QStringLiteral("url"), server.url()}, {QStringLiteral("stableLabel"), QStringLiteral("v1")},
+                                        {QStringLiteral("canaryLabel"), QStringLiteral("v2")},
+                                        {QStringLiteral("rateWindow"), rateWindow}, {QStringLiteral("queries"), queries}}}};
+    };
+    auto queriesSent = [&server, &source, &answered] {
+        const qsizetype before = server.requests().size();
+        source.queryInstant();
+        QStringList out;
+        for (const auto &r : server.requests().mid(before))
+            out.append(r.param("query"));
+        return answered.isEmpty() ? QStringList{QStringLiteral("no answer")} : out;
+    };
+    QCOMPARE(queriesSent().size(), 6); // the built-ins: rps, error ratio, p50, p95, p99, sample time
+
+    source.reconfigure(prometheus(QStringLiteral("30s")));
+    QCOMPARE(done.size(), 1);
+    QCOMPARE(done.constLast().at(0).toBool(), true);
+    // {{version}}: one query per version.
+    QCOMPARE(queriesSent(), (QStringList{QStringLiteral("my_rps{version=\"v1\"}"), QStringLiteral("my_rps{version=\"v2\"}")}));
+
+    source.reconfigure(prometheus(QStringLiteral("ten seconds")));
+    QCOMPARE(done.size(), 2);
+    QCOMPARE(done.constLast().at(0).toBool(), false);
+    QCOMPARE(done.constLast().at(1).toString(), QStringLiteral("prometheus.rateWindow: expected a Prometheus duration such as \"10s\" or \"1m\""));
+    QCOMPARE(queriesSent().size(), 2); // still the ones that worked
 }
 
 void TestPrometheusClient::insecureIsFlagged()

@@ -42,7 +42,7 @@ TargetSettingsDialog::TargetSettingsDialog(TargetController *controller, const Q
     m_result->setWordWrap(true);
     m_result->setTextInteractionFlags(Qt::TextSelectableByMouse);
     auto *hint = new QLabel(tr("Placeholders: {{version}}, {{versions}}, {{window}}, {{backend}}. "
-                               "Saved to %1; the new queries apply the next time Switchboard opens the target.")
+                               "Saved to %1 and applied at once (the event log says so).")
                                 .arg(m_path.isEmpty() ? tr("(no file: demo target)") : m_path), this);
     hint->setWordWrap(true);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Close, this);
@@ -123,6 +123,12 @@ bool TargetSettingsDialog::save()
         return false;
     }
     m_result->setText(tr("saved to %1").arg(m_path));
+    // The running target takes them too: no restart to find out whether they work.
+    QJsonObject settings = m_controller->config().settings;
+    QJsonObject prom = settings.value(QStringLiteral("prometheus")).toObject();
+    prom.insert(QStringLiteral("queries"), queries);
+    settings.insert(QStringLiteral("prometheus"), prom);
+    m_controller->applySettings(settings);
     return true;
 }
 
