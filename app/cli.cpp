@@ -175,15 +175,36 @@ int change(TargetController *c, const std::function<void()> &act, int timeoutMs)
 }
 
 std::atomic<bool> g_interrupted{false};
+static_assert(std::atomic<bool>::is_always_lock_free, "a signal handler may only touch lock-free atomics");
 
 extern "C" void onInterrupt(int)
 {
     g_interrupted = true; // only a flag here: the event loop does the rest safely
 }
 
+// Ctrl-C and SIGTERM only set the flag while it lives. Installed before the rollout starts: the
+// first step's change goes out from inside startRollout(), and a signal then must not kill the
+// process with that change on the wire.
+struct InterruptHandlers final
+{
+    InterruptHandlers()
+    {
+        std::signal(SIGINT, onInterrupt);
+        std::signal(SIGTERM, onInterrupt);
+    }
+    ~InterruptHandlers()
+    {
+        std::signal(SIGINT, SIG_DFL);
+        std::signal(SIGTERM, SIG_DFL);
+    }
+    InterruptHandlers(const InterruptHandlers &) = delete;
+    InterruptHandlers &operator=(const InterruptHandlers &) = delete;
+};
+
 // Runs a preset to its end. Headless, nobody can resume a pause: any pause (missing data, a
 // refused change, a step that waits for the operator) ends the run with exit 2 and leaves
-// traffic where it is, saying so. Ctrl-C does the same on purpose.
+// traffic where it is, saying so. Ctrl-C and SIGTERM do the same on purpose, once a change
+// already sent has finished.
 int runPreset(TargetController *c, const QString &presetName, int timeoutMs)
 {
     PresetStore presets;
@@ -195,6 +216,7 @@ int runPreset(TargetController *c, const QString &presetName, int timeoutMs)
         return fail(error);
     c->start(); // polling feeds the gates
     out(QStringLiteral("%1: running %2: %3").arg(c->name(), plan.name, plan.summary()));
+    const InterruptHandlers handlers;
     // Connected before it starts: the first step's lines come during start().
     RolloutEngine *engine = c->startRollout(plan, [](RolloutEngine *e) {
         QObject::connect(e, &RolloutEngine::logLine, e, [](const QString &line) { out(line); });
@@ -202,31 +224,47 @@ int runPreset(TargetController *c, const QString &presetName, int timeoutMs)
     if (!engine)
         return fail(QStringLiteral("target %1: a rollout is already running").arg(c->name()));
 
-    std::signal(SIGINT, onInterrupt);
-    std::signal(SIGTERM, onInterrupt);
     int code = -1;
+    bool interruptSeen = false;
     auto where = [c] {
         const double pct = c->snapshot().split.canary;
         return std::isfinite(pct) ? QStringLiteral("traffic left at canary %1%").arg(pct, 0, 'g', 4)
                                   : QStringLiteral("traffic left as it is");
     };
+    // A change already sent (a step's weight, a rollback) cannot be taken back: the backend
+    // finishes it even while the process ends. So after an interrupt, wait for it and report
+    // the weights it left (and let the controller audit it) instead of the ones from before it.
+    auto changeUnderWay = [c, engine] {
+        return c->isActionInFlight() || engine->state() == RolloutEngine::State::RollingBack;
+    };
     waitFor([&] {
-        if (engine->state() == RolloutEngine::State::Promoted)
+        // waitFor() asks once more after its loop ends: the outcome is decided (and printed) once.
+        if (code >= 0)
+            return true;
+        const RolloutEngine::State state = engine->state();
+        if (state == RolloutEngine::State::Promoted)
             code = Ok;
-        else if (engine->state() == RolloutEngine::State::RolledBack)
+        else if (state == RolloutEngine::State::RolledBack)
             code = RolledBack;
-        else if (engine->state() == RolloutEngine::State::Failed)
+        else if (state == RolloutEngine::State::Failed)
             code = fail(QStringLiteral("rollout failed: %1").arg(engine->reason()));
         else if (g_interrupted) {
-            engine->pause();
-            code = fail(QStringLiteral("interrupted: rollout paused at step %1, %2").arg(engine->currentStep() + 1).arg(where()));
-        } else if (engine->state() == RolloutEngine::State::Paused) {
+            if (!interruptSeen) {
+                interruptSeen = true;
+                // A rollback under way is left to finish (exit 3, or 2 if it fails): never
+                // abandoned halfway, and never reported as a pause.
+                if (state == RolloutEngine::State::Running || state == RolloutEngine::State::Analysing)
+                    engine->pause();
+                if (changeUnderWay())
+                    out(QStringLiteral("interrupted: waiting for the change under way to finish"));
+            }
+            if (!changeUnderWay())
+                code = fail(QStringLiteral("interrupted: rollout paused at step %1, %2").arg(engine->currentStep() + 1).arg(where()));
+        } else if (state == RolloutEngine::State::Paused) {
             code = fail(QStringLiteral("rollout paused (%1); %2").arg(engine->reason(), where()));
         }
         return code >= 0;
     }, std::numeric_limits<int>::max());
-    std::signal(SIGINT, SIG_DFL);
-    std::signal(SIGTERM, SIG_DFL);
     if (code == Ok)
         out(QStringLiteral("%1: promoted: %2").arg(c->name(), where()));
     else if (code == RolledBack)

@@ -1,5 +1,5 @@
 // The switchboard binary as users script it: verbs, exit codes, JSON, the screenshot option,
-// and a broken targets.json that is reported and left alone.
+// a broken targets.json that is reported and left alone, and Ctrl-C/SIGTERM during `run`.
 #include "clirunner.h"
 
 #include <QCryptographicHash>
@@ -9,8 +9,65 @@
 #include <QDir>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <csignal>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+
+// The binary running in the background, so a test can act at a known point of its run.
+class Background final
+{
+public:
+    QProcess process;
+    QByteArray out;
+    QByteArray err;
+
+    QString output() const { return QString::fromUtf8(out + err); }
+
+    // True once stdout or stderr holds `fragment`; false when the time is up or the binary ended
+    // without printing it.
+    bool waitForOutput(const QString &fragment, int timeoutMs)
+    {
+        const bool done = QTest::qWaitFor([this, &fragment] {
+            collect();
+            return output().contains(fragment) || process.state() == QProcess::NotRunning;
+        }, timeoutMs);
+        collect();
+        return done && output().contains(fragment);
+    }
+
+    bool waitForExit(int timeoutMs)
+    {
+        const bool ended = process.waitForFinished(timeoutMs);
+        collect();
+        return ended;
+    }
+
+    void sendSignal(int sig) { ::kill(pid_t(process.processId()), sig); }
+
+private:
+    void collect()
+    {
+        out += process.readAllStandardOutput();
+        err += process.readAllStandardError();
+    }
+};
+
+// A preset that sets the canary to 5% and then holds it for ten minutes: a run of it sits in
+// the pause step far longer than any test waits. No gates, so nothing but the signal can end
+// the pause (a gate could pause or roll back on a slow poll and make the test flaky).
+const QByteArray holdAtFivePreset("{\"strategy\":\"canary\",\"steps\":[{\"setWeight\":5},"
+                                  "{\"pause\":{\"durationMs\":600000}},{\"setWeight\":100}]}");
+
+} // namespace
 
 class TestCli : public QObject
 {
@@ -36,6 +93,31 @@ class TestCli : public QObject
         return dir;
     }
     int m_configs = 0;
+
+    // Presets live in the config home (CONTRACTS.md).
+    void writePreset(const QString &name, const QByteArray &json)
+    {
+        const QString presets = m_home.filePath(QStringLiteral("config/switchboard/presets"));
+        QDir().mkpath(presets);
+        QFile f(presets + QLatin1Char('/') + name + QStringLiteral(".json"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(json);
+    }
+
+    void startRun(Background &cli, const QString &preset, const QString &configDir)
+    {
+        CliRunner(QStringLiteral(SWITCHBOARD_BINARY), m_home.path())
+            .start(cli.process, {QStringLiteral("run"), QStringLiteral("--target"), QStringLiteral("shop"),
+                                 QStringLiteral("--preset"), preset, QStringLiteral("--config"), configDir});
+    }
+
+    QJsonObject lastAuditEntry() const
+    {
+        QFile audit(m_home.filePath(QStringLiteral("data/switchboard/audit.jsonl")));
+        if (!audit.open(QIODevice::ReadOnly))
+            return {};
+        return QJsonDocument::fromJson(audit.readAll().trimmed().split('\n').constLast()).object();
+    }
 
 private slots:
     void helpAndVersion()
@@ -134,15 +216,10 @@ private slots:
         QFETCH(int, exitCode);
         QFETCH(QString, lastLine);
         const QString dir = writeConfig("{\"targets\":[{\"name\":\"shop\",\"kind\":\"sim\",\"pollMs\":200,\"sim\":" + sim + "}]}");
-        // Presets live in the config home (CONTRACTS.md).
-        const QString presets = m_home.filePath(QStringLiteral("config/switchboard/presets"));
-        QDir().mkpath(presets);
-        QFile f(presets + QStringLiteral("/quick.json"));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("{\"strategy\":\"canary\",\"gates\":[{\"name\":\"errors\",\"metric\":\"errorRatio\",\"max\":0.05,"
-                "\"failureLimit\":1}],\"steps\":[{\"setWeight\":10},{\"analysis\":{\"durationMs\":300,\"intervals\":2}},"
-                "{\"setWeight\":50},{\"analysis\":{\"durationMs\":300,\"intervals\":2}},{\"setWeight\":100}]}");
-        f.close();
+        writePreset(QStringLiteral("quick"),
+                    "{\"strategy\":\"canary\",\"gates\":[{\"name\":\"errors\",\"metric\":\"errorRatio\",\"max\":0.05,"
+                    "\"failureLimit\":1}],\"steps\":[{\"setWeight\":10},{\"analysis\":{\"durationMs\":300,\"intervals\":2}},"
+                    "{\"setWeight\":50},{\"analysis\":{\"durationMs\":300,\"intervals\":2}},{\"setWeight\":100}]}");
         const Run r = run({QStringLiteral("run"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--preset"),
                            QStringLiteral("quick"), QStringLiteral("--config"), dir});
         QVERIFY2(r.code == exitCode, qPrintable(r.out + r.err));
@@ -162,6 +239,123 @@ private slots:
         const Run missing = run({QStringLiteral("run"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--preset"),
                                  QStringLiteral("nope"), QStringLiteral("--config"), dir});
         QCOMPARE(missing.code, 2);
+    }
+
+    // Ctrl-C (or a SIGTERM from CI or systemd) during `run` pauses the rollout and leaves the
+    // canary's share where it is: stopping a script must never move traffic by itself.
+    void interruptPausesAndLeavesTraffic_data()
+    {
+        QTest::addColumn<int>("sig");
+        QTest::newRow("SIGINT") << int(SIGINT);
+        QTest::newRow("SIGTERM") << int(SIGTERM);
+    }
+    void interruptPausesAndLeavesTraffic()
+    {
+        QFETCH(int, sig);
+        const QString dir = writeConfig("{\"targets\":[{\"name\":\"shop\",\"kind\":\"sim\",\"pollMs\":200,"
+                                        "\"sim\":{\"initialCanaryPercent\":0}}]}");
+        writePreset(QStringLiteral("hold"), holdAtFivePreset);
+        Background cli;
+        startRun(cli, QStringLiteral("hold"), dir);
+        // The engine enters the pause only once the 5% step has been applied.
+        QVERIFY2(cli.waitForOutput(QStringLiteral("step 2/3 (pause"), 30000), qPrintable(cli.output()));
+        QVERIFY2(cli.output().contains(QStringLiteral("canary at 5%")), qPrintable(cli.output()));
+
+        cli.sendSignal(sig);
+        QVERIFY2(cli.waitForExit(30000), qPrintable(cli.output()));
+        // Handled: a normal exit with the documented code, not death by the signal.
+        QCOMPARE(cli.process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(cli.process.exitCode(), 2);
+        const QString err = QString::fromUtf8(cli.err);
+        QVERIFY2(err.count(QLatin1Char('\n')) == 1, qPrintable(err)); // one line, as every error
+        QVERIFY2(err.startsWith(QStringLiteral("switchboard: interrupted: rollout paused at step 2")), qPrintable(err));
+        QVERIFY2(err.contains(QStringLiteral("traffic left at canary 5%")), qPrintable(err));
+        const QString out = QString::fromUtf8(cli.out);
+        QVERIFY2(out.contains(QStringLiteral("paused: paused by the operator")), qPrintable(out));
+        QVERIFY2(!out.contains(QStringLiteral("ROLLBACK")) && !out.contains(QStringLiteral("rolled back")), qPrintable(out));
+        QVERIFY2(!out.contains(QStringLiteral("waiting for the change")), qPrintable(out)); // nothing was on the wire
+        // The simulator's weights die with the process; the audit log does not: the last change
+        // made is the 5% step, with no rollback after it.
+        const QJsonObject last = lastAuditEntry();
+        QCOMPARE(last.value(QStringLiteral("action")).toString(), QStringLiteral("set-weight"));
+        QCOMPARE(last.value(QStringLiteral("canaryPercent")).toDouble(), 5.0);
+        QCOMPARE(last.value(QStringLiteral("result")).toString(), QStringLiteral("applied"));
+    }
+
+    // Ctrl-C while a step's change is on the wire: that change cannot be called back (the backend
+    // finishes it even as the process ends), so the run waits for it and reports the weights it
+    // left, not the ones from before it. nginx keeps its weights in a file, so what the run
+    // left behind can be read after it ends; its reload command is the test's own: it reads a
+    // FIFO to its end, so it runs exactly as long as the test holds the FIFO open for writing.
+    void interruptWaitsForChangeOnTheWire()
+    {
+        QTemporaryDir files;
+        QVERIFY(files.isValid());
+        const QString upstream = files.filePath(QStringLiteral("upstream.conf"));
+        const QString fifo = files.filePath(QStringLiteral("reload.fifo"));
+        {
+            QFile f(upstream);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("upstream shop {\n    zone shop 64k;\n    server 127.0.0.1:8001 weight=100;\n    server 127.0.0.1:8002 down;\n}\n");
+        }
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        const QJsonObject nginx{{QStringLiteral("upstreamFile"), upstream},
+                                {QStringLiteral("upstream"), QStringLiteral("shop")},
+                                {QStringLiteral("stable"), QJsonArray{QStringLiteral("127.0.0.1:8001")}},
+                                {QStringLiteral("canary"), QJsonArray{QStringLiteral("127.0.0.1:8002")}},
+                                {QStringLiteral("testCommand"), QJsonArray{QStringLiteral("true")}},
+                                {QStringLiteral("reloadCommand"),
+                                 QJsonArray{QStringLiteral("sh"), QStringLiteral("-c"), QStringLiteral("cat \"$0\" >/dev/null"), fifo}},
+                                {QStringLiteral("commandTimeoutMs"), 60000}};
+        const QJsonObject target{{QStringLiteral("name"), QStringLiteral("shop")}, {QStringLiteral("kind"), QStringLiteral("nginx")},
+                                 {QStringLiteral("pollMs"), 200}, {QStringLiteral("nginx"), nginx}};
+        const QString dir = writeConfig(QJsonDocument(QJsonObject{{QStringLiteral("targets"), QJsonArray{target}}}).toJson());
+        writePreset(QStringLiteral("hold"), holdAtFivePreset);
+
+        // Opening a FIFO for writing without blocking only works once a reader has it open:
+        // success means the reload is running, so the new upstream file is written and the
+        // change is on the wire. Closing it ends the reload.
+        int writer = -1;
+        const auto closeWriter = qScopeGuard([&writer] {
+            if (writer >= 0)
+                ::close(writer); // whatever failed, no `cat` is left blocked on the FIFO
+        });
+        Background cli;
+        startRun(cli, QStringLiteral("hold"), dir);
+        QVERIFY2(QTest::qWaitFor([&writer, &fifo] {
+            writer = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_NONBLOCK);
+            return writer >= 0;
+        }, 30000), qPrintable(QStringLiteral("the reload never started: ") + cli.output()));
+
+        cli.sendSignal(SIGINT);
+        QVERIFY2(cli.waitForOutput(QStringLiteral("interrupted: waiting for the change under way to finish"), 30000),
+                 qPrintable(cli.output()));
+        QCOMPARE(cli.process.state(), QProcess::Running); // it waits; it does not report yet
+        QVERIFY2(cli.err.isEmpty(), cli.err.constData());
+
+        ::close(writer);
+        writer = -1;
+        QVERIFY2(cli.waitForExit(30000), qPrintable(cli.output()));
+        QCOMPARE(cli.process.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(cli.process.exitCode(), 2);
+        const QString err = QString::fromUtf8(cli.err);
+        QVERIFY2(err.count(QLatin1Char('\n')) == 1, qPrintable(err));
+        QVERIFY2(err.startsWith(QStringLiteral("switchboard: interrupted: rollout paused at step 1")), qPrintable(err));
+        QVERIFY2(err.contains(QStringLiteral("traffic left at canary 5%")), qPrintable(err));
+        const QString out = QString::fromUtf8(cli.out);
+        QVERIFY2(out.contains(QStringLiteral("canary at 5%")), qPrintable(out)); // the result was seen...
+        QVERIFY2(!out.contains(QStringLiteral("step 2/3")), qPrintable(out)); // ...and the plan did not go on
+
+        // What the message says is what the traffic layer holds...
+        const Run status = run({QStringLiteral("status"), QStringLiteral("--target"), QStringLiteral("shop"),
+                                QStringLiteral("--config"), dir});
+        QCOMPARE(status.code, 0);
+        QVERIFY2(status.out.contains(QStringLiteral("canary 5.0%")), qPrintable(status.out));
+        // ...and the change that landed after Ctrl-C is in the audit log.
+        const QJsonObject last = lastAuditEntry();
+        QCOMPARE(last.value(QStringLiteral("action")).toString(), QStringLiteral("set-weight"));
+        QCOMPARE(last.value(QStringLiteral("canaryPercent")).toDouble(), 5.0);
+        QCOMPARE(last.value(QStringLiteral("result")).toString(), QStringLiteral("applied"));
     }
 
     void brokenConfigIsReportedAndUntouched()

@@ -9,15 +9,20 @@ CliRunner::CliRunner(const QString &binary, const QString &home)
 {
 }
 
-CliRunner::Result CliRunner::run(const QStringList &args, int timeoutMs) const
+void CliRunner::start(QProcess &process, const QStringList &args) const
 {
-    QProcess p;
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), QDir(m_home).filePath(QStringLiteral("config")));
     env.insert(QStringLiteral("XDG_DATA_HOME"), QDir(m_home).filePath(QStringLiteral("data")));
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
-    p.setProcessEnvironment(env);
-    p.start(m_binary, args);
+    process.setProcessEnvironment(env);
+    process.start(m_binary, args);
+}
+
+CliRunner::Result CliRunner::run(const QStringList &args, int timeoutMs) const
+{
+    QProcess p;
+    start(p, args);
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
         p.waitForFinished();

@@ -6,6 +6,8 @@
 #include <QString>
 #include <QStringList>
 
+class QProcess;
+
 class CliRunner final
 {
 public:
@@ -21,6 +23,9 @@ public:
     // Blocks until the binary ends, at most `timeoutMs` (then kills it). Blocking is fine: what it
     // talks to answers from other processes or threads.
     Result run(const QStringList &args, int timeoutMs = 60000) const;
+    // Starts the binary in `process` with the same folders and returns at once, for a test that
+    // has to act while it runs (signal it, feed what it waits for).
+    void start(QProcess &process, const QStringList &args) const;
 
 private:
     QString m_binary;
