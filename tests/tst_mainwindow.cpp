@@ -24,12 +24,14 @@
 #include <QDir>
 #include <QFile>
 #include <QImage>
+#include <QLabel>
 #include <QTemporaryDir>
 #include <QPushButton>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
 #include <QTest>
+#include <QTextDocument>
 
 using namespace Switchboard;
 
@@ -205,6 +207,30 @@ private slots:
         QCOMPARE(done.at(0).at(0).toBool(), false);
         QVERIFY(dialog.lastResult().contains(QStringLiteral("takes no queries")));
         QVERIFY(!dialog.save()); // no file behind the demo target
+    }
+
+    void serversLineShowsWeightsAndHealthChecks()
+    {
+        QList<Member> m{{QStringLiteral("web-v1-1"), Version::Stable, 0, QStringLiteral("UP"), QStringLiteral("L7OK")},
+                        {QStringLiteral("web-v1-2"), Version::Stable, 256, QStringLiteral("UP"), QStringLiteral("L7OK")},
+                        {QStringLiteral("web-v2-1"), Version::Canary, 256, QStringLiteral("DOWN"), QStringLiteral("L7STS")},
+                        {QStringLiteral("web-v2-2"), Version::Canary, 0, QStringLiteral("DOWN 1/2"), QStringLiteral("L7OK")},
+                        {QStringLiteral("web-v2-3"), Version::Canary, 0, QStringLiteral("MAINT"), QStringLiteral("L7OK")}};
+        QTextDocument doc;
+        doc.setHtml(TargetPanelWidget::serversText(m));
+        const QStringList lines = doc.toPlainText().split(QLatin1Char('\n'));
+        QCOMPARE(lines.size(), 2); // one per version, stable first
+        QCOMPARE(lines.at(0), QStringLiteral("■ web-v1-1 0 ✓ · web-v1-2 256 ✓"));
+        QCOMPARE(lines.at(1), QStringLiteral("■ web-v2-1 256 ✗ DOWN · web-v2-2 0 … DOWN 1/2 · web-v2-3 0 MAINT"));
+        // Many servers are summed up, DOWN ones still called out.
+        QList<Member> many;
+        for (int i = 0; i < 12; ++i)
+            many.append({QStringLiteral("s%1").arg(i), Version::Canary, i < 9 ? 10 : 0, i == 3 ? QStringLiteral("DOWN") : QStringLiteral("UP"),
+                         QStringLiteral("L7OK")});
+        doc.setHtml(TargetPanelWidget::serversText(many));
+        QCOMPARE(doc.toPlainText(), QStringLiteral("■ 12 servers, 9 with traffic, 1 DOWN"));
+        // And the panel shows the live members of its target.
+        QTRY_VERIFY(find<QLabel>("serversLabel")->text().contains(QStringLiteral("app-v2-a")));
     }
 
     void settingsDialogSaveAppliesToTheRunningTarget()

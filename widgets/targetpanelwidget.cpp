@@ -62,6 +62,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, ConfirmFn confirm, QW
     , m_bar(new SplitBarWidget(this))
     , m_measured(new QLabel(this))
     , m_note(new QLabel(this))
+    , m_servers(new QLabel(this))
     , m_slider(new QSlider(Qt::Horizontal, this))
     , m_spin(new QSpinBox(this))
     , m_apply(new QPushButton(tr("Apply"), this))
@@ -107,6 +108,11 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, ConfirmFn confirm, QW
         }
     }
     health->setColumnStretch(6, 1);
+    // Next to the health: who serves, server by server (what a rolling update moves).
+    m_servers->setObjectName(QStringLiteral("serversLabel"));
+    m_servers->setTextFormat(Qt::RichText);
+    m_servers->setAlignment(Qt::AlignLeft | Qt::AlignTop);
+    health->addWidget(m_servers, 0, 7, 3, 1);
 
     // Dragging the slider moves nothing: only Apply (or Enter in the box) does.
     m_slider->setObjectName(QStringLiteral("canarySlider"));
@@ -308,6 +314,49 @@ void TargetPanelWidget::rollback()
     m_controller->operatorRollback(tr("operator"));
 }
 
+QString TargetPanelWidget::serversText(const QList<Member> &members)
+{
+    // One line per version: "web-v1-1 0 ✓" — the weight (grey when it gets no traffic) and a
+    // mark for the traffic layer's health check (red ✗ DOWN, amber … undecided, the grey state when taken
+    // out, nothing when the layer checks nothing). Long lists are summed up instead.
+    constexpr int maxListed = 8;
+    QStringList lines;
+    for (Version v : {Version::Stable, Version::Canary}) {
+        QStringList parts;
+        int total = 0;
+        int serving = 0;
+        int down = 0;
+        for (const Member &m : members) {
+            if (m.version != v)
+                continue;
+            ++total;
+            serving += m.weight > 0;
+            const MemberHealth h = memberHealth(m);
+            down += h == MemberHealth::Down;
+            QString mark;
+            switch (h) {
+            case MemberHealth::Healthy: mark = QStringLiteral(" <span style='color:%1'>✓</span>").arg(Palette::ok().name()); break;
+            case MemberHealth::Down: mark = QStringLiteral(" <span style='color:%1'><b>✗ DOWN</b></span>").arg(Palette::danger().name()); break;
+            case MemberHealth::Pending: mark = QStringLiteral(" <span style='color:%1'>… %2</span>").arg(Palette::warning().name(), m.state.toHtmlEscaped()); break;
+            case MemberHealth::Maintenance: mark = QStringLiteral(" <span style='color:%1'>%2</span>").arg(Palette::muted().name(), m.state.toHtmlEscaped()); break;
+            case MemberHealth::Unchecked: break;
+            }
+            const QString weight = m.weight > 0 ? QString::number(m.weight)
+                                                : QStringLiteral("<span style='color:%1'>0</span>").arg(Palette::muted().name());
+            parts.append(QStringLiteral("%1 %2%3").arg(m.name.toHtmlEscaped(), weight, mark));
+        }
+        if (total == 0)
+            continue;
+        const QColor colour = v == Version::Stable ? Palette::stable() : Palette::canary();
+        const QString body = total <= maxListed
+            ? parts.join(QStringLiteral(" · "))
+            : tr("%1 servers, %2 with traffic%3").arg(total).arg(serving)
+                  .arg(down ? QStringLiteral(", <span style='color:%1'><b>%2 DOWN</b></span>").arg(Palette::danger().name()).arg(down) : QString());
+        lines.append(QStringLiteral("<span style='color:%1'>■</span> %2").arg(colour.name(), body));
+    }
+    return lines.join(QStringLiteral("<br>"));
+}
+
 void TargetPanelWidget::updateSplit()
 {
     updateHeader();
@@ -326,6 +375,7 @@ void TargetPanelWidget::updateSplit()
     const QString note = m_controller->snapshot().note;
     m_note->setText(note);
     m_note->setVisible(!note.isEmpty());
+    m_servers->setText(serversText(m_controller->snapshot().members));
     const double measured = m_controller->measuredCanaryPercent();
     m_measured->setText(tr("set %1 · measured %2")
                             .arg(num(set, 1, QStringLiteral("%")),

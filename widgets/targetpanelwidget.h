@@ -33,7 +33,8 @@ public:
     // Where the selected targets came from (targets.json), for the settings dialog's Save.
     void setTargetsPath(const QString &path) { m_targetsPath = path; }
     TargetController *controller() const { return m_controller; }
-
+    // The servers line: per version, each server's weight and health-check mark (rich text).
+    static QString serversText(const QList<Member> &members);
 
 public Q_SLOTS:
     void apply();
@@ -64,6 +65,7 @@ private:
     SplitBarWidget *m_bar;
     QLabel *m_measured;
     QLabel *m_note; // what the traffic layer says beyond weights
+    QLabel *m_servers; // each server's weight and health check, per version
     QLabel *m_health[2][5]; // [stable|canary][rps, error, p50, p99, age of the newest sample]
     QSlider *m_slider;
     QSpinBox *m_spin;
