@@ -1,6 +1,7 @@
 #include "targetcontroller.h"
 
 #include "auditlog.h"
+#include "chartmarkermodel.h"
 #include "eventlogmodel.h"
 #include "rolloutengine.h"
 #include "timeseriesmodel.h"
@@ -55,6 +56,7 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
                                            QStringLiteral("stableP99Ms"), QStringLiteral("canaryP99Ms")},
                                           this))
     , m_splitHistory(new TimeSeriesModel({QStringLiteral("setCanaryPct"), QStringLiteral("measuredCanaryPct")}, this))
+    , m_chartMarkers(new ChartMarkerModel(this))
 {
     TrafficBackend *traffic = m_host->traffic();
     connect(this, &TargetController::requestRefresh, traffic, &TrafficBackend::refresh);
@@ -229,6 +231,10 @@ RolloutEngine *TargetController::startRollout(const RolloutPlan &plan, const std
     connect(m_rollout, &RolloutEngine::stateChanged, this, &TargetController::rolloutChanged);
     connect(m_rollout, &RolloutEngine::stepChanged, this, &TargetController::rolloutChanged);
     connect(m_rollout, &RolloutEngine::gateEvaluated, this, &TargetController::rolloutChanged);
+    m_chartMarkers->forgetGateOutcomes(); // a new rollout's first gate results are news again
+    connect(m_rollout, &RolloutEngine::gateEvaluated, m_chartMarkers, [this](const QList<GateResult> &results) {
+        m_chartMarkers->addGateResults(results, nowMs());
+    });
     connect(m_rollout, &RolloutEngine::logLine, this, [this](const QString &line) {
         log(int(EventLogModel::Severity::Info), QStringLiteral("rollout: ") + line);
     });
@@ -338,6 +344,7 @@ void TargetController::onChangeFinished(const ChangeResult &r)
             m.weight = r.after.value(m.name, m.weight);
         m_snapshot->split = TrafficSplit::fromMembers(m_snapshot->members);
     }
+    m_chartMarkers->addChange(nowMs(), done.action, r, m_snapshot && !r.after.isEmpty() ? m_snapshot->split.canary : unknown());
     const auto sev = r.ok() ? EventLogModel::Severity::Info
                             : (r.status == ChangeResult::Status::Conflict ? EventLogModel::Severity::Warning
                                                                           : EventLogModel::Severity::Error);

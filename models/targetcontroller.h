@@ -16,6 +16,7 @@
 namespace Switchboard {
 
 class AuditLog;
+class ChartMarkerModel;
 class EventLogModel;
 class RolloutEngine;
 struct RolloutPlan;
@@ -58,6 +59,8 @@ public:
     TimeSeriesModel *healthHistory() const { return m_healthHistory; }
     // Columns: setCanaryPct measuredCanaryPct
     TimeSeriesModel *splitHistory() const { return m_splitHistory; }
+    // Weight changes that took effect and gate results that changed, for the charts' time axis.
+    ChartMarkerModel *chartMarkers() const { return m_chartMarkers; }
 
     void start();
     void stop();
@@ -139,6 +142,7 @@ private:
     AuditLog *m_audit;
     TimeSeriesModel *m_healthHistory;
     TimeSeriesModel *m_splitHistory;
+    ChartMarkerModel *m_chartMarkers;
     QTimer m_poll;
 
     ConnectionState m_state = ConnectionState::Connecting;

@@ -118,11 +118,15 @@ private slots:
         QTRY_VERIFY(snap.size() >= 3);
         QCOMPARE(worldCanary(), 10.0);
         QCOMPARE(slider->value(), 20); // a poll does not yank the slider back while editing
+        QCOMPARE(find<ChartWidget>("weightChart")->markerItems().size(), 0);
 
         QTest::mouseClick(find<QPushButton>("applyButton"), Qt::LeftButton);
         QTRY_COMPARE(worldCanary(), 20.0);
         QCOMPARE(m_confirmations, 0); // 20% needs no confirmation
         QTRY_COMPARE(find<SplitBarWidget>("splitBar")->text(), QStringLiteral("stable 80% · canary 20%"));
+        // The change is marked on every chart's time axis.
+        for (const char *chart : {"errorChart", "latencyChart", "rpsChart", "weightChart"})
+            QTRY_COMPARE(find<ChartWidget>(chart)->markerItems().size(), 1);
     }
 
     void aboveHalfAsksFirst()

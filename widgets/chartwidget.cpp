@@ -1,13 +1,17 @@
 #include "chartwidget.h"
 
+#include "chartmarkermodel.h"
 #include "downsample.h"
+#include "palette.h"
 #include "timeseriesmodel.h"
 
 #include <QDateTime>
 #include <QDateTimeAxis>
+#include <QGraphicsLineItem>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QPainterPath>
 #include <QToolTip>
 #include <QValueAxis>
 
@@ -15,6 +19,50 @@
 #include <cmath>
 
 namespace Switchboard {
+
+namespace {
+
+// A one-pixel line is hard to point at: the mouse finds the marker (and its tooltip) within a
+// few pixels of it.
+class MarkerLine final : public QGraphicsLineItem
+{
+public:
+    using QGraphicsLineItem::QGraphicsLineItem;
+
+    QRectF boundingRect() const override { return hitArea(); }
+    QPainterPath shape() const override
+    {
+        QPainterPath path;
+        path.addRect(hitArea());
+        return path;
+    }
+
+private:
+    QRectF hitArea() const
+    {
+        const QLineF l = line();
+        return QRectF(QPointF(std::min(l.x1(), l.x2()) - 4, std::min(l.y1(), l.y2())),
+                      QPointF(std::max(l.x1(), l.x2()) + 4, std::max(l.y1(), l.y2())));
+    }
+};
+
+QPen markerPen(ChartMarkerModel::Kind kind)
+{
+    switch (kind) {
+    case ChartMarkerModel::Kind::WeightChange: return QPen(Palette::neutral(), 1.5);
+    case ChartMarkerModel::Kind::GatePass: return QPen(Palette::ok(), 1.0);
+    case ChartMarkerModel::Kind::GateFail: return QPen(Palette::danger(), 1.5);
+    case ChartMarkerModel::Kind::GateInconclusive: return QPen(Palette::warning(), 1.0, Qt::DotLine);
+    case ChartMarkerModel::Kind::Rollback: return QPen(Palette::danger(), 2.0, Qt::DashLine);
+    }
+    return {};
+}
+
+// Above the grid and axes (ChartPresenter's AxisZValue is 3), under the series (4): the data
+// stays readable where a marker crosses it.
+constexpr qreal kMarkerZ = 3.5;
+
+} // namespace
 
 ChartWidget::ChartWidget(const QString &title, const QString &unit, const QList<Series> &series, QWidget *parent)
     : QChartView(parent)
@@ -51,6 +99,8 @@ ChartWidget::ChartWidget(const QString &title, const QString &unit, const QList<
         m_lines.append(line);
     }
     setChart(chart);
+    // The plot area moves on resize and when axis labels change width: markers follow it.
+    connect(chart, &QChart::plotAreaChanged, this, &ChartWidget::layoutMarkers);
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(170);
 
@@ -75,6 +125,20 @@ void ChartWidget::setModel(TimeSeriesModel *model)
         connect(model, &QAbstractItemModel::rowsRemoved, this, &ChartWidget::scheduleRebuild);
         connect(model, &QAbstractItemModel::modelReset, this, &ChartWidget::scheduleRebuild);
         connect(model, &QAbstractItemModel::dataChanged, this, &ChartWidget::scheduleRebuild);
+    }
+    rebuild();
+}
+
+void ChartWidget::setMarkers(ChartMarkerModel *markers)
+{
+    if (m_markers)
+        disconnect(m_markers, nullptr, this, nullptr);
+    m_markers = markers;
+    if (markers) {
+        connect(markers, &QAbstractItemModel::rowsInserted, this, &ChartWidget::scheduleRebuild);
+        connect(markers, &QAbstractItemModel::rowsRemoved, this, &ChartWidget::scheduleRebuild);
+        connect(markers, &QAbstractItemModel::modelReset, this, &ChartWidget::scheduleRebuild);
+        connect(markers, &QAbstractItemModel::dataChanged, this, &ChartWidget::scheduleRebuild);
     }
     rebuild();
 }
@@ -155,6 +219,7 @@ void ChartWidget::rebuild()
         m_lines.at(i)->replace(pts);
     }
     m_x->setRange(QDateTime::fromMSecsSinceEpoch(begin), QDateTime::fromMSecsSinceEpoch(end));
+    placeMarkers(begin, end);
     if (m_fixedHi > m_fixedLo) {
         m_y->setRange(m_fixedLo, m_fixedHi);
     } else if (drawn == 0) {
@@ -169,6 +234,50 @@ void ChartWidget::rebuild()
         m_empty->show();
     } else {
         m_empty->hide();
+    }
+}
+
+void ChartWidget::placeMarkers(qint64 begin, qint64 end)
+{
+    // Only the markers inside the window; the model keeps the rest for when the window moves.
+    QList<ChartMarkerModel::Marker> shown;
+    if (m_markers) {
+        const auto &all = m_markers->markers();
+        auto it = std::lower_bound(all.cbegin(), all.cend(), begin,
+                                   [](const ChartMarkerModel::Marker &m, qint64 t) { return m.timeMs < t; });
+        for (; it != all.cend() && it->timeMs <= end; ++it)
+            shown.append(*it);
+    }
+    while (m_markerItems.size() > shown.size())
+        delete m_markerItems.takeLast();
+    while (m_markerItems.size() < shown.size()) {
+        auto *item = new MarkerLine(chart());
+        item->setZValue(kMarkerZ);
+        m_markerItems.append(item);
+    }
+    for (int i = 0; i < shown.size(); ++i) {
+        const ChartMarkerModel::Marker &m = shown.at(i);
+        QGraphicsLineItem *item = m_markerItems.at(i);
+        item->setPen(markerPen(m.kind));
+        item->setData(MarkerTimeKey, m.timeMs);
+        QString tip = QStringLiteral("<b>%1</b> %2").arg(QDateTime::fromMSecsSinceEpoch(m.timeMs).toString(QStringLiteral("HH:mm:ss")),
+                                                          m.label.toHtmlEscaped());
+        if (!m.detail.isEmpty())
+            tip += QStringLiteral("<br>") + m.detail.toHtmlEscaped();
+        item->setToolTip(tip);
+    }
+    layoutMarkers();
+}
+
+void ChartWidget::layoutMarkers()
+{
+    if (m_lines.isEmpty())
+        return; // the mapping from time to pixels comes from a series on the axes
+    const QRectF plot = chart()->plotArea();
+    for (QGraphicsLineItem *item : std::as_const(m_markerItems)) {
+        const qint64 t = item->data(MarkerTimeKey).toLongLong();
+        const qreal x = chart()->mapToPosition(QPointF(double(t), m_y->min()), m_lines.constFirst()).x();
+        item->setLine(x, plot.top(), x, plot.bottom());
     }
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 // A time chart of a few columns of a TimeSeriesModel (stable and canary on the same axes, in
-// their colours). It only reads the model; when there is nothing to draw it says why.
+// their colours), with a ChartMarkerModel's markers (weight changes, gate results) as thin
+// vertical lines on the time axis. It only reads the models; when there is nothing to draw it
+// says why.
 
 #include <QChartView>
 #include <QColor>
@@ -8,12 +10,14 @@
 #include <QTimer>
 
 class QDateTimeAxis;
+class QGraphicsLineItem;
 class QLabel;
 class QLineSeries;
 class QValueAxis;
 
 namespace Switchboard {
 
+class ChartMarkerModel;
 class TimeSeriesModel;
 
 class ChartWidget final : public QChartView
@@ -31,6 +35,8 @@ public:
     ChartWidget(const QString &title, const QString &unit, const QList<Series> &series, QWidget *parent = nullptr);
 
     void setModel(TimeSeriesModel *model);
+    // Markers to draw: those inside the current window, as vertical lines with a tooltip.
+    void setMarkers(ChartMarkerModel *markers);
     void setWindowMs(qint64 windowMs);
     // Shown over the chart while it has nothing to draw ("no data from Prometheus: ...").
     void setEmptyReason(const QString &reason);
@@ -40,6 +46,10 @@ public:
     // For tests: points drawn for series i, and the message shown (empty when hidden).
     int pointCount(int series) const;
     QString emptyMessage() const;
+    // For tests: the marker lines drawn (in chart coordinates), oldest first; each carries its
+    // marker's time as data(MarkerTimeKey).
+    QList<QGraphicsLineItem *> markerItems() const { return m_markerItems; }
+    static constexpr int MarkerTimeKey = 0;
 
 protected:
     void resizeEvent(QResizeEvent *event) override;
@@ -48,6 +58,8 @@ private:
     void scheduleRebuild();
     void rebuild();
     void onHovered(const QPointF &point, bool state);
+    void placeMarkers(qint64 begin, qint64 end);
+    void layoutMarkers();
 
     QString m_title;
     QList<Series> m_specs;
@@ -56,6 +68,8 @@ private:
     QValueAxis *m_y;
     QLabel *m_empty;
     QPointer<TimeSeriesModel> m_model;
+    QPointer<ChartMarkerModel> m_markers;
+    QList<QGraphicsLineItem *> m_markerItems; // children of the chart, one per marker in the window
     QTimer m_rebuild;
     qint64 m_windowMs = 15 * 60 * 1000;
     QString m_emptyReason;

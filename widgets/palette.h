@@ -12,5 +12,6 @@ inline QColor danger() { return QColor(0xc6, 0x28, 0x28); }   // red
 inline QColor ok() { return QColor(0x2e, 0x9d, 0x4f); }       // green
 inline QColor muted() { return QColor(0x8a, 0x8a, 0x8a); }    // grey: unknown, stale
 inline QColor warning() { return QColor(0xd9, 0x7a, 0x00); }
+inline QColor neutral() { return QColor(0x54, 0x6e, 0x7a); }  // slate: events that are neither good nor bad
 
 } // namespace Switchboard::Palette

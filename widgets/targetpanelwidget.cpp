@@ -255,8 +255,10 @@ void TargetPanelWidget::setController(TargetController *controller)
     for (ChartWidget *c : {m_errorChart, m_latencyChart, m_rpsChart})
         c->setModel(controller ? controller->healthHistory() : nullptr);
     m_weightChart->setModel(controller ? controller->splitHistory() : nullptr);
-    for (ChartWidget *c : {m_errorChart, m_latencyChart, m_rpsChart, m_weightChart})
+    for (ChartWidget *c : {m_errorChart, m_latencyChart, m_rpsChart, m_weightChart}) {
+        c->setMarkers(controller ? controller->chartMarkers() : nullptr);
         c->setWindowMs(window);
+    }
     if (controller) {
         connect(controller, &TargetController::snapshotChanged, this, &TargetPanelWidget::updateSplit);
         connect(controller, &TargetController::healthChanged, this, &TargetPanelWidget::updateHealth);
