@@ -3,6 +3,8 @@
 #include "kubeexeccredential.h"
 
 #include <QFile>
+#include <QHostAddress>
+#include <QUrl>
 
 #include <curl/curl.h>
 
@@ -93,6 +95,181 @@ bool readToken(const QString &path, const QString &user, QString *token, QString
     return true;
 }
 
+// A URL's parts as libcurl reads them: the host it connects to (IPv6 in brackets), the port as
+// written (empty when none) and the port it uses.
+struct UrlParts
+{
+    QByteArray scheme;
+    QByteArray host;
+    QByteArray port;
+    QByteArray effectivePort;
+};
+
+QByteArray urlPart(CURLU *u, CURLUPart part, unsigned int flags = 0)
+{
+    char *value = nullptr;
+    if (curl_url_get(u, part, &value, flags) != CURLUE_OK)
+        return {};
+    QByteArray out(value);
+    curl_free(value);
+    return out;
+}
+
+bool parseUrl(const QByteArray &url, UrlParts *out)
+{
+    CURLU *u = curl_url();
+    const bool ok = u && curl_url_set(u, CURLUPART_URL, url.constData(), 0) == CURLUE_OK;
+    if (ok) {
+        out->scheme = urlPart(u, CURLUPART_SCHEME);
+        out->host = urlPart(u, CURLUPART_HOST);
+        out->port = urlPart(u, CURLUPART_PORT);
+        out->effectivePort = urlPart(u, CURLUPART_PORT, CURLU_DEFAULT_PORT);
+    }
+    curl_url_cleanup(u);
+    return ok && !out->host.isEmpty() && !out->effectivePort.isEmpty();
+}
+
+// `url` with another host, as libcurl writes it back; the trailing '/' it adds is dropped, as the
+// kubeconfig's server URL has none and API paths start with one.
+bool replaceHost(const QByteArray &url, const QByteArray &host, QByteArray *out)
+{
+    CURLU *u = curl_url();
+    bool ok = u && curl_url_set(u, CURLUPART_URL, url.constData(), 0) == CURLUE_OK
+        && curl_url_set(u, CURLUPART_HOST, host.constData(), 0) == CURLUE_OK;
+    if (ok) {
+        *out = urlPart(u, CURLUPART_URL);
+        while (out->endsWith('/'))
+            out->chop(1);
+        ok = !out->isEmpty();
+    }
+    curl_url_cleanup(u);
+    return ok;
+}
+
+QString unbracketed(const QByteArray &host)
+{
+    const QString h = QString::fromUtf8(host);
+    return h.startsWith(QLatin1Char('[')) && h.endsWith(QLatin1Char(']')) ? h.mid(1, h.size() - 2) : h;
+}
+
+// NO_PROXY as kubectl reads it (Go's golang.org/x/net/http/httpproxy): "*"; an IP or CIDR; a
+// domain, matching itself and its subdomains; ".domain" or "*.domain", subdomains only; each
+// optionally with ":port". libcurl's own matcher differs (a leading dot, ports), hence this.
+bool noProxyMatches(const QString &list, const QString &host, const QString &port)
+{
+    const QString h = host.toLower();
+    const QHostAddress ip(h);
+    for (QString entry : list.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        entry = entry.trimmed().toLower();
+        if (entry.isEmpty())
+            continue;
+        if (entry == QStringLiteral("*"))
+            return true;
+        if (entry.contains(QLatin1Char('/'))) {
+            const auto subnet = QHostAddress::parseSubnet(entry);
+            if (!ip.isNull() && subnet.second >= 0 && ip.isInSubnet(subnet))
+                return true;
+            continue;
+        }
+        QString entryHost = entry;
+        QString entryPort;
+        if (entry.startsWith(QLatin1Char('['))) {
+            const qsizetype close = entry.indexOf(QLatin1Char(']'));
+            if (close < 0)
+                continue;
+            entryHost = entry.mid(1, close - 1);
+            if (entry.mid(close + 1).startsWith(QLatin1Char(':')))
+                entryPort = entry.mid(close + 2);
+        } else if (entry.count(QLatin1Char(':')) == 1) {
+            entryHost = entry.section(QLatin1Char(':'), 0, 0);
+            entryPort = entry.section(QLatin1Char(':'), 1);
+        }
+        if (entryHost.isEmpty())
+            continue;
+        const bool portMatches = entryPort.isEmpty() || entryPort == port;
+        if (const QHostAddress entryIp(entryHost); !entryIp.isNull()) {
+            if (!ip.isNull() && ip.isEqual(entryIp) && portMatches)
+                return true;
+            continue;
+        }
+        if (entryHost.startsWith(QStringLiteral("*.")))
+            entryHost = entryHost.mid(1);
+        const bool matchesItself = !entryHost.startsWith(QLatin1Char('.'));
+        const QString suffix = matchesItself ? QLatin1Char('.') + entryHost : entryHost;
+        if ((h.endsWith(suffix) || (matchesItself && h == entryHost)) && portMatches)
+            return true;
+    }
+    return false;
+}
+
+// The proxy kubectl takes from the environment for the server (Go's ProxyFromEnvironment):
+// HTTPS_PROXY / https_proxy for an https server, HTTP_PROXY / http_proxy for an http one (upper
+// case first), never for localhost or a loopback address, not for hosts NO_PROXY / no_proxy
+// names. Empty: go direct.
+QString environmentProxy(const QProcessEnvironment &env, const UrlParts &server, QString *variable)
+{
+    const bool https = server.scheme == "https";
+    const QStringList names = https ? QStringList{QStringLiteral("HTTPS_PROXY"), QStringLiteral("https_proxy")}
+                                    : QStringList{QStringLiteral("HTTP_PROXY"), QStringLiteral("http_proxy")};
+    QString value;
+    for (const QString &name : names) {
+        value = env.value(name);
+        if (!value.isEmpty()) {
+            *variable = name;
+            break;
+        }
+    }
+    if (value.isEmpty())
+        return {};
+    const QString host = unbracketed(server.host);
+    if (host.compare(QStringLiteral("localhost"), Qt::CaseInsensitive) == 0 || QHostAddress(host).isLoopback())
+        return {};
+    QString noProxy = env.value(QStringLiteral("NO_PROXY"));
+    if (noProxy.isEmpty())
+        noProxy = env.value(QStringLiteral("no_proxy"));
+    if (noProxyMatches(noProxy, host, QString::fromUtf8(server.effectivePort)))
+        return {};
+    return value;
+}
+
+struct Proxy
+{
+    QByteArray curl;  // for CURLOPT_PROXY, credentials included
+    QString name;     // without credentials
+    QString password; // to keep out of messages
+    bool https = false;
+};
+
+// A proxy URL as libcurl must get it to behave like kubectl: Go's default ports written out
+// (libcurl would take 1080 for an http:// proxy without one), and socks5 as socks5h, since Go's
+// SOCKS5 dialer lets the proxy resolve the server's name. `lenient`: an environment value,
+// which Go also accepts as a bare "host:port" (meaning http://).
+bool proxyForCurl(const QString &text, bool lenient, Proxy *out)
+{
+    auto usable = [](const QUrl &u) {
+        const QString scheme = u.scheme().toLower();
+        return u.isValid() && !u.host().isEmpty()
+            && (scheme == QStringLiteral("http") || scheme == QStringLiteral("https") || scheme == QStringLiteral("socks5"));
+    };
+    QUrl url(text, QUrl::StrictMode);
+    if (lenient && !usable(url))
+        url = QUrl(QStringLiteral("http://") + text, QUrl::StrictMode);
+    if (!usable(url))
+        return false;
+    const QString scheme = url.scheme().toLower();
+    url.setScheme(scheme);
+    if (url.port() < 0)
+        url.setPort(scheme == QStringLiteral("https") ? 443 : scheme == QStringLiteral("socks5") ? 1080 : 80);
+    url.setPath(QString());
+    out->name = url.toString(QUrl::RemoveUserInfo);
+    out->password = url.password();
+    out->https = scheme == QStringLiteral("https");
+    if (scheme == QStringLiteral("socks5"))
+        url.setScheme(QStringLiteral("socks5h"));
+    out->curl = url.toEncoded();
+    return true;
+}
+
 } // namespace
 
 KubeClient::KubeClient(Settings settings)
@@ -114,9 +291,6 @@ bool KubeClient::ensureConfig(QString *error)
     KubeConfig c;
     if (!KubeConfig::load(m_settings.kubeconfig, m_settings.context, m_settings.env, &c, error))
         return false;
-    if (!c.tlsServerName.isEmpty())
-        c.warnings.append(QStringLiteral("tls-server-name of cluster \"%1\" is ignored: the server certificate must be valid for %2")
-                              .arg(c.clusterName, c.server));
     m_config = c;
     m_exec.reset();
     if (m_config.exec && m_config.token.isEmpty() && m_config.tokenFile.isEmpty())
@@ -126,7 +300,74 @@ bool KubeClient::ensureConfig(QString *error)
         if (s.size() >= 3)
             m_secrets.append(s);
     }
+    if (!buildRoute(error))
+        return false;
     m_loaded = true;
+    return true;
+}
+
+bool KubeClient::buildRoute(QString *error)
+{
+    Route r;
+    const QString clusterAt = QStringLiteral("cluster \"%1\" in %2").arg(m_config.clusterName, m_config.clusterFile);
+    UrlParts server;
+    if (!parseUrl(m_config.server.toUtf8(), &server)) {
+        *error = QStringLiteral("server %1 of %2 is not a URL libcurl can use").arg(m_config.server, clusterAt);
+        return false;
+    }
+    r.baseUrl = m_config.server.toUtf8();
+    r.verifyName = unbracketed(server.host);
+
+    const QString &name = m_config.tlsServerName;
+    if (!name.isEmpty() && server.scheme == "https" && name.compare(r.verifyName, Qt::CaseInsensitive) != 0) {
+        // kubectl connects to the server URL's host and port but checks the certificate against,
+        // and sends SNI for, tls-server-name. libcurl takes both from the URL's host, so the URL
+        // gets tls-server-name as its host and CONNECT_TO sends the TCP connection to the real
+        // host and port; nothing resolves tls-server-name. What else the swap changes: libcurl
+        // would send "Host: <tls-server-name>:PORT", so the header is set back to the server's
+        // host[:port] as kubectl sends it (the API server and anything in front of it see what
+        // they see from kubectl); through an HTTP proxy, CONNECT names the real host too (libcurl
+        // tunnels to the CONNECT_TO target), again as kubectl; libcurl's own error texts name
+        // tls-server-name, ours name the server URL.
+        const QByteArray urlName = name.contains(QLatin1Char(':')) ? '[' + name.toUtf8() + ']' : name.toUtf8();
+        if (!replaceHost(r.baseUrl, urlName, &r.baseUrl)) {
+            *error = QStringLiteral("tls-server-name \"%1\" of %2 is not a host name libcurl accepts").arg(name, clusterAt);
+            return false;
+        }
+        r.connectTo = urlName + ':' + server.effectivePort + ':' + server.host + ':' + server.effectivePort;
+        r.hostHeader = "Host: " + server.host + (server.port.isEmpty() ? QByteArray() : ':' + server.port);
+        r.verifyName = name;
+    }
+
+    // kubectl: the cluster's proxy-url for every request when set (NO_PROXY does not apply to
+    // it); otherwise the environment's proxy.
+    QString text;
+    const bool fromKubeconfig = !m_config.proxyUrl.isEmpty();
+    if (fromKubeconfig) {
+        text = m_config.proxyUrl;
+        r.proxyOrigin = QStringLiteral("proxy-url of %1").arg(clusterAt);
+    } else {
+        QString variable;
+        text = environmentProxy(m_settings.env, server, &variable);
+        r.proxyOrigin = QStringLiteral("%1 in the environment").arg(variable);
+    }
+    if (!text.isEmpty()) {
+        Proxy p;
+        if (proxyForCurl(text, !fromKubeconfig, &p)) {
+            r.proxy = p.curl;
+            r.proxyName = p.name;
+            r.httpsProxy = p.https;
+            if (p.password.size() >= 3)
+                m_secrets.append(p.password);
+        } else if (fromKubeconfig) {
+            // KubeConfig::load checked it already; this is libcurl's reading disagreeing.
+            *error = QStringLiteral("proxy-url of %1 is not an http://, https:// or socks5:// URL").arg(clusterAt);
+            return false;
+        }
+        // An environment value that is no proxy URL is dropped without a word by Go, so kubectl
+        // goes direct; so do we.
+    }
+    m_route = r;
     return true;
 }
 
@@ -190,7 +431,7 @@ KubeClient::Reply KubeClient::perform(const char *method, const QString &path, c
     // Reset options, keep the connection cache: a poll every second reuses one connection.
     curl_easy_reset(c);
     char errbuf[CURL_ERROR_SIZE] = {};
-    const QByteArray url = m_config.server.toUtf8() + path.toUtf8();
+    const QByteArray url = m_route.baseUrl + path.toUtf8();
     Exchange x;
     x.cap = m_settings.maxResponseBytes;
     curl_easy_setopt(c, CURLOPT_URL, url.constData());
@@ -211,6 +452,17 @@ KubeClient::Reply KubeClient::perform(const char *method, const QString &path, c
         curl_easy_setopt(c, CURLOPT_POSTFIELDS, body.constData());
     }
 
+    curl_slist *connectTo = nullptr;
+    if (!m_route.connectTo.isEmpty()) {
+        connectTo = curl_slist_append(nullptr, m_route.connectTo.constData());
+        curl_easy_setopt(c, CURLOPT_CONNECT_TO, connectTo);
+    }
+    // Always set, so libcurl never picks a proxy from the process environment on its own: the
+    // route decided which proxy (if any) kubectl would use. An empty NOPROXY keeps no_proxy from
+    // exempting hosts from proxy-url, which kubectl applies to every request.
+    curl_easy_setopt(c, CURLOPT_PROXY, m_route.proxy.constData());
+    curl_easy_setopt(c, CURLOPT_NOPROXY, "");
+
     if (m_config.insecureSkipTlsVerify) {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -224,6 +476,23 @@ KubeClient::Reply KubeClient::perform(const char *method, const QString &path, c
     } else if (!m_config.caFile.isEmpty()) {
         curl_easy_setopt(c, CURLOPT_CAPATH, nullptr);
         curl_easy_setopt(c, CURLOPT_CAINFO, QFile::encodeName(m_config.caFile).constData());
+    }
+    if (m_route.httpsProxy) {
+        // kubectl (Go's transport) checks an https:// proxy's certificate with the cluster's TLS
+        // settings: its CA when it has one (else the system's), insecure-skip-tls-verify too.
+        // The client certificate is not offered to the proxy.
+        if (m_config.insecureSkipTlsVerify) {
+            curl_easy_setopt(c, CURLOPT_PROXY_SSL_VERIFYPEER, 0L);
+            curl_easy_setopt(c, CURLOPT_PROXY_SSL_VERIFYHOST, 0L);
+        }
+        if (!m_config.caData.isEmpty()) {
+            curl_easy_setopt(c, CURLOPT_PROXY_CAPATH, nullptr);
+            curl_easy_setopt(c, CURLOPT_PROXY_CAINFO, nullptr);
+            curl_easy_setopt(c, CURLOPT_PROXY_CAINFO_BLOB, &caBlob);
+        } else if (!m_config.caFile.isEmpty()) {
+            curl_easy_setopt(c, CURLOPT_PROXY_CAPATH, nullptr);
+            curl_easy_setopt(c, CURLOPT_PROXY_CAINFO, QFile::encodeName(m_config.caFile).constData());
+        }
     }
     curl_blob certBlob{const_cast<char *>(certData.constData()), size_t(certData.size()), CURL_BLOB_COPY};
     curl_blob keyBlob{const_cast<char *>(keyData.constData()), size_t(keyData.size()), CURL_BLOB_COPY};
@@ -253,20 +522,28 @@ KubeClient::Reply KubeClient::perform(const char *method, const QString &path, c
         headers = curl_slist_append(headers, QByteArray("Content-Type: " + contentType).constData());
     if (!bearer.isEmpty())
         headers = curl_slist_append(headers, QByteArray("Authorization: Bearer " + bearer.toUtf8()).constData());
+    if (!m_route.hostHeader.isEmpty())
+        headers = curl_slist_append(headers, m_route.hostHeader.constData());
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
 
     const CURLcode code = curl_easy_perform(c);
     long status = 0;
     long osErrno = 0;
     curl_off_t connectUs = 0;
+    long connectStatus = 0; // the proxy's answer to CONNECT
+    long proxyVerify = 0;   // X509 result for an https:// proxy's certificate
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &osErrno);
     curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connectUs);
+    curl_easy_getinfo(c, CURLINFO_HTTP_CONNECTCODE, &connectStatus);
+    curl_easy_getinfo(c, CURLINFO_PROXY_SSL_VERIFYRESULT, &proxyVerify);
     const QString curlMessage = QString::fromUtf8(errbuf[0] ? errbuf : curl_easy_strerror(code)).trimmed();
     // The handle keeps pointers to these; drop them before they go out of scope.
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
+    curl_easy_setopt(c, CURLOPT_CONNECT_TO, nullptr);
     curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
     curl_slist_free_all(headers);
+    curl_slist_free_all(connectTo);
 
     const QString server = m_config.server;
     const QString ctx = QStringLiteral("context \"%1\"").arg(m_config.contextName);
@@ -276,6 +553,39 @@ KubeClient::Reply KubeClient::perform(const char *method, const QString &path, c
         r.error = Reply::Error::Network;
         r.message = QStringLiteral("answer to %1 is larger than %2 MiB: aborted").arg(request).arg(m_settings.maxResponseBytes >> 20);
         return r;
+    }
+    const bool viaProxy = !m_route.proxy.isEmpty();
+    const QString proxy = QStringLiteral("proxy %1 (%2)").arg(m_route.proxyName, m_route.proxyOrigin);
+    if (code != CURLE_OK && viaProxy) {
+        // Failures on the way through the proxy name the proxy and where it was configured:
+        // "connection refused by https://api..." would send the operator to the wrong machine.
+        // connectUs stays 0 when not even the TCP connection to the proxy was made.
+        Reply::Error error = Reply::Error::Network;
+        QString m;
+        if (code == CURLE_COULDNT_RESOLVE_PROXY) {
+            m = QStringLiteral("cannot resolve the host of %1").arg(proxy);
+        } else if (code == CURLE_COULDNT_CONNECT && connectUs == 0) {
+            m = osErrno == ECONNREFUSED ? QStringLiteral("connection refused by %1: is the proxy up and reachable?").arg(proxy)
+                                        : QStringLiteral("cannot connect to %1: %2").arg(proxy, curlMessage);
+        } else if (code == CURLE_OPERATION_TIMEDOUT && connectUs == 0) {
+            error = Reply::Error::Timeout;
+            m = QStringLiteral("cannot connect to %1 within %2 (timeout)").arg(proxy, seconds(m_settings.connectTimeoutMs));
+        } else if (connectStatus == 407) {
+            m = QStringLiteral("%1 wants credentials (HTTP 407 to CONNECT): give them as user:password@ in the proxy URL").arg(proxy);
+        } else if (connectStatus >= 300) {
+            m = QStringLiteral("%1 refused the tunnel to %2: HTTP %3 to CONNECT").arg(proxy, server).arg(connectStatus);
+        } else if (code == CURLE_PROXY) {
+            m = QStringLiteral("%1 could not connect to %2: %3").arg(proxy, server, curlMessage);
+        } else if (m_route.httpsProxy && proxyVerify != 0) {
+            error = Reply::Error::Tls;
+            m = QStringLiteral("TLS certificate of %1 not trusted (%2): kubectl checks it against the cluster's certificate-authority, or the system's when the cluster has none")
+                    .arg(proxy, curlMessage);
+        }
+        if (!m.isEmpty()) {
+            r.error = error;
+            r.message = redact(m);
+            return r;
+        }
     }
     if (code != CURLE_OK) {
         switch (code) {
@@ -298,8 +608,17 @@ KubeClient::Reply KubeClient::perform(const char *method, const QString &path, c
         case CURLE_PEER_FAILED_VERIFICATION:
         case CURLE_SSL_CACERT_BADFILE:
             r.error = Reply::Error::Tls;
-            r.message = QStringLiteral("TLS certificate of %1 not trusted (%2): check certificate-authority(-data) of cluster \"%3\" in %4")
-                            .arg(server, curlMessage, m_config.clusterName, m_config.clusterFile);
+            // libcurl (OpenSSL) says "... target host name 'X'" when the certificate is trusted
+            // but issued for other names; certificate-authority is then the wrong place to look.
+            if (curlMessage.contains(QStringLiteral("target host name")))
+                r.message = m_config.tlsServerName.isEmpty()
+                    ? QStringLiteral("TLS certificate of %1 is not valid for \"%2\" (%3): if the certificate names the server differently, set tls-server-name of cluster \"%4\" in %5")
+                          .arg(server, m_route.verifyName, curlMessage, m_config.clusterName, m_config.clusterFile)
+                    : QStringLiteral("TLS certificate of %1 is not valid for \"%2\" (%3): check tls-server-name of cluster \"%4\" in %5")
+                          .arg(server, m_route.verifyName, curlMessage, m_config.clusterName, m_config.clusterFile);
+            else
+                r.message = QStringLiteral("TLS certificate of %1 not trusted (%2): check certificate-authority(-data) of cluster \"%3\" in %4")
+                                .arg(server, curlMessage, m_config.clusterName, m_config.clusterFile);
             break;
         case CURLE_SSL_CERTPROBLEM:
             r.error = Reply::Error::Tls;
@@ -337,6 +656,12 @@ KubeClient::Reply KubeClient::perform(const char *method, const QString &path, c
     QString message;
     statusOf(x.body, &message, &r.reason);
     message = redact(message);
+    if (viaProxy && status == 407) {
+        // An http:// server is reached through the proxy without a tunnel: the 407 is the proxy's.
+        r.error = Reply::Error::Http;
+        r.message = QStringLiteral("%1 wants credentials (HTTP 407): give them as user:password@ in the proxy URL").arg(proxy);
+        return r;
+    }
     switch (status) {
     case 401:
         r.error = Reply::Error::Unauthorized;
@@ -365,6 +690,9 @@ KubeClient::Reply KubeClient::perform(const char *method, const QString &path, c
                   .arg(status).arg(server, request, m_config.clusterName)
             : QStringLiteral("HTTP %1 from %2 for %3%4").arg(status).arg(server, request,
                                                                           message.isEmpty() ? QString() : QStringLiteral(": ") + message);
+        // A 502 or 504 may be the proxy's own answer about the server.
+        if (viaProxy)
+            r.message += QStringLiteral(" (through %1)").arg(proxy);
         break;
     }
     return r;

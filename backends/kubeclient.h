@@ -1,8 +1,8 @@
 #pragma once
 // Blocking client for the Kubernetes API over libcurl: GET and merge-PATCH on API paths, with
-// the kubeconfig's TLS trust, client certificate, token (file) or exec plugin, bounded timeouts
-// and one-line errors that name the context and carry the server's Status message, never a
-// secret. The kubeconfig is read on first use and again after a failed read, so fixing it needs
+// the kubeconfig's TLS trust and tls-server-name, proxy (proxy-url, else the environment's, as
+// kubectl), client certificate, token (file) or exec plugin, bounded timeouts and one-line
+// errors that name the context and carry the server's Status message, never a secret. The kubeconfig is read on first use and again after a failed read, so fixing it needs
 // no restart. Meant for a backend's worker thread: one object per thread.
 
 #include "kubeconfig.h"
@@ -25,6 +25,8 @@ public:
     {
         QString kubeconfig; // explicit file; empty: KUBECONFIG, else ~/.kube/config
         QString context;    // empty: current-context
+        // KUBECONFIG, HOME, the exec plugin's environment and the proxy variables (HTTPS_PROXY,
+        // HTTP_PROXY, NO_PROXY and lower-case forms); libcurl never reads the process's own.
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         int connectTimeoutMs = 5000;
         int timeoutMs = 10000;      // per request, transfer included
@@ -74,12 +76,28 @@ public:
     const Settings &settings() const { return m_settings; }
 
 private:
+    // How requests reach the server, worked out from the kubeconfig and the environment each
+    // time the kubeconfig is read.
+    struct Route
+    {
+        QByteArray baseUrl;    // the server URL; with tls-server-name as its host when that is set
+        QByteArray connectTo;  // CURLOPT_CONNECT_TO entry taking the connection to the real host
+        QByteArray hostHeader; // "Host: <server's host:port>", sent when the URL's host was swapped
+        QString verifyName;    // the name the server certificate must hold
+        QByteArray proxy;      // for CURLOPT_PROXY, with credentials; empty: no proxy
+        QString proxyName;     // the proxy without credentials, for messages
+        QString proxyOrigin;   // where it was configured, for messages
+        bool httpsProxy = false;
+    };
+    bool buildRoute(QString *error);
+
     Reply perform(const char *method, const QString &path, const QByteArray &body, const QByteArray &contentType);
     QString redact(QString text) const;
 
     Settings m_settings;
     KubeConfig m_config;
     bool m_loaded = false;
+    Route m_route;
     std::unique_ptr<KubeExecCredential> m_exec;
     void *m_curl = nullptr; // CURL easy handle, reused so keep-alive connections are too
     QStringList m_secrets;  // values that must never appear in a message

@@ -3,7 +3,10 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QHostAddress>
 #include <QMap>
+#include <QRegularExpression>
+#include <QUrl>
 
 #include <yaml-cpp/yaml.h>
 
@@ -82,6 +85,53 @@ bool boolean(const YAML::Node &map, const char *key, bool *out)
     } catch (const YAML::Exception &) {
         return false;
     }
+}
+
+// tls-server-name is a bare name, as Go's tls.Config.ServerName: a DNS name or an IP address, no
+// scheme, port or path (those would silently never match a certificate).
+bool isServerName(const QString &name)
+{
+    static const QRegularExpression dns(QStringLiteral("^[A-Za-z0-9_]([A-Za-z0-9_.-]*[A-Za-z0-9_])?\\.?$"));
+    return dns.match(name).hasMatch() || !QHostAddress(name).isNull();
+}
+
+// `url` with anything between "scheme://" and the last '@' hidden: a proxy password never
+// reaches a message, even from a value too broken to parse.
+QString withoutUserInfo(const QString &url)
+{
+    const qsizetype scheme = url.indexOf(QStringLiteral("://"));
+    const qsizetype start = scheme < 0 ? 0 : scheme + 3;
+    const qsizetype at = url.lastIndexOf(QLatin1Char('@'));
+    return at >= start ? url.left(start) + QStringLiteral("***") + url.mid(at) : url;
+}
+
+// proxy-url as client-go accepts it: an http, https or socks5 URL naming a host. Anything else
+// (no scheme, a path, a typo in the scheme) is refused rather than guessed at.
+bool checkProxyUrl(const QString &text, QString *why)
+{
+    if (!text.contains(QStringLiteral("://"))) {
+        *why = QStringLiteral("has no scheme (expected e.g. http://proxy.example:3128)");
+        return false;
+    }
+    const QUrl url(text, QUrl::StrictMode);
+    const QString scheme = url.scheme().toLower();
+    if (!url.isValid() || scheme.isEmpty()) {
+        *why = QStringLiteral("is not a URL (expected e.g. http://proxy.example:3128)");
+        return false;
+    }
+    if (scheme != QStringLiteral("http") && scheme != QStringLiteral("https") && scheme != QStringLiteral("socks5")) {
+        *why = QStringLiteral("has scheme \"%1\": must be http, https or socks5").arg(scheme);
+        return false;
+    }
+    if (url.host().isEmpty()) {
+        *why = QStringLiteral("names no host");
+        return false;
+    }
+    if ((!url.path().isEmpty() && url.path() != QStringLiteral("/")) || url.hasQuery() || url.hasFragment()) {
+        *why = QStringLiteral("must be scheme://host[:port] with no path, query or fragment");
+        return false;
+    }
+    return true;
 }
 
 // Parses one file's clusters/users/contexts into `m`, keeping entries already there (the
@@ -334,7 +384,34 @@ bool resolve(const Merged &m, const QString &wanted, KubeConfig *out, QString *e
     if (c.insecureSkipTlsVerify && c.server.startsWith(QStringLiteral("https://")))
         c.warnings.append(QStringLiteral("TLS verification is OFF for %1 (insecure-skip-tls-verify in cluster \"%2\", %3)")
                               .arg(c.server, c.clusterName, cl->file));
-    scalar(cl->body, "tls-server-name", &c.tlsServerName);
+    if (!scalar(cl->body, "tls-server-name", &c.tlsServerName)) {
+        *error = clusterWhere + QStringLiteral(": \"tls-server-name\" must be a string");
+        return false;
+    }
+    c.tlsServerName = c.tlsServerName.trimmed();
+    if (!c.tlsServerName.isEmpty() && !isServerName(c.tlsServerName)) {
+        *error = clusterWhere + QStringLiteral(": \"tls-server-name\" must be a host name or IP address (no scheme, port or path), got \"%1\"")
+                                    .arg(c.tlsServerName);
+        return false;
+    }
+    if (cl->body["proxy-url"]) {
+        // kubectl treats an empty proxy-url as absent; here it is refused, since a key left
+        // empty more likely lost its value than means "use the environment's proxy".
+        if (!scalar(cl->body, "proxy-url", &c.proxyUrl)) {
+            *error = clusterWhere + QStringLiteral(": \"proxy-url\" must be a string");
+            return false;
+        }
+        c.proxyUrl = c.proxyUrl.trimmed();
+        if (c.proxyUrl.isEmpty()) {
+            *error = clusterWhere + QStringLiteral(": \"proxy-url\" is empty: give the proxy (http://, https:// or socks5://) or remove the key");
+            return false;
+        }
+        QString why;
+        if (!checkProxyUrl(c.proxyUrl, &why)) {
+            *error = clusterWhere + QStringLiteral(": \"proxy-url\" \"%1\" %2").arg(withoutUserInfo(c.proxyUrl), why);
+            return false;
+        }
+    }
 
     if (c.userName.isEmpty()) {
         *out = c; // no user: anonymous, which some local clusters allow

@@ -1,6 +1,7 @@
 #pragma once
 // Reads kubeconfig files the way kubectl does and resolves one context into what a client needs
-// to reach its API server: server URL, TLS trust, client certificate, token or exec plugin.
+// to reach its API server: server URL, TLS trust and name, proxy, client certificate, token or
+// exec plugin.
 //
 // Files: the explicit one when given (kubectl --kubeconfig), else every file in KUBECONFIG
 // (colon-separated, missing ones skipped, merged so the first file to define a name wins, and
@@ -45,7 +46,8 @@ struct KubeConfig
     QByteArray caData;  // PEM, decoded from certificate-authority-data
     QString caFile;     // certificate-authority, absolute
     bool insecureSkipTlsVerify = false;
-    QString tlsServerName;
+    QString tlsServerName; // the name the server certificate is checked against; empty: server's host
+    QString proxyUrl;      // proxy-url as written (may hold user:password); empty: environment's proxy
 
     QByteArray clientCertData; // PEM
     QByteArray clientKeyData;  // PEM

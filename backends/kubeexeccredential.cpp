@@ -37,6 +37,7 @@ KubeExecCredential::KubeExecCredential(const KubeConfig &config, QProcessEnviron
     , m_caData(config.caData)
     , m_insecure(config.insecureSkipTlsVerify)
     , m_tlsServerName(config.tlsServerName)
+    , m_proxyUrl(config.proxyUrl)
     , m_env(std::move(env))
     , m_timeoutMs(timeoutMs)
     , m_clock(clock ? std::move(clock) : Clock([] { return QDateTime::currentMSecsSinceEpoch(); }))
@@ -77,6 +78,8 @@ QByteArray KubeExecCredential::execInfo() const
             cluster["insecure-skip-tls-verify"] = true;
         if (!m_tlsServerName.isEmpty())
             cluster["tls-server-name"] = m_tlsServerName.toStdString();
+        if (!m_proxyUrl.isEmpty())
+            cluster["proxy-url"] = m_proxyUrl.toStdString(); // ExecCredential's Cluster carries it too
         spec["cluster"] = cluster;
     }
     const json info = {{"apiVersion", m_exec.apiVersion.toStdString()}, {"kind", "ExecCredential"}, {"spec", spec}};

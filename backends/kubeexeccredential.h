@@ -52,6 +52,7 @@ private:
     QByteArray m_caData;
     bool m_insecure = false;
     QString m_tlsServerName;
+    QString m_proxyUrl;
     QProcessEnvironment m_env;
     int m_timeoutMs;
     Clock m_clock;

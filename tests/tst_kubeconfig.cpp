@@ -186,6 +186,39 @@ private slots:
         }
     }
 
+    void clusterNameAndProxy_data()
+    {
+        QTest::addColumn<QByteArray>("cluster");
+        QTest::addColumn<QString>("tlsServerName");
+        QTest::addColumn<QString>("proxyUrl");
+        QTest::newRow("neither") << kServer << "" << "";
+        QTest::newRow("tls-server-name") << QByteArray(kServer + "    tls-server-name: kube.internal\n") << "kube.internal" << "";
+        QTest::newRow("tls-server-name, IP") << QByteArray(kServer + "    tls-server-name: 10.96.0.1\n") << "10.96.0.1" << "";
+        QTest::newRow("tls-server-name, IPv6") << QByteArray(kServer + "    tls-server-name: \"fd00::1\"\n") << "fd00::1" << "";
+        QTest::newRow("http proxy") << QByteArray(kServer + "    proxy-url: http://proxy.corp:3128\n") << "" << "http://proxy.corp:3128";
+        QTest::newRow("https proxy with credentials, as written")
+            << QByteArray(kServer + "    proxy-url: https://alice:pw@proxy.corp\n") << "" << "https://alice:pw@proxy.corp";
+        QTest::newRow("socks5 proxy and tls-server-name")
+            << QByteArray(kServer + "    proxy-url: socks5://127.0.0.1:1080\n    tls-server-name: kube.internal\n")
+            << "kube.internal" << "socks5://127.0.0.1:1080";
+    }
+
+    void clusterNameAndProxy()
+    {
+        QFETCH(QByteArray, cluster);
+        QFETCH(QString, tlsServerName);
+        QFETCH(QString, proxyUrl);
+        QTemporaryDir dir;
+        const QString path = write(dir.path(), QStringLiteral("config"), kubeconfig(cluster, "    token: t0k\n"));
+        KubeConfig c;
+        QString error;
+        QVERIFY2(KubeConfig::load(path, QString(), envWith(QString()), &c, &error), qPrintable(error));
+        QCOMPARE(c.tlsServerName, tlsServerName);
+        QCOMPARE(c.proxyUrl, proxyUrl);
+        QCOMPARE(c.server, QStringLiteral("https://127.0.0.1:6443")); // tls-server-name does not touch the server
+        QVERIFY2(c.warnings.isEmpty(), qPrintable(c.warnings.join(QLatin1Char('\n'))));
+    }
+
     void errors_data()
     {
         QTest::addColumn<QByteArray>("yaml");
@@ -235,6 +268,32 @@ private slots:
         QTest::newRow("exec wanting a terminal")
             << kubeconfig(kServer, "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: x\n      interactiveMode: Always\n")
             << "" << QStringList{QStringLiteral("needs a terminal")};
+        QTest::newRow("proxy-url empty") << kubeconfig(kServer + "    proxy-url: \"\"\n", token) << ""
+                                         << QStringList{QStringLiteral("@ line"), QStringLiteral("cluster \"dev-cluster\""),
+                                                        QStringLiteral("\"proxy-url\" is empty")};
+        QTest::newRow("proxy-url without value") << kubeconfig(kServer + "    proxy-url:\n", token) << ""
+                                                 << QStringList{QStringLiteral("@ line"), QStringLiteral("\"proxy-url\" is empty")};
+        QTest::newRow("proxy-url without scheme") << kubeconfig(kServer + "    proxy-url: proxy.corp:3128\n", token) << ""
+                                                  << QStringList{QStringLiteral("@ line"), QStringLiteral("cluster \"dev-cluster\""),
+                                                                 QStringLiteral("\"proxy-url\" \"proxy.corp:3128\" has no scheme")};
+        QTest::newRow("proxy-url other scheme, password not shown")
+            << kubeconfig(kServer + "    proxy-url: ftp://alice:" + QByteArray(kSecret) + "@proxy.corp\n", token) << ""
+            << QStringList{QStringLiteral("@ line"), QStringLiteral("\"proxy-url\" \"ftp://***"), QStringLiteral("proxy.corp\" has scheme \"ftp\""),
+                           QStringLiteral("must be http, https or socks5")};
+        QTest::newRow("proxy-url socks5h") << kubeconfig(kServer + "    proxy-url: socks5h://proxy.corp:1080\n", token) << ""
+                                           << QStringList{QStringLiteral("has scheme \"socks5h\"")};
+        QTest::newRow("proxy-url without host") << kubeconfig(kServer + "    proxy-url: http://:3128\n", token) << ""
+                                                << QStringList{QStringLiteral("\"proxy-url\" \"http://:3128\" names no host")};
+        QTest::newRow("proxy-url with path") << kubeconfig(kServer + "    proxy-url: http://proxy.corp:3128/pac\n", token) << ""
+                                             << QStringList{QStringLiteral("no path, query or fragment")};
+        QTest::newRow("proxy-url not a string") << kubeconfig(kServer + "    proxy-url: [http://proxy.corp]\n", token) << ""
+                                                << QStringList{QStringLiteral("@ line"), QStringLiteral("\"proxy-url\" must be a string")};
+        QTest::newRow("tls-server-name with port") << kubeconfig(kServer + "    tls-server-name: kube.internal:6443\n", token) << ""
+                                                   << QStringList{QStringLiteral("@ line"), QStringLiteral("cluster \"dev-cluster\""),
+                                                                  QStringLiteral("\"tls-server-name\" must be a host name or IP address"),
+                                                                  QStringLiteral("got \"kube.internal:6443\"")};
+        QTest::newRow("tls-server-name URL") << kubeconfig(kServer + "    tls-server-name: https://kube.internal\n", token) << ""
+                                             << QStringList{QStringLiteral("\"tls-server-name\" must be a host name")};
         QTest::newRow("not YAML") << QByteArray("clusters: [\n  - {name: a\n") << ""
                                   << QStringList{QStringLiteral("@ line"), QStringLiteral("not valid YAML")};
     }
@@ -336,7 +395,7 @@ private slots:
                                 "      - {name: COUNTER, value: " + dir.filePath(QStringLiteral("runs")).toUtf8() + "}\n"
                                 "      - {name: INFO_OUT, value: " + dir.filePath(QStringLiteral("info.json")).toUtf8() + "}\n"
                                 "      - {name: ARGS_OUT, value: " + dir.filePath(QStringLiteral("args")).toUtf8() + "}\n";
-        const QString path = write(dir.path(), QStringLiteral("config"), kubeconfig(kServer, user));
+        const QString path = write(dir.path(), QStringLiteral("config"), kubeconfig(kServer + "    tls-server-name: kube.internal\n    proxy-url: http://proxy.corp:3128\n", user));
         KubeConfig c;
         QString error;
         QVERIFY2(KubeConfig::load(path, QString(), envWith(QString()), &c, &error), qPrintable(error));
@@ -357,6 +416,11 @@ private slots:
         QCOMPARE(spec.value(QStringLiteral("interactive")).toBool(true), false);
         QCOMPARE(spec.value(QStringLiteral("cluster")).toObject().value(QStringLiteral("server")).toString(),
                  QStringLiteral("https://127.0.0.1:6443"));
+        // The cluster as the plugin sees it carries tls-server-name and proxy-url, as client-go's.
+        QCOMPARE(spec.value(QStringLiteral("cluster")).toObject().value(QStringLiteral("tls-server-name")).toString(),
+                 QStringLiteral("kube.internal"));
+        QCOMPARE(spec.value(QStringLiteral("cluster")).toObject().value(QStringLiteral("proxy-url")).toString(),
+                 QStringLiteral("http://proxy.corp:3128"));
 
         // Cached until (shortly before) the expiry: the plugin does not run again.
         now = at("2029-12-31T23:59:00Z");

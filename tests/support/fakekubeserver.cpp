@@ -2,6 +2,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QHash>
 #include <QMutex>
 #include <QProcess>
@@ -176,6 +177,34 @@ bool FakeKubeServer::makePki(const QString &dir, Pki *out, QString *error)
                dir, error);
     if (ok)
         *out = p;
+    return ok;
+}
+
+bool FakeKubeServer::issueServerCertificate(const Pki &pki, const QString &stem, const QString &subjectAltName,
+                                            QString *cert, QString *key, QString *error)
+{
+    const QDir d = QFileInfo(pki.caCert).absoluteDir();
+    const QString ext = d.filePath(stem + QStringLiteral(".ext"));
+    const QString csr = d.filePath(stem + QStringLiteral(".csr"));
+    const QString crtPath = d.filePath(stem + QStringLiteral(".crt"));
+    const QString keyPath = d.filePath(stem + QStringLiteral(".key"));
+    if (!writeFile(ext, "subjectAltName=" + subjectAltName.toUtf8() + "\nextendedKeyUsage=serverAuth\n")) {
+        *error = QStringLiteral("cannot write %1").arg(ext);
+        return false;
+    }
+    const bool ok =
+        run({QStringLiteral("req"), QStringLiteral("-newkey"), QStringLiteral("ec"), QStringLiteral("-pkeyopt"),
+             QStringLiteral("ec_paramgen_curve:prime256v1"), QStringLiteral("-nodes"), QStringLiteral("-keyout"), keyPath,
+             QStringLiteral("-out"), csr, QStringLiteral("-subj"), QStringLiteral("/CN=") + stem},
+            d.path(), error)
+        && run({QStringLiteral("x509"), QStringLiteral("-req"), QStringLiteral("-in"), csr, QStringLiteral("-CA"), pki.caCert,
+                QStringLiteral("-CAkey"), pki.caKey, QStringLiteral("-CAcreateserial"), QStringLiteral("-out"), crtPath,
+                QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-extfile"), ext},
+               d.path(), error);
+    if (ok) {
+        *cert = crtPath;
+        *key = keyPath;
+    }
     return ok;
 }
 

@@ -55,6 +55,10 @@ public:
     };
     static bool opensslAvailable();
     static bool makePki(const QString &dir, Pki *out, QString *error);
+    // One more server certificate from `pki`'s CA, valid only for `subjectAltName` (openssl
+    // syntax, e.g. "DNS:kube.internal"), written next to the CA as <stem>.crt and <stem>.key.
+    static bool issueServerCertificate(const Pki &pki, const QString &stem, const QString &subjectAltName, QString *cert,
+                                       QString *key, QString *error);
 
     explicit FakeKubeServer(const std::optional<Tls> &tls = std::nullopt);
     ~FakeKubeServer() override;
