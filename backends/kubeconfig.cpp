@@ -395,19 +395,15 @@ bool resolve(const Merged &m, const QString &wanted, KubeConfig *out, QString *e
         return false;
     }
     if (cl->body["proxy-url"]) {
-        // kubectl treats an empty proxy-url as absent; here it is refused, since a key left
-        // empty more likely lost its value than means "use the environment's proxy".
+        // Empty counts as absent (the environment's proxy, if any), as in kubectl: a kubeconfig
+        // that works there must work here.
         if (!scalar(cl->body, "proxy-url", &c.proxyUrl)) {
             *error = clusterWhere + QStringLiteral(": \"proxy-url\" must be a string");
             return false;
         }
         c.proxyUrl = c.proxyUrl.trimmed();
-        if (c.proxyUrl.isEmpty()) {
-            *error = clusterWhere + QStringLiteral(": \"proxy-url\" is empty: give the proxy (http://, https:// or socks5://) or remove the key");
-            return false;
-        }
         QString why;
-        if (!checkProxyUrl(c.proxyUrl, &why)) {
+        if (!c.proxyUrl.isEmpty() && !checkProxyUrl(c.proxyUrl, &why)) {
             *error = clusterWhere + QStringLiteral(": \"proxy-url\" \"%1\" %2").arg(withoutUserInfo(c.proxyUrl), why);
             return false;
         }

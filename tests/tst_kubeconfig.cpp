@@ -195,6 +195,9 @@ private slots:
         QTest::newRow("tls-server-name") << QByteArray(kServer + "    tls-server-name: kube.internal\n") << "kube.internal" << "";
         QTest::newRow("tls-server-name, IP") << QByteArray(kServer + "    tls-server-name: 10.96.0.1\n") << "10.96.0.1" << "";
         QTest::newRow("tls-server-name, IPv6") << QByteArray(kServer + "    tls-server-name: \"fd00::1\"\n") << "fd00::1" << "";
+        // kubectl reads an empty proxy-url as none.
+        QTest::newRow("empty proxy-url") << QByteArray(kServer + "    proxy-url: \"\"\n") << "" << "";
+        QTest::newRow("proxy-url without value") << QByteArray(kServer + "    proxy-url:\n") << "" << "";
         QTest::newRow("http proxy") << QByteArray(kServer + "    proxy-url: http://proxy.corp:3128\n") << "" << "http://proxy.corp:3128";
         QTest::newRow("https proxy with credentials, as written")
             << QByteArray(kServer + "    proxy-url: https://alice:pw@proxy.corp\n") << "" << "https://alice:pw@proxy.corp";
@@ -268,11 +271,6 @@ private slots:
         QTest::newRow("exec wanting a terminal")
             << kubeconfig(kServer, "    exec:\n      apiVersion: client.authentication.k8s.io/v1\n      command: x\n      interactiveMode: Always\n")
             << "" << QStringList{QStringLiteral("needs a terminal")};
-        QTest::newRow("proxy-url empty") << kubeconfig(kServer + "    proxy-url: \"\"\n", token) << ""
-                                         << QStringList{QStringLiteral("@ line"), QStringLiteral("cluster \"dev-cluster\""),
-                                                        QStringLiteral("\"proxy-url\" is empty")};
-        QTest::newRow("proxy-url without value") << kubeconfig(kServer + "    proxy-url:\n", token) << ""
-                                                 << QStringList{QStringLiteral("@ line"), QStringLiteral("\"proxy-url\" is empty")};
         QTest::newRow("proxy-url without scheme") << kubeconfig(kServer + "    proxy-url: proxy.corp:3128\n", token) << ""
                                                   << QStringList{QStringLiteral("@ line"), QStringLiteral("cluster \"dev-cluster\""),
                                                                  QStringLiteral("\"proxy-url\" \"proxy.corp:3128\" has no scheme")};
