@@ -2,6 +2,7 @@
 
 #include "backendfactory.h"
 #include "labclient.h"
+#include "pace.h"
 #include "targetcontroller.h"
 
 #include <QSignalSpy>
@@ -60,6 +61,20 @@ ChangeResult ControllerDriver::change(TargetController *c, double percent, bool 
 {
     const Step s = step(c, percent, QStringLiteral("test"), force, rollback);
     return s.finished ? s.result : ChangeResult();
+}
+
+void ControllerDriver::walkAndRollBack(TargetController *c, int gapMs, QList<ChangeResult> *results) const
+{
+    pace(gapMs);
+    const QList<double> steps{0, 10, 50, 100, -1}; // -1: rollback
+    for (double pct : steps) {
+        const Step s = step(c, pct, QStringLiteral("zero-downtime test"), false, pct < 0);
+        QVERIFY(s.finished);
+        QVERIFY2(s.result.ok(), qPrintable(s.result.message));
+        results->append(s.result);
+        QVERIFY(s.reread); // the controller re-reads after a change
+        pace(gapMs);
+    }
 }
 
 void ControllerDriver::addSplitRows()

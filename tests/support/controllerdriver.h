@@ -1,11 +1,12 @@
 #pragma once
 // Drives a TargetController on the lab the way the lab tests do, without its poll timer, and
 // checks the split that real requests then get: the steps the HAProxy and nginx integration
-// tests share.
+// and zero-downtime tests share.
 
 #include "domain.h"
 #include "eventlogmodel.h"
 
+#include <QList>
 #include <QString>
 
 #include <memory>
@@ -43,6 +44,12 @@ public:
     // step() as the integration tests use it: the result, a default (failed) one on a timeout.
     Switchboard::ChangeResult change(Switchboard::TargetController *c, double percent, bool force = false,
                                      bool rollback = false) const;
+
+    // The zero-downtime walk: 0 -> 10 -> 50 -> 100 % and a rollback, `gapMs` before the first
+    // change and after each, while the caller's traffic runs. Fails the current test (QVERIFY) at
+    // the first change that does not apply; the caller checks QTest::currentTestFailed(). The
+    // results in order through `results`.
+    void walkAndRollBack(Switchboard::TargetController *c, int gapMs, QList<Switchboard::ChangeResult> *results) const;
 
     // The rows splitMatchesRequests runs on every lab kind: column "canary" (double).
     static void addSplitRows();
