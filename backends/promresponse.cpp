@@ -436,14 +436,12 @@ void readWarnings(const json &doc, std::vector<std::string> *out)
                                  "(e.g. histogram_quantile(...))");
 }
 
-// The samples of series i: captured while parsing, or (not an array) checked on the DOM.
-const CapturedSeries *capturedAt(std::vector<CapturedSeries> &captured, std::size_t i)
+// data.result of a vector or a matrix: series of labels with one sample under "value" or a list
+// under "values". The samples were captured while parsing (the DOM holds an empty array there);
+// a vector's "value" that is not an array was not, and is checked on the DOM.
+void readSeries(const json &result, std::vector<CapturedSeries> &captured, bool matrix, PromResponse *r)
 {
-    return i < captured.size() ? &captured[i] : nullptr;
-}
-
-void readVector(const json &result, std::vector<CapturedSeries> &captured, PromResponse *r)
-{
+    const char *const key = matrix ? "values" : "value";
     const std::string base = "data.result";
     expectType(result.is_array(), result, base, "an array");
     r->series.reserve(result.size());
@@ -453,48 +451,27 @@ void readVector(const json &result, std::vector<CapturedSeries> &captured, PromR
         expectType(item.is_object(), item, path, "an object");
         PromSeries s;
         s.labels = readLabels(field(item, "metric", path), path + ".metric");
-        const json *value = optionalField(item, "value");
-        if (!value) {
-            if (optionalField(item, "histogram"))
+        const json *samples = optionalField(item, key);
+        const std::string samplesPath = path + '.' + key;
+        if (!samples) {
+            if (optionalField(item, matrix ? "histograms" : "histogram"))
                 nativeHistogram(path);
-            fail(Error::MissingField, path + ".value is missing");
+            fail(Error::MissingField, samplesPath + " is missing");
         }
-        const CapturedSeries *c = capturedAt(captured, i);
-        if (c && c->hasValue) {
+        CapturedSeries *c = i < captured.size() ? &captured[i] : nullptr;
+        if (matrix) {
+            expectType(samples->is_array(), *samples, samplesPath, "an array");
+            if (c && c->hasValues) {
+                if (c->valuesError.kind != Error::None)
+                    throw c->valuesError;
+                s.samples = std::move(c->values);
+            }
+        } else if (c && c->hasValue) {
             if (c->valueError.kind != Error::None)
                 throw c->valueError;
             s.samples.push_back(c->value);
         } else {
-            const std::string valuePath = path + ".value";
-            s.samples.push_back(readSample(*value, Path{valuePath}));
-        }
-        r->series.push_back(std::move(s));
-    }
-}
-
-void readMatrix(const json &result, std::vector<CapturedSeries> &captured, PromResponse *r)
-{
-    const std::string base = "data.result";
-    expectType(result.is_array(), result, base, "an array");
-    r->series.reserve(result.size());
-    for (std::size_t i = 0; i < result.size(); ++i) {
-        const json &item = result[i];
-        const std::string path = base + '[' + std::to_string(i) + ']';
-        expectType(item.is_object(), item, path, "an object");
-        PromSeries s;
-        s.labels = readLabels(field(item, "metric", path), path + ".metric");
-        const json *values = optionalField(item, "values");
-        if (!values) {
-            if (optionalField(item, "histograms"))
-                nativeHistogram(path);
-            fail(Error::MissingField, path + ".values is missing");
-        }
-        const std::string valuesPath = path + ".values";
-        expectType(values->is_array(), *values, valuesPath, "an array");
-        if (CapturedSeries *c = i < captured.size() ? &captured[i] : nullptr; c && c->hasValues) {
-            if (c->valuesError.kind != Error::None)
-                throw c->valuesError;
-            s.samples = std::move(c->values);
+            s.samples.push_back(readSample(*samples, Path{samplesPath}));
         }
         r->series.push_back(std::move(s));
     }
@@ -583,10 +560,10 @@ void parseInto(std::string_view body, PromResponse *r)
     const std::string &typeText = type.get_ref<const std::string &>();
     if (typeText == "vector") {
         r->resultType = PromResponse::ResultType::Vector;
-        readVector(result, builder.captured, r);
+        readSeries(result, builder.captured, false, r);
     } else if (typeText == "matrix") {
         r->resultType = PromResponse::ResultType::Matrix;
-        readMatrix(result, builder.captured, r);
+        readSeries(result, builder.captured, true, r);
     } else if (typeText == "scalar") {
         r->resultType = PromResponse::ResultType::Scalar;
         readScalar(result, r);

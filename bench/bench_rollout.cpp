@@ -20,6 +20,7 @@
 #include "eventlogmodel.h"
 #include "haproxyruntime.h"
 #include "labfixture.h"
+#include "labgates.h"
 #include "rolloutengine.h"
 #include "rolloutplan.h"
 #include "targetconfig.h"
@@ -78,17 +79,6 @@ bool waitUntil(F done, int timeoutMs)
         pace(20);
     }
     return true;
-}
-
-GateSpec errorGate()
-{
-    GateSpec g;
-    g.name = QStringLiteral("error-ratio");
-    g.metric = GateSpec::Metric::ErrorRatio;
-    g.max = 0.05;
-    g.minRequests = 5;
-    g.failureLimit = 2;
-    return g;
 }
 
 // Sets the canary app's error fraction through its /admin endpoint; returns once it answered,
@@ -243,7 +233,7 @@ public:
         }
         RolloutPlan p;
         p.name = QStringLiteral("bench-detect-%1").arg(run);
-        p.gates = {errorGate()};
+        p.gates = {LabGates::errorGate()};
         p.steps = {RolloutStep::setWeight(25), RolloutStep::pause(600000), RolloutStep::setWeight(100)};
         RolloutEngine *e = m_c->startRollout(p);
         if (!e) {
@@ -321,7 +311,7 @@ public:
         }
         RolloutPlan p;
         p.name = QStringLiteral("bench-healthy-%1").arg(run);
-        p.gates = {errorGate()};
+        p.gates = {LabGates::errorGate()};
         p.steps = {RolloutStep::setWeight(10), RolloutStep::analysis(3000, 2), RolloutStep::setWeight(100)};
         const qint64 start = nowMs();
         RolloutEngine *e = m_c->startRollout(p);
@@ -416,7 +406,10 @@ int main(int argc, char **argv)
     std::printf("bench_rollout: lab target \"lab\" (pollMs %d, Prometheus scrape 1 s, rate window 10 s), background "
                 "lab/traffic %d req/s (Prometheus sees %.0f req/s)\n",
                 target.pollMs, backgroundRps, c.health().stable.rps);
-    std::printf("gate: errorRatio max 5%%, minRequests 5, failureLimit 2; fault: canary error=%.1f\n\n", faultErrorRatio);
+    // Worded from the shared gate, so the report says what was measured.
+    const GateSpec gate = LabGates::errorGate();
+    std::printf("gate: errorRatio max %g%%, minRequests %g, failureLimit %d; fault: canary error=%.1f\n\n", gate.max * 100,
+                gate.minRequests, gate.failureLimit, faultErrorRatio);
     std::fflush(stdout);
 
     Bench bench(&lab, &c, &watcher);

@@ -2,8 +2,7 @@
 // HaproxyTrafficBackend -> HAProxy's runtime API, checked against the split that real HTTP
 // requests through the lab's frontend actually get.
 
-#include "backendfactory.h"
-#include "eventlogmodel.h"
+#include "controllerdriver.h"
 #include "haproxyruntime.h"
 #include "haproxystatsource.h"
 #include "labclient.h"
@@ -137,7 +136,7 @@ class TestHaproxyIntegration final : public QObject
 
 private:
     LabFixture m_lab;
-    EventLogModel m_log;
+    ControllerDriver m_driver{10000}; // a change is a runtime API command per endpoint
 
     QString unixEndpoint() const { return QStringLiteral("unix:") + m_lab.value("ADMIN_SOCK"); }
     QString tcpEndpoint() const { return QStringLiteral("tcp:127.0.0.1:%1").arg(m_lab.port("ADMIN_PORT")); }
@@ -159,42 +158,6 @@ private:
                          {QStringLiteral("stable"), QJsonArray{QStringLiteral("shop-v1-a"), QStringLiteral("shop-v1-b")}},
                          {QStringLiteral("canary"), QJsonArray::fromStringList(canary)}}}};
         return t;
-    }
-
-    std::unique_ptr<TargetController> controller(const TargetConfig &t)
-    {
-        QString error;
-        std::unique_ptr<BackendHost> host = createBackends(t, &error);
-        if (!host) {
-            qWarning("%s", qPrintable(error));
-            return nullptr;
-        }
-        return std::make_unique<TargetController>(t, std::move(host), &m_log, nullptr);
-    }
-
-    // A fresh snapshot, without the poll timer (tests drive every read themselves).
-    static bool refreshed(TargetController *c)
-    {
-        QSignalSpy snap(c, &TargetController::snapshotChanged);
-        c->refreshNow();
-        return snap.wait(5000);
-    }
-
-    // One change through the controller, then the read it does after every change, so the
-    // next change starts from what HAProxy now holds.
-    static ChangeResult change(TargetController *c, double pct, bool force = false, bool rollback = false)
-    {
-        QSignalSpy done(c, &TargetController::actionFinished);
-        QSignalSpy snap(c, &TargetController::snapshotChanged);
-        if (rollback)
-            c->rollback(QStringLiteral("test"));
-        else
-            c->setCanaryPercent(pct, QStringLiteral("test"), force);
-        if (!done.wait(10000))
-            return {};
-        if (snap.isEmpty())
-            snap.wait(5000);
-        return done.at(0).at(0).value<ChangeResult>();
     }
 
     QMap<QString, int> liveWeights(const QString &endpoint) const
@@ -242,67 +205,48 @@ private Q_SLOTS:
                                             "set weight shop/shop-v2-a 0")));
     }
 
-    void splitMatchesRequests_data()
-    {
-        QTest::addColumn<double>("canary");
-        QTest::newRow("0%") << 0.0;
-        QTest::newRow("10%") << 10.0;
-        QTest::newRow("50%") << 50.0;
-        QTest::newRow("100%") << 100.0;
-    }
+    void splitMatchesRequests_data() { ControllerDriver::addSplitRows(); }
     void splitMatchesRequests()
     {
         QFETCH(double, canary);
-        auto c = controller(target(QStringLiteral("lab"), {unixEndpoint(), tcpEndpoint()}));
+        auto c = m_driver.controller(target(QStringLiteral("lab"), {unixEndpoint(), tcpEndpoint()}));
         QVERIFY(c);
-        QVERIFY(refreshed(c.get()));
-        const ChangeResult r = change(c.get(), canary);
+        QVERIFY(ControllerDriver::refreshed(c.get()));
+        const ChangeResult r = m_driver.change(c.get(), canary);
         QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
         QVERIFY2(r.message.contains(QStringLiteral("on all 2 endpoints")), qPrintable(r.message));
         QCOMPARE(c->connectionState(), ConnectionState::Connected);
         QCOMPARE(c->snapshot().split.canary, canary); // the plan is exact for these
         QCOMPARE(r.after, c->snapshot().weights());
 
-        const SplitCounts n = LabClient::measure(quint16(m_lab.port("FRONT_PORT")), requestsPerCheck);
-        qInfo("canary %g%%: %d v1, %d v2, %d other -> measured %.1f%%", canary, n.v1, n.v2, n.other, n.canaryPercent());
-        QCOMPARE(n.other, 0);
-        if (canary == 0.0)
-            QCOMPARE(n.v2, 0);
-        else if (canary == 100.0)
-            QCOMPARE(n.v1, 0);
-        else
-            QVERIFY2(std::abs(n.canaryPercent() - canary) <= splitTolerance,
-                     qPrintable(QStringLiteral("measured %1%, set %2%").arg(n.canaryPercent()).arg(canary)));
+        ControllerDriver::verifySplit(quint16(m_lab.port("FRONT_PORT")), canary, requestsPerCheck, splitTolerance);
     }
 
     void rollbackSendsEverythingToStable()
     {
-        auto c = controller(target(QStringLiteral("lab"), {unixEndpoint(), tcpEndpoint()}));
+        auto c = m_driver.controller(target(QStringLiteral("lab"), {unixEndpoint(), tcpEndpoint()}));
         QVERIFY(c);
-        QVERIFY(refreshed(c.get()));
-        QCOMPARE(change(c.get(), 50).status, ChangeResult::Status::Applied);
-        const ChangeResult r = change(c.get(), 0, false, true);
+        QVERIFY(ControllerDriver::refreshed(c.get()));
+        QCOMPARE(m_driver.change(c.get(), 50).status, ChangeResult::Status::Applied);
+        const ChangeResult r = m_driver.change(c.get(), 0, false, true);
         QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
         QCOMPARE(r.before, weights(128, 256));
         QCOMPARE(r.after, weights(256, 0));
         QCOMPARE(liveWeights(unixEndpoint()), weights(256, 0));
         QCOMPARE(liveWeights(tcpEndpoint()), weights(256, 0));
-        const SplitCounts n = LabClient::measure(quint16(m_lab.port("FRONT_PORT")), 200);
-        QCOMPARE(n.v2, 0);
-        QCOMPARE(n.other, 0);
-        QCOMPARE(n.v1, 200);
+        ControllerDriver::verifyAllStable(quint16(m_lab.port("FRONT_PORT")), 200);
     }
 
     void concurrentChangeIsAConflict()
     {
-        auto c = controller(target(QStringLiteral("lab"), {unixEndpoint(), tcpEndpoint()}));
+        auto c = m_driver.controller(target(QStringLiteral("lab"), {unixEndpoint(), tcpEndpoint()}));
         QVERIFY(c);
-        QVERIFY(refreshed(c.get())); // the operator sees 0%
+        QVERIFY(ControllerDriver::refreshed(c.get())); // the operator sees 0%
         QCOMPARE(c->snapshot().weights(), weights(256, 0));
         // Another client (a colleague, a script) changes the canary meanwhile.
         QVERIFY(adminCommand(QStringLiteral("set weight shop/shop-v2-a 77")));
 
-        ChangeResult r = change(c.get(), 50);
+        ChangeResult r = m_driver.change(c.get(), 50);
         QCOMPARE(r.status, ChangeResult::Status::Conflict);
         QVERIFY2(r.message.contains(QStringLiteral("you saw shop-v1-a=256 shop-v1-b=256 shop-v2-a=0"))
                      && r.message.contains(QStringLiteral("now shop-v1-a=256 shop-v1-b=256 shop-v2-a=77")),
@@ -312,7 +256,7 @@ private Q_SLOTS:
         QCOMPARE(liveWeights(tcpEndpoint()), weights(256, 77));
 
         // Forcing goes through.
-        r = change(c.get(), 50, true);
+        r = m_driver.change(c.get(), 50, true);
         QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
         QCOMPARE(r.before, weights(256, 77));
         QCOMPARE(liveWeights(tcpEndpoint()), weights(128, 256));
@@ -326,10 +270,10 @@ private Q_SLOTS:
         AdminProxy viaTcp(quint16(m_lab.port("ADMIN_PORT")));
         QVERIFY(viaUnix.listenUnix(dir.path() + QStringLiteral("/relay.sock")));
         QVERIFY(viaTcp.listenTcp());
-        auto c = controller(target(QStringLiteral("relayed"), {viaUnix.endpoint(), viaTcp.endpoint()}));
+        auto c = m_driver.controller(target(QStringLiteral("relayed"), {viaUnix.endpoint(), viaTcp.endpoint()}));
         QVERIFY(c);
-        QVERIFY(refreshed(c.get()));
-        const ChangeResult r = change(c.get(), 50);
+        QVERIFY(ControllerDriver::refreshed(c.get()));
+        const ChangeResult r = m_driver.change(c.get(), 50);
         QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
         for (const AdminProxy *p : {&viaUnix, &viaTcp}) {
             const QString all = p->lines().join(QLatin1Char('\n'));
@@ -346,7 +290,7 @@ private Q_SLOTS:
         AdminProxy relay(quint16(m_lab.port("ADMIN_PORT")));
         QVERIFY(relay.listenTcp());
         const quint16 port = relay.port();
-        auto c = controller(target(QStringLiteral("flaky"), {relay.endpoint()}, 200));
+        auto c = m_driver.controller(target(QStringLiteral("flaky"), {relay.endpoint()}, 200));
         QVERIFY(c);
         QSignalSpy state(c.get(), &TargetController::connectionStateChanged);
         c->start();
@@ -372,7 +316,7 @@ private Q_SLOTS:
 
     void unknownServerIsNamed()
     {
-        auto c = controller(target(QStringLiteral("typo"), {tcpEndpoint()}, 1000, {QStringLiteral("shop-v2-x")}));
+        auto c = m_driver.controller(target(QStringLiteral("typo"), {tcpEndpoint()}, 1000, {QStringLiteral("shop-v2-x")}));
         QVERIFY(c);
         QSignalSpy state(c.get(), &TargetController::connectionStateChanged);
         c->refreshNow();

@@ -351,6 +351,36 @@ class TestKindsFlow : public QObject
         return jsonObject(lines.constLast());
     }
 
+    // A command that moves the split on `t`: it succeeds, and the canary is then at `percent` as
+    // the traffic layer holds it and as `status --json` reports it. Argo's own controller moves
+    // its weights: there the command sets `argoField` in the Rollout's status. The simulator's
+    // world lives in the CLI process and ends with it: its command's own answer tells.
+    void expectMoved(const KindTarget &t, const Run &r, double percent, const QString &argoField)
+    {
+        const bool argo = t.kind() == QStringLiteral("argo-rollouts");
+        const bool persistent = t.kind() != QStringLiteral("sim");
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        if (argo)
+            QCOMPARE(t.rolloutStatus().value(argoField).toBool(), true);
+        else if (persistent)
+            QCOMPARE(t.layerCanary(), percent); // never NaN here: every persistent non-Argo kind has a layer to read
+        else
+            QVERIFY2(r.out.contains(QStringLiteral("canary %1%").arg(percent)), qPrintable(r.out));
+        if (persistent) {
+            double canary = NAN;
+            QVERIFY(statusJson(t, &canary));
+            QCOMPARE(canary, percent);
+        }
+    }
+
+    // A command the kind refuses by design: exit 2 and one line on stderr that names `why`.
+    static void expectRefused(const Run &r, const QString &why)
+    {
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(QStringLiteral("switchboard: ")) && r.err.contains(why), qPrintable(r.err));
+        QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
+    }
+
     static void addKinds()
     {
         QTest::addColumn<QString>("kind");
@@ -382,7 +412,6 @@ private slots:
         // The simulator's world lives in the process that drives it: each CLI run starts anew, so
         // its state is read from the command's own answer instead of a later status.
         const bool persistent = kind != QStringLiteral("sim");
-        const QString canaryNow = QStringLiteral("canary 25%");
 
         double canary = NAN;
         QVERIFY(statusJson(t, &canary));
@@ -396,20 +425,14 @@ private slots:
         Run r = cli(t, {QStringLiteral("set-weight"), QStringLiteral("--canary"), QStringLiteral("25")});
         if (argo) {
             // Argo sets weights by its steps: refused, nothing written, as documented.
-            QCOMPARE(r.code, 2);
-            QVERIFY2(r.err.startsWith(QStringLiteral("switchboard: ")) && r.err.contains(QStringLiteral("use Promote/Abort")),
-                     qPrintable(r.err));
-            QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
+            expectRefused(r, QStringLiteral("use Promote/Abort"));
+            if (QTest::currentTestFailed())
+                return;
             QCOMPARE(t.server()->requests("PATCH").size(), 0);
         } else {
-            QVERIFY2(r.code == 0, qPrintable(r.err));
-            if (!persistent)
-                QVERIFY2(r.out.contains(canaryNow), qPrintable(r.out));
-            else {
-                QCOMPARE(t.layerCanary(), 25.0); // never NaN here: every persistent non-Argo kind has a layer to read
-                QVERIFY(statusJson(t, &canary));
-                QCOMPARE(canary, 25.0);
-            }
+            expectMoved(t, r, 25, QString());
+            if (QTest::currentTestFailed())
+                return;
         }
 
         // The next step of the traffic layer's own rollout: Argo's promote; the others have none.
@@ -425,39 +448,17 @@ private slots:
             QCOMPARE(audit.value(QStringLiteral("target")).toString(), t.target());
             QCOMPARE(audit.value(QStringLiteral("result")).toString(), QStringLiteral("applied"));
         } else {
-            QCOMPARE(r.code, 2);
-            QVERIFY2(r.err.startsWith(QStringLiteral("switchboard: ")) && r.err.contains(QStringLiteral("no steps of its own")),
-                     qPrintable(r.err));
-            QCOMPARE(r.err.count(QLatin1Char('\n')), 1);
+            expectRefused(r, QStringLiteral("no steps of its own"));
+            if (QTest::currentTestFailed())
+                return;
             if (persistent)
                 QCOMPARE(t.layerCanary(), 25.0); // nothing moved
         }
 
-        r = cli(t, {QStringLiteral("promote"), QStringLiteral("--full")});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        if (argo)
-            QCOMPARE(t.rolloutStatus().value(QStringLiteral("promoteFull")).toBool(), true);
-        else if (persistent)
-            QCOMPARE(t.layerCanary(), 100.0);
-        else
-            QVERIFY2(r.out.contains(QStringLiteral("canary 100%")), qPrintable(r.out));
-        if (persistent) {
-            QVERIFY(statusJson(t, &canary));
-            QCOMPARE(canary, 100.0);
-        }
-
-        r = cli(t, {QStringLiteral("rollback")});
-        QVERIFY2(r.code == 0, qPrintable(r.err));
-        if (argo)
-            QCOMPARE(t.rolloutStatus().value(QStringLiteral("abort")).toBool(), true);
-        else if (persistent)
-            QCOMPARE(t.layerCanary(), 0.0);
-        else
-            QVERIFY2(r.out.contains(QStringLiteral("canary 0%")), qPrintable(r.out));
-        if (persistent) {
-            QVERIFY(statusJson(t, &canary));
-            QCOMPARE(canary, 0.0);
-        }
+        expectMoved(t, cli(t, {QStringLiteral("promote"), QStringLiteral("--full")}), 100, QStringLiteral("promoteFull"));
+        if (QTest::currentTestFailed())
+            return;
+        expectMoved(t, cli(t, {QStringLiteral("rollback")}), 0, QStringLiteral("abort"));
     }
 
     void guiFlow_data() { addKinds(); }

@@ -2,8 +2,7 @@
 // NginxTrafficBackend -> the upstream include, `nginx -t`, `nginx -s reload`, checked against
 // the split that real HTTP requests through the lab's nginx frontend actually get.
 
-#include "backendfactory.h"
-#include "eventlogmodel.h"
+#include "controllerdriver.h"
 #include "labclient.h"
 #include "labfixture.h"
 #include "targetcontroller.h"
@@ -50,7 +49,7 @@ class TestNginxIntegration final : public QObject
 
 private:
     LabFixture m_lab;
-    EventLogModel m_log;
+    ControllerDriver m_driver{20000}; // a change is a file write, `nginx -t` and a reload
     QJsonObject m_labTarget;    // "lab-nginx" as lab/up wrote it into targets.json
     QByteArray m_initialUpstream; // the include as lab/up wrote it: 0% canary
 
@@ -74,41 +73,13 @@ private:
         return t;
     }
 
-    std::unique_ptr<TargetController> controller(const TargetConfig &t)
-    {
-        QString error;
-        std::unique_ptr<BackendHost> host = createBackends(t, &error);
-        if (!host) {
-            qWarning("%s", qPrintable(error));
-            return nullptr;
-        }
-        return std::make_unique<TargetController>(t, std::move(host), &m_log, nullptr);
-    }
-
-    static bool refreshed(TargetController *c)
-    {
-        QSignalSpy snap(c, &TargetController::snapshotChanged);
-        c->refreshNow();
-        return snap.wait(5000);
-    }
-
-    // One change through the controller and the read it does after it; then, if nginx was
-    // reloaded, the wait until the new workers are the ones accepting (the reload signal is
-    // asynchronous: `nginx -s reload` returns before the master has started them).
+    // One change through the driver; then, if nginx was reloaded, the wait until the new workers
+    // are the ones accepting (the reload signal is asynchronous: `nginx -s reload` returns
+    // before the master has started them).
     ChangeResult change(TargetController *c, double pct, bool force = false, bool rollback = false)
     {
         const QSet<int> before = activeWorkers();
-        QSignalSpy done(c, &TargetController::actionFinished);
-        QSignalSpy snap(c, &TargetController::snapshotChanged);
-        if (rollback)
-            c->rollback(QStringLiteral("test"));
-        else
-            c->setCanaryPercent(pct, QStringLiteral("test"), force);
-        if (!done.wait(20000))
-            return {};
-        if (snap.isEmpty())
-            snap.wait(5000);
-        const ChangeResult r = done.at(0).at(0).value<ChangeResult>();
+        const ChangeResult r = m_driver.change(c, pct, force, rollback);
         if (r.message.contains(QStringLiteral("(nginx reloaded)")) && !waitForNewWorkers(before))
             qWarning("nginx did not replace its workers after the reload");
         return r;
@@ -195,9 +166,9 @@ private Q_SLOTS:
 
     void readsTheConfiguredUpstream()
     {
-        auto c = controller(target());
+        auto c = m_driver.controller(target());
         QVERIFY(c);
-        QVERIFY(refreshed(c.get()));
+        QVERIFY(ControllerDriver::refreshed(c.get()));
         QCOMPARE(c->connectionState(), ConnectionState::Connected);
         const TrafficSnapshot s = c->snapshot();
         QCOMPARE(s.weights(), weights(256, 0));
@@ -208,20 +179,13 @@ private Q_SLOTS:
         QVERIFY2(s.note.isEmpty(), qPrintable(s.note)); // zone present, no other servers
     }
 
-    void splitMatchesRequests_data()
-    {
-        QTest::addColumn<double>("canary");
-        QTest::newRow("0%") << 0.0;
-        QTest::newRow("10%") << 10.0;
-        QTest::newRow("50%") << 50.0;
-        QTest::newRow("100%") << 100.0;
-    }
+    void splitMatchesRequests_data() { ControllerDriver::addSplitRows(); }
     void splitMatchesRequests()
     {
         QFETCH(double, canary);
-        auto c = controller(target());
+        auto c = m_driver.controller(target());
         QVERIFY(c);
-        QVERIFY(refreshed(c.get()));
+        QVERIFY(ControllerDriver::refreshed(c.get()));
         const ChangeResult r = change(c.get(), canary);
         QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
         QCOMPARE(c->connectionState(), ConnectionState::Connected);
@@ -231,24 +195,14 @@ private Q_SLOTS:
         static const QRegularExpression weightZero(QStringLiteral("\\sweight=0[\\s;]"));
         QVERIFY(!weightZero.match(QString::fromUtf8(readFile(upstreamFile()))).hasMatch());
 
-        const SplitCounts n = LabClient::measure(nginxPort(), requestsPerCheck);
-        qInfo("canary %g%%: %d v1, %d v2, %d other -> measured %.1f%% (%s)", canary, n.v1, n.v2, n.other,
-              n.canaryPercent(), qPrintable(r.message));
-        QCOMPARE(n.other, 0);
-        if (canary == 0.0)
-            QCOMPARE(n.v2, 0);
-        else if (canary == 100.0)
-            QCOMPARE(n.v1, 0);
-        else
-            QVERIFY2(std::abs(n.canaryPercent() - canary) <= splitTolerance,
-                     qPrintable(QStringLiteral("measured %1%, set %2%").arg(n.canaryPercent()).arg(canary)));
+        ControllerDriver::verifySplit(nginxPort(), canary, requestsPerCheck, splitTolerance, r.message);
     }
 
     void rollbackSendsEverythingToStable()
     {
-        auto c = controller(target());
+        auto c = m_driver.controller(target());
         QVERIFY(c);
-        QVERIFY(refreshed(c.get()));
+        QVERIFY(ControllerDriver::refreshed(c.get()));
         QCOMPARE(change(c.get(), 50).status, ChangeResult::Status::Applied);
         const ChangeResult r = change(c.get(), 0, false, true);
         QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
@@ -258,18 +212,15 @@ private Q_SLOTS:
         QByteArray expected = m_initialUpstream;
         expected.replace(QByteArray(v2().toUtf8() + " down;"), QByteArray(v2().toUtf8() + " weight=256 down;"));
         QCOMPARE(readFile(upstreamFile()), expected);
-        const SplitCounts n = LabClient::measure(nginxPort(), 200);
-        QCOMPARE(n.v2, 0);
-        QCOMPARE(n.other, 0);
-        QCOMPARE(n.v1, 200);
+        ControllerDriver::verifyAllStable(nginxPort(), 200);
     }
 
     void rejectedChangeLeavesNginxUntouched()
     {
         // A canary address nginx cannot take: the new server line fails `nginx -t`.
-        auto c = controller(target({{QStringLiteral("canary"), QJsonArray{QStringLiteral("127.0.0.1:notaport")}}}));
+        auto c = m_driver.controller(target({{QStringLiteral("canary"), QJsonArray{QStringLiteral("127.0.0.1:notaport")}}}));
         QVERIFY(c);
-        QVERIFY(refreshed(c.get()));
+        QVERIFY(ControllerDriver::refreshed(c.get()));
         QCOMPARE(c->snapshot().members.at(1).state, QStringLiteral("DOWN (config: not in upstream)"));
         const QSet<int> workers = activeWorkers();
 
@@ -306,9 +257,9 @@ private Q_SLOTS:
         QJsonArray reload = m_labTarget.value(QStringLiteral("nginx")).toObject().value(QStringLiteral("reloadCommand")).toArray();
         reload = QJsonArray{reload.at(0), QStringLiteral("-s"), QStringLiteral("reload"), QStringLiteral("-p"), nginxDir,
                             QStringLiteral("-c"), conf};
-        auto c = controller(target({{QStringLiteral("reloadCommand"), reload}}));
+        auto c = m_driver.controller(target({{QStringLiteral("reloadCommand"), reload}}));
         QVERIFY(c);
-        QVERIFY(refreshed(c.get()));
+        QVERIFY(ControllerDriver::refreshed(c.get()));
         const QSet<int> workers = activeWorkers();
         const ChangeResult r = change(c.get(), 100);
         qInfo("%s", qPrintable(r.message));
@@ -325,9 +276,9 @@ private Q_SLOTS:
 
     void concurrentEditIsAConflict()
     {
-        auto c = controller(target());
+        auto c = m_driver.controller(target());
         QVERIFY(c);
-        QVERIFY(refreshed(c.get())); // the operator sees 0%
+        QVERIFY(ControllerDriver::refreshed(c.get())); // the operator sees 0%
         QCOMPARE(c->snapshot().weights(), weights(256, 0));
         // Someone else edits the include meanwhile (not reloaded yet: the file is the truth).
         QByteArray theirs = m_initialUpstream;
@@ -354,7 +305,7 @@ private Q_SLOTS:
 
     void missingUpstreamIsAClearError()
     {
-        auto c = controller(target({{QStringLiteral("upstream"), QStringLiteral("shopp")}}));
+        auto c = m_driver.controller(target({{QStringLiteral("upstream"), QStringLiteral("shopp")}}));
         QVERIFY(c);
         QSignalSpy state(c.get(), &TargetController::connectionStateChanged);
         c->refreshNow();

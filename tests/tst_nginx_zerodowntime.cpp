@@ -2,17 +2,14 @@
 // busy while the controller walks the canary 0 -> 10 -> 50 -> 100 % and rolls back, each step
 // a rewrite of the upstream include, `nginx -t` and `nginx -s reload`.
 
-#include "backendfactory.h"
-#include "eventlogmodel.h"
+#include "controllerdriver.h"
 #include "labfixture.h"
-#include "pace.h"
 #include "targetcontroller.h"
 #include "wrkrun.h"
 
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSignalSpy>
 #include <QTest>
 
 using namespace Switchboard;
@@ -77,40 +74,26 @@ private Q_SLOTS:
         t.name = m_labTarget.value(QStringLiteral("name")).toString();
         t.kind = m_labTarget.value(QStringLiteral("kind")).toString();
         t.settings = QJsonObject{{QStringLiteral("nginx"), m_labTarget.value(QStringLiteral("nginx"))}};
+        ControllerDriver driver(20000);
         QString error;
-        std::unique_ptr<BackendHost> host = createBackends(t, &error);
-        QVERIFY2(host, qPrintable(error));
-        EventLogModel log;
-        TargetController c(t, std::move(host), &log, nullptr);
-        QSignalSpy snap(&c, &TargetController::snapshotChanged);
-        c.refreshNow();
-        QVERIFY(snap.wait(5000));
-        QCOMPARE(c.snapshot().split.canary, 0.0); // the lab's start, and where the last row ended
+        const std::unique_ptr<TargetController> c = driver.controller(t, &error);
+        QVERIFY2(c, qPrintable(error));
+        QVERIFY(ControllerDriver::refreshed(c.get()));
+        QCOMPARE(c->snapshot().split.canary, 0.0); // the lab's start, and where the last row ended
 
         WrkRun wrk;
         QVERIFY2(wrk.start(QStringLiteral("http://127.0.0.1:%1/").arg(m_lab.port("NGINX_PORT")), 2, connections, wrkSeconds,
                            wrkOptions),
                  qPrintable(wrk.error()));
 
-        pace(stepGapMs);
+        QList<ChangeResult> changes;
+        driver.walkAndRollBack(c.get(), stepGapMs, &changes);
+        if (QTest::currentTestFailed())
+            return;
         int reloads = 0;
-        const QList<double> steps{0, 10, 50, 100, -1}; // -1: rollback
-        for (double pct : steps) {
-            QSignalSpy done(&c, &TargetController::actionFinished);
-            QSignalSpy after(&c, &TargetController::snapshotChanged);
-            if (pct < 0)
-                c.rollback(QStringLiteral("zero-downtime test"));
-            else
-                c.setCanaryPercent(pct, QStringLiteral("zero-downtime test"));
-            QVERIFY(done.wait(20000));
-            const ChangeResult r = done.at(0).at(0).value<ChangeResult>();
-            QVERIFY2(r.ok(), qPrintable(r.message));
-            if (r.message.contains(QStringLiteral("(nginx reloaded)")))
-                ++reloads;
-            QVERIFY(!after.isEmpty() || after.wait(5000)); // the controller re-reads after a change
-            pace(stepGapMs);
-        }
-        QCOMPARE(c.snapshot().split.canary, 0.0);
+        for (const ChangeResult &r : std::as_const(changes))
+            reloads += r.message.contains(QStringLiteral("(nginx reloaded)"));
+        QCOMPARE(c->snapshot().split.canary, 0.0);
         QCOMPARE(reloads, 4); // 0% was already configured
 
         WrkResult w;

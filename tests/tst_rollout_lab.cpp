@@ -11,6 +11,7 @@
 #include "haproxyruntime.h"
 #include "labclient.h"
 #include "labfixture.h"
+#include "labgates.h"
 #include "rolloutengine.h"
 #include "rolloutplan.h"
 #include "targetconfig.h"
@@ -35,21 +36,6 @@ namespace {
 constexpr int backgroundRps = 200;
 constexpr int backgroundSeconds = 200; // bounded: outlives both cases, not the test's timeout
 
-GateSpec errorGate()
-{
-    GateSpec g;
-    g.name = QStringLiteral("error-ratio");
-    g.metric = GateSpec::Metric::ErrorRatio;
-    g.max = 0.05;
-    // A handful of canary requests: the 5% step serves ~10 req/s, but the engine counts them
-    // from Prometheus' 10 s rate, which only ramps up to that over the seconds after a change
-    // (on the lab 5 are counted ~4 s after the first change).
-    g.minRequests = 5;
-    // One breach could be a scrape landing mid-burst; two in a row is the canary.
-    g.failureLimit = 2;
-    return g;
-}
-
 // 5 → 25 → 50 → 100 with an analysis after each step; `quarterAnalysisMs` is the one after 25%.
 // The first analysis is the longest: the canary's first requests must reach Prometheus' rate
 // and add up to minRequests before it ends, or the engine pauses as inconclusive.
@@ -57,7 +43,7 @@ RolloutPlan canaryPlan(qint64 quarterAnalysisMs)
 {
     RolloutPlan p;
     p.name = QStringLiteral("lab-canary");
-    p.gates = {errorGate()};
+    p.gates = {LabGates::errorGate()};
     p.steps = {RolloutStep::setWeight(5),  RolloutStep::analysis(7000, 2),
                RolloutStep::setWeight(25), RolloutStep::analysis(quarterAnalysisMs, 2),
                RolloutStep::setWeight(50), RolloutStep::analysis(5000, 2),

@@ -2,15 +2,12 @@
 // controller walks the canary 0 -> 10 -> 50 -> 100 % and rolls back, and every response must
 // be a 2xx with no socket error.
 
-#include "backendfactory.h"
-#include "eventlogmodel.h"
+#include "controllerdriver.h"
 #include "labfixture.h"
-#include "pace.h"
 #include "targetcontroller.h"
 #include "wrkrun.h"
 
 #include <QJsonArray>
-#include <QSignalSpy>
 #include <QTest>
 
 using namespace Switchboard;
@@ -55,34 +52,20 @@ private Q_SLOTS:
                          {QStringLiteral("backend"), QStringLiteral("shop")},
                          {QStringLiteral("stable"), QJsonArray{QStringLiteral("shop-v1-a"), QStringLiteral("shop-v1-b")}},
                          {QStringLiteral("canary"), QJsonArray{QStringLiteral("shop-v2-a")}}}}};
+        ControllerDriver driver(10000);
         QString error;
-        std::unique_ptr<BackendHost> host = createBackends(t, &error);
-        QVERIFY2(host, qPrintable(error));
-        EventLogModel log;
-        TargetController c(t, std::move(host), &log, nullptr);
-        QSignalSpy snap(&c, &TargetController::snapshotChanged);
-        c.refreshNow();
-        QVERIFY(snap.wait(5000));
+        const std::unique_ptr<TargetController> c = driver.controller(t, &error);
+        QVERIFY2(c, qPrintable(error));
+        QVERIFY(ControllerDriver::refreshed(c.get()));
 
         WrkRun wrk;
         QVERIFY2(wrk.start(m_lab.frontUrl(), 2, 16, wrkSeconds), qPrintable(wrk.error()));
 
-        pace(stepGapMs);
-        const QList<double> steps{0, 10, 50, 100, -1}; // -1: rollback
-        for (double pct : steps) {
-            QSignalSpy done(&c, &TargetController::actionFinished);
-            QSignalSpy after(&c, &TargetController::snapshotChanged);
-            if (pct < 0)
-                c.rollback(QStringLiteral("zero-downtime test"));
-            else
-                c.setCanaryPercent(pct, QStringLiteral("zero-downtime test"));
-            QVERIFY(done.wait(10000));
-            const ChangeResult r = done.at(0).at(0).value<ChangeResult>();
-            QVERIFY2(r.ok(), qPrintable(r.message));
-            QVERIFY(!after.isEmpty() || after.wait(5000)); // the controller re-reads after a change
-            pace(stepGapMs);
-        }
-        QCOMPARE(c.snapshot().split.canary, 0.0);
+        QList<ChangeResult> changes;
+        driver.walkAndRollBack(c.get(), stepGapMs, &changes);
+        if (QTest::currentTestFailed())
+            return;
+        QCOMPARE(c->snapshot().split.canary, 0.0);
 
         // finish() fails unless wrk exited 0 and printed its result line.
         WrkResult w;
