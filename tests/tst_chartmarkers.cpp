@@ -6,6 +6,7 @@
 #include "chartmarkermodel.h"
 #include "eventlogmodel.h"
 #include "rolloutengine.h"
+#include "simtarget.h"
 #include "simworld.h"
 #include "targetconfig.h"
 #include "targetcontroller.h"
@@ -69,26 +70,10 @@ QString kindCodes(const ChartMarkerModel &m, const QString &only = QStringLitera
     return out;
 }
 
-struct SimFixture
+struct SimFixture : SimTarget
 {
-    SimFixture()
-    {
-        TargetConfig t = demoTarget();
-        t.pollMs = 100;
-        QString error;
-        controller = std::make_unique<TargetController>(t, createBackends(t, &error, &world), &log, nullptr);
-    }
-    EventLogModel log;
-    std::shared_ptr<SimWorld> world;
-    std::unique_ptr<TargetController> controller;
+    SimFixture() : SimTarget(100) {}
 };
-
-ChangeResult waitResult(QSignalSpy &spy)
-{
-    if (spy.isEmpty() && !spy.wait(5000))
-        return {};
-    return spy.takeFirst().at(0).value<ChangeResult>();
-}
 
 } // namespace
 
@@ -230,14 +215,14 @@ private slots:
         const qint64 t0 = QDateTime::currentMSecsSinceEpoch();
 
         f.controller->setCanaryPercent(30, QStringLiteral("test"));
-        QCOMPARE(waitResult(done).status, ChangeResult::Status::Applied);
+        QCOMPARE(nextResult(done).status, ChangeResult::Status::Applied);
         QCOMPARE(kindCodes(*markers), QStringLiteral("W"));
         QCOMPARE(markers->markers().constLast().label, QStringLiteral("canary 30%"));
         QVERIFY(markers->markers().constLast().timeMs >= t0);
         QVERIFY(markers->markers().constLast().timeMs <= QDateTime::currentMSecsSinceEpoch());
 
         f.controller->promoteFull(QStringLiteral("test"));
-        QCOMPARE(waitResult(done).status, ChangeResult::Status::Applied);
+        QCOMPARE(nextResult(done).status, ChangeResult::Status::Applied);
         QCOMPARE(markers->markers().constLast().label, QStringLiteral("promote → canary 100%"));
 
         // Another operator moves traffic after we looked: our change is refused, nothing marked.
@@ -246,18 +231,18 @@ private slots:
         other[QStringLiteral("app-v1-a")] = 10;
         f.world->setWeights(other, QDateTime::currentMSecsSinceEpoch());
         f.controller->setCanaryPercent(40, QStringLiteral("test"));
-        QCOMPARE(waitResult(done).status, ChangeResult::Status::Conflict);
+        QCOMPARE(nextResult(done).status, ChangeResult::Status::Conflict);
         QCOMPARE(kindCodes(*markers), QStringLiteral("WW"));
 
         f.controller->rollback(QStringLiteral("test"));
-        QCOMPARE(waitResult(done).status, ChangeResult::Status::Applied);
+        QCOMPARE(nextResult(done).status, ChangeResult::Status::Applied);
         QCOMPARE(kindCodes(*markers), QStringLiteral("WWR"));
         QCOMPARE(markers->markers().constLast().label, QStringLiteral("rollback → canary 0%"));
 
         // A change that fails moved nothing either.
         f.world->setReachable(false);
         f.controller->setCanaryPercent(20, QStringLiteral("test"), true);
-        QCOMPARE(waitResult(done).status, ChangeResult::Status::Failed);
+        QCOMPARE(nextResult(done).status, ChangeResult::Status::Failed);
         QCOMPARE(kindCodes(*markers), QStringLiteral("WWR"));
     }
 

@@ -6,6 +6,7 @@
 #include "simworld.h"
 #include "targetconfig.h"
 #include "targetcontroller.h"
+#include "simtarget.h"
 #include "timeseriesmodel.h"
 
 #include <QFile>
@@ -17,30 +18,18 @@ using namespace Switchboard;
 
 namespace {
 
-struct Fixture
+// The simulator target with an audit log of its own (built first: the controller writes to it).
+struct AuditFile
 {
-    explicit Fixture(int pollMs = 200)
-        : audit(dir.filePath(QStringLiteral("audit.jsonl")))
-    {
-        TargetConfig t = demoTarget();
-        t.pollMs = pollMs;
-        QString error;
-        auto host = createBackends(t, &error, &world);
-        controller = std::make_unique<TargetController>(t, std::move(host), &log, &audit);
-    }
+    AuditFile() : audit(dir.filePath(QStringLiteral("audit.jsonl"))) {}
     QTemporaryDir dir;
-    EventLogModel log;
     AuditLog audit;
-    std::shared_ptr<SimWorld> world;
-    std::unique_ptr<TargetController> controller;
 };
 
-ChangeResult waitResult(QSignalSpy &spy)
+struct Fixture : AuditFile, SimTarget
 {
-    if (spy.isEmpty() && !spy.wait(5000))
-        return {};
-    return spy.takeFirst().at(0).value<ChangeResult>();
-}
+    explicit Fixture(int pollMs = 200) : SimTarget(pollMs, &audit) {}
+};
 
 } // namespace
 
@@ -88,10 +77,10 @@ private slots:
         f.controller->refreshNow();
         QVERIFY(snap.wait(5000));
         f.controller->setCanaryPercent(30, QStringLiteral("test"));
-        QCOMPARE(waitResult(done).status, ChangeResult::Status::Applied);
+        QCOMPARE(nextResult(done).status, ChangeResult::Status::Applied);
         QTRY_COMPARE(f.controller->snapshot().split.canary, 30.0);
         f.controller->rollback(QStringLiteral("test rollback"));
-        QCOMPARE(waitResult(done).status, ChangeResult::Status::Applied);
+        QCOMPARE(nextResult(done).status, ChangeResult::Status::Applied);
         QCOMPARE(TrafficSplit::fromMembers(f.world->members()).canary, 0.0);
         QFile log(f.audit.path());
         QVERIFY(log.open(QIODevice::ReadOnly));
@@ -113,12 +102,12 @@ private slots:
         other[QStringLiteral("app-v2-a")] = 128;
         f.world->setWeights(other, QDateTime::currentMSecsSinceEpoch());
         f.controller->setCanaryPercent(40, QStringLiteral("test"));
-        const ChangeResult r = waitResult(done);
+        const ChangeResult r = nextResult(done);
         QCOMPARE(r.status, ChangeResult::Status::Conflict);
         QCOMPARE(f.world->weights(), other);
         // Rollback never asks: it goes through whatever the others did.
         f.controller->rollback(QStringLiteral("test"));
-        QCOMPARE(waitResult(done).status, ChangeResult::Status::Applied);
+        QCOMPARE(nextResult(done).status, ChangeResult::Status::Applied);
         QCOMPARE(TrafficSplit::fromMembers(f.world->members()).canary, 0.0);
     }
 
@@ -155,7 +144,7 @@ private slots:
         // Actions fail clearly while the layer is unreachable.
         QSignalSpy done(f.controller.get(), &TargetController::actionFinished);
         f.controller->rollback(QStringLiteral("test"));
-        QCOMPARE(waitResult(done).status, ChangeResult::Status::Failed);
+        QCOMPARE(nextResult(done).status, ChangeResult::Status::Failed);
         f.world->setReachable(true);
         QTRY_COMPARE_WITH_TIMEOUT(f.controller->connectionState(), ConnectionState::Connected, 10000);
         QCOMPARE(f.log.events().constLast().text.contains(QStringLiteral("reconnected"))
