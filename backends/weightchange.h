@@ -3,13 +3,11 @@
 // check against what the operator last saw, and the percent-to-weights plan.
 
 #include "domain.h"
+#include "weightplan.h"
 
 namespace Switchboard {
 
 QString describeWeights(const QMap<QString, int> &weights);
-
-// HAProxy's largest weight; planned weights never exceed it.
-inline constexpr int maxMemberWeight = 256;
 
 // Fills *target with the new weight of every member and returns true; or fills *result
 // (Conflict when `live` differs from `change.expected`, Failed when no plan fits) and returns false.

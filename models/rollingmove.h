@@ -6,6 +6,7 @@
 // them (targets.json order for HAProxy and nginx).
 
 #include "domain.h"
+#include "weightplan.h"
 
 #include <QStringList>
 
@@ -25,6 +26,6 @@ struct RollingMove
 // Plans move `moves` (>= 1) from the members' current weights; every server with traffic gets
 // `fullWeight`. False with *error when there is no new-version server to move to.
 bool planRollingMove(const QList<Member> &members, int moves, RollingMove *out, QString *error,
-                     int fullWeight = 256);
+                     int fullWeight = maxMemberWeight);
 
 } // namespace Switchboard

@@ -5,6 +5,10 @@
 
 namespace Switchboard {
 
+// The largest weight planned for one member: HAProxy's maximum, and plenty of resolution for
+// nginx and the simulator.
+inline constexpr int maxMemberWeight = 256;
+
 struct WeightPlan
 {
     int stableWeight = 0; // for each stable member
@@ -17,6 +21,6 @@ struct WeightPlan
 // equally close pairs the largest weights, so later relative changes keep their resolution.
 // Returns false (and sets *error) if a version has no member but would need traffic.
 bool planWeights(int stableCount, int canaryCount, double canaryPercent, WeightPlan *plan,
-                 QString *error, int maxWeight = 256);
+                 QString *error, int maxWeight = maxMemberWeight);
 
 } // namespace Switchboard
