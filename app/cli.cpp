@@ -232,7 +232,7 @@ int runPreset(TargetController *c, const QString &presetName, int timeoutMs)
                                   : QStringLiteral("traffic left as it is");
     };
     // A change already sent (a step's weight, a rollback) cannot be taken back: the backend
-    // finishes it even while the process ends. So after an interrupt, wait for it and report
+    // finishes it even while the process ends. So after an interrupt or a pause, wait for it and report
     // the weights it left (and let the controller audit it) instead of the ones from before it.
     auto changeUnderWay = [c, engine] {
         return c->isActionInFlight() || engine->state() == RolloutEngine::State::RollingBack;
@@ -260,7 +260,8 @@ int runPreset(TargetController *c, const QString &presetName, int timeoutMs)
             }
             if (!changeUnderWay())
                 code = fail(QStringLiteral("interrupted: rollout paused at step %1, %2").arg(engine->currentStep() + 1).arg(where()));
-        } else if (state == RolloutEngine::State::Paused) {
+        } else if (state == RolloutEngine::State::Paused && !changeUnderWay()) {
+            // Same as after an interrupt: report the weights the change on the wire left.
             code = fail(QStringLiteral("rollout paused (%1); %2").arg(engine->reason(), where()));
         }
         return code >= 0;
