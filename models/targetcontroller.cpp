@@ -120,6 +120,7 @@ void TargetController::backfill(qint64 windowMs)
 {
     if (!m_host->metrics())
         return;
+    m_backfillWindowMs = windowMs;
     const qint64 to = nowMs();
     // At most ~1000 points per series per query: enough for a chart, far under Prometheus' cap.
     const int step = int(std::max<qint64>(m_config.pollMs, windowMs / 1000));
@@ -197,8 +198,9 @@ void TargetController::onReconfigured(bool ok, const QString &error)
     if (ok) {
         m_config.settings = settings;
         log(int(EventLogModel::Severity::Info), QStringLiteral("metrics settings applied"));
-        // History read with the old queries would sit next to new points: read it again.
-        backfill(15 * 60 * 1000);
+        // History read with the old queries would sit next to new points: read the window the
+        // charts show again.
+        backfill(m_backfillWindowMs);
         refreshNow();
     } else {
         log(int(EventLogModel::Severity::Error), QStringLiteral("metrics settings not applied (the old ones stay): %1").arg(error));

@@ -157,6 +157,7 @@ private:
     std::optional<Pending> m_inFlight;
     std::optional<Pending> m_queued;
     quint64 m_rangeToken = 0;
+    qint64 m_backfillWindowMs = 15 * 60 * 1000; // the last window backfilled (the charts')
     quint64 m_testToken = 0;
     QList<QJsonObject> m_pendingSettings; // sent to the metrics layer, answer still to come
     RolloutEngine *m_rollout = nullptr;
