@@ -1,4 +1,4 @@
-// libFuzzer target for the Prometheus API body parser (backends/promresponse.cpp): any bytes
+// libFuzzer target for the Prometheus API body parser (backends/prometheus/promresponse.cpp): any bytes
 // must give a value or an error, never a crash, a sanitizer report or a broken invariant; and
 // the streaming parser must agree exactly (error kind, message, values) with the plain DOM
 // implementation kept in promresponse_reference.cpp. Built and run by fuzz/run.

@@ -1,5 +1,5 @@
 // The first, straightforward implementation of PromResponse::parse (a full nlohmann DOM), kept
-// as the oracle for differential fuzzing: backends/promresponse.cpp must agree with it on every
+// as the oracle for differential fuzzing: backends/prometheus/promresponse.cpp must agree with it on every
 // input (error kind, message, values). Not built into the app.
 
 #include "promresponse.h"

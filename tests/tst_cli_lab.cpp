@@ -43,7 +43,7 @@ class TestCliLab : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY2(m_lab.start(), qPrintable(m_lab.error()));
+        LAB_START_OR_SKIP(m_lab);
     }
 
     void statusReadsHaproxy()

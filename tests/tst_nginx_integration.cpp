@@ -137,11 +137,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         registerMetaTypes();
-        if (!m_lab.start()) {
-            if (m_lab.error().startsWith(QLatin1String("lab/up exited 2")))
-                QSKIP(qPrintable(m_lab.error()));
-            QFAIL(qPrintable(m_lab.error()));
-        }
+        LAB_START_OR_SKIP(m_lab);
         const QJsonArray targets = QJsonDocument::fromJson(readFile(m_lab.configDir() + QStringLiteral("/targets.json")))
                                        .object()
                                        .value(QStringLiteral("targets"))

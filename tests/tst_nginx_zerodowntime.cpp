@@ -36,13 +36,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         registerMetaTypes();
-        if (!WrkRun::available())
-            QSKIP("wrk is not installed");
-        if (!m_lab.start()) {
-            if (m_lab.error().startsWith(QLatin1String("lab/up exited 2")))
-                QSKIP(qPrintable(m_lab.error()));
-            QFAIL(qPrintable(m_lab.error()));
-        }
+        LAB_START_OR_SKIP(m_lab, QStringLiteral("wrk"));
         QFile f(m_lab.configDir() + QStringLiteral("/targets.json"));
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QJsonArray targets = QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("targets")).toArray();

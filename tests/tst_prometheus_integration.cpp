@@ -78,10 +78,8 @@ private:
 void TestPrometheusIntegration::initTestCase()
 {
     registerMetaTypes();
-    if (QStandardPaths::findExecutable(QStringLiteral("wrk")).isEmpty())
-        QSKIP("wrk is not installed (Debian package wrk)");
     m_lab = std::make_unique<LabFixture>();
-    QVERIFY2(m_lab->start(), qPrintable(m_lab->error()));
+    LAB_START_OR_SKIP(*m_lab, QStringLiteral("wrk"));
 
     // The lab's own targets.json, read the way the app reads it.
     const TargetConfigResult config = loadTargetConfig(m_lab->configDir() + QStringLiteral("/targets.json"));

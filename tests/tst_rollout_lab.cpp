@@ -113,14 +113,8 @@ private:
 void TestRolloutLab::initTestCase()
 {
     registerMetaTypes();
-    if (!WrkRun::available())
-        QSKIP("wrk is not installed (Debian package wrk)");
     m_lab = std::make_unique<LabFixture>();
-    if (!m_lab->start()) {
-        if (m_lab->error().startsWith(QLatin1String("lab/up exited 2")))
-            QSKIP(qPrintable(m_lab->error()));
-        QFAIL(qPrintable(m_lab->error()));
-    }
+    LAB_START_OR_SKIP(*m_lab, QStringLiteral("wrk"));
 
     // The lab's own targets.json, read the way the app reads it.
     const TargetConfigResult config = loadTargetConfig(m_lab->configDir() + QStringLiteral("/targets.json"));

@@ -30,13 +30,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         registerMetaTypes();
-        if (!WrkRun::available())
-            QSKIP("wrk is not installed");
-        if (!m_lab.start()) {
-            if (m_lab.error().startsWith(QLatin1String("lab/up exited 2")))
-                QSKIP(qPrintable(m_lab.error()));
-            QFAIL(qPrintable(m_lab.error()));
-        }
+        LAB_START_OR_SKIP(m_lab, QStringLiteral("wrk"));
     }
 
     void noRequestLostWhileMovingTraffic()

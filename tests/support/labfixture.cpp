@@ -4,6 +4,7 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QProcess>
+#include <QStandardPaths>
 
 LabFixture::LabFixture()
     : m_tmp(std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/sb-lab-XXXXXX")))
@@ -65,6 +66,23 @@ bool LabFixture::start()
     }
     m_info = QJsonDocument::fromJson(f.readAll()).object();
     return !m_info.isEmpty();
+}
+
+LabFixture::Outcome LabFixture::startUnlessMissing(const QStringList &alsoNeeds)
+{
+    QStringList missing;
+    for (const QString &program : alsoNeeds) {
+        if (QStandardPaths::findExecutable(program).isEmpty())
+            missing << program;
+    }
+    if (!missing.isEmpty()) {
+        m_error = QStringLiteral("not installed: %1 (scripts/install-deps installs it)").arg(missing.join(QStringLiteral(", ")));
+        return Outcome::NotInstalled;
+    }
+    if (start())
+        return Outcome::Started;
+    // lab/up checks its own programs first and exits 2 when one is missing.
+    return m_error.startsWith(QLatin1String("lab/up exited 2")) ? Outcome::NotInstalled : Outcome::Failed;
 }
 
 int LabFixture::port(const char *key) const

@@ -3,6 +3,7 @@
 // ports) in a fresh temporary folder for one test binary, and stops it (lab/down) when done.
 
 #include <QJsonObject>
+#include <QStringList>
 #include <QString>
 #include <QTemporaryDir>
 
@@ -16,6 +17,12 @@ public:
 
     // Runs lab/up and waits for it (it waits for readiness itself). False with error() set on failure.
     bool start();
+
+    enum class Outcome { Started, NotInstalled, Failed };
+    // start(), with its failures told apart: NotInstalled only when a program the lab needs (or
+    // one of `alsoNeeds`, e.g. "wrk") is not installed, and error() names it. With every program
+    // there, any failure is Failed: a lab that could start and did not must fail the run.
+    Outcome startUnlessMissing(const QStringList &alsoNeeds = {});
     QString error() const { return m_error; }
 
     QString dir() const;
@@ -36,3 +43,18 @@ private:
     QString m_error;
     bool m_started = false;
 };
+
+// The one way a lab test starts its lab, in initTestCase (QSKIP and QFAIL return from the test
+// function, so this has to be a macro): skipped (CTest reports it as skipped, see
+// tests/support/run-qtest) only when a program is missing, failed on anything else.
+#define LAB_START_OR_SKIP(lab, ...)                                             \
+    do {                                                                        \
+        switch ((lab).startUnlessMissing(QStringList{__VA_ARGS__})) {           \
+        case LabFixture::Outcome::Started:                                      \
+            break;                                                              \
+        case LabFixture::Outcome::NotInstalled:                                 \
+            QSKIP(qPrintable((lab).error()));                                   \
+        case LabFixture::Outcome::Failed:                                       \
+            QFAIL(qPrintable((lab).error()));                                   \
+        }                                                                       \
+    } while (false)

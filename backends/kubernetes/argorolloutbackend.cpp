@@ -216,6 +216,15 @@ bool ArgoRolloutBackend::Settings::fromJson(const QJsonObject &o, Settings *out,
     return true;
 }
 
+bool ArgoRolloutBackend::create(const QJsonObject &settings, LayerParts *out, QString *error)
+{
+    Settings s;
+    if (!Settings::fromJson(settings, &s, error))
+        return false;
+    out->traffic = std::make_unique<ArgoRolloutBackend>(std::move(s));
+    return true;
+}
+
 ArgoRolloutBackend::ArgoRolloutBackend(Settings settings, QObject *parent)
     : TrafficBackend(parent)
     , m_settings(std::move(settings))

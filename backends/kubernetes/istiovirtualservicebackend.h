@@ -27,6 +27,8 @@ public:
     };
 
     explicit IstioVirtualServiceBackend(Settings settings, QObject *parent = nullptr);
+    // The factory's entry point (common/layerparts.h): reads the target's "istio" object.
+    static bool create(const QJsonObject &settings, LayerParts *out, QString *error);
 
 private:
     bool parseRoute(const nlohmann::json &object, KubeWeightedRoute *route, QString *error) const override;

@@ -1,5 +1,6 @@
 #include "haproxytrafficbackend.h"
 
+#include "haproxystatsource.h"
 #include "weightchange.h"
 
 #include <QDateTime>
@@ -16,6 +17,17 @@ QString disagreement(const QString &endpoint, const QMap<QString, int> &weights)
 }
 
 } // namespace
+
+bool HaproxyTrafficBackend::create(const QJsonObject &settings, LayerParts *out, QString *error)
+{
+    HaproxyTargetSettings s;
+    if (!HaproxyTargetSettings::fromJson(settings, &s, error))
+        return false;
+    out->traffic = std::make_unique<HaproxyTrafficBackend>(s);
+    // Without Prometheus, HAProxy's own show-stat counters give rate and 5xx ratio.
+    out->ownMetrics = std::make_unique<HaproxyStatSource>(s);
+    return true;
+}
 
 HaproxyTrafficBackend::HaproxyTrafficBackend(const HaproxyTargetSettings &settings, QObject *parent)
     : TrafficBackend(parent)

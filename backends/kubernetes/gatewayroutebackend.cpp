@@ -73,6 +73,15 @@ bool GatewayRouteBackend::Settings::fromJson(const QJsonObject &o, Settings *out
     return true;
 }
 
+bool GatewayRouteBackend::create(const QJsonObject &settings, LayerParts *out, QString *error)
+{
+    Settings s;
+    if (!Settings::fromJson(settings, &s, error))
+        return false;
+    out->traffic = std::make_unique<GatewayRouteBackend>(std::move(s));
+    return true;
+}
+
 GatewayRouteBackend::GatewayRouteBackend(Settings settings, QObject *parent)
     : KubeWeightedRouteBackend(settings.target, QStringLiteral("HTTPRoute"), QStringLiteral("httproutes"), parent)
     , m_settings(std::move(settings))

@@ -78,6 +78,15 @@ bool IstioVirtualServiceBackend::Settings::fromJson(const QJsonObject &o, Settin
     return true;
 }
 
+bool IstioVirtualServiceBackend::create(const QJsonObject &settings, LayerParts *out, QString *error)
+{
+    Settings s;
+    if (!Settings::fromJson(settings, &s, error))
+        return false;
+    out->traffic = std::make_unique<IstioVirtualServiceBackend>(std::move(s));
+    return true;
+}
+
 IstioVirtualServiceBackend::IstioVirtualServiceBackend(Settings settings, QObject *parent)
     : KubeWeightedRouteBackend(settings.target, QStringLiteral("VirtualService"), QStringLiteral("virtualservices"), parent)
     , m_settings(std::move(settings))

@@ -4,6 +4,7 @@
 // several sockets of one process), applying each change to all of them and verifying it on all.
 
 #include "haproxyruntime.h"
+#include "layerparts.h"
 #include "trafficbackend.h"
 
 namespace Switchboard {
@@ -13,6 +14,8 @@ class HaproxyTrafficBackend final : public TrafficBackend
     Q_OBJECT
 public:
     explicit HaproxyTrafficBackend(const HaproxyTargetSettings &settings, QObject *parent = nullptr);
+    // The factory's entry point (common/layerparts.h): reads the target's "haproxy" object.
+    static bool create(const QJsonObject &settings, LayerParts *out, QString *error);
 
     void refresh() override;
     void apply(const Switchboard::WeightChange &change) override;

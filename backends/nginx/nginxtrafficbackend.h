@@ -11,6 +11,7 @@
 // the master switches to new workers a few milliseconds later.
 
 #include "nginxupstreamfile.h"
+#include "layerparts.h"
 #include "trafficbackend.h"
 
 #include <QJsonObject>
@@ -44,6 +45,8 @@ class NginxTrafficBackend final : public TrafficBackend
     Q_OBJECT
 public:
     explicit NginxTrafficBackend(const NginxTargetSettings &settings, QObject *parent = nullptr);
+    // The factory's entry point (common/layerparts.h): reads the target's "nginx" object.
+    static bool create(const QJsonObject &settings, LayerParts *out, QString *error);
 
     void refresh() override;
     void apply(const Switchboard::WeightChange &change) override;

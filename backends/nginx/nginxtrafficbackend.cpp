@@ -121,6 +121,17 @@ bool NginxTargetSettings::fromJson(const QJsonObject &o, NginxTargetSettings *ou
     return true;
 }
 
+bool NginxTrafficBackend::create(const QJsonObject &settings, LayerParts *out, QString *error)
+{
+    NginxTargetSettings s;
+    if (!NginxTargetSettings::fromJson(settings, &s, error))
+        return false;
+    // nginx open source counts nothing per upstream server: metrics come from Prometheus (the
+    // apps' own histograms) when the target has a "prometheus" object, else none.
+    out->traffic = std::make_unique<NginxTrafficBackend>(s);
+    return true;
+}
+
 NginxTrafficBackend::NginxTrafficBackend(const NginxTargetSettings &settings, QObject *parent)
     : TrafficBackend(parent)
     , m_settings(settings)

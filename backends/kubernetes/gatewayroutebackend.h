@@ -23,6 +23,8 @@ public:
     };
 
     explicit GatewayRouteBackend(Settings settings, QObject *parent = nullptr);
+    // The factory's entry point (common/layerparts.h): reads the target's "gateway-api" object.
+    static bool create(const QJsonObject &settings, LayerParts *out, QString *error);
 
 private:
     bool parseRoute(const nlohmann::json &object, KubeWeightedRoute *route, QString *error) const override;

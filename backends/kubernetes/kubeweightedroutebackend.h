@@ -6,6 +6,7 @@
 // how to write new weights back.
 
 #include "kubetargetsettings.h"
+#include "layerparts.h"
 #include "trafficbackend.h"
 
 // Only declarations cross this header; the JSON library stays a private dependency of the

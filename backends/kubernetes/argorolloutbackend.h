@@ -6,6 +6,7 @@
 // is the seam's promoteStep, and the kubectl plugin's verbs are the extra slots below.
 
 #include "kubetargetsettings.h"
+#include "layerparts.h"
 #include "trafficbackend.h"
 
 #include <memory>
@@ -27,6 +28,8 @@ public:
     };
 
     explicit ArgoRolloutBackend(Settings settings, QObject *parent = nullptr);
+    // The factory's entry point (common/layerparts.h): reads the target's "argo-rollouts" object.
+    static bool create(const QJsonObject &settings, LayerParts *out, QString *error);
     ~ArgoRolloutBackend() override;
 
     void refresh() override;

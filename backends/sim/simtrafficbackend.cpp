@@ -1,10 +1,20 @@
 #include "simtrafficbackend.h"
 
+#include "simmetricssource.h"
 #include "weightchange.h"
 
 #include <QDateTime>
 
 namespace Switchboard {
+
+bool SimTrafficBackend::create(const QJsonObject &settings, LayerParts *out, QString *)
+{
+    auto world = std::make_shared<SimWorld>(SimWorld::settingsFrom(settings), QDateTime::currentMSecsSinceEpoch());
+    out->traffic = std::make_unique<SimTrafficBackend>(world);
+    out->ownMetrics = std::make_unique<SimMetricsSource>(world);
+    out->simWorld = std::move(world);
+    return true;
+}
 
 SimTrafficBackend::SimTrafficBackend(std::shared_ptr<SimWorld> world, QObject *parent)
     : TrafficBackend(parent)

@@ -1,0 +1,101 @@
+#include "backendfactory.h"
+
+#include "argorolloutbackend.h"
+#include "gatewayroutebackend.h"
+#include "haproxytrafficbackend.h"
+#include "istiovirtualservicebackend.h"
+#include "layerparts.h"
+#include "nginxtrafficbackend.h"
+#include "prometheusmetricssource.h"
+#include "simtrafficbackend.h"
+
+namespace Switchboard {
+
+namespace {
+
+// The registration: one line per kind of traffic layer. A new layer adds its folder under
+// backends/, a static create() on its backend, and a line here.
+struct Kind
+{
+    const char *name;
+    LayerCreateFn create;
+};
+constexpr Kind kinds[] = {
+    {"sim", &SimTrafficBackend::create},
+    {"haproxy", &HaproxyTrafficBackend::create},
+    {"nginx", &NginxTrafficBackend::create},
+    {"gateway-api", &GatewayRouteBackend::create},
+    {"istio", &IstioVirtualServiceBackend::create},
+    {"argo-rollouts", &ArgoRolloutBackend::create},
+};
+
+const Kind *findKind(const QString &name)
+{
+    for (const Kind &k : kinds) {
+        if (name == QLatin1String(k.name))
+            return &k;
+    }
+    return nullptr;
+}
+
+bool buildLayer(const TargetConfig &target, LayerParts *parts, QString *error)
+{
+    const Kind *kind = findKind(target.kind);
+    if (!kind) {
+        *error = QStringLiteral("target \"%1\": kind \"%2\" is not supported by this build").arg(target.name, target.kind);
+        return false;
+    }
+    QString err;
+    if (!kind->create(target.settings.value(target.kind).toObject(), parts, &err)) {
+        *error = QStringLiteral("target \"%1\": %2").arg(target.name, err);
+        return false;
+    }
+    return true;
+}
+
+// Prometheus wins over the traffic layer's own counters whatever the kind: it has latency
+// histograms, and it is what the operator configured on purpose.
+std::unique_ptr<MetricsSource> prometheusSource(const TargetConfig &target, QString *error)
+{
+    PrometheusMetricsSource::Settings s;
+    if (!PrometheusMetricsSource::Settings::fromTarget(target, &s, error))
+        return nullptr;
+    return std::make_unique<PrometheusMetricsSource>(std::move(s));
+}
+
+} // namespace
+
+std::unique_ptr<MetricsSource> createMetricsSource(const TargetConfig &target, QString *error)
+{
+    if (target.settings.contains(QStringLiteral("prometheus")))
+        return prometheusSource(target, error);
+    LayerParts parts;
+    if (!buildLayer(target, &parts, error))
+        return nullptr;
+    return std::move(parts.ownMetrics);
+}
+
+std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString *error,
+                                            std::shared_ptr<SimWorld> *worldOut)
+{
+    // Kubernetes kinds check their settings here; the kubeconfig is read by the backend on its
+    // thread at the first refresh (and again until it works), so a fixed kubeconfig needs no restart.
+    LayerParts parts;
+    if (!buildLayer(target, &parts, error))
+        return nullptr;
+    std::unique_ptr<MetricsSource> metrics = std::move(parts.ownMetrics);
+    if (target.settings.contains(QStringLiteral("prometheus"))) {
+        QString metricsError; // the caller's string may hold something already
+        metrics = prometheusSource(target, &metricsError);
+        if (!metrics) {
+            *error = metricsError;
+            return nullptr;
+        }
+    }
+    if (worldOut)
+        *worldOut = parts.simWorld;
+    return std::make_unique<BackendHost>(std::move(parts.traffic), std::move(metrics),
+                                         QStringLiteral("backend:") + target.name);
+}
+
+} // namespace Switchboard

@@ -1,0 +1,28 @@
+#pragma once
+// What one traffic layer builds for a target: its backend and, where the layer counts requests
+// itself, a metrics source of its own (used when the target has no "prometheus" object).
+
+#include "metricssource.h"
+#include "trafficbackend.h"
+
+#include <QJsonObject>
+#include <QString>
+
+#include <memory>
+
+namespace Switchboard {
+
+class SimWorld;
+
+struct LayerParts
+{
+    std::unique_ptr<TrafficBackend> traffic;
+    std::unique_ptr<MetricsSource> ownMetrics;
+    std::shared_ptr<SimWorld> simWorld; // sim only: tests and the demo inject faults through it
+};
+
+// Each layer's entry point: reads the target's object named after its kind (`settings`) and fills
+// *out, or returns false with *error (without the target's name: the factory adds it).
+using LayerCreateFn = bool (*)(const QJsonObject &settings, LayerParts *out, QString *error);
+
+} // namespace Switchboard
