@@ -1,5 +1,6 @@
 // Switchboard: one binary for the GUI and the headless verbs (CONTRACTS.md).
 
+#include "backendhost.h"
 #include "cli.h"
 #include "mainwindow.h"
 #include "presetstore.h"
@@ -12,6 +13,7 @@
 #include <QTimer>
 
 #include <cstdio>
+#include <cstdlib>
 
 using namespace Switchboard;
 
@@ -87,6 +89,18 @@ int runGui(int argc, char **argv)
     return exitCode ? exitCode : rc;
 }
 
+// A backend call that ignored the stop request still runs on its thread (bounded by its own
+// timeout): quitting does not wait for it, and static destructors must not run under it.
+int finish(int code)
+{
+    if (BackendHost::strandedThreads() > 0) {
+        std::fflush(stdout);
+        std::fflush(stderr);
+        std::_Exit(code);
+    }
+    return code;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -96,7 +110,7 @@ int main(int argc, char **argv)
         QCoreApplication app(argc, argv);
         QCoreApplication::setApplicationName(QStringLiteral("switchboard"));
         QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHBOARD_VERSION));
-        return Cli::run(QCoreApplication::arguments());
+        return finish(Cli::run(QCoreApplication::arguments()));
     }
-    return runGui(argc, argv);
+    return finish(runGui(argc, argv));
 }

@@ -35,6 +35,16 @@ Workspace::Workspace(const Options &options, QObject *parent)
         m_events.add(QStringLiteral("switchboard"), EventLogModel::Severity::Error, p);
 }
 
+Workspace::~Workspace()
+{
+    // All at once, so N slow servers cost one bounded wait, not N. The controllers go before
+    // the event and audit logs they write to (children would be deleted after the members).
+    for (TargetController *c : std::as_const(m_controllers))
+        c->requestStop();
+    qDeleteAll(m_controllers);
+    m_controllers.clear();
+}
+
 void Workspace::add(const TargetConfig &target)
 {
     QString error;

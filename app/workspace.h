@@ -24,6 +24,8 @@ public:
     };
 
     explicit Workspace(const Options &options, QObject *parent = nullptr);
+    // Stops every target's backends at once, then closes the targets (bounded: see BackendHost).
+    ~Workspace() override;
 
     // Problems met while loading (broken or missing targets.json, unusable targets); the
     // workspace still holds something usable (the simulator) when there were any.

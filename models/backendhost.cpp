@@ -1,6 +1,48 @@
 #include "backendhost.h"
 
+#include <QDeadlineTimer>
+
+#include <atomic>
+
 namespace Switchboard {
+
+namespace {
+
+std::atomic<int> g_stranded{0};
+
+// Deletes `backend` on its own thread and ends the thread; waits until `deadline`. A thread
+// still busy then is left to finish alone: it deletes its backend when its call returns, then
+// ends, and its QThread object deletes itself.
+void retire(QObject *backend, std::unique_ptr<QThread> owned, QDeadlineTimer deadline)
+{
+    QThread *thread = owned.get();
+    QMetaObject::invokeMethod(backend, [backend, thread] {
+        delete backend;
+        thread->quit();
+    }, Qt::QueuedConnection);
+    if (thread->wait(deadline))
+        return; // `owned` deletes the finished thread
+    ++g_stranded;
+    QObject::connect(thread, &QThread::finished, thread, [thread] {
+        --g_stranded;
+        thread->deleteLater();
+    }, Qt::DirectConnection);
+    (void)owned.release();
+}
+
+} // namespace
+
+int BackendHost::strandedThreads()
+{
+    return g_stranded.load();
+}
+
+void BackendHost::requestStop()
+{
+    if (m_metrics)
+        m_metrics->requestStop();
+    m_traffic->requestStop();
+}
 
 void registerMetaTypes()
 {
@@ -31,18 +73,13 @@ BackendHost::BackendHost(std::unique_ptr<TrafficBackend> traffic, std::unique_pt
 
 BackendHost::~BackendHost()
 {
-    // Sockets and timers must die on the thread that owns them. Backends bound every blocking
-    // call with a timeout, so this wait is bounded too.
-    if (m_metrics) {
-        MetricsSource *metrics = m_metrics;
-        QMetaObject::invokeMethod(metrics, [metrics] { delete metrics; }, Qt::BlockingQueuedConnection);
-        m_metricsThread->quit();
-        m_metricsThread->wait();
-    }
-    TrafficBackend *traffic = m_traffic;
-    QMetaObject::invokeMethod(traffic, [traffic] { delete traffic; }, Qt::BlockingQueuedConnection);
-    m_trafficThread->quit();
-    m_trafficThread->wait();
+    // Sockets and timers must die on the thread that owns them. A call under way is asked to
+    // stop first, so both threads usually end at once; the wait is bounded whatever they do.
+    requestStop();
+    const QDeadlineTimer deadline(joinTimeoutMs);
+    if (m_metrics)
+        retire(m_metrics, std::move(m_metricsThread), deadline);
+    retire(m_traffic, std::move(m_trafficThread), deadline);
 }
 
 } // namespace Switchboard

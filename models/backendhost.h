@@ -2,7 +2,8 @@
 // Owns one target's backends and their worker threads, so that no backend call ever runs on
 // the GUI thread. Traffic and metrics get a thread each: a rollback must never wait behind a
 // slow metrics query (Prometheus may take its whole timeout plus retries). Destroying the host
-// deletes each backend on its own thread.
+// stops what the backends are doing and deletes each on its own thread, waiting a bounded time:
+// closing a target or quitting never waits on a server that does not answer.
 
 #include "metricssource.h"
 #include "trafficbackend.h"
@@ -25,6 +26,17 @@ public:
 
     TrafficBackend *traffic() const { return m_traffic; }
     MetricsSource *metrics() const { return m_metrics; }
+
+    // Any thread: both backends end the call under way soon and take no new ones. The destructor
+    // does this too; calling it first on every host lets a workspace stop all targets at once.
+    void requestStop();
+
+    // How long the destructor waits for a backend's thread to end after asking it to stop.
+    static constexpr int joinTimeoutMs = 300;
+    // Threads still inside a backend call after their host was destroyed (a call that ignored
+    // the stop request; its own timeout still bounds it). The process must not run static
+    // destructors under them: main() ends with _Exit when this is not 0.
+    static int strandedThreads();
 
 private:
     std::unique_ptr<QThread> m_trafficThread;

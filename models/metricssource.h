@@ -7,6 +7,8 @@
 #include <QJsonObject>
 #include <QObject>
 
+#include <atomic>
+
 namespace Switchboard {
 
 class MetricsSource : public QObject
@@ -15,6 +17,12 @@ class MetricsSource : public QObject
 public:
     using QObject::QObject;
     ~MetricsSource() override = default;
+
+    // Any thread (the GUI thread when a target closes or the app quits): the call under way
+    // ends soon, failed, and later ones fail at once. Backends whose calls block check
+    // isStopRequested() in their waits or abort them in onStopRequested().
+    void requestStop();
+    bool isStopRequested() const { return m_stop.load(std::memory_order_relaxed); }
 
 public Q_SLOTS:
     // Health of both versions now: answers instantReady or queryFailed.
@@ -45,6 +53,14 @@ Q_SIGNALS:
     void rangeReady(const Switchboard::HealthSeries &series, quint64 token);
     void queryFailed(const QString &error);
     void testQueryFinished(quint64 token, bool ok, const QString &text);
+
+protected:
+    // Called by requestStop() on the caller's thread, so it must be thread-safe; by default
+    // nothing (the flag alone is enough for backends that check it).
+    virtual void onStopRequested() {}
+
+private:
+    std::atomic<bool> m_stop{false};
 };
 
 } // namespace Switchboard

@@ -96,6 +96,12 @@ void TargetController::stop()
     m_poll.stop();
 }
 
+void TargetController::requestStop()
+{
+    m_poll.stop();
+    m_host->requestStop();
+}
+
 void TargetController::refreshNow()
 {
     if (!m_refreshInFlight) {

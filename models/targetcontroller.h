@@ -64,6 +64,9 @@ public:
 
     void start();
     void stop();
+    // Any thread: stops polling and asks the backends to end what they are doing now (closing
+    // the target or quitting); nothing is sent after it.
+    void requestStop();
 
     // The rollout running (or last run) on this target, null if none. Owned by the controller.
     RolloutEngine *rollout() const { return m_rollout; }

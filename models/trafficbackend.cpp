@@ -2,6 +2,12 @@
 
 namespace Switchboard {
 
+void TrafficBackend::requestStop()
+{
+    m_stop.store(true, std::memory_order_relaxed);
+    onStopRequested();
+}
+
 void TrafficBackend::promoteStep()
 {
     // Weights set from outside have no "next step": that is the rollout engine's plan, which

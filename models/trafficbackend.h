@@ -10,6 +10,8 @@
 
 #include <QObject>
 
+#include <atomic>
+
 namespace Switchboard {
 
 class TrafficBackend : public QObject
@@ -18,6 +20,12 @@ class TrafficBackend : public QObject
 public:
     using QObject::QObject;
     ~TrafficBackend() override = default;
+
+    // Any thread (the GUI thread when a target closes or the app quits): the call under way
+    // ends soon, failed, and later ones fail at once. Backends whose calls block check
+    // isStopRequested() in their waits or abort them in onStopRequested().
+    void requestStop();
+    bool isStopRequested() const { return m_stop.load(std::memory_order_relaxed); }
 
 public Q_SLOTS:
     // Reads the current members and weights: answers snapshotReady or refreshFailed.
@@ -35,6 +43,14 @@ Q_SIGNALS:
     void refreshFailed(const QString &error);
     void changeFinished(const Switchboard::ChangeResult &result);
     void stepPromoted(const Switchboard::ChangeResult &result);
+
+protected:
+    // Called by requestStop() on the caller's thread, so it must be thread-safe; by default
+    // nothing (the flag alone is enough for backends that check it).
+    virtual void onStopRequested() {}
+
+private:
+    std::atomic<bool> m_stop{false};
 };
 
 } // namespace Switchboard

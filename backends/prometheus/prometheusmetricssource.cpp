@@ -279,8 +279,20 @@ void PrometheusMetricsSource::reconfigure(const QJsonObject &targetSettings)
     if (!Settings::fromTarget(target, &next, &error))
         return Q_EMIT reconfigured(false, error.remove(QStringLiteral("target \"\": "))); // the controller names the target
     m_settings = std::move(next);
-    m_client = std::make_unique<PrometheusClient>(m_settings.client);
+    {
+        const QMutexLocker lock(&m_clientLock);
+        m_client = std::make_unique<PrometheusClient>(m_settings.client);
+        if (isStopRequested())
+            m_client->cancel();
+    }
     Q_EMIT reconfigured(true, {});
+}
+
+void PrometheusMetricsSource::onStopRequested()
+{
+    // The query under way (and its retries) ends within libcurl's next progress tick.
+    const QMutexLocker lock(&m_clientLock);
+    m_client->cancel();
 }
 
 qint64 PrometheusMetricsSource::durationMs(const QString &duration)

@@ -15,6 +15,8 @@
 
 #include <QStringList>
 
+#include <QMutex>
+
 #include <memory>
 
 namespace Switchboard {
@@ -77,6 +79,9 @@ Q_SIGNALS:
     // Prometheus' "warnings" (e.g. partial data from a federated setup), when they change.
     void warningsChanged(const QStringList &warnings);
 
+protected:
+    void onStopRequested() override;
+
 private:
     struct PerVersion;
     bool instant(const QString &tmpl, qint64 timeMs, PerVersion *out, QString *error);
@@ -88,6 +93,7 @@ private:
 
     Settings m_settings;
     std::unique_ptr<PrometheusClient> m_client;
+    QMutex m_clientLock; // onStopRequested() comes from another thread while reconfigure() swaps m_client
     QStringList m_pollWarnings;
     QStringList m_lastWarnings;
 };

@@ -1,0 +1,113 @@
+// Quitting and closing a target never wait on a server (issue 11 item 6): with a metrics
+// server that accepts connections and never answers (Prometheus timeout 30 s, 2 retries),
+// closing the target ends its backend calls at once, and the app process exits right after
+// its window closes.
+
+#include "backendfactory.h"
+#include "backendhost.h"
+#include "eventlogmodel.h"
+#include "targetconfig.h"
+#include "targetcontroller.h"
+
+#include <QElapsedTimer>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QTcpServer>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace Switchboard;
+
+namespace {
+
+// A sim target whose metrics come from a "Prometheus" at `port` that never answers.
+QJsonObject silentPrometheusTarget(quint16 port)
+{
+    return QJsonObject{
+        {QStringLiteral("name"), QStringLiteral("silent")},
+        {QStringLiteral("kind"), QStringLiteral("sim")},
+        {QStringLiteral("sim"), QJsonObject{{QStringLiteral("seed"), 1}}},
+        {QStringLiteral("pollMs"), 200},
+        {QStringLiteral("prometheus"),
+         QJsonObject{{QStringLiteral("url"), QStringLiteral("http://127.0.0.1:%1").arg(port)},
+                     {QStringLiteral("stableLabel"), QStringLiteral("v1")},
+                     {QStringLiteral("canaryLabel"), QStringLiteral("v2")},
+                     {QStringLiteral("timeoutMs"), 30000},
+                     {QStringLiteral("retries"), 2}}},
+    };
+}
+
+} // namespace
+
+class TestQuit : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase() { registerMetaTypes(); }
+
+    void closingATargetCancelsTheCallUnderWay()
+    {
+        QTcpServer silent; // accepts (the kernel completes the handshake) and never answers
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        QSignalSpy connected(&silent, &QTcpServer::newConnection);
+
+        const TargetConfigResult cfg = parseTargetConfig(
+            QJsonDocument(QJsonObject{{QStringLiteral("targets"), QJsonArray{silentPrometheusTarget(silent.serverPort())}}}).toJson(),
+            QStringLiteral("targets.json"));
+        QVERIFY2(cfg.ok(), qPrintable(cfg.error));
+        QString error;
+        std::unique_ptr<BackendHost> host = createBackends(cfg.targets.first(), &error);
+        QVERIFY2(host, qPrintable(error));
+        EventLogModel log;
+        auto controller = std::make_unique<TargetController>(cfg.targets.first(), std::move(host), &log, nullptr);
+        controller->start();
+        // The metrics thread is now inside a query that would take 30 s × 3 attempts.
+        QVERIFY(connected.wait(5000));
+
+        QElapsedTimer timer;
+        timer.start();
+        controller.reset();
+        const qint64 ms = timer.elapsed();
+        qInfo("closing the target took %lld ms", ms);
+        // The host waits BackendHost::joinTimeoutMs at most; the margin is for a loaded machine.
+        QVERIFY2(ms < 1000, qPrintable(QStringLiteral("closing took %1 ms").arg(ms)));
+    }
+
+    void appExitsAtOnceWhateverTheServerDoes()
+    {
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        QTemporaryDir config;
+        QFile f(config.filePath(QStringLiteral("targets.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(QJsonDocument(QJsonObject{{QStringLiteral("targets"), QJsonArray{silentPrometheusTarget(silent.serverPort())}}}).toJson());
+        f.close();
+
+        // The window is saved after 1 s and the app quits: by then its metrics thread has been
+        // waiting on the silent server for most of a second, with 90 s to go.
+        QProcess app;
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), config.filePath(QStringLiteral("data")));
+        app.setProcessEnvironment(env);
+        QElapsedTimer timer;
+        timer.start();
+        app.start(QStringLiteral(SWITCHBOARD_BINARY),
+                  {QStringLiteral("--config"), config.path(), QStringLiteral("--screenshot"),
+                   config.filePath(QStringLiteral("shot.png")), QStringLiteral("--after-ms"), QStringLiteral("1000")});
+        QVERIFY(app.waitForFinished(20000));
+        const qint64 ms = timer.elapsed();
+        qInfo("the app ran %lld ms (1000 of them waiting for the screenshot)", ms);
+        QCOMPARE(app.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(app.exitCode(), 0);
+        QVERIFY(QFile::exists(config.filePath(QStringLiteral("shot.png"))));
+        // Start-up and the 1 s wait, plus a bounded close; a hung quit would take 30 s or more.
+        QVERIFY2(ms < 8000, qPrintable(QStringLiteral("the app took %1 ms").arg(ms)));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestQuit)
+#include "tst_quit.moc"
