@@ -3,6 +3,7 @@
 #include "presetstore.h"
 #include "rolloutengine.h"
 #include "targetlistmodel.h"
+#include "trafficforecast.h"
 #include "workspace.h"
 
 #include <QCommandLineParser>
@@ -216,6 +217,8 @@ int runPreset(TargetController *c, const QString &presetName, int timeoutMs)
         return fail(error);
     c->start(); // polling feeds the gates
     out(QStringLiteral("%1: running %2: %3").arg(c->name(), plan.name, plan.summary()));
+    for (const QString &w : TrafficForecast::warnings(plan, c->health(), c->staleAfterMs(), c->config().pollMs))
+        out(QStringLiteral("warning: ") + w);
     const InterruptHandlers handlers;
     // Connected before it starts: the first step's lines come during start().
     RolloutEngine *engine = c->startRollout(plan, [](RolloutEngine *e) {

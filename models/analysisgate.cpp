@@ -13,7 +13,8 @@ const QStringList &knownGateKeys()
 {
     static const QStringList keys{QStringLiteral("name"),          QStringLiteral("metric"),
                                   QStringLiteral("max"),           QStringLiteral("maxOverStable"),
-                                  QStringLiteral("maxTimesStable"), QStringLiteral("min"),
+                                  QStringLiteral("maxTimesStable"), QStringLiteral("floorOverStable"),
+                                  QStringLiteral("min"),
                                   QStringLiteral("minTimesStable"), QStringLiteral("combine"),
                                   QStringLiteral("minRequests"),   QStringLiteral("minRps"),
                                   QStringLiteral("failureLimit")};
@@ -123,6 +124,7 @@ QJsonObject GateSpec::toJson() const
     put(QStringLiteral("max"), max);
     put(QStringLiteral("maxOverStable"), maxOverStable);
     put(QStringLiteral("maxTimesStable"), maxTimesStable);
+    put(QStringLiteral("floorOverStable"), floorOverStable);
     put(QStringLiteral("min"), min);
     put(QStringLiteral("minTimesStable"), minTimesStable);
     if (combine == Combine::Any)
@@ -161,11 +163,17 @@ bool GateSpec::fromJson(const QJsonObject &o, const QString &path, GateSpec *out
     if (!readNumber(o, QStringLiteral("max"), path, 0, &g.max, error)
         || !readNumber(o, QStringLiteral("maxOverStable"), path, 0, &g.maxOverStable, error)
         || !readNumber(o, QStringLiteral("maxTimesStable"), path, 0, &g.maxTimesStable, error)
+        || !readNumber(o, QStringLiteral("floorOverStable"), path, 0, &g.floorOverStable, error)
         || !readNumber(o, QStringLiteral("min"), path, 0, &g.min, error)
         || !readNumber(o, QStringLiteral("minTimesStable"), path, 0, &g.minTimesStable, error)
         || !readNumber(o, QStringLiteral("minRequests"), path, 0, &g.minRequests, error)
         || !readNumber(o, QStringLiteral("minRps"), path, 0, &g.minRps, error))
         return false;
+    if (isKnown(g.floorOverStable) && !isKnown(g.maxTimesStable)) {
+        *error = QStringLiteral("%1.floorOverStable: goes with maxTimesStable (the bound is max(stable × maxTimesStable, "
+                                "stable + floorOverStable))").arg(path);
+        return false;
+    }
     const bool upper = g.isUpperBound();
     const bool lower = isKnown(g.min) || isKnown(g.minTimesStable);
     if (!upper && !lower) {
@@ -271,9 +279,16 @@ GateResult evaluateGate(const GateSpec &spec, const GateInput &in, int failuresB
             bounds.append({r.stable + spec.maxOverStable,
                            QStringLiteral("%1 %2 + %3").arg(stableWord, formatMetric(spec.metric, r.stable),
                                                             formatMetric(spec.metric, spec.maxOverStable))});
-        if (isKnown(spec.maxTimesStable))
-            bounds.append({r.stable * spec.maxTimesStable,
-                           QStringLiteral("%1 %2 × %3").arg(stableWord, formatMetric(spec.metric, r.stable)).arg(spec.maxTimesStable)});
+        if (isKnown(spec.maxTimesStable)) {
+            const QString times = QStringLiteral("%1 %2 × %3").arg(stableWord, formatMetric(spec.metric, r.stable)).arg(spec.maxTimesStable);
+            if (isKnown(spec.floorOverStable))
+                bounds.append({std::max(r.stable * spec.maxTimesStable, r.stable + spec.floorOverStable),
+                               QStringLiteral("max(%1, %2 %3 + %4)")
+                                   .arg(times, stableWord, formatMetric(spec.metric, r.stable),
+                                        formatMetric(spec.metric, spec.floorOverStable))});
+            else
+                bounds.append({r.stable * spec.maxTimesStable, times});
+        }
     } else {
         if (isKnown(spec.min))
             absolute(spec.min);

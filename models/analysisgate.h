@@ -15,6 +15,10 @@
 //    "max": 0.01,                      // canary <= 0.01
 //    "maxOverStable": 0.01,            // canary <= stable + 0.01
 //    "maxTimesStable": 1.5,            // canary <= stable * 1.5
+//    "floorOverStable": 20,            // with maxTimesStable: that bound is never below
+//                                      // stable + 20 (in the metric's unit), i.e.
+//                                      // canary <= max(stable * 1.5, stable + 20): a relative
+//                                      // bound on a few ms of latency is otherwise only noise
 //    "min": 10, "minTimesStable": 0.5, // lower bounds (rps); not mixed with max* bounds
 //    "combine": "all",                 // all: every bound must hold (the tightest wins);
 //                                      // any: one is enough (the loosest wins), e.g.
@@ -45,6 +49,7 @@ struct GateSpec
     double max = unknown();
     double maxOverStable = unknown();
     double maxTimesStable = unknown();
+    double floorOverStable = unknown(); // maxTimesStable's bound is at least stable + this
     double min = unknown();
     double minTimesStable = unknown();
     Combine combine = Combine::All;

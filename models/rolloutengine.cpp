@@ -4,6 +4,7 @@
 #include "targetcontroller.h"
 
 #include <QDateTime>
+#include <QJsonObject>
 
 namespace Switchboard {
 
@@ -79,6 +80,14 @@ void RolloutEngine::log(const QString &line)
     Q_EMIT logLine(line);
 }
 
+void RolloutEngine::audit(const QString &action, const QString &reason, const QString &result)
+{
+    QJsonObject extra{{QStringLiteral("plan"), m_plan.name}, {QStringLiteral("strategy"), strategyName(m_plan.strategy)}};
+    if (m_step >= 0 && m_step < m_plan.steps.size())
+        extra.insert(QStringLiteral("step"), m_step + 1);
+    m_controller->auditAction(action, reason, result, extra);
+}
+
 void RolloutEngine::ignored(const QString &action)
 {
     log(QStringLiteral("%1 ignored: the rollout is %2").arg(action, stateName(m_state)));
@@ -98,10 +107,15 @@ void RolloutEngine::start()
 {
     if (m_state != State::Idle)
         return ignored(QStringLiteral("start"));
+    QString refused;
     if (const QString e = m_plan.validate(); !e.isEmpty())
-        return finish(State::Failed, Outcome::Failed, QStringLiteral("plan \"%1\": %2").arg(m_plan.name, e));
-    if (m_controller->isReadOnly())
-        return finish(State::Failed, Outcome::Failed, QStringLiteral("target %1 is read-only").arg(m_controller->name()));
+        refused = QStringLiteral("plan \"%1\": %2").arg(m_plan.name, e);
+    else if (m_controller->isReadOnly())
+        refused = QStringLiteral("target %1 is read-only").arg(m_controller->name());
+    audit(QStringLiteral("rollout-start"), refused.isEmpty() ? QStringLiteral("plan \"%1\": %2").arg(m_plan.name, m_plan.summary()) : refused,
+          refused.isEmpty() ? QStringLiteral("started") : QStringLiteral("failed"));
+    if (!refused.isEmpty())
+        return finish(State::Failed, Outcome::Failed, refused);
     log(QStringLiteral("rollout \"%1\" (%2) on %3: %4")
             .arg(m_plan.name, strategyName(m_plan.strategy), m_controller->name(), m_plan.summary()));
     // The first change waits for a read of the live weights, so it is checked against them.
@@ -120,9 +134,7 @@ void RolloutEngine::enterStep(int step)
     m_frozenElapsedMs = -1;
     m_passes = 0;
     m_stepStartMs = now();
-    m_waitingHealth = false;
-    m_healthWaitSinceMs = -1;
-    m_healthLogged.clear();
+    m_healthWait.reset();
     m_logged.clear(); // each step logs its first result per gate
     Q_EMIT stepChanged(step);
     if (step >= m_plan.steps.size())
@@ -184,25 +196,12 @@ void RolloutEngine::sendMove()
     QString error;
     if (!planRollingMove(snap.members, m_plan.steps.at(m_step).servers, &move, &error))
         return pauseFor(PauseKind::ActionFailed, QStringLiteral("%1: %2; resume tries again, rollback goes to 0%").arg(stepName(m_step), error));
-    // No traffic for a server the traffic layer already reports failing: that is the new
-    // version failing, so it rolls back. Undecided checks are waited for (tick() bounds it).
-    QStringList undecided;
-    for (const Member &m : snap.members) {
-        if (!move.added.contains(m.name))
-            continue;
-        const MemberHealth h = memberHealth(m);
-        if (h == MemberHealth::Down)
-            return rollBack(QStringLiteral("health check: %1 fails before getting traffic").arg(describeHealth(m)));
-        if (h == MemberHealth::Pending || h == MemberHealth::Maintenance)
-            undecided.append(describeHealth(m));
-    }
-    if (!undecided.isEmpty()) {
-        if (m_healthWaitSinceMs < 0)
-            m_healthWaitSinceMs = now();
-        const QString line = QStringLiteral("%1: waiting for %2 before giving it traffic").arg(stepName(m_step), undecided.join(QStringLiteral(", ")));
-        if (line != m_healthLogged)
-            log(line);
-        m_healthLogged = line;
+    const HealthWait::Decision before = m_healthWait.beforeTraffic(stepName(m_step), snap.members, move.added, now());
+    if (before.kind == HealthWait::Decision::Kind::RollBack)
+        return rollBack(before.reason);
+    if (before.kind == HealthWait::Decision::Kind::Wait) {
+        if (!before.line.isEmpty())
+            log(before.line);
         m_sendOnSnapshot = Awaiting::Step; // look again on the next read
         return;
     }
@@ -226,9 +225,7 @@ void RolloutEngine::sendMove()
 
 void RolloutEngine::startHealthWait()
 {
-    m_waitingHealth = true;
-    m_healthWaitSinceMs = now();
-    m_healthLogged.clear();
+    m_healthWait.start(now());
     checkServers();
 }
 
@@ -237,40 +234,14 @@ void RolloutEngine::checkServers()
     if (m_plan.strategy != RolloutPlan::Strategy::Rolling || m_state == State::Idle || m_state == State::RollingBack
         || isFinished() || m_snapshotOutdated)
         return;
-    // Every new server with traffic has to pass the traffic layer's health check, for as long
-    // as the plan runs (paused included): one failing is the new version failing.
-    QStringList undecided;
-    QStringList unchecked;
-    QStringList healthy;
-    for (const Member &m : m_controller->snapshot().members) {
-        if (m.version != Version::Canary || m.weight <= 0)
-            continue;
-        switch (memberHealth(m)) {
-        case MemberHealth::Down:
-            return rollBack(QStringLiteral("health check: %1 with traffic").arg(describeHealth(m)));
-        case MemberHealth::Pending:
-        case MemberHealth::Maintenance: undecided.append(describeHealth(m)); break;
-        case MemberHealth::Unchecked: unchecked.append(m.name); break;
-        case MemberHealth::Healthy: healthy.append(describeHealth(m)); break;
-        }
-    }
-    if (!m_waitingHealth || m_state != State::Running)
-        return;
-    if (!undecided.isEmpty()) {
-        const QString line = QStringLiteral("%1: waiting for health checks: %2").arg(stepName(m_step), undecided.join(QStringLiteral(", ")));
-        if (line != m_healthLogged)
-            log(line);
-        m_healthLogged = line;
-        return;
-    }
-    m_waitingHealth = false;
-    QStringList said;
-    if (!healthy.isEmpty())
-        said.append(QStringLiteral("health checks pass: %1").arg(healthy.join(QStringLiteral(", "))));
-    if (!unchecked.isEmpty())
-        said.append(QStringLiteral("no health check on %1 (the gates judge it)").arg(unchecked.join(QStringLiteral(", "))));
-    log(QStringLiteral("%1: %2").arg(stepName(m_step), said.join(QStringLiteral("; "))));
-    enterStep(m_step + 1);
+    const HealthWait::Decision d = m_healthWait.withTraffic(stepName(m_step), m_controller->snapshot().members,
+                                                             m_state == State::Running);
+    if (!d.line.isEmpty())
+        log(d.line);
+    if (d.kind == HealthWait::Decision::Kind::RollBack)
+        return rollBack(d.reason);
+    if (d.kind == HealthWait::Decision::Kind::Passed)
+        enterStep(m_step + 1);
 }
 
 void RolloutEngine::onSnapshotChanged()
@@ -473,11 +444,10 @@ void RolloutEngine::tick()
                                                    .arg(double(staleAfter) / 1000, 0, 'f', 1));
     }
     const RolloutStep &s = m_plan.steps.at(m_step);
-    if (m_state == State::Running && s.kind == RolloutStep::Kind::MoveServers && m_healthWaitSinceMs >= 0
-        && now() - m_healthWaitSinceMs > healthTimeoutMs)
-        return pauseFor(PauseKind::NoData, QStringLiteral("%1: health checks undecided after %2 s (%3); resume waits again, rollback goes to 0%")
-                                               .arg(stepName(m_step)).arg(healthTimeoutMs / 1000)
-                                               .arg(m_healthLogged.isEmpty() ? QStringLiteral("no fresh read of the servers") : m_healthLogged.section(QStringLiteral(": "), 1, -1)));
+    if (m_state == State::Running && s.kind == RolloutStep::Kind::MoveServers) {
+        if (const HealthWait::Decision d = m_healthWait.onTick(stepName(m_step), now()); d.kind == HealthWait::Decision::Kind::Pause)
+            return pauseFor(PauseKind::NoData, d.reason);
+    }
     if (m_state == State::Running && s.kind == RolloutStep::Kind::Pause && now() - m_stepStartMs >= s.durationMs) {
         log(QStringLiteral("%1 done").arg(stepName(m_step)));
         return enterStep(m_step + 1);
@@ -511,6 +481,8 @@ void RolloutEngine::resume()
     if (m_state != State::Paused)
         return ignored(QStringLiteral("resume"));
     log(QStringLiteral("resumed by the operator at %1").arg(stepName(m_step)));
+    audit(QStringLiteral("rollout-resume"), QStringLiteral("resumed by the operator at %1; was paused: %2").arg(stepName(m_step), m_reason),
+          QStringLiteral("resumed"));
     if (m_awaiting == Awaiting::PromoteFull)
         return setState(State::Running);
     const RolloutStep &s = m_plan.steps.at(m_step);

@@ -22,6 +22,7 @@
 // healthTimeoutMs of a move pauses the plan.
 
 #include "analysisgate.h"
+#include "healthwait.h"
 #include "rolloutplan.h"
 
 #include <QObject>
@@ -63,7 +64,7 @@ public:
     // The canary percent the engine last saw applied, NaN before its first change.
     double appliedCanaryPercent() const { return m_applied; }
     // How long a move waits for its new servers' health checks to pass before pausing.
-    static constexpr qint64 healthTimeoutMs = 30000;
+    static constexpr qint64 healthTimeoutMs = HealthWait::timeoutMs;
     // Latest result of each gate being watched, in plan order.
     QList<GateResult> lastGateResults() const { return m_lastResults; }
 
@@ -116,6 +117,8 @@ private:
     void sendRollback();
     void finish(State s, Outcome o, const QString &reason);
     void log(const QString &line);
+    // Writes the operator's start and resume to the target's audit log ("rollout-start", "rollout-resume").
+    void audit(const QString &action, const QString &reason, const QString &result);
     void ignored(const QString &action);
     QString stepName(int step) const;
     qint64 now() const { return m_now(); }
@@ -147,9 +150,7 @@ private:
     GateWatch m_watch;
     QList<GateResult> m_lastResults;
     QHash<QString, QString> m_logged; // gate -> outcome last logged in this step
-    bool m_waitingHealth = false;     // a move was applied; its new servers' checks must pass
-    qint64 m_healthWaitSinceMs = -1;  // since when this step waits for health checks
-    QString m_healthLogged;           // the last "waiting for" line, so it is said once
+    HealthWait m_healthWait; // a move step's wait for its new servers' health checks
 };
 
 } // namespace Switchboard

@@ -253,6 +253,22 @@ RolloutEngine *TargetController::startRollout(const RolloutPlan &plan, const std
     return m_rollout;
 }
 
+void TargetController::auditAction(const QString &action, const QString &reason, const QString &result, const QJsonObject &extra)
+{
+    if (!m_audit)
+        return;
+    AuditLog::Entry e;
+    e.target = m_config.name;
+    e.action = action;
+    e.before = e.after = toJson(snapshot().weights());
+    e.reason = reason;
+    e.result = result;
+    e.extra = extra;
+    QString err;
+    if (!m_audit->append(e, &err))
+        log(int(EventLogModel::Severity::Error), err);
+}
+
 void TargetController::operatorPromoteFull(const QString &reason)
 {
     // During a rollout the plan must know, or it would carry on from where it was.

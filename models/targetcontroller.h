@@ -99,6 +99,9 @@ public Q_SLOTS:
     // The target's settings object changed (the settings dialog saved it): the metrics layer
     // takes the new one without a restart. Answers settingsApplied; config() has it once ok.
     void applySettings(const QJsonObject &settings);
+    // Audits an operator's action that moves no weights by itself (a rollout started or
+    // resumed): the current weights are both before and after. Does nothing without an audit log.
+    void auditAction(const QString &action, const QString &reason, const QString &result, const QJsonObject &extra = {});
 
 Q_SIGNALS:
     void snapshotChanged();

@@ -72,6 +72,9 @@ private slots:
         const QByteArray any = R"({"name":"err","metric":"errorRatio","max":0.01,"maxOverStable":0.01,"combine":"any"})";
         const QByteArray all = R"({"metric":"errorRatio","max":0.05,"maxTimesStable":2})";
         const QByteArray minRps = R"({"metric":"rps","min":10})";
+        const QByteArray floored = R"({"metric":"p99Ms","maxTimesStable":1.5,"floorOverStable":30})";
+        const QByteArray lowFloor = R"({"metric":"p99Ms","maxTimesStable":1.5,"floorOverStable":5})";
+        const QByteArray flooredAll = R"({"metric":"p99Ms","max":65,"maxTimesStable":1.5,"floorOverStable":30})";
         const QByteArray volume = R"({"metric":"errorRatio","max":0.01,"minRequests":50})";
         const QByteArray rate = R"({"metric":"errorRatio","max":0.01,"minRps":5})";
         const QByteArray twice = R"({"metric":"errorRatio","max":0.01,"failureLimit":2})";
@@ -87,6 +90,10 @@ private slots:
         QTest::newRow("over stable fail") << over << 0.016 << 0.005 << 50.0 << 40.0 << 1000.0 << 0 << F << none << 1 << 0.015 << QStringLiteral("canary 1.60% > 1.50%");
         QTest::newRow("times stable pass") << times << 0.0 << 0.0 << 59.0 << 40.0 << 1000.0 << 0 << P << none << 0 << 60.0 << QStringLiteral("stable 40.0 ms × 1.5");
         QTest::newRow("times stable fail") << times << 0.0 << 0.0 << 61.0 << 40.0 << 1000.0 << 0 << F << none << 1 << 60.0 << QStringLiteral("canary 61.0 ms > 60.0 ms");
+        QTest::newRow("floor over stable pass") << floored << 0.0 << 0.0 << 69.0 << 40.0 << 1000.0 << 0 << P << none << 0 << 70.0 << QStringLiteral("canary 69.0 ms <= 70.0 ms = max(stable 40.0 ms × 1.5, stable 40.0 ms + 30.0 ms)");
+        QTest::newRow("floor over stable fail") << floored << 0.0 << 0.0 << 71.0 << 40.0 << 1000.0 << 0 << F << none << 1 << 70.0 << QStringLiteral("canary 71.0 ms > 70.0 ms");
+        QTest::newRow("times stable above the floor") << lowFloor << 0.0 << 0.0 << 61.0 << 40.0 << 1000.0 << 0 << F << none << 1 << 60.0 << QStringLiteral("max(stable 40.0 ms × 1.5, stable 40.0 ms + 5.0 ms)");
+        QTest::newRow("floor, all: absolute still wins") << flooredAll << 0.0 << 0.0 << 66.0 << 40.0 << 1000.0 << 0 << F << none << 1 << 65.0 << QStringLiteral("min(65.0 ms, max(stable 40.0 ms × 1.5, stable 40.0 ms + 30.0 ms))");
         QTest::newRow("any: absolute floor") << any << 0.009 << 0.0 << 50.0 << 40.0 << 1000.0 << 0 << P << none << 0 << 0.01 << QStringLiteral("max(1.00%, stable 0.00% + 1.00%)");
         QTest::newRow("any: relative above floor") << any << 0.025 << 0.02 << 50.0 << 40.0 << 1000.0 << 0 << P << none << 0 << 0.03 << QStringLiteral("err pass");
         QTest::newRow("any: both breached") << any << 0.02 << 0.001 << 50.0 << 40.0 << 1000.0 << 0 << F << none << 1 << 0.011 << QStringLiteral("err FAIL");
@@ -271,6 +278,9 @@ private slots:
         QTest::newRow("limit zero") << QByteArray(R"({"metric":"p99Ms","max":50,"failureLimit":0})") << QStringLiteral("gates[0].failureLimit");
         QTest::newRow("limit fraction") << QByteArray(R"({"metric":"p99Ms","max":50,"failureLimit":1.5})") << QStringLiteral("gates[0].failureLimit");
         QTest::newRow("combine") << QByteArray(R"({"metric":"p99Ms","max":50,"combine":"either"})") << QStringLiteral("gates[0].combine");
+        QTest::newRow("floor alone") << QByteArray(R"({"metric":"p99Ms","floorOverStable":20})") << QStringLiteral("gates[0].floorOverStable: goes with maxTimesStable");
+        QTest::newRow("floor with another bound") << QByteArray(R"({"metric":"p99Ms","maxOverStable":5,"floorOverStable":20})") << QStringLiteral("gates[0].floorOverStable: goes with maxTimesStable");
+        QTest::newRow("negative floor") << QByteArray(R"({"metric":"p99Ms","maxTimesStable":1.5,"floorOverStable":-1})") << QStringLiteral("gates[0].floorOverStable: must be a number >= 0");
         QTest::newRow("empty name") << QByteArray(R"({"metric":"p99Ms","max":50,"name":""})") << QStringLiteral("gates[0].name");
     }
     void jsonErrors()
@@ -294,6 +304,30 @@ private slots:
         QCOMPARE(back.failureLimit, 2);
         QCOMPARE(back.minRequests, 50.0);
         QCOMPARE(gate(R"({"metric":"p50Ms","max":9})").name, QStringLiteral("p50Ms")); // default name
+        const GateSpec floored = gate(R"({"metric":"p99Ms","maxTimesStable":1.5,"floorOverStable":20})");
+        QCOMPARE(floored.floorOverStable, 20.0);
+        QVERIFY2(GateSpec::fromJson(floored.toJson(), QStringLiteral("g"), &back, &e), qPrintable(e));
+        QCOMPARE(back.floorOverStable, 20.0);
+        QVERIFY(!isKnown(gate(R"({"metric":"p99Ms","maxTimesStable":1.5})").floorOverStable));
+        QVERIFY(!gate(R"({"metric":"p99Ms","maxTimesStable":1.5})").toJson().contains(QStringLiteral("floorOverStable")));
+    }
+
+    // Issue 11: on a lab answering in a few ms, 1.5 × stable is noise (3.9 ms > 3.6 ms rolled a
+    // healthy canary back); the floor keeps that a pass and still fails a really slow canary.
+    void floorKeepsMillisecondNoiseFromFailing()
+    {
+        const GateSpec bare = gate(R"({"metric":"p99Ms","maxTimesStable":1.5})");
+        const GateSpec floored = gate(R"({"metric":"p99Ms","maxTimesStable":1.5,"floorOverStable":20})");
+        QCOMPARE(evaluateGate(bare, input(0, 0, 3.9, 2.4), 0).outcome, Outcome::Fail);
+        const GateResult noise = evaluateGate(floored, input(0, 0, 3.9, 2.4), 0);
+        QCOMPARE(noise.outcome, Outcome::Pass);
+        QVERIFY(qAbs(noise.threshold - 22.4) < 1e-9);
+        const GateResult slow = evaluateGate(floored, input(0, 0, 25, 2.4), 0);
+        QCOMPARE(slow.outcome, Outcome::Fail);
+        // On a slow service the relative bound is the larger one and keeps its meaning.
+        const GateResult relative = evaluateGate(floored, input(0, 0, 301, 200), 0);
+        QCOMPARE(relative.outcome, Outcome::Fail);
+        QVERIFY(qAbs(relative.threshold - 300) < 1e-9);
     }
 };
 

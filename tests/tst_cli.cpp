@@ -14,6 +14,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <algorithm>
+
 #include <csignal>
 
 #include <fcntl.h>
@@ -239,6 +241,38 @@ private slots:
         const Run missing = run({QStringLiteral("run"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--preset"),
                                  QStringLiteral("nope"), QStringLiteral("--config"), dir});
         QCOMPARE(missing.code, 2);
+    }
+
+    // Issue 11: before any traffic moves, `run` says which gates today's traffic cannot feed
+    // their minRequests within their analysis, and how many they will get.
+    void runWarnsWhenTrafficIsTooThin()
+    {
+        const QString dir = writeConfig("{\"targets\":[{\"name\":\"shop\",\"kind\":\"sim\",\"pollMs\":200,\"sim\":{\"initialCanaryPercent\":0}}]}");
+        writePreset(QStringLiteral("thin"),
+                    "{\"strategy\":\"canary\",\"gates\":[{\"name\":\"errors\",\"metric\":\"errorRatio\",\"max\":0.05,"
+                    "\"minRequests\":1000000}],\"steps\":[{\"setWeight\":10},{\"analysis\":{\"durationMs\":300}},{\"setWeight\":100}]}");
+        const Run r = run({QStringLiteral("run"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--preset"),
+                           QStringLiteral("thin"), QStringLiteral("--config"), dir});
+        QVERIFY2(r.code == 2, qPrintable(r.out + r.err)); // and it does pause as inconclusive
+        const QStringList lines = r.out.split(QLatin1Char('\n'));
+        const auto warning = std::find_if(lines.cbegin(), lines.cend(), [](const QString &l) { return l.startsWith(QStringLiteral("warning: ")); });
+        QVERIFY2(warning != lines.cend(), qPrintable(r.out));
+        QVERIFY2(warning->startsWith(QStringLiteral("warning: step 2/3 (analysis 300 ms at 10%): gate errors needs 1000000 canary requests; ")),
+                 qPrintable(*warning));
+        QVERIFY2(warning->endsWith(QStringLiteral(", so it will pause as inconclusive")), qPrintable(*warning));
+        const auto firstStep = std::find_if(lines.cbegin(), lines.cend(), [](const QString &l) { return l.startsWith(QStringLiteral("step 1/3")); });
+        QVERIFY(firstStep != lines.cend());
+        QVERIFY(warning < firstStep); // said before starting
+        // A plan the traffic can feed says nothing of the sort.
+        writePreset(QStringLiteral("fed"),
+                    "{\"strategy\":\"canary\",\"gates\":[{\"name\":\"errors\",\"metric\":\"errorRatio\",\"max\":0.05,"
+                    "\"minRequests\":1}],\"steps\":[{\"setWeight\":10},{\"analysis\":{\"durationMs\":1000000}},{\"setWeight\":100}]}");
+        Background cli;
+        startRun(cli, QStringLiteral("fed"), dir);
+        QVERIFY2(cli.waitForOutput(QStringLiteral("step 2/3"), 30000), qPrintable(cli.output()));
+        QVERIFY2(!cli.output().contains(QStringLiteral("warning:")), qPrintable(cli.output()));
+        cli.sendSignal(SIGTERM);
+        QVERIFY2(cli.waitForExit(30000), qPrintable(cli.output()));
     }
 
     // Ctrl-C (or a SIGTERM from CI or systemd) during `run` pauses the rollout and leaves the

@@ -295,6 +295,36 @@ private slots:
         QVERIFY(find<QPushButton>("startRolloutButton")->isEnabled()); // a new one may start
     }
 
+    // Issue 11: Start's confirmation says which gates the current traffic cannot feed their
+    // minRequests within their analysis, and how many requests they will get.
+    void startWarnsWhenTrafficIsTooThin()
+    {
+        QFile f(m_presetDir.filePath(QStringLiteral("thin.json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("{\"strategy\":\"canary\",\"gates\":[{\"name\":\"errors\",\"metric\":\"errorRatio\",\"max\":0.05,"
+                "\"minRequests\":1000000}],\"steps\":[{\"setWeight\":10},{\"analysis\":{\"durationMs\":30000}},{\"setWeight\":100}]}");
+        f.close();
+        QTRY_VERIFY(m_controller->hasHealth()); // the rate it forecasts from
+        auto *bar = find<RolloutBarWidget>("rolloutBar");
+        bar->reloadPresets();
+        auto *combo = find<QComboBox>("presetCombo");
+        combo->setCurrentIndex(combo->findText(QStringLiteral("thin")));
+        m_answer = false; // the operator reads it and does not start
+        const double canaryBefore = worldCanary();
+        QVERIFY(!bar->startSelected());
+        QCOMPARE(m_confirmations, 1);
+        QVERIFY2(m_lastQuestion.contains(QStringLiteral("Warning: the current traffic is too thin for some gates:")), qPrintable(m_lastQuestion));
+        QVERIFY2(m_lastQuestion.contains(QStringLiteral("step 2/3 (analysis 0:30 at 10%): gate errors needs 1000000 canary requests; ")),
+                 qPrintable(m_lastQuestion));
+        QVERIFY(!m_controller->rollout()); // nothing started
+        QCOMPARE(worldCanary(), canaryBefore);
+        // The built-in canary plan is fed by the demo's traffic: no warning.
+        combo->setCurrentIndex(combo->findText(QStringLiteral("canary-5-25-50-100")));
+        QVERIFY(!bar->startSelected());
+        QCOMPARE(m_confirmations, 2);
+        QVERIFY2(!m_lastQuestion.contains(QStringLiteral("Warning")), qPrintable(m_lastQuestion));
+    }
+
     void presetsDialogValidatesAndKeepsFiles()
     {
         PresetsDialog dialog(m_presets.get());

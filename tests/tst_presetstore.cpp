@@ -90,10 +90,27 @@ private slots:
         QCOMPARE(err.max, 0.01);
         QCOMPARE(err.maxOverStable, 0.01);
         QCOMPARE(err.combine, GateSpec::Combine::Any);
-        QCOMPARE(err.minRequests, 50.0);
+        QCOMPARE(err.minRequests, 20.0); // fits the lab's default traffic (issue 11, presetstore.cpp)
         QCOMPARE(err.failureLimit, 2);
         QCOMPARE(canary.gates.at(1).metric, GateSpec::Metric::P99Ms);
         QCOMPARE(canary.gates.at(1).maxTimesStable, 1.5);
+        QCOMPARE(canary.gates.at(1).floorOverStable, 20.0); // max(1.5 × stable, stable + 20 ms)
+        QCOMPARE(canary.gates.at(1).minRequests, 20.0);
+        // Healthy at lab noise (p99 3.9 ms against 2.4 ms) passes; slow by more than 20 ms fails.
+        GateInput in;
+        in.canary.timeMs = in.stable.timeMs = 1000;
+        in.canary.rps = 2;
+        in.stable.rps = 38;
+        in.canary.errorRatio = in.stable.errorRatio = 0;
+        in.canary.p99Ms = 3.9;
+        in.stable.p99Ms = 2.4;
+        in.canaryRequests = 20;
+        QCOMPARE(evaluateGate(canary.gates.at(1), in, 0).outcome, GateResult::Outcome::Pass);
+        in.canary.p99Ms = 23;
+        QCOMPARE(evaluateGate(canary.gates.at(1), in, 1).outcome, GateResult::Outcome::Fail);
+        // A 20% error canary fails on its first 20 requests.
+        in.canary.errorRatio = 0.2;
+        QCOMPARE(evaluateGate(err, in, 1).outcome, GateResult::Outcome::Fail);
 
         RolloutPlan bg;
         QVERIFY(store.load(QStringLiteral("blue-green-5m-bake"), &bg, &error));

@@ -5,6 +5,7 @@
 #include "presetstore.h"
 #include "rolloutengine.h"
 #include "targetcontroller.h"
+#include "trafficforecast.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -124,8 +125,14 @@ bool RolloutBarWidget::startSelected()
         m_state->setText(QStringLiteral("✗ ") + error);
         return false;
     }
-    // Starting a plan moves live traffic by itself: confirm, showing the steps.
-    if (!m_confirm(tr("Start rollout"), tr("Run \"%1\" on %2?\n\n%3").arg(plan.name, m_controller->name(), plan.summary())))
+    // Starting a plan moves live traffic by itself: confirm, showing the steps, and whether
+    // today's traffic can feed its analyses (too thin, they pause as inconclusive).
+    QString question = tr("Run \"%1\" on %2?\n\n%3").arg(plan.name, m_controller->name(), plan.summary());
+    const QStringList thin = TrafficForecast::warnings(plan, m_controller->health(), m_controller->staleAfterMs(), m_controller->config().pollMs);
+    if (!thin.isEmpty())
+        question += QStringLiteral("\n\n") + tr("Warning: the current traffic is too thin for some gates:") + QStringLiteral("\n• ")
+            + thin.join(QStringLiteral("\n• "));
+    if (!m_confirm(tr("Start rollout"), question))
         return false;
     return m_controller->startRollout(plan) != nullptr;
 }
