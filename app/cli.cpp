@@ -2,6 +2,7 @@
 
 #include "presetstore.h"
 #include "rolloutengine.h"
+#include "statusreport.h"
 #include "targetlistmodel.h"
 #include "trafficforecast.h"
 #include "workspace.h"
@@ -9,12 +10,12 @@
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QEventLoop>
-#include <QJsonArray>
 #include <QJsonDocument>
-#include <QJsonObject>
 #include <QTimer>
 
+#include <algorithm>
 #include <atomic>
 #include <limits>
 #include <cmath>
@@ -28,6 +29,9 @@ namespace {
 const QStringList kVerbs{QStringLiteral("status"), QStringLiteral("set-weight"), QStringLiteral("promote"),
                          QStringLiteral("rollback"), QStringLiteral("run")};
 
+// How long the CLI waits, before it exits, for its audit entries to be written.
+constexpr int kAuditDrainMs = 30000;
+
 int fail(const QString &message, int code = Error)
 {
     std::fprintf(stderr, "switchboard: %s\n", qPrintable(message));
@@ -38,20 +42,6 @@ void out(const QString &text)
 {
     std::fprintf(stdout, "%s\n", qPrintable(text));
     std::fflush(stdout);
-}
-
-QJsonValue jsonNumber(double v)
-{
-    return std::isfinite(v) ? QJsonValue(v) : QJsonValue(QJsonValue::Null);
-}
-
-QJsonObject healthJson(const HealthSample &s)
-{
-    return {{QStringLiteral("rps"), jsonNumber(s.rps)},
-            {QStringLiteral("errorRatio"), jsonNumber(s.errorRatio)},
-            {QStringLiteral("p50Ms"), jsonNumber(s.p50Ms)},
-            {QStringLiteral("p95Ms"), jsonNumber(s.p95Ms)},
-            {QStringLiteral("p99Ms"), jsonNumber(s.p99Ms)}};
 }
 
 // Runs the event loop until `done` turns true or the time is up.
@@ -74,82 +64,53 @@ bool waitFor(const std::function<bool()> &done, int timeoutMs)
     return done();
 }
 
-// First read of the traffic layer (and metrics, when configured). False with *error set when
-// the target does not answer in time.
-bool readTarget(TargetController *c, bool wantHealth, int timeoutMs, QString *error)
+// How long a read waits: the traffic layer's answer within `trafficMs`, the metrics layer's
+// within `metricsMs` (from the same start; the metrics layer may need its whole timeout and
+// retries, which can be longer than the traffic read).
+struct Wait
 {
+    int trafficMs = 10000;
+    int metricsMs = 10000;
+};
+
+// First read of the traffic layer (and metrics, when configured). False with *error set when
+// the target does not answer in time. *metricsWaitedMs is set when the metrics layer had not
+// answered when the wait for it ended.
+bool readTarget(TargetController *c, bool wantHealth, const Wait &wait, QString *error, int *metricsWaitedMs = nullptr)
+{
+    QElapsedTimer clock;
+    clock.start();
     c->refreshNow();
-    const bool ok = waitFor([c, wantHealth] {
-        if (c->connectionState() == ConnectionState::Disconnected)
-            return true;
-        if (!c->hasSnapshot())
-            return false;
-        return !wantHealth || !c->hasMetrics() || c->hasHealth() || !c->metricsError().isEmpty();
-    }, timeoutMs);
+    waitFor([c] { return c->connectionState() == ConnectionState::Disconnected || c->hasSnapshot(); }, wait.trafficMs);
     if (c->connectionState() == ConnectionState::Disconnected) {
         *error = QStringLiteral("target %1: %2").arg(c->name(), c->lastError());
         return false;
     }
-    if (!ok && !c->hasSnapshot()) {
-        *error = QStringLiteral("target %1: no answer within %2 ms").arg(c->name()).arg(timeoutMs);
+    if (!c->hasSnapshot()) {
+        *error = QStringLiteral("target %1: no answer within %2 ms").arg(c->name()).arg(wait.trafficMs);
         return false;
     }
+    if (!wantHealth || !c->hasMetrics())
+        return true;
+    const auto answered = [c] { return c->hasHealth() || !c->metricsError().isEmpty(); };
+    const int left = int(std::max<qint64>(0, wait.metricsMs - clock.elapsed()));
+    if (!waitFor(answered, std::max(left, 1)) && metricsWaitedMs)
+        *metricsWaitedMs = wait.metricsMs;
     return true;
 }
 
-int status(TargetController *c, bool json, int timeoutMs)
+int status(TargetController *c, bool json, const Wait &wait)
 {
     QString error;
-    if (!readTarget(c, true, timeoutMs, &error))
+    int metricsWaitedMs = 0;
+    if (!readTarget(c, true, wait, &error, &metricsWaitedMs))
         return fail(error);
-    const TrafficSnapshot s = c->snapshot();
-    const HealthSnapshot h = c->health();
-    const qint64 age = c->dataAgeMs(QDateTime::currentMSecsSinceEpoch());
-    if (json) {
-        QJsonArray members;
-        for (const Member &m : s.members)
-            members.append(QJsonObject{{QStringLiteral("name"), m.name},
-                                       {QStringLiteral("version"), versionName(m.version)},
-                                       {QStringLiteral("weight"), m.weight},
-                                       {QStringLiteral("state"), m.state}});
-        QJsonObject o{{QStringLiteral("target"), c->name()},
-                      {QStringLiteral("kind"), c->config().kind},
-                      {QStringLiteral("split"), QJsonObject{{QStringLiteral("stable"), jsonNumber(s.split.stable)},
-                                                            {QStringLiteral("canary"), jsonNumber(s.split.canary)}}},
-                      {QStringLiteral("members"), members},
-                      {QStringLiteral("health"), c->hasHealth()
-                           ? QJsonValue(QJsonObject{{QStringLiteral("stable"), healthJson(h.stable)},
-                                                    {QStringLiteral("canary"), healthJson(h.canary)}})
-                           : QJsonValue(QJsonObject{{QStringLiteral("stable"), healthJson({})},
-                                                    {QStringLiteral("canary"), healthJson({})}})},
-                      {QStringLiteral("dataAgeMs"), age < 0 ? QJsonValue(QJsonValue::Null) : QJsonValue(age)}};
-        if (!c->metricsError().isEmpty())
-            o.insert(QStringLiteral("metricsError"), c->metricsError());
-        if (!s.note.isEmpty())
-            o.insert(QStringLiteral("note"), s.note); // e.g. a rollout's step and phase, TLS verification off
-        out(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
-        return Ok;
-    }
-    auto fmt = [](double v, const char *unit, int prec) {
-        return std::isfinite(v) ? QString::number(v, 'f', prec) + QLatin1String(unit) : QStringLiteral("-");
-    };
-    out(QStringLiteral("%1 (%2): stable %3 · canary %4").arg(c->name(), c->config().kind,
-                                                               fmt(s.split.stable, "%", 1), fmt(s.split.canary, "%", 1)));
-    for (const Member &m : s.members)
-        out(QStringLiteral("  %1  %2  weight %3  %4").arg(m.name, -20).arg(versionName(m.version), -6).arg(m.weight, 3).arg(m.state));
-    if (c->hasMetrics()) {
-        const HealthSample *v[2] = {&h.stable, &h.canary};
-        for (int i = 0; i < 2; ++i)
-            out(QStringLiteral("  %1  %2 req/s  errors %3  p50 %4  p99 %5")
-                    .arg(i == 0 ? QStringLiteral("stable") : QStringLiteral("canary"), -6)
-                    .arg(fmt(v[i]->rps, "", 1), fmt(v[i]->errorRatio * 100, "%", 2), fmt(v[i]->p50Ms, " ms", 1),
-                         fmt(v[i]->p99Ms, " ms", 1)));
-        if (!c->metricsError().isEmpty())
-            out(QStringLiteral("  metrics: %1").arg(c->metricsError()));
-    }
-    if (!s.note.isEmpty())
-        out(QStringLiteral("  note: %1").arg(s.note));
-    out(QStringLiteral("  data %1").arg(age < 0 ? QStringLiteral("unknown") : QStringLiteral("%1 ms old").arg(age)));
+    const StatusReport report(*c, QDateTime::currentMSecsSinceEpoch(), metricsWaitedMs);
+    if (json)
+        out(QString::fromUtf8(QJsonDocument(report.json()).toJson(QJsonDocument::Compact)));
+    else
+        for (const QString &line : report.lines())
+            out(line);
     return Ok;
 }
 
@@ -206,14 +167,14 @@ struct InterruptHandlers final
 // refused change, a step that waits for the operator) ends the run with exit 2 and leaves
 // traffic where it is, saying so. Ctrl-C and SIGTERM do the same on purpose, once a change
 // already sent has finished.
-int runPreset(TargetController *c, const QString &presetName, int timeoutMs)
+int runPreset(TargetController *c, const QString &presetName, const Wait &wait)
 {
     PresetStore presets;
     RolloutPlan plan;
     QString error;
     if (!presets.load(presetName, &plan, &error))
         return fail(error);
-    if (!readTarget(c, true, timeoutMs, &error))
+    if (!readTarget(c, true, wait, &error))
         return fail(error);
     c->start(); // polling feeds the gates
     out(QStringLiteral("%1: running %2: %3").arg(c->name(), plan.name, plan.summary()));
@@ -298,8 +259,10 @@ int run(const QStringList &arguments)
     const QCommandLineOption force(QStringLiteral("force"), QStringLiteral("set-weight: apply even if the weights changed meanwhile."));
     const QCommandLineOption reason(QStringLiteral("reason"), QStringLiteral("Reason recorded in the audit log."), QStringLiteral("TEXT"));
     const QCommandLineOption preset(QStringLiteral("preset"), QStringLiteral("run: preset name."), QStringLiteral("NAME"));
-    const QCommandLineOption timeout(QStringLiteral("timeout-ms"), QStringLiteral("How long to wait for the target (default 10000)."),
-                                     QStringLiteral("MS"), QStringLiteral("10000"));
+    const QCommandLineOption timeout(QStringLiteral("timeout-ms"),
+                                     QStringLiteral("How long to wait for the target (default 10000; for its metrics, what the "
+                                                    "target's Prometheus timeouts and retries need, when longer)."),
+                                     QStringLiteral("MS"));
     parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
@@ -313,58 +276,78 @@ int run(const QStringList &arguments)
     const QString verb = pos.first();
     if (!parser.isSet(target))
         return fail(QStringLiteral("%1 needs --target NAME").arg(verb));
-    bool okTimeout = false;
-    const int timeoutMs = parser.value(timeout).toInt(&okTimeout);
-    if (!okTimeout || timeoutMs <= 0)
-        return fail(QStringLiteral("--timeout-ms must be a positive number of milliseconds"));
+    Wait wait;
+    if (parser.isSet(timeout)) {
+        bool ok = false;
+        wait.trafficMs = wait.metricsMs = parser.value(timeout).toInt(&ok);
+        if (!ok || wait.trafficMs <= 0)
+            return fail(QStringLiteral("--timeout-ms must be a positive number of milliseconds"));
+    }
 
     Workspace::Options opts;
     opts.configDir = parser.value(config);
     Workspace ws(opts);
+    const QString name = parser.value(target);
+    // The target is in the file but could not be built: its own error, not "no such target".
+    if (const QString error = ws.targetError(name); !error.isEmpty())
+        return fail(QStringLiteral("%1 (%2)").arg(error, ws.targetsPath()));
     // A headless run must not act on the simulator when the user's file is broken or missing.
     if (ws.usedFallback() && !ws.problems().isEmpty())
         return fail(ws.problems().constFirst());
-    TargetController *c = ws.find(parser.value(target));
+    TargetController *c = ws.find(name);
     if (!c) {
         QStringList names;
         for (TargetController *t : ws.controllers())
             names.append(t->name());
         return fail(QStringLiteral("no target named \"%1\" in %2 (targets: %3)")
-                        .arg(parser.value(target), ws.targetsPath(), names.join(QStringLiteral(", "))));
+                        .arg(name, ws.targetsPath(), names.join(QStringLiteral(", "))));
     }
+    if (!parser.isSet(timeout))
+        wait.metricsMs = defaultMetricsWaitMs(c->config().settings, wait.trafficMs);
     const QString why = parser.isSet(reason) ? parser.value(reason) : QStringLiteral("cli");
 
-    if (verb == QStringLiteral("status"))
-        return status(c, parser.isSet(json), timeoutMs);
+    const int code = [&]() -> int {
+        if (verb == QStringLiteral("status"))
+            return status(c, parser.isSet(json), wait);
 
-    if (verb == QStringLiteral("run")) {
-        if (!parser.isSet(preset))
-            return fail(QStringLiteral("run needs --preset NAME"));
-        return runPreset(c, parser.value(preset), timeoutMs);
-    }
+        if (verb == QStringLiteral("run")) {
+            if (!parser.isSet(preset))
+                return fail(QStringLiteral("run needs --preset NAME"));
+            return runPreset(c, parser.value(preset), wait);
+        }
 
-    // Every change starts from a fresh read, so the conflict check compares against what is
-    // live now, and the audit log gets the real "before".
-    QString error;
-    if (!readTarget(c, false, timeoutMs, &error))
-        return fail(error);
-    if (verb == QStringLiteral("set-weight")) {
-        if (!parser.isSet(canary))
-            return fail(QStringLiteral("set-weight needs --canary PCT"));
-        bool ok = false;
-        const double pct = parser.value(canary).toDouble(&ok);
-        if (!ok || !(pct >= 0 && pct <= 100))
-            return fail(QStringLiteral("--canary must be a number from 0 to 100, got \"%1\"").arg(parser.value(canary)));
-        return change(c, [c, pct, why, &parser, &force] { c->setCanaryPercent(pct, why, parser.isSet(force)); }, timeoutMs);
-    }
-    if (verb == QStringLiteral("promote")) {
-        if (parser.isSet(full))
-            return change(c, [c, why] { c->promoteFull(why); }, timeoutMs);
-        // A plan started by `run` lives in that process, so "the next step" here can only be the
-        // traffic layer's own (Argo Rollouts); a layer without steps says so in one line.
-        return change(c, [c, why] { c->promoteStep(why); }, timeoutMs);
-    }
-    return change(c, [c, why] { c->rollback(why); }, timeoutMs);
+        // Every change starts from a fresh read, so the conflict check compares against what is
+        // live now, and the audit log gets the real "before".
+        QString error;
+        if (!readTarget(c, false, wait, &error))
+            return fail(error);
+        const int timeoutMs = wait.trafficMs;
+        if (verb == QStringLiteral("set-weight")) {
+            if (!parser.isSet(canary))
+                return fail(QStringLiteral("set-weight needs --canary PCT"));
+            bool ok = false;
+            const double pct = parser.value(canary).toDouble(&ok);
+            if (!ok || !(pct >= 0 && pct <= 100))
+                return fail(QStringLiteral("--canary must be a number from 0 to 100, got \"%1\"").arg(parser.value(canary)));
+            return change(c, [c, pct, why, &parser, &force] { c->setCanaryPercent(pct, why, parser.isSet(force)); }, timeoutMs);
+        }
+        if (verb == QStringLiteral("promote")) {
+            if (parser.isSet(full))
+                return change(c, [c, why] { c->promoteFull(why); }, timeoutMs);
+            // A plan started by `run` lives in that process, so "the next step" here can only be the
+            // traffic layer's own (Argo Rollouts); a layer without steps says so in one line.
+            return change(c, [c, why] { c->promoteStep(why); }, timeoutMs);
+        }
+        return change(c, [c, why] { c->rollback(why); }, timeoutMs);
+    }();
+
+    // The audit log writes on its own thread: what this run did must be on disk before the
+    // process ends. Bounded, so a stuck disk cannot hang a script forever; the change itself
+    // has happened, so the exit code stays the change's.
+    QString auditError;
+    if (!ws.audit()->drain(kAuditDrainMs, &auditError))
+        fail(auditError);
+    return code;
 }
 
 } // namespace Switchboard::Cli

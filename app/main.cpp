@@ -19,36 +19,78 @@ using namespace Switchboard;
 
 namespace {
 
+// How long quitting waits for audit entries still being written.
+constexpr int kAuditDrainMs = 5000;
+
+// The GUI's options, shared by the GUI and by --help/--version (which need no display).
+struct GuiOptions
+{
+    QCommandLineOption demo{QStringLiteral("demo"), QStringLiteral("Open on the built-in simulator.")};
+    QCommandLineOption config{QStringLiteral("config"), QStringLiteral("Folder holding targets.json."), QStringLiteral("DIR")};
+    QCommandLineOption screenshot{QStringLiteral("screenshot"), QStringLiteral("Save the main window to FILE and quit."),
+                                  QStringLiteral("FILE")};
+    QCommandLineOption afterMs{QStringLiteral("after-ms"), QStringLiteral("With --screenshot: wait this long first."),
+                               QStringLiteral("N"), QStringLiteral("2000")};
+    QCommandLineOption target{QStringLiteral("target"), QStringLiteral("Select this target at start."), QStringLiteral("NAME")};
+
+    void addTo(QCommandLineParser &parser) const
+    {
+        parser.setApplicationDescription(QStringLiteral(
+            "Switchboard: shift live traffic between a stable and a canary version and watch both.\n\n"
+            "Headless verbs (see `switchboard VERB --help`):\n"
+            "  status --target NAME [--json]\n"
+            "  set-weight --target NAME --canary PCT\n"
+            "  promote --target NAME --full\n"
+            "  rollback --target NAME\n"
+            "  run --target NAME --preset NAME"));
+        parser.addHelpOption();
+        parser.addVersionOption();
+        parser.addOptions({demo, config, screenshot, afterMs, target});
+    }
+};
+
+void setNames()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("switchboard"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHBOARD_VERSION));
+}
+
+// --help and --version only print: answered before any QGuiApplication exists, so they work
+// over ssh, in CI and in containers without a display.
+bool wantsHelpOrVersion(int argc, char **argv)
+{
+    static const QStringList flags{QStringLiteral("-h"), QStringLiteral("--help"), QStringLiteral("-?"), QStringLiteral("--help-all"),
+                                   QStringLiteral("-v"), QStringLiteral("--version")};
+    for (int i = 1; i < argc; ++i)
+        if (flags.contains(QString::fromLocal8Bit(argv[i])))
+            return true;
+    return false;
+}
+
+int printHelpOrVersion(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    setNames();
+    QCommandLineParser parser;
+    const GuiOptions options;
+    options.addTo(parser);
+    parser.process(app); // prints and exits (0), or reports a bad option and exits (1)
+    return 0;
+}
+
 int runGui(int argc, char **argv)
 {
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("switchboard"));
-    QApplication::setApplicationVersion(QStringLiteral(SWITCHBOARD_VERSION));
+    setNames();
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Switchboard: shift live traffic between a stable and a canary version and watch both.\n\n"
-        "Headless verbs (see `switchboard VERB --help`):\n"
-        "  status --target NAME [--json]\n"
-        "  set-weight --target NAME --canary PCT\n"
-        "  promote --target NAME --full\n"
-        "  rollback --target NAME\n"
-        "  run --target NAME --preset NAME"));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption demo(QStringLiteral("demo"), QStringLiteral("Open on the built-in simulator."));
-    const QCommandLineOption config(QStringLiteral("config"), QStringLiteral("Folder holding targets.json."), QStringLiteral("DIR"));
-    const QCommandLineOption screenshot(QStringLiteral("screenshot"), QStringLiteral("Save the main window to FILE and quit."),
-                                        QStringLiteral("FILE"));
-    const QCommandLineOption afterMs(QStringLiteral("after-ms"), QStringLiteral("With --screenshot: wait this long first."),
-                                     QStringLiteral("N"), QStringLiteral("2000"));
-    const QCommandLineOption target(QStringLiteral("target"), QStringLiteral("Select this target at start."), QStringLiteral("NAME"));
-    parser.addOptions({demo, config, screenshot, afterMs, target});
+    const GuiOptions options;
+    options.addTo(parser);
     parser.process(app);
 
     Workspace::Options opts;
-    opts.demo = parser.isSet(demo);
-    opts.configDir = parser.value(config);
+    opts.demo = parser.isSet(options.demo);
+    opts.configDir = parser.value(options.config);
     Workspace ws(opts);
     for (const QString &p : ws.problems())
         std::fprintf(stderr, "switchboard: %s\n", qPrintable(p));
@@ -62,21 +104,21 @@ int runGui(int argc, char **argv)
     if (!ws.problems().isEmpty())
         window.showStartupProblem(ws.problems().join(QStringLiteral(" · ")));
     for (int i = 0; i < ws.controllers().size(); ++i)
-        if (ws.controllers().at(i)->name() == parser.value(target))
+        if (ws.controllers().at(i)->name() == parser.value(options.target))
             window.selectTarget(i);
     for (TargetController *c : ws.controllers())
         c->start();
     window.show();
 
     int exitCode = 0;
-    if (parser.isSet(screenshot)) {
+    if (parser.isSet(options.screenshot)) {
         bool ok = false;
-        const int wait = parser.value(afterMs).toInt(&ok);
+        const int wait = parser.value(options.afterMs).toInt(&ok);
         if (!ok || wait < 0) {
             std::fprintf(stderr, "switchboard: --after-ms must be a whole number of milliseconds\n");
             return 2;
         }
-        const QString file = parser.value(screenshot);
+        const QString file = parser.value(options.screenshot);
         QTimer::singleShot(wait, &window, [&window, &exitCode, file] {
             if (!window.grab().save(file)) {
                 std::fprintf(stderr, "switchboard: cannot write screenshot %s\n", qPrintable(file));
@@ -86,6 +128,11 @@ int runGui(int argc, char **argv)
         });
     }
     const int rc = app.exec();
+    // Audit entries are written on their own thread: the last actions must reach the disk
+    // before the process ends, but quitting must not hang on a stuck disk.
+    QString auditError;
+    if (!ws.audit()->drain(kAuditDrainMs, &auditError))
+        std::fprintf(stderr, "switchboard: %s\n", qPrintable(auditError));
     return exitCode ? exitCode : rc;
 }
 
@@ -108,9 +155,10 @@ int main(int argc, char **argv)
     // Headless verbs need no display: decide before any QGuiApplication exists.
     if (argc > 1 && Cli::isCliVerb(QString::fromLocal8Bit(argv[1]))) {
         QCoreApplication app(argc, argv);
-        QCoreApplication::setApplicationName(QStringLiteral("switchboard"));
-        QCoreApplication::setApplicationVersion(QStringLiteral(SWITCHBOARD_VERSION));
+        setNames();
         return finish(Cli::run(QCoreApplication::arguments()));
     }
+    if (wantsHelpOrVersion(argc, argv))
+        return printHelpOrVersion(argc, argv);
     return finish(runGui(argc, argv));
 }

@@ -8,6 +8,14 @@ Workspace::Workspace(const Options &options, QObject *parent)
     : QObject(parent)
     , m_audit(AuditLog::defaultPath())
 {
+    // A write that fails shows in the event log at once, not only at the next action. The
+    // handler runs on the audit log's writer; the event log lives on this thread.
+    EventLogModel *events = &m_events;
+    m_audit.setErrorHandler([events](const QString &error) {
+        QMetaObject::invokeMethod(events, [events, error] {
+            events->add(QStringLiteral("switchboard"), EventLogModel::Severity::Error, error);
+        }, Qt::QueuedConnection);
+    });
     if (options.demo) {
         add(demoTarget());
         return;
@@ -51,6 +59,7 @@ void Workspace::add(const TargetConfig &target)
     std::unique_ptr<BackendHost> host = createBackends(target, &error);
     if (!host) {
         m_problems.append(error);
+        m_targetErrors.insert(target.name, error);
         return;
     }
     m_controllers.append(new TargetController(target, std::move(host), &m_events, &m_audit, this));

@@ -6,6 +6,7 @@
 #include "targetconfig.h"
 #include "targetcontroller.h"
 
+#include <QHash>
 #include <QList>
 #include <QObject>
 
@@ -35,6 +36,9 @@ public:
 
     QList<TargetController *> controllers() const { return m_controllers; }
     TargetController *find(const QString &name) const;
+    // Why the target of that name in targets.json could not be built; empty when it was (or
+    // when there is no such target).
+    QString targetError(const QString &name) const { return m_targetErrors.value(name); }
     EventLogModel *events() { return &m_events; }
     AuditLog *audit() { return &m_audit; }
 
@@ -45,6 +49,7 @@ private:
     AuditLog m_audit;
     QList<TargetController *> m_controllers;
     QStringList m_problems;
+    QHash<QString, QString> m_targetErrors;
     QString m_targetsPath;
     bool m_fallback = false;
 };

@@ -82,6 +82,7 @@ private slots:
         f.controller->rollback(QStringLiteral("test rollback"));
         QCOMPARE(nextResult(done).status, ChangeResult::Status::Applied);
         QCOMPARE(TrafficSplit::fromMembers(f.world->members()).canary, 0.0);
+        QVERIFY(f.audit.drain(10000)); // the audit log writes on its own thread
         QFile log(f.audit.path());
         QVERIFY(log.open(QIODevice::ReadOnly));
         const QByteArray text = log.readAll();

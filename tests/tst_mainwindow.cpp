@@ -370,6 +370,7 @@ private slots:
         other.action = QStringLiteral("rollback");
         other.reason = QStringLiteral("gate error-ratio FAIL");
         QVERIFY(log.append(other));
+        QVERIFY(log.drain(10000)); // the audit log writes on its own thread
         AuditLogDialog dialog(log.path());
         QCOMPARE(dialog.visibleRows(), 4);
         dialog.setTargetFilter(QStringLiteral("shop"));
