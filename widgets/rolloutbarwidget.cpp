@@ -62,7 +62,14 @@ RolloutBarWidget::RolloutBarWidget(PresetStore *presets, ConfirmFn confirm, QWid
     m_state->setObjectName(QStringLiteral("rolloutStateLabel"));
     m_timeline->setTextFormat(Qt::RichText);
     m_gates->setTextFormat(Qt::RichText);
-    m_state->setWordWrap(true);
+    // A long plan, a long reason or a long preset name wraps or is cut short here: none of
+    // them may widen the window and push ROLLBACK off the screen.
+    for (QLabel *l : {m_timeline, m_state}) {
+        l->setWordWrap(true);
+        l->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    }
+    m_preset->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_preset->setMinimumContentsLength(18);
 
     auto *row = new QHBoxLayout;
     row->addWidget(new QLabel(tr("Plan:"), this));
@@ -71,12 +78,14 @@ RolloutBarWidget::RolloutBarWidget(PresetStore *presets, ConfirmFn confirm, QWid
     row->addWidget(m_pause);
     row->addWidget(m_promote);
     row->addWidget(m_edit);
-    row->addSpacing(12);
-    row->addWidget(m_timeline, 1);
-    row->addWidget(m_gates);
+    row->addStretch(1);
+    auto *timelineRow = new QHBoxLayout;
+    timelineRow->addWidget(m_timeline, 1);
+    timelineRow->addWidget(m_gates);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(row);
+    layout->addLayout(timelineRow);
     layout->addWidget(m_state);
 
     connect(m_start, &QPushButton::clicked, this, &RolloutBarWidget::startSelected);
@@ -124,10 +133,13 @@ bool RolloutBarWidget::startSelected()
         m_state->setText(QStringLiteral("✗ ") + error);
         return false;
     }
-    // Starting a plan moves live traffic by itself: confirm, showing the steps.
-    if (!m_confirm(tr("Start rollout"), tr("Run \"%1\" on %2?\n\n%3").arg(plan.name, m_controller->name(), plan.summary())))
-        return false;
-    return m_controller->startRollout(plan) != nullptr;
+    // Starting a plan moves live traffic by itself: confirm (inline), showing the steps.
+    m_confirm(tr("Start rollout"), tr("Run \"%1\" on %2?\n%3").arg(plan.name, m_controller->name(), plan.summary()),
+              [this, target = m_controller, plan](bool yes) {
+                  if (yes && m_controller && m_controller.data() == target.data() && !m_controller->isRolloutActive())
+                      m_controller->startRollout(plan);
+              });
+    return true;
 }
 
 void RolloutBarWidget::pauseOrResume()
@@ -150,9 +162,17 @@ void RolloutBarWidget::promoteStep()
 
 void RolloutBarWidget::editPresets()
 {
-    PresetsDialog dialog(m_presets, this);
-    dialog.exec();
-    reloadPresets();
+    // Non-modal: with the presets open, Rollback must still be one click (or Ctrl+Shift+R) away.
+    if (m_presetsDialog) {
+        m_presetsDialog->raise();
+        m_presetsDialog->activateWindow();
+        return;
+    }
+    m_presetsDialog = new PresetsDialog(m_presets, this);
+    m_presetsDialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_presetsDialog->setWindowModality(Qt::NonModal);
+    connect(m_presetsDialog.data(), &QDialog::finished, this, &RolloutBarWidget::reloadPresets);
+    m_presetsDialog->show();
 }
 
 QString RolloutBarWidget::timelineText() const
