@@ -98,7 +98,7 @@ int runGui(int argc, char **argv)
     TargetListModel targets;
     targets.setControllers(ws.controllers());
     PresetStore presets;
-    MainWindow window(&targets, ws.events(), &presets, messageBoxConfirm(nullptr));
+    MainWindow window(&targets, ws.events(), &presets);
     window.setAuditLogPath(ws.audit()->path());
     window.panel()->setTargetsPath(ws.usedFallback() || opts.demo ? QString() : ws.targetsPath());
     if (!ws.problems().isEmpty())

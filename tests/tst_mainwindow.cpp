@@ -2,12 +2,15 @@
 // what the traffic layer receives, and the split bar shows what holds.
 #include "backendfactory.h"
 #include "chartwidget.h"
+#include "confirmbarwidget.h"
+#include "elidedlabel.h"
 #include "eventlogmodel.h"
 #include "mainwindow.h"
 #include "auditlog.h"
 #include "auditlogdialog.h"
 #include "presetsdialog.h"
 #include "presetstore.h"
+#include "resultbannerwidget.h"
 #include "rolloutbarwidget.h"
 #include "rolloutengine.h"
 #include "simworld.h"
@@ -17,9 +20,13 @@
 #include "targetlistmodel.h"
 #include "targetpanelwidget.h"
 #include "targetsettingsdialog.h"
+#include "targetstatus.h"
+#include "targetstatuswidget.h"
 #include "timeseriesmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
+#include <QApplication>
 #include <QComboBox>
 #include <QDir>
 #include <QFile>
@@ -27,6 +34,7 @@
 #include <QLabel>
 #include <QTemporaryDir>
 #include <QPushButton>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QSlider>
 #include <QSpinBox>
@@ -46,8 +54,7 @@ class TestMainWindow : public QObject
     QTemporaryDir m_presetDir;
     std::unique_ptr<PresetStore> m_presets;
     std::unique_ptr<MainWindow> m_window;
-    int m_confirmations = 0;
-    bool m_answer = true;
+    int m_confirmations = 0; // questions the panel asked (inline, never a modal box)
     QString m_lastQuestion;
 
     double worldCanary() const { return TrafficSplit::fromMembers(m_world->members()).canary; }
@@ -55,6 +62,28 @@ class TestMainWindow : public QObject
     T *find(const char *name) const
     {
         return m_window->findChild<T *>(QLatin1String(name));
+    }
+    // The operator answers the panel's inline question with the keyboard: Enter or Esc.
+    void answer(bool yes)
+    {
+        ConfirmBarWidget *bar = m_window->panel()->confirmBar();
+        QVERIFY(bar->isVisible());
+        QVERIFY(bar->isAsking());
+        QVERIFY(!QApplication::activeModalWidget()); // nothing modal stands in front of Rollback
+        QTest::keyClick(bar, yes ? Qt::Key_Return : Qt::Key_Escape);
+        QVERIFY(!bar->isVisible());
+        QVERIFY(!bar->isAsking());
+    }
+    // A plan with `steps` weight steps after an "until resumed" pause, then 100%, saved as a preset.
+    void writePlan(const QString &name, int steps)
+    {
+        QFile f(m_presetDir.filePath(name + QStringLiteral(".json")));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QByteArray json = "{\"strategy\":\"canary\",\"gates\":[{\"name\":\"errors\",\"metric\":\"errorRatio\",\"max\":0.05}],"
+                          "\"steps\":[{\"setWeight\":10},{\"pause\":{}}";
+        for (int i = 0; i < steps; ++i)
+            json += ",{\"setWeight\":" + QByteArray::number(11 + i % 88) + "}";
+        f.write(json + ",{\"setWeight\":100}]}"); // a plan ends at 100%
     }
 
 private slots:
@@ -69,12 +98,12 @@ private slots:
         m_targets = std::make_unique<TargetListModel>();
         m_targets->setControllers({m_controller.get()});
         m_confirmations = 0;
-        m_answer = true;
+        m_lastQuestion.clear();
         m_presets = std::make_unique<PresetStore>(m_presetDir.path());
-        m_window = std::make_unique<MainWindow>(m_targets.get(), &m_log, m_presets.get(), [this](const QString &, const QString &text) {
+        m_window = std::make_unique<MainWindow>(m_targets.get(), &m_log, m_presets.get());
+        connect(m_window->panel()->confirmBar(), &ConfirmBarWidget::asked, this, [this](const QString &, const QString &text) {
             ++m_confirmations;
             m_lastQuestion = text;
-            return m_answer;
         });
         m_controller->start();
         m_window->show();
@@ -133,17 +162,21 @@ private slots:
     {
         auto *spin = find<QSpinBox>("canarySpin");
         spin->setValue(75);
-        m_answer = false;
         QTest::mouseClick(find<QPushButton>("applyButton"), Qt::LeftButton);
         QCOMPARE(m_confirmations, 1);
         QVERIFY(m_lastQuestion.contains(QStringLiteral("before: stable 90% → canary 10%")));
         QVERIFY(m_lastQuestion.contains(QStringLiteral("after: stable 25% → canary 75%")));
+        // While it asks, nothing moves.
+        QSignalSpy asking(m_controller.get(), &TargetController::snapshotChanged);
+        QTRY_VERIFY(asking.size() >= 2);
+        QCOMPARE(worldCanary(), 10.0);
+        answer(false); // Esc
         QSignalSpy snap(m_controller.get(), &TargetController::snapshotChanged);
         QTRY_VERIFY(snap.size() >= 2);
         QCOMPARE(worldCanary(), 10.0); // refused: nothing moved
-        m_answer = true;
         QTest::mouseClick(find<QPushButton>("applyButton"), Qt::LeftButton);
         QCOMPARE(m_confirmations, 2);
+        answer(true); // Enter
         QTRY_COMPARE(worldCanary(), 75.0);
     }
 
@@ -151,6 +184,9 @@ private slots:
     {
         QTest::mouseClick(find<QPushButton>("promoteFullButton"), Qt::LeftButton);
         QCOMPARE(m_confirmations, 1);
+        QVERIFY(m_lastQuestion.contains(QStringLiteral("before: stable 90% → canary 10%")));
+        QVERIFY(m_lastQuestion.contains(QStringLiteral("after: stable 0% → canary 100%")));
+        answer(true);
         QTRY_COMPARE(worldCanary(), 100.0);
         QTRY_VERIFY(!find<QPushButton>("promoteFullButton")->isEnabled());
     }
@@ -220,8 +256,9 @@ private slots:
                         {QStringLiteral("web-v2-1"), Version::Canary, 256, QStringLiteral("DOWN"), QStringLiteral("L7STS")},
                         {QStringLiteral("web-v2-2"), Version::Canary, 0, QStringLiteral("DOWN 1/2"), QStringLiteral("L7OK")},
                         {QStringLiteral("web-v2-3"), Version::Canary, 0, QStringLiteral("MAINT"), QStringLiteral("L7OK")}};
+        // The texts are decided in TargetStatus (tst_targetstatus); the view draws the same in colour.
         QTextDocument doc;
-        doc.setHtml(TargetPanelWidget::serversText(m));
+        doc.setHtml(TargetStatusWidget::serversHtml(TargetStatus::serversOf(m)));
         const QStringList lines = doc.toPlainText().split(QLatin1Char('\n'));
         QCOMPARE(lines.size(), 2); // one per version, stable first
         QCOMPARE(lines.at(0), QStringLiteral("■ web-v1-1 0 ✓ · web-v1-2 256 ✓"));
@@ -231,7 +268,7 @@ private slots:
         for (int i = 0; i < 12; ++i)
             many.append({QStringLiteral("s%1").arg(i), Version::Canary, i < 9 ? 10 : 0, i == 3 ? QStringLiteral("DOWN") : QStringLiteral("UP"),
                          QStringLiteral("L7OK")});
-        doc.setHtml(TargetPanelWidget::serversText(many));
+        doc.setHtml(TargetStatusWidget::serversHtml(TargetStatus::serversOf(many)));
         QCOMPARE(doc.toPlainText(), QStringLiteral("■ 12 servers, 9 with traffic, 1 DOWN"));
         // And the panel shows the live members of its target.
         QTRY_VERIFY(find<QLabel>("serversLabel")->text().contains(QStringLiteral("app-v2-a")));
@@ -281,6 +318,9 @@ private slots:
         QVERIFY(bar->startSelected());
         QCOMPARE(m_confirmations, 1); // starting a plan moves traffic: it asks
         QVERIFY(m_lastQuestion.contains(QStringLiteral("10%")));
+        QVERIFY(!m_controller->isRolloutActive()); // not before the answer
+        answer(true);
+        QVERIFY(m_controller->isRolloutActive());
         // The plan waits at its "until resumed" pause with 10% on the canary.
         QTRY_COMPARE(worldCanary(), 10.0);
         QTRY_VERIFY(bar->timelineText().contains(QStringLiteral("10% ✓")));
@@ -401,6 +441,171 @@ private slots:
         m_world->setReachable(false);
         QTRY_VERIFY(find<SplitBarWidget>("splitBar")->isStale() || m_controller->connectionState() == ConnectionState::Disconnected);
         QTRY_VERIFY(m_window->findChild<QWidget *>(QStringLiteral("headerLabel"))->property("text").toString().contains(QStringLiteral("disconnected")));
+    }
+
+    void rollbackWhileAQuestionIsOpen()
+    {
+        find<QSpinBox>("canarySpin")->setValue(80);
+        QTest::mouseClick(find<QPushButton>("applyButton"), Qt::LeftButton);
+        QVERIFY(m_window->panel()->confirmBar()->isAsking());
+        QVERIFY(!QApplication::activeModalWidget());
+        // The question does not stand in the way: Rollback goes through, and 80% never happens.
+        QTest::mouseClick(find<QPushButton>("rollbackButton"), Qt::LeftButton);
+        QTRY_COMPARE(worldCanary(), 0.0);
+        // Another target selected: the open question is withdrawn, never answered for it.
+        m_window->panel()->setController(nullptr);
+        QVERIFY(!m_window->panel()->confirmBar()->isAsking());
+        QVERIFY(!m_window->panel()->confirmBar()->isVisible());
+    }
+
+    void noWindowStandsBeforeRollback()
+    {
+        QFile audit(QDir(m_presetDir.path()).filePath(QStringLiteral("audit.jsonl")));
+        QVERIFY(audit.open(QIODevice::WriteOnly));
+        audit.close();
+        m_window->setAuditLogPath(audit.fileName());
+        auto *rollback = find<QPushButton>("rollbackButton");
+        const auto opened = [this](const QString &which) -> QWidget * {
+            if (which == QLatin1String("presets")) {
+                QTest::mouseClick(find<QPushButton>("presetsButton"), Qt::LeftButton);
+                return m_window->findChild<PresetsDialog *>();
+            }
+            if (which == QLatin1String("settings")) {
+                QTest::mouseClick(find<QPushButton>("settingsButton"), Qt::LeftButton);
+                return m_window->findChild<TargetSettingsDialog *>();
+            }
+            find<QAction>("auditAction")->trigger();
+            return m_window->findChild<AuditLogDialog *>();
+        };
+        for (const QString &which : {QStringLiteral("presets"), QStringLiteral("settings"), QStringLiteral("audit")}) {
+            QWidget *window = opened(which);
+            QVERIFY2(window, qPrintable(which));
+            QVERIFY(window->isWindow());
+            QVERIFY(QTest::qWaitForWindowExposed(window));
+            window->activateWindow();
+            QVERIFY(QTest::qWaitForWindowActive(window));
+            QCOMPARE(window->windowModality(), Qt::NonModal);
+            QVERIFY2(!QApplication::activeModalWidget(), qPrintable(which));
+
+            // The shortcut, typed in the other window.
+            m_controller->setCanaryPercent(40, QStringLiteral("test"));
+            QTRY_COMPARE(worldCanary(), 40.0);
+            QTRY_VERIFY(rollback->isEnabled());
+            QTest::keyClick(window, Qt::Key_R, Qt::ControlModifier | Qt::ShiftModifier);
+            QTRY_COMPARE(worldCanary(), 0.0);
+            // And the button, with the other window still open.
+            m_controller->setCanaryPercent(30, QStringLiteral("test"));
+            QTRY_COMPARE(worldCanary(), 30.0);
+            QTRY_VERIFY(rollback->isEnabled());
+            QVERIFY(window->isVisible());
+            QTest::mouseClick(rollback, Qt::LeftButton);
+            QTRY_COMPARE(worldCanary(), 0.0);
+            window->close();
+            QTRY_VERIFY(!window->isVisible());
+        }
+        QCOMPARE(m_confirmations, 0);
+    }
+
+    void partialResultGoesToABannerAndRetryGoesThroughTheRollout()
+    {
+        auto *banner = find<ResultBannerWidget>("resultBanner");
+        QVERIFY(banner);
+        QVERIFY(!banner->isVisible());
+        ChangeResult partial;
+        partial.status = ChangeResult::Status::Partial;
+        partial.message = QStringLiteral("lb-2 did not answer");
+        partial.requestedCanaryPercent = 30;
+        // No rollout: Retry sends the change again, to every node.
+        banner->showResult(partial);
+        QVERIFY(banner->isVisible());
+        QVERIFY(!QApplication::activeModalWidget());
+        QVERIFY(banner->text().contains(QStringLiteral("lb-2 did not answer")));
+        QTest::mouseClick(find<QPushButton>("retryButton"), Qt::LeftButton);
+        QVERIFY(!banner->isVisible());
+        QTRY_COMPARE(worldCanary(), 30.0);
+
+        // A rollout runs: Retry goes through it, never around it.
+        writePlan(QStringLiteral("quick"), 1);
+        auto *bar = find<RolloutBarWidget>("rolloutBar");
+        bar->reloadPresets();
+        auto *combo = find<QComboBox>("presetCombo");
+        combo->setCurrentIndex(combo->findText(QStringLiteral("quick")));
+        QVERIFY(bar->startSelected());
+        answer(true);
+        QTRY_COMPARE(m_controller->rollout()->state(), RolloutEngine::State::Paused); // at its "until resumed" pause
+        QTRY_COMPARE(worldCanary(), 10.0);
+        // A rollback that reached only some nodes: Retry asks the rollout to roll back.
+        partial.requestedCanaryPercent = 0;
+        banner->showResult(partial);
+        QTest::mouseClick(find<QPushButton>("retryButton"), Qt::LeftButton);
+        QTRY_COMPARE(m_controller->rollout()->state(), RolloutEngine::State::RolledBack);
+        QVERIFY2(m_controller->rollout()->reason().contains(QStringLiteral("aborted by the operator")),
+                 qPrintable(m_controller->rollout()->reason())); // the plan was asked, not bypassed
+        QTRY_COMPARE(worldCanary(), 0.0);
+    }
+
+    void fitsIn1024x640WithLongTexts()
+    {
+        // A second target with a very long name, selected once the window is small.
+        TargetConfig t = demoTarget();
+        t.name = QStringLiteral("payments-gateway-europe-west-primary-cluster-with-a-name-nobody-would-shorten-") + QString(80, QLatin1Char('x'));
+        t.pollMs = 200;
+        QString error;
+        std::shared_ptr<SimWorld> world;
+        auto host = createBackends(t, &error, &world);
+        QVERIFY(host);
+        TargetController longName(t, std::move(host), &m_log, nullptr);
+        m_targets->setControllers({m_controller.get(), &longName});
+        longName.start();
+        writePlan(QStringLiteral("a-very-long-preset-name-that-goes-on-and-on-and-on-canary-5-25-50-100-and-more"), 80);
+        find<RolloutBarWidget>("rolloutBar")->reloadPresets();
+
+        m_window->resize(1024, 640);
+        QTRY_COMPARE(m_window->size(), QSize(1024, 640));
+        m_window->selectTarget(1);
+        QCOMPARE(m_window->panel()->controller(), &longName);
+        QTRY_VERIFY(longName.hasSnapshot());
+        auto *combo = find<QComboBox>("presetCombo");
+        combo->setCurrentIndex(combo->findText(QStringLiteral("a-very-long-preset-name-that-goes-on-and-on-and-on-canary-5-25-50-100-and-more")));
+        QVERIFY(find<RolloutBarWidget>("rolloutBar")->startSelected());
+        answer(true);
+        QTRY_VERIFY(find<RolloutBarWidget>("rolloutBar")->timelineText().contains(QStringLiteral("10% ✓")));
+        QVERIFY(find<RolloutBarWidget>("rolloutBar")->timelineText().size() > 400);
+        // Long errors: a result in the banner and the progress line.
+        const QString longError = QStringLiteral("lb-eu-west-2.internal:9999 refused the runtime API command because ")
+            + QString(300, QLatin1Char('e'));
+        ChangeResult partial;
+        partial.status = ChangeResult::Status::Partial;
+        partial.message = longError;
+        partial.requestedCanaryPercent = 10;
+        find<ResultBannerWidget>("resultBanner")->showResult(partial);
+        find<ElidedLabel>("progressLabel")->setText(QStringLiteral("✗ partial: ") + longError);
+        world->setReachable(false); // the header carries the connection error too
+        QTRY_COMPARE(longName.connectionState(), ConnectionState::Disconnected);
+        QCoreApplication::processEvents();
+
+        QVERIFY2(m_window->minimumSizeHint().width() <= 1024, qPrintable(QString::number(m_window->minimumSizeHint().width())));
+        QVERIFY(m_window->minimumSize().width() <= 1024);
+        QVERIFY(m_window->minimumSizeHint().height() <= 640);
+        QCOMPARE(m_window->size(), QSize(1024, 640)); // the window did not grow
+        auto *rollback = find<QPushButton>("rollbackButton");
+        QVERIFY(rollback->isVisible());
+        QVERIFY(rollback->isEnabled());
+        const QRect inWindow(rollback->mapTo(m_window.get(), QPoint(0, 0)), rollback->size());
+        QVERIFY2(m_window->rect().contains(inWindow), qPrintable(QStringLiteral("%1,%2 %3x%4").arg(inWindow.x()).arg(inWindow.y())
+                                                                     .arg(inWindow.width()).arg(inWindow.height())));
+        // The whole texts are a hover away.
+        auto *header = find<ElidedLabel>("headerLabel");
+        QVERIFY(header->isElided());
+        QVERIFY(header->toolTip().contains(t.name));
+        QVERIFY(find<ElidedLabel>("progressLabel")->toolTip().contains(longError));
+        // And Rollback still works at this size, ending the rollout.
+        world->setReachable(true);
+        QTRY_COMPARE(longName.connectionState(), ConnectionState::Connected);
+        QTest::mouseClick(rollback, Qt::LeftButton);
+        QTRY_COMPARE(longName.rollout()->state(), RolloutEngine::State::RolledBack);
+        m_window->panel()->setController(nullptr); // before `longName` goes
+        m_targets->setControllers({m_controller.get()});
     }
 };
 

@@ -1,9 +1,10 @@
 #include "auditlogdialog.h"
 
+#include "nonmodalprompt.h"
+
 #include "auditlogmodel.h"
 
 #include <QComboBox>
-#include <QFileDialog>
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
@@ -89,10 +90,12 @@ AuditLogDialog::AuditLogDialog(const QString &path, QWidget *parent)
     connect(m_text, &QLineEdit::textChanged, this, &AuditLogDialog::applyFilters);
     connect(refresh, &QPushButton::clicked, this, &AuditLogDialog::reload);
     connect(exportButton, &QPushButton::clicked, this, [this] {
-        const QString file = QFileDialog::getSaveFileName(this, tr("Export audit entries"), QStringLiteral("audit.jsonl"));
-        QString error;
-        if (!file.isEmpty())
-            m_status->setText(exportVisible(file, &error) ? tr("exported %1 entries to %2").arg(visibleRows()).arg(file) : error);
+        NonModalPrompt::saveFile(this, tr("Export audit entries"), QStringLiteral("audit.jsonl"), QString(), this,
+                                 [this](const QString &file) {
+                                     QString error;
+                                     m_status->setText(exportVisible(file, &error)
+                                                           ? tr("exported %1 entries to %2").arg(visibleRows()).arg(file) : error);
+                                 });
     });
     reload();
 }

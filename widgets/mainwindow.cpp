@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "auditlogdialog.h"
+#include "elidedlabel.h"
 #include "eventlogmodel.h"
 #include "palette.h"
 #include "targetcontroller.h"
@@ -51,14 +52,13 @@ protected:
 
 } // namespace
 
-MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetStore *presets, ConfirmFn confirm,
-                       QWidget *parent)
+MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetStore *presets, QWidget *parent)
     : QMainWindow(parent)
     , m_targets(targets)
     , m_list(new QListView(this))
-    , m_panel(new TargetPanelWidget(presets, std::move(confirm), this))
+    , m_panel(new TargetPanelWidget(presets, this))
     , m_log(new QListView(this))
-    , m_connection(new QLabel(this))
+    , m_connection(new ElidedLabel(this))
 {
     setWindowTitle(QStringLiteral("Switchboard"));
     m_list->setObjectName(QStringLiteral("targetList"));
@@ -95,8 +95,10 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     QAction *audit = view->addAction(tr("&Audit log…"));
     audit->setObjectName(QStringLiteral("auditAction"));
     connect(audit, &QAction::triggered, this, [this] {
+        // Non-modal, like every window of the app: Rollback stays reachable with it open.
         auto *dialog = new AuditLogDialog(m_auditPath, this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowModality(Qt::NonModal);
         dialog->show();
     });
     QAction *quit = view->addAction(tr("&Quit"));
@@ -104,9 +106,11 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     connect(quit, &QAction::triggered, this, &QWidget::close);
 
     m_connection->setObjectName(QStringLiteral("connectionLabel"));
+    m_connection->setMaximumWidth(420); // a long target name or error elides rather than widening the window
     statusBar()->addPermanentWidget(m_connection);
 
-    // The way back is one keystroke away wherever the focus is.
+    // The way back is one keystroke away wherever the focus is, in this window or any other
+    // of the app's (presets, settings, audit: none of them is modal).
     auto *rollback = new QShortcut(QKeySequence(QStringLiteral("Ctrl+Shift+R")), this);
     rollback->setContext(Qt::ApplicationShortcut);
     connect(rollback, &QShortcut::activated, m_panel, &TargetPanelWidget::rollback);

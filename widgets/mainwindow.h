@@ -2,16 +2,14 @@
 // The main window: targets on the left, the selected target's panel on the right, the event
 // log below, connection state and data age in the status bar (UI.md).
 
-#include "confirm.h"
-
 #include <QMainWindow>
 #include <QTimer>
 
-class QLabel;
 class QListView;
 
 namespace Switchboard {
 
+class ElidedLabel;
 class EventLogModel;
 class PresetStore;
 class TargetListModel;
@@ -21,9 +19,8 @@ class MainWindow final : public QMainWindow
 {
     Q_OBJECT
 public:
-    // The models must outlive the window. `confirm` answers "are you sure?" questions.
-    MainWindow(TargetListModel *targets, EventLogModel *events, PresetStore *presets, ConfirmFn confirm,
-               QWidget *parent = nullptr);
+    // The models must outlive the window. Risky actions are confirmed inline in the panel.
+    MainWindow(TargetListModel *targets, EventLogModel *events, PresetStore *presets, QWidget *parent = nullptr);
 
     TargetPanelWidget *panel() const { return m_panel; }
     void selectTarget(int row);
@@ -40,7 +37,7 @@ private:
     QListView *m_list;
     TargetPanelWidget *m_panel;
     QListView *m_log;
-    QLabel *m_connection;
+    ElidedLabel *m_connection;
     QTimer m_clock;
     QString m_auditPath;
 };

@@ -1,13 +1,13 @@
 #include "presetsdialog.h"
 
+#include "nonmodalprompt.h"
+
 #include "palette.h"
 #include "presetstore.h"
 
 #include <QDialogButtonBox>
 #include <QFile>
-#include <QFileDialog>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
@@ -62,38 +62,36 @@ PresetsDialog::PresetsDialog(PresetStore *store, QWidget *parent)
     connect(save, &QPushButton::clicked, this, &PresetsDialog::saveCurrent);
     connect(m_remove, &QPushButton::clicked, this, &PresetsDialog::removeCurrent);
     connect(newButton, &QPushButton::clicked, this, [this] {
-        const QString name = QInputDialog::getText(this, tr("New preset"), tr("Name (letters, digits, . _ -):"));
-        if (name.isEmpty())
-            return;
-        RolloutPlan plan = PresetStore::builtIns().constFirst();
-        plan.name = name;
-        plan.description.clear();
-        QString error;
-        if (m_store->save(plan, &error)) {
-            reload(name);
-            say(tr("created %1 from %2: edit and Save").arg(name, PresetStore::builtIns().constFirst().name), false);
-        } else {
-            say(error, true);
-        }
+        NonModalPrompt::text(this, tr("New preset"), tr("Name (letters, digits, . _ -):"), QString(), this,
+                             [this](const QString &name) { createPreset(name); });
     });
     connect(dup, &QPushButton::clicked, this, [this] {
-        const QString name = QInputDialog::getText(this, tr("Duplicate preset"), tr("New name:"), QLineEdit::Normal,
-                                                   currentName() + QStringLiteral("-copy"));
-        if (!name.isEmpty())
-            duplicateCurrent(name);
+        NonModalPrompt::text(this, tr("Duplicate preset"), tr("New name:"), currentName() + QStringLiteral("-copy"), this,
+                             [this](const QString &name) { duplicateCurrent(name); });
     });
     connect(import, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getOpenFileName(this, tr("Import preset"), {}, tr("JSON (*.json)"));
-        if (!path.isEmpty())
-            importFile(path);
+        NonModalPrompt::openFile(this, tr("Import preset"), tr("JSON (*.json)"), this,
+                                 [this](const QString &path) { importFile(path); });
     });
     connect(exportButton, &QPushButton::clicked, this, [this] {
-        const QString path = QFileDialog::getSaveFileName(this, tr("Export preset"), currentName() + QStringLiteral(".json"),
-                                                          tr("JSON (*.json)"));
-        if (!path.isEmpty())
-            exportCurrent(path);
+        NonModalPrompt::saveFile(this, tr("Export preset"), currentName() + QStringLiteral(".json"), tr("JSON (*.json)"), this,
+                                 [this](const QString &path) { exportCurrent(path); });
     });
     reload();
+}
+
+void PresetsDialog::createPreset(const QString &name)
+{
+    RolloutPlan plan = PresetStore::builtIns().constFirst();
+    plan.name = name;
+    plan.description.clear();
+    QString error;
+    if (m_store->save(plan, &error)) {
+        reload(name);
+        say(tr("created %1 from %2: edit and Save").arg(name, PresetStore::builtIns().constFirst().name), false);
+    } else {
+        say(error, true);
+    }
 }
 
 QStringList PresetsDialog::names() const

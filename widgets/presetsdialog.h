@@ -35,6 +35,7 @@ public Q_SLOTS:
 
 private:
     void reload(const QString &select = {});
+    void createPreset(const QString &name); // from the first built-in plan
     void showCurrent();
     QString currentName() const;
     void say(const QString &text, bool error);

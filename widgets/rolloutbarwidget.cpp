@@ -63,7 +63,14 @@ RolloutBarWidget::RolloutBarWidget(PresetStore *presets, ConfirmFn confirm, QWid
     m_state->setObjectName(QStringLiteral("rolloutStateLabel"));
     m_timeline->setTextFormat(Qt::RichText);
     m_gates->setTextFormat(Qt::RichText);
-    m_state->setWordWrap(true);
+    // A long plan, a long reason or a long preset name wraps or is cut short here: none of
+    // them may widen the window and push ROLLBACK off the screen.
+    for (QLabel *l : {m_timeline, m_state}) {
+        l->setWordWrap(true);
+        l->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    }
+    m_preset->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+    m_preset->setMinimumContentsLength(18);
 
     auto *row = new QHBoxLayout;
     row->addWidget(new QLabel(tr("Plan:"), this));
@@ -72,12 +79,14 @@ RolloutBarWidget::RolloutBarWidget(PresetStore *presets, ConfirmFn confirm, QWid
     row->addWidget(m_pause);
     row->addWidget(m_promote);
     row->addWidget(m_edit);
-    row->addSpacing(12);
-    row->addWidget(m_timeline, 1);
-    row->addWidget(m_gates);
+    row->addStretch(1);
+    auto *timelineRow = new QHBoxLayout;
+    timelineRow->addWidget(m_timeline, 1);
+    timelineRow->addWidget(m_gates);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(row);
+    layout->addLayout(timelineRow);
     layout->addWidget(m_state);
 
     connect(m_start, &QPushButton::clicked, this, &RolloutBarWidget::startSelected);
@@ -125,16 +134,19 @@ bool RolloutBarWidget::startSelected()
         m_state->setText(QStringLiteral("✗ ") + error);
         return false;
     }
-    // Starting a plan moves live traffic by itself: confirm, showing the steps, and whether
-    // today's traffic can feed its analyses (too thin, they pause as inconclusive).
-    QString question = tr("Run \"%1\" on %2?\n\n%3").arg(plan.name, m_controller->name(), plan.summary());
+    // Starting a plan moves live traffic by itself: confirm (inline), showing the steps, and
+    // whether today's traffic can feed its analyses (too thin, they pause as inconclusive).
+    QString question = tr("Run \"%1\" on %2?\n%3").arg(plan.name, m_controller->name(), plan.summary());
     const QStringList thin = TrafficForecast::warnings(plan, m_controller->health(), m_controller->staleAfterMs(), m_controller->config().pollMs);
     if (!thin.isEmpty())
-        question += QStringLiteral("\n\n") + tr("Warning: the current traffic is too thin for some gates:") + QStringLiteral("\n• ")
+        question += QStringLiteral("\n") + tr("Warning: the current traffic is too thin for some gates:") + QStringLiteral("\n• ")
             + thin.join(QStringLiteral("\n• "));
-    if (!m_confirm(tr("Start rollout"), question))
-        return false;
-    return m_controller->startRollout(plan) != nullptr;
+    m_confirm(tr("Start rollout"), question,
+              [this, target = m_controller, plan](bool yes) {
+                  if (yes && m_controller && m_controller.data() == target.data() && !m_controller->isRolloutActive())
+                      m_controller->startRollout(plan);
+              });
+    return true;
 }
 
 void RolloutBarWidget::pauseOrResume()
@@ -157,9 +169,17 @@ void RolloutBarWidget::promoteStep()
 
 void RolloutBarWidget::editPresets()
 {
-    PresetsDialog dialog(m_presets, this);
-    dialog.exec();
-    reloadPresets();
+    // Non-modal: with the presets open, Rollback must still be one click (or Ctrl+Shift+R) away.
+    if (m_presetsDialog) {
+        m_presetsDialog->raise();
+        m_presetsDialog->activateWindow();
+        return;
+    }
+    m_presetsDialog = new PresetsDialog(m_presets, this);
+    m_presetsDialog->setAttribute(Qt::WA_DeleteOnClose);
+    m_presetsDialog->setWindowModality(Qt::NonModal);
+    connect(m_presetsDialog.data(), &QDialog::finished, this, &RolloutBarWidget::reloadPresets);
+    m_presetsDialog->show();
 }
 
 QString RolloutBarWidget::timelineText() const

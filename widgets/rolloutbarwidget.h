@@ -16,6 +16,7 @@ class QPushButton;
 namespace Switchboard {
 
 class PresetStore;
+class PresetsDialog;
 class TargetController;
 
 class RolloutBarWidget final : public QWidget
@@ -32,6 +33,8 @@ public:
 
 public Q_SLOTS:
     void reloadPresets();
+    // True once the plan is loaded and the operator is asked (inline) to confirm; it starts
+    // on their yes.
     bool startSelected();
     void pauseOrResume();
     void promoteStep();
@@ -52,6 +55,7 @@ private:
     QLabel *m_gates;
     QLabel *m_state;
     QTimer m_clock; // countdowns move with the clock
+    QPointer<PresetsDialog> m_presetsDialog;
 };
 
 } // namespace Switchboard
