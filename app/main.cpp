@@ -41,7 +41,9 @@ int runGui(int argc, char **argv)
     const QCommandLineOption afterMs(QStringLiteral("after-ms"), QStringLiteral("With --screenshot: wait this long first."),
                                      QStringLiteral("N"), QStringLiteral("2000"));
     const QCommandLineOption target(QStringLiteral("target"), QStringLiteral("Select this target at start."), QStringLiteral("NAME"));
-    parser.addOptions({demo, config, screenshot, afterMs, target});
+    const QCommandLineOption size(QStringLiteral("size"), QStringLiteral("Open the window at WIDTHxHEIGHT (e.g. 1024x640, to check a layout)."),
+                                  QStringLiteral("WxH"));
+    parser.addOptions({demo, config, screenshot, afterMs, target, size});
     parser.process(app);
 
     Workspace::Options opts;
@@ -64,6 +66,18 @@ int runGui(int argc, char **argv)
             window.selectTarget(i);
     for (TargetController *c : ws.controllers())
         c->start();
+    if (parser.isSet(size)) {
+        const QStringList wh = parser.value(size).split(QLatin1Char('x'));
+        bool okW = false;
+        bool okH = false;
+        const int w = wh.size() == 2 ? wh.at(0).toInt(&okW) : 0;
+        const int h = wh.size() == 2 ? wh.at(1).toInt(&okH) : 0;
+        if (!okW || !okH || w <= 0 || h <= 0) {
+            std::fprintf(stderr, "switchboard: --size must be WIDTHxHEIGHT, e.g. 1024x640\n");
+            return 2;
+        }
+        window.resize(w, h);
+    }
     window.show();
 
     int exitCode = 0;
