@@ -32,6 +32,8 @@ struct GuiOptions
     QCommandLineOption afterMs{QStringLiteral("after-ms"), QStringLiteral("With --screenshot: wait this long first."),
                                QStringLiteral("N"), QStringLiteral("2000")};
     QCommandLineOption target{QStringLiteral("target"), QStringLiteral("Select this target at start."), QStringLiteral("NAME")};
+    QCommandLineOption size{QStringLiteral("size"), QStringLiteral("Open the window at WIDTHxHEIGHT (e.g. 1024x640, to check a layout)."),
+                            QStringLiteral("WxH")};
 
     void addTo(QCommandLineParser &parser) const
     {
@@ -45,7 +47,7 @@ struct GuiOptions
             "  run --target NAME --preset NAME"));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({demo, config, screenshot, afterMs, target});
+        parser.addOptions({demo, config, screenshot, afterMs, target, size});
     }
 };
 
@@ -108,6 +110,18 @@ int runGui(int argc, char **argv)
             window.selectTarget(i);
     for (TargetController *c : ws.controllers())
         c->start();
+    if (parser.isSet(options.size)) {
+        const QStringList wh = parser.value(options.size).split(QLatin1Char('x'));
+        bool okW = false;
+        bool okH = false;
+        const int w = wh.size() == 2 ? wh.at(0).toInt(&okW) : 0;
+        const int h = wh.size() == 2 ? wh.at(1).toInt(&okH) : 0;
+        if (!okW || !okH || w <= 0 || h <= 0) {
+            std::fprintf(stderr, "switchboard: --size must be WIDTHxHEIGHT, e.g. 1024x640\n");
+            return 2;
+        }
+        window.resize(w, h);
+    }
     window.show();
 
     int exitCode = 0;
