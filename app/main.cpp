@@ -1,5 +1,6 @@
 // Switchboard: one binary for the GUI and the headless verbs (CONTRACTS.md).
 
+#include "auditlogwatcher.h"
 #include "cli.h"
 #include "mainwindow.h"
 #include "presetstore.h"
@@ -64,6 +65,9 @@ int runGui(int argc, char **argv)
             window.selectTarget(i);
     for (TargetController *c : ws.controllers())
         c->start();
+    // Actions other Switchboard processes take show in this window's event log.
+    AuditLogWatcher auditWatcher(ws.audit()->path(), ws.events());
+    auditWatcher.start();
     window.show();
 
     int exitCode = 0;

@@ -1,5 +1,6 @@
 #include "auditlog.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -38,6 +39,8 @@ bool AuditLog::append(const Entry &entry, QString *error)
     QJsonObject o = entry.extra;
     o.insert(QStringLiteral("time"), QDateTime::currentDateTimeUtc().toString(Qt::ISODateWithMs));
     o.insert(QStringLiteral("user"), currentUser());
+    // Tells other Switchboard processes following the log (AuditLogWatcher) whose entry it is.
+    o.insert(QStringLiteral("pid"), QCoreApplication::applicationPid());
     o.insert(QStringLiteral("target"), entry.target);
     o.insert(QStringLiteral("action"), entry.action);
     o.insert(QStringLiteral("before"), entry.before);

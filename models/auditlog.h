@@ -3,6 +3,8 @@
 // is written with a single write() on an O_APPEND descriptor and fsync'd before the call
 // returns, so a crash can lose at most the entry being written, never a completed one, and
 // never leaves a half line in the middle of the file.
+// Besides the contract's fields each entry carries the writer's `pid`, so a process following
+// the file (AuditLogWatcher) can tell its own entries from other processes'.
 
 #include <QJsonObject>
 #include <QString>

@@ -343,6 +343,7 @@ void TargetController::onChangeAnswered(const ChangeQueue::Change &c, const Chan
                             : (r.status == ChangeResult::Status::Conflict ? EventLogModel::Severity::Warning
                                                                           : EventLogModel::Severity::Error);
     log(int(sev), QStringLiteral("%1 %2: %3").arg(c.action, statusName(r.status), r.message));
+    m_changeJustFinished = true;
     if (!auditError.isEmpty())
         log(int(EventLogModel::Severity::Error), auditError);
     Q_EMIT actionFinished(r);
@@ -353,10 +354,25 @@ void TargetController::onSnapshot(const TrafficSnapshot &s)
     m_refreshInFlight = false;
     m_failures = 0;
     m_lastError.clear();
+    noticeExternalChange(s);
     m_snapshot = s;
     m_history->addSplit(s, measuredCanaryPercent());
     setState(ConnectionState::Connected);
     Q_EMIT snapshotChanged();
+}
+
+void TargetController::noticeExternalChange(const TrafficSnapshot &s)
+{
+    // Weights we did not set: another tool, another operator's shell, a hand edit. Only when
+    // no change of ours explains them: none on the wire, and this is not the first read after
+    // one (a partial or failed change may leave weights other than it read back).
+    const bool ours = m_changes->isBusy() || m_changeJustFinished;
+    m_changeJustFinished = false;
+    if (!m_snapshot || ours || s.weights() == m_snapshot->weights())
+        return;
+    const QString change = ChartMarkerModel::externalChangeText(m_snapshot->split.canary, s.split.canary);
+    log(int(EventLogModel::Severity::Warning), QStringLiteral("external change: %1").arg(change));
+    m_chartMarkers->addExternalChange(s.timeMs, m_snapshot->split.canary, s.split.canary);
 }
 
 void TargetController::onRefreshFailed(const QString &error)

@@ -65,7 +65,8 @@ public:
     TimeSeriesModel *healthHistory() const;
     // Columns: setCanaryPct measuredCanaryPct
     TimeSeriesModel *splitHistory() const;
-    // Weight changes that took effect and gate results that changed, for the charts' time axis.
+    // Weight changes that took effect (ours, and External ones: weights that changed
+    // without us) and gate results that changed, for the charts' time axis.
     ChartMarkerModel *chartMarkers() const { return m_chartMarkers; }
 
     void start();
@@ -129,6 +130,7 @@ private:
     void onChangeAnswered(const ChangeQueue::Change &c, const ChangeResult &r, const QString &auditError);
     void poll();
     void onSnapshot(const TrafficSnapshot &s);
+    void noticeExternalChange(const TrafficSnapshot &s);
     void onRefreshFailed(const QString &error);
     void onChangeFinished(const ChangeResult &r);
     void onInstant(const HealthSnapshot &h);
@@ -153,6 +155,7 @@ private:
     std::optional<HealthSnapshot> m_health;
     bool m_refreshInFlight = false;
     bool m_instantInFlight = false;
+    bool m_changeJustFinished = false; // a change of ours ended since the last read
     int m_failures = 0;
     qint64 m_nextAttemptMs = 0; // back-off while disconnected
     quint64 m_rangeToken = 0;
