@@ -1,5 +1,6 @@
 // Switchboard: one binary for the GUI and the headless verbs (CONTRACTS.md).
 
+#include "auditlogwatcher.h"
 #include "backendhost.h"
 #include "cli.h"
 #include "mainwindow.h"
@@ -122,6 +123,9 @@ int runGui(int argc, char **argv)
         }
         window.resize(w, h);
     }
+    // Actions other Switchboard processes take show in this window's event log.
+    AuditLogWatcher auditWatcher(ws.audit()->path(), ws.events());
+    auditWatcher.start();
     window.show();
 
     int exitCode = 0;

@@ -1,5 +1,6 @@
 #include "auditlog.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
@@ -74,6 +75,8 @@ QByteArray AuditLog::Queue::line(const Item &item)
     QJsonObject o = entry.extra;
     o.insert(QStringLiteral("time"), item.time.toString(Qt::ISODateWithMs));
     o.insert(QStringLiteral("user"), currentUser());
+    // Tells other Switchboard processes following the log (AuditLogWatcher) whose entry it is.
+    o.insert(QStringLiteral("pid"), QCoreApplication::applicationPid());
     o.insert(QStringLiteral("target"), entry.target);
     o.insert(QStringLiteral("action"), entry.action);
     o.insert(QStringLiteral("before"), entry.before);

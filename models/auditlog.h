@@ -8,6 +8,8 @@
 // *completed* once drain() has returned true after its append(): from then on no crash can
 // lose it. A crash (even SIGKILL) loses at most entries still queued, never a completed one,
 // and never leaves a half line in the middle of the file.
+// Besides the contract's fields each entry carries the writer's `pid`, so a process following
+// the file (AuditLogWatcher) can tell its own entries from other processes'.
 
 #include <QJsonObject>
 #include <QString>

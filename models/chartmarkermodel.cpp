@@ -124,6 +124,22 @@ void ChartMarkerModel::addChange(qint64 timeMs, const QString &action, const Cha
     add(m);
 }
 
+void ChartMarkerModel::addExternalChange(qint64 timeMs, double canaryBefore, double canaryAfter)
+{
+    Marker m;
+    m.timeMs = timeMs;
+    m.kind = Kind::External;
+    m.label = QStringLiteral("external: %1").arg(externalChangeText(canaryBefore, canaryAfter));
+    m.detail = QStringLiteral("weights changed outside Switchboard: %1").arg(externalChangeText(canaryBefore, canaryAfter));
+    add(m);
+}
+
+QString ChartMarkerModel::externalChangeText(double canaryBefore, double canaryAfter)
+{
+    auto show = [](double v) { return isKnown(v) ? percent(v) : QStringLiteral("?"); };
+    return QStringLiteral("canary %1 → %2").arg(show(canaryBefore), show(canaryAfter));
+}
+
 void ChartMarkerModel::addGateResults(const QList<GateResult> &results, qint64 nowMs)
 {
     for (const GateResult &r : results) {

@@ -1,8 +1,8 @@
 #pragma once
-// Moments worth seeing on a target's time charts: weight changes that took effect and gate
-// results that changed, each with a time and a short label. TargetController fills it; charts
-// draw the markers that fall inside their window. Capped, so a long session cannot grow it
-// without bound.
+// Moments worth seeing on a target's time charts: weight changes that took effect (Switchboard's
+// own and, as External, those it did not make) and gate results that changed, each with a time
+// and a short label. TargetController fills it; charts draw the markers that fall inside their
+// window. Capped, so a long session cannot grow it without bound.
 
 #include "analysisgate.h"
 #include "domain.h"
@@ -17,7 +17,7 @@ class ChartMarkerModel final : public QAbstractListModel
 {
     Q_OBJECT
 public:
-    enum class Kind { WeightChange, GatePass, GateFail, GateInconclusive, Rollback };
+    enum class Kind { WeightChange, GatePass, GateFail, GateInconclusive, Rollback, External };
     Q_ENUM(Kind)
     struct Marker
     {
@@ -43,6 +43,11 @@ public:
     // the weights as they were. `canaryAfter` is the canary percent now in force, NaN if unknown
     // (then the requested percent is shown).
     void addChange(qint64 timeMs, const QString &action, const ChangeResult &result, double canaryAfter);
+    // Weights that changed without Switchboard changing them (another tool, a hand edit), seen
+    // by a read at `timeMs`: canary percents before and after, NaN when unknown.
+    void addExternalChange(qint64 timeMs, double canaryBefore, double canaryAfter);
+    // "canary 10% → 40%", the words the event log uses for the same change.
+    static QString externalChangeText(double canaryBefore, double canaryAfter);
     // One evaluation of a rollout's gates. A gate is marked when its outcome (or, inconclusive,
     // the reason) differs from its previous evaluation, and on every failure: a gate passing on
     // every poll marks once, not once a second. Marked at the time of the sample judged; a

@@ -103,6 +103,9 @@ struct HealthSeries
 // A request to move traffic. The backend maps the percent onto its members' weights.
 struct WeightChange
 {
+    // Given by the controller's change queue when the change is submitted (0: none yet).
+    // Backends need not look at it.
+    quint64 id = 0;
     // What the change gives the canary. With memberWeights it is what those weights give: the
     // backend does not plan from it but reports it back, so callers match results by it.
     double canaryPercent = 0;
@@ -124,6 +127,9 @@ struct ChangeResult
     QMap<QString, int> before;   // live weights read just before the change
     QMap<QString, int> after;    // weights read back after it (what really holds now)
     double requestedCanaryPercent = 0;
+    // The id of the change this answers (WeightChange::id). Backends leave it 0; the change
+    // queue stamps it, since it knows which change was on the wire.
+    quint64 id = 0;
 
     bool ok() const { return status == Status::Applied; }
 };

@@ -183,9 +183,9 @@ void RolloutEngine::sendStepWeight()
         return sendMove();
     const double w = m_plan.steps.at(m_step).weight;
     m_awaiting = Awaiting::Step;
-    m_awaitPercent = w;
+    m_awaitId = m_controller->nextChangeId();
     m_awaitStep = m_step;
-    m_sent.append(w);
+    m_sent.append(m_awaitId);
     m_controller->setCanaryPercent(w, QStringLiteral("rollout %1 %2").arg(m_plan.name, stepName(m_step)));
 }
 
@@ -216,9 +216,9 @@ void RolloutEngine::sendMove()
             .arg(stepName(m_step), move.added.isEmpty() ? QStringLiteral("-") : move.added.join(QStringLiteral(", ")),
                  move.drained.isEmpty() ? QStringLiteral("-") : move.drained.join(QStringLiteral(", ")), pct(move.canaryPercent)));
     m_awaiting = Awaiting::Step;
-    m_awaitPercent = move.canaryPercent;
+    m_awaitId = m_controller->nextChangeId();
     m_awaitStep = m_step;
-    m_sent.append(move.canaryPercent);
+    m_sent.append(m_awaitId);
     m_controller->setMemberWeights(move.weights, move.canaryPercent,
                                    QStringLiteral("rollout %1 %2").arg(m_plan.name, stepName(m_step)));
 }
@@ -267,7 +267,9 @@ void RolloutEngine::onConnectionStateChanged()
 void RolloutEngine::onActionFinished(const ChangeResult &r)
 {
     const Awaiting kind = m_awaiting;
-    const bool ours = m_sent.removeOne(r.requestedCanaryPercent);
+    // Recognised by id, not by percent: an operator's change to the same percent, or a
+    // promote-step result (no percent), is not the engine's.
+    const bool ours = r.id != 0 && m_sent.removeOne(r.id);
     if (!ours && r.ok() && m_state != State::Idle && !isFinished()) {
         // Someone moved traffic behind the plan's back (the GUI's Rollback button, a set-weight
         // from another shell): never undo that by carrying on with the next step.
@@ -284,7 +286,7 @@ void RolloutEngine::onActionFinished(const ChangeResult &r)
     }
     // Results the engine is not waiting for (an earlier change of its own still on the wire)
     // are not ours to judge.
-    if (kind == Awaiting::None || r.requestedCanaryPercent != m_awaitPercent)
+    if (kind == Awaiting::None || !ours || r.id != m_awaitId)
         return;
     m_awaiting = Awaiting::None;
     m_snapshotOutdated = true;
@@ -526,7 +528,7 @@ void RolloutEngine::promoteFull()
         return ignored(QStringLiteral("promote to 100%"));
     log(QStringLiteral("promote to 100% by the operator"));
     m_awaiting = Awaiting::PromoteFull;
-    m_awaitPercent = 100;
+    m_awaitId = 0; // known once it is sent
     m_awaitStep = m_step;
     m_sendOnSnapshot = Awaiting::None;
     setState(State::Running);
@@ -539,7 +541,8 @@ void RolloutEngine::sendPromoteFull()
         m_sendOnSnapshot = Awaiting::PromoteFull;
         return;
     }
-    m_sent.append(100);
+    m_awaitId = m_controller->nextChangeId();
+    m_sent.append(m_awaitId);
     m_controller->promoteFull(QStringLiteral("rollout %1: promote full by the operator").arg(m_plan.name));
 }
 
@@ -565,9 +568,9 @@ void RolloutEngine::sendRollback()
     if (m_state != State::RollingBack)
         return;
     m_awaiting = Awaiting::Rollback;
-    m_awaitPercent = 0;
+    m_awaitId = m_controller->nextChangeId();
     ++m_rollbackAttempts;
-    m_sent.append(0);
+    m_sent.append(m_awaitId);
     m_controller->rollback(QStringLiteral("rollout %1: %2").arg(m_plan.name, m_reason));
 }
 

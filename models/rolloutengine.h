@@ -140,11 +140,11 @@ private:
     bool m_snapshotOutdated = true; // the controller's snapshot predates our last change
 
     Awaiting m_awaiting = Awaiting::None;
-    double m_awaitPercent = 0;
+    quint64 m_awaitId = 0; // id of the change awaited (ChangeResult::id)
     int m_awaitStep = -1;
     int m_rollbackAttempts = 0;
     qint64 m_weightChangedMs = 0; // when the engine's last weight change was applied
-    QList<double> m_sent; // percents of the engine's changes whose results are still to come
+    QList<quint64> m_sent; // ids of the engine's changes whose results are still to come
 
     double m_applied;
     GateWatch m_watch;

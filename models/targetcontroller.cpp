@@ -1,8 +1,8 @@
 #include "targetcontroller.h"
 
-#include "auditlog.h"
 #include "chartmarkermodel.h"
 #include "eventlogmodel.h"
+#include "healthhistory.h"
 #include "rolloutengine.h"
 #include "timeseriesmodel.h"
 
@@ -20,27 +20,6 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-QJsonObject toJson(const QMap<QString, int> &weights)
-{
-    QJsonObject o;
-    for (auto it = weights.cbegin(); it != weights.cend(); ++it)
-        o.insert(it.key(), it.value());
-    return o;
-}
-
-QList<double> healthRow(const HealthSnapshot &h)
-{
-    return {h.stable.rps, h.canary.rps, h.stable.errorRatio * 100, h.canary.errorRatio * 100,
-            h.stable.p50Ms, h.canary.p50Ms, h.stable.p99Ms, h.canary.p99Ms};
-}
-
-double measured(double stableRps, double canaryRps)
-{
-    if (!isKnown(stableRps) || !isKnown(canaryRps) || stableRps + canaryRps <= 0)
-        return unknown();
-    return 100.0 * canaryRps / (stableRps + canaryRps);
-}
-
 } // namespace
 
 TargetController::TargetController(const TargetConfig &config, std::unique_ptr<BackendHost> host,
@@ -49,15 +28,12 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     , m_config(config)
     , m_host(std::move(host))
     , m_log(log)
-    , m_audit(audit)
-    , m_healthHistory(new TimeSeriesModel({QStringLiteral("stableRps"), QStringLiteral("canaryRps"),
-                                           QStringLiteral("stableErrorPct"), QStringLiteral("canaryErrorPct"),
-                                           QStringLiteral("stableP50Ms"), QStringLiteral("canaryP50Ms"),
-                                           QStringLiteral("stableP99Ms"), QStringLiteral("canaryP99Ms")},
-                                          this))
-    , m_splitHistory(new TimeSeriesModel({QStringLiteral("setCanaryPct"), QStringLiteral("measuredCanaryPct")}, this))
+    , m_history(new HealthHistory(this))
     , m_chartMarkers(new ChartMarkerModel(this))
+    , m_changes(new ChangeQueue(config.name, audit, this))
 {
+    connect(m_changes, &ChangeQueue::sendRequested, this, &TargetController::send);
+    connect(m_changes, &ChangeQueue::finished, this, &TargetController::onChangeAnswered);
     TrafficBackend *traffic = m_host->traffic();
     connect(this, &TargetController::requestRefresh, traffic, &TrafficBackend::refresh);
     connect(this, &TargetController::requestApply, traffic, &TrafficBackend::apply);
@@ -84,6 +60,26 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
 
 TargetController::~TargetController() = default;
 
+TimeSeriesModel *TargetController::healthHistory() const
+{
+    return m_history->health();
+}
+
+TimeSeriesModel *TargetController::splitHistory() const
+{
+    return m_history->split();
+}
+
+bool TargetController::isActionInFlight() const
+{
+    return m_changes->isBusy();
+}
+
+quint64 TargetController::nextChangeId() const
+{
+    return m_changes->nextId();
+}
+
 void TargetController::start()
 {
     m_poll.start();
@@ -106,11 +102,11 @@ void TargetController::refreshNow()
 {
     if (!m_refreshInFlight) {
         m_refreshInFlight = true;
-        Q_EMIT requestRefresh();
+        Q_EMIT requestRefresh(QPrivateSignal());
     }
     if (m_host->metrics() && !m_instantInFlight) {
         m_instantInFlight = true;
-        Q_EMIT requestInstant();
+        Q_EMIT requestInstant(QPrivateSignal());
     }
 }
 
@@ -130,7 +126,7 @@ void TargetController::backfill(qint64 windowMs)
     const qint64 to = nowMs();
     // At most ~1000 points per series per query: enough for a chart, far under Prometheus' cap.
     const int step = int(std::max<qint64>(m_config.pollMs, windowMs / 1000));
-    Q_EMIT requestRange(to - windowMs, to, step, ++m_rangeToken);
+    Q_EMIT requestRange(to - windowMs, to, step, ++m_rangeToken, QPrivateSignal());
 }
 
 quint64 TargetController::testQuery(const QString &query)
@@ -143,7 +139,7 @@ quint64 TargetController::testQuery(const QString &query)
         }, Qt::QueuedConnection);
         return token;
     }
-    Q_EMIT requestTestQuery(query, token);
+    Q_EMIT requestTestQuery(query, token, QPrivateSignal());
     return token;
 }
 
@@ -151,7 +147,7 @@ double TargetController::measuredCanaryPercent() const
 {
     if (!m_health)
         return unknown();
-    return measured(m_health->stable.rps, m_health->canary.rps);
+    return HealthHistory::measuredCanaryPercent(m_health->stable.rps, m_health->canary.rps);
 }
 
 qint64 TargetController::dataAgeMs(qint64 now) const
@@ -186,7 +182,7 @@ void TargetController::setCanaryPercent(double percent, const QString &reason, b
     c.reason = reason;
     if (m_snapshot && !force)
         c.expected = m_snapshot->weights();
-    submit({c, QStringLiteral("set-weight")});
+    submit(c, QStringLiteral("set-weight"));
 }
 
 void TargetController::applySettings(const QJsonObject &settings)
@@ -194,7 +190,7 @@ void TargetController::applySettings(const QJsonObject &settings)
     if (!m_host->metrics())
         return Q_EMIT settingsApplied(false, QStringLiteral("target %1 has no metrics layer").arg(name()));
     m_pendingSettings.append(settings);
-    Q_EMIT requestReconfigure(settings);
+    Q_EMIT requestReconfigure(settings, QPrivateSignal());
 }
 
 void TargetController::onReconfigured(bool ok, const QString &error)
@@ -222,7 +218,7 @@ void TargetController::setMemberWeights(const QMap<QString, int> &weights, doubl
     c.reason = reason;
     if (m_snapshot)
         c.expected = m_snapshot->weights();
-    submit({c, QStringLiteral("rolling-move")});
+    submit(c, QStringLiteral("rolling-move"));
 }
 
 bool TargetController::isRolloutActive() const
@@ -294,17 +290,15 @@ void TargetController::promoteFull(const QString &reason)
     c.reason = reason;
     if (m_snapshot)
         c.expected = m_snapshot->weights();
-    submit({c, QStringLiteral("promote")});
+    submit(c, QStringLiteral("promote"));
 }
 
 void TargetController::promoteStep(const QString &reason)
 {
-    Pending p;
-    p.change.canaryPercent = unknown(); // the layer's steps decide
-    p.change.reason = reason;
-    p.action = QStringLiteral("promote");
-    p.step = true;
-    submit(std::move(p));
+    WeightChange c;
+    c.canaryPercent = unknown(); // the layer's steps decide
+    c.reason = reason;
+    submit(c, QStringLiteral("promote"), true);
 }
 
 void TargetController::rollback(const QString &reason)
@@ -313,54 +307,52 @@ void TargetController::rollback(const QString &reason)
     c.canaryPercent = 0;
     c.force = true;
     c.reason = reason;
-    submit({c, QStringLiteral("rollback")});
+    submit(c, QStringLiteral("rollback"));
 }
 
-void TargetController::submit(Pending p)
+void TargetController::submit(WeightChange change, const QString &action, bool step)
 {
     if (isReadOnly()) {
         ChangeResult r;
         r.status = ChangeResult::Status::Failed;
-        r.requestedCanaryPercent = p.change.canaryPercent;
+        r.requestedCanaryPercent = change.canaryPercent;
         r.message = QStringLiteral("target is read-only");
-        log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: target is read-only").arg(p.action));
+        r.id = m_changes->takeId();
+        log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: target is read-only").arg(action));
         Q_EMIT actionFinished(r);
         return;
     }
-    if (m_inFlight) {
-        // One change at a time on the wire; the newest request wins the queue, but a rollback
-        // is never replaced by something else.
-        if (!(m_queued && m_queued->action == QStringLiteral("rollback") && p.action != QStringLiteral("rollback")))
-            m_queued = std::move(p);
-        return;
-    }
-    send(p);
+    m_changes->submit({std::move(change), action, step});
 }
 
-void TargetController::send(const Pending &p)
+void TargetController::send(const ChangeQueue::Change &c)
 {
-    m_inFlight = p;
-    QString what = p.step ? QStringLiteral("%1 → next step").arg(p.action)
-                          : QStringLiteral("%1 → canary %2%").arg(p.action).arg(p.change.canaryPercent, 0, 'g', 4);
-    if (!p.change.memberWeights.isEmpty()) {
+    QString what = c.step ? QStringLiteral("%1 → next step").arg(c.action)
+                          : QStringLiteral("%1 → canary %2%").arg(c.action).arg(c.change.canaryPercent, 0, 'g', 4);
+    if (!c.change.memberWeights.isEmpty()) {
         QStringList parts;
-        for (auto it = p.change.memberWeights.cbegin(); it != p.change.memberWeights.cend(); ++it)
+        for (auto it = c.change.memberWeights.cbegin(); it != c.change.memberWeights.cend(); ++it)
             parts.append(QStringLiteral("%1=%2").arg(it.key()).arg(it.value()));
         what += QStringLiteral(" [%1]").arg(parts.join(QLatin1Char(' ')));
     }
     log(int(EventLogModel::Severity::Action),
-        what + (p.change.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(p.change.reason)));
+        what + (c.change.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(c.change.reason)));
     Q_EMIT actionStarted(what);
-    if (p.step)
-        Q_EMIT requestPromoteStep();
+    if (c.step)
+        Q_EMIT requestPromoteStep(QPrivateSignal());
     else
-        Q_EMIT requestApply(p.change);
+        Q_EMIT requestApply(c.change, QPrivateSignal());
 }
 
 void TargetController::onChangeFinished(const ChangeResult &r)
 {
-    const Pending done = m_inFlight.value_or(Pending{});
-    m_inFlight.reset();
+    m_changes->finish(r); // answered in onChangeAnswered, then the queued change goes out
+    m_refreshInFlight = false; // a fresh read after every change, even if one is under way
+    refreshNow();
+}
+
+void TargetController::onChangeAnswered(const ChangeQueue::Change &c, const ChangeResult &r, const QString &auditError)
+{
     // What the change read back is now the operator's view: without this, a next change sent
     // before the follow-up refresh lands would carry the old weights and meet a false conflict.
     if (m_snapshot && !r.after.isEmpty()) {
@@ -368,39 +360,15 @@ void TargetController::onChangeFinished(const ChangeResult &r)
             m.weight = r.after.value(m.name, m.weight);
         m_snapshot->split = TrafficSplit::fromMembers(m_snapshot->members);
     }
-    m_chartMarkers->addChange(nowMs(), done.action, r, m_snapshot && !r.after.isEmpty() ? m_snapshot->split.canary : unknown());
+    m_chartMarkers->addChange(nowMs(), c.action, r, m_snapshot && !r.after.isEmpty() ? m_snapshot->split.canary : unknown());
     const auto sev = r.ok() ? EventLogModel::Severity::Info
                             : (r.status == ChangeResult::Status::Conflict ? EventLogModel::Severity::Warning
                                                                           : EventLogModel::Severity::Error);
-    log(int(sev), QStringLiteral("%1 %2: %3").arg(done.action, statusName(r.status), r.message));
-    if (m_audit) {
-        AuditLog::Entry e;
-        e.target = m_config.name;
-        e.action = done.action;
-        e.before = toJson(r.before);
-        e.after = toJson(r.after);
-        e.reason = done.change.reason.isEmpty() ? QStringLiteral("operator") : done.change.reason;
-        e.result = statusName(r.status);
-        if (done.step)
-            e.extra.insert(QStringLiteral("step"), true);
-        else
-            e.extra.insert(QStringLiteral("canaryPercent"), done.change.canaryPercent);
-        e.extra.insert(QStringLiteral("message"), r.message);
-        QString err;
-        if (!m_audit->append(e, &err))
-            log(int(EventLogModel::Severity::Error), err);
-    }
+    log(int(sev), QStringLiteral("%1 %2: %3").arg(c.action, statusName(r.status), r.message));
+    m_changeJustFinished = true;
+    if (!auditError.isEmpty())
+        log(int(EventLogModel::Severity::Error), auditError);
     Q_EMIT actionFinished(r);
-    if (m_queued) {
-        Pending next = std::move(*m_queued);
-        m_queued.reset();
-        // A queued change was made against a view that is now outdated by this change.
-        if (!next.change.expected.isEmpty() && !r.after.isEmpty())
-            next.change.expected = r.after;
-        send(next);
-    }
-    m_refreshInFlight = false; // a fresh read after every change, even if one is under way
-    refreshNow();
 }
 
 void TargetController::onSnapshot(const TrafficSnapshot &s)
@@ -408,10 +376,25 @@ void TargetController::onSnapshot(const TrafficSnapshot &s)
     m_refreshInFlight = false;
     m_failures = 0;
     m_lastError.clear();
+    noticeExternalChange(s);
     m_snapshot = s;
-    m_splitHistory->append(s.timeMs, {s.split.canary, measuredCanaryPercent()});
+    m_history->addSplit(s, measuredCanaryPercent());
     setState(ConnectionState::Connected);
     Q_EMIT snapshotChanged();
+}
+
+void TargetController::noticeExternalChange(const TrafficSnapshot &s)
+{
+    // Weights we did not set: another tool, another operator's shell, a hand edit. Only when
+    // no change of ours explains them: none on the wire, and this is not the first read after
+    // one (a partial or failed change may leave weights other than it read back).
+    const bool ours = m_changes->isBusy() || m_changeJustFinished;
+    m_changeJustFinished = false;
+    if (!m_snapshot || ours || s.weights() == m_snapshot->weights())
+        return;
+    const QString change = ChartMarkerModel::externalChangeText(m_snapshot->split.canary, s.split.canary);
+    log(int(EventLogModel::Severity::Warning), QStringLiteral("external change: %1").arg(change));
+    m_chartMarkers->addExternalChange(s.timeMs, m_snapshot->split.canary, s.split.canary);
 }
 
 void TargetController::onRefreshFailed(const QString &error)
@@ -436,8 +419,7 @@ void TargetController::onInstant(const HealthSnapshot &h)
         m_metricsError.clear();
     }
     m_health = h;
-    const qint64 t = std::max(h.stable.timeMs, h.canary.timeMs);
-    m_healthHistory->append(t, healthRow(h));
+    m_history->addHealth(h);
     Q_EMIT healthChanged();
 }
 
@@ -445,40 +427,7 @@ void TargetController::onRange(const HealthSeries &series, quint64 token)
 {
     if (token != m_rangeToken)
         return; // an answer to an older window
-    // Samples of both versions share timestamps when they come from one range query.
-    QMap<qint64, QList<double>> rows;
-    auto put = [&rows](const QList<HealthSample> &samples, int offset) {
-        for (const HealthSample &s : samples) {
-            QList<double> &row = rows[s.timeMs];
-            row.resize(8, unknown());
-            row[0 + offset] = s.rps;
-            row[2 + offset] = s.errorRatio * 100;
-            row[4 + offset] = s.p50Ms;
-            row[6 + offset] = s.p99Ms;
-        }
-    };
-    put(series.stable, 0);
-    put(series.canary, 1);
-    QList<TimeSeriesModel::Row> out;
-    out.reserve(rows.size());
-    for (auto it = rows.cbegin(); it != rows.cend(); ++it)
-        out.append({it.key(), it.value()});
-    m_healthHistory->mergeHistory(out);
-
-    // The weight chart's history: the set split when the source knows it, and the measured
-    // split from the request rates.
-    QMap<qint64, QList<double>> split;
-    for (const auto &[t, pct] : series.setCanaryPercent)
-        split[t] = {pct, unknown()};
-    for (const TimeSeriesModel::Row &r : std::as_const(out)) {
-        QList<double> &row = split[r.timeMs];
-        row.resize(2, unknown());
-        row[1] = measured(r.values.at(0), r.values.at(1));
-    }
-    QList<TimeSeriesModel::Row> splitRows;
-    for (auto it = split.cbegin(); it != split.cend(); ++it)
-        splitRows.append({it.key(), it.value()});
-    m_splitHistory->mergeHistory(splitRows);
+    m_history->mergeRange(series);
     Q_EMIT healthChanged();
 }
 

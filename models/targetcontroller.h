@@ -1,9 +1,11 @@
 #pragma once
-// One target as the operator sees it: polls its backends, keeps the latest split and health
-// and their history, and carries out the operator's actions (set weight, promote, rollback)
-// one at a time, logging each to the event log and the audit log.
+// One target as the operator sees it: polls its backends (backing off while the traffic layer
+// is unreachable), keeps the latest split and health, and owns the target's rollout. Its parts:
+// the change queue (the operator's actions, one at a time, audited, each result matched to its
+// change by id) and the chart history (HealthHistory).
 
 #include "backendhost.h"
+#include "changequeue.h"
 #include "domain.h"
 
 #include <QObject>
@@ -18,6 +20,7 @@ namespace Switchboard {
 class AuditLog;
 class ChartMarkerModel;
 class EventLogModel;
+class HealthHistory;
 class RolloutEngine;
 struct RolloutPlan;
 class TimeSeriesModel;
@@ -51,15 +54,19 @@ public:
     // True when there is no fresh health to decide on: none yet, the metrics layer failing, or
     // the newest sample older than staleAfterMs().
     bool isHealthStale(qint64 nowMs) const;
-    bool isActionInFlight() const { return m_inFlight.has_value(); }
+    bool isActionInFlight() const;
+    // The id the next change asked of this controller will carry (ChangeResult::id of its
+    // answer). Read it before asking: a refusal is answered before the call returns.
+    quint64 nextChangeId() const;
     bool isReadOnly() const { return m_snapshot && m_snapshot->readOnly; }
     bool hasMetrics() const { return m_host->metrics() != nullptr; }
 
     // Columns: stableRps canaryRps stableErrorPct canaryErrorPct stableP50Ms canaryP50Ms stableP99Ms canaryP99Ms
-    TimeSeriesModel *healthHistory() const { return m_healthHistory; }
+    TimeSeriesModel *healthHistory() const;
     // Columns: setCanaryPct measuredCanaryPct
-    TimeSeriesModel *splitHistory() const { return m_splitHistory; }
-    // Weight changes that took effect and gate results that changed, for the charts' time axis.
+    TimeSeriesModel *splitHistory() const;
+    // Weight changes that took effect (ours, and External ones: weights that changed
+    // without us) and gate results that changed, for the charts' time axis.
     ChartMarkerModel *chartMarkers() const { return m_chartMarkers; }
 
     void start();
@@ -113,26 +120,23 @@ Q_SIGNALS:
     void settingsApplied(bool ok, const QString &error);
     void rolloutChanged(); // a rollout started, or the current one changed state or step
 
-    // Requests to the backends' thread (queued connections).
-    void requestRefresh();
-    void requestApply(const Switchboard::WeightChange &change);
-    void requestPromoteStep();
-    void requestInstant();
-    void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token);
-    void requestTestQuery(const QString &query, quint64 token);
-    void requestReconfigure(const QJsonObject &settings);
+    // Requests to the backends' thread (queued connections). Private: a change reaches the
+    // traffic layer only through the change queue.
+    void requestRefresh(QPrivateSignal);
+    void requestApply(const Switchboard::WeightChange &change, QPrivateSignal);
+    void requestPromoteStep(QPrivateSignal);
+    void requestInstant(QPrivateSignal);
+    void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token, QPrivateSignal);
+    void requestTestQuery(const QString &query, quint64 token, QPrivateSignal);
+    void requestReconfigure(const QJsonObject &settings, QPrivateSignal);
 
 private:
-    struct Pending
-    {
-        WeightChange change;
-        QString action; // set-weight, promote, rollback
-        bool step = false; // promoteStep: the layer's next step; `change` only carries the reason
-    };
-    void submit(Pending p);
-    void send(const Pending &p);
+    void submit(WeightChange change, const QString &action, bool step = false);
+    void send(const ChangeQueue::Change &c);
+    void onChangeAnswered(const ChangeQueue::Change &c, const ChangeResult &r, const QString &auditError);
     void poll();
     void onSnapshot(const TrafficSnapshot &s);
+    void noticeExternalChange(const TrafficSnapshot &s);
     void onRefreshFailed(const QString &error);
     void onChangeFinished(const ChangeResult &r);
     void onInstant(const HealthSnapshot &h);
@@ -145,10 +149,9 @@ private:
     TargetConfig m_config;
     std::unique_ptr<BackendHost> m_host;
     EventLogModel *m_log;
-    AuditLog *m_audit;
-    TimeSeriesModel *m_healthHistory;
-    TimeSeriesModel *m_splitHistory;
+    HealthHistory *m_history;
     ChartMarkerModel *m_chartMarkers;
+    ChangeQueue *m_changes;
     QTimer m_poll;
 
     ConnectionState m_state = ConnectionState::Connecting;
@@ -158,10 +161,9 @@ private:
     std::optional<HealthSnapshot> m_health;
     bool m_refreshInFlight = false;
     bool m_instantInFlight = false;
+    bool m_changeJustFinished = false; // a change of ours ended since the last read
     int m_failures = 0;
     qint64 m_nextAttemptMs = 0; // back-off while disconnected
-    std::optional<Pending> m_inFlight;
-    std::optional<Pending> m_queued;
     quint64 m_rangeToken = 0;
     qint64 m_backfillWindowMs = 15 * 60 * 1000; // the last window backfilled (the charts')
     quint64 m_testToken = 0;

@@ -1,12 +1,15 @@
 // The audit log: one complete JSON object per line, appended, with the contract's fields;
 // written off the caller's thread in append() order; a drained entry survives SIGKILL.
 #include "auditlog.h"
+#include "auditlogwatcher.h"
+#include "eventlogmodel.h"
 
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QProcess>
 #include <QScopeGuard>
+#include <QSignalSpy>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QMap>
@@ -281,6 +284,97 @@ private slots:
             QCOMPARE(QJsonDocument::fromJson(lines.at(i)).object().value(QStringLiteral("reason")).toString(),
                      QStringLiteral("queued %1").arg(i));
         log.drain(10000); // fsync on a FIFO fails (EINVAL); what matters here is that it ends
+    }
+
+    void entriesCarryTheWritersPid()
+    {
+        QTemporaryDir dir;
+        AuditLog log(dir.filePath(QStringLiteral("audit.jsonl")));
+        QVERIFY(log.append({}));
+        QFile f(log.path());
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(QJsonDocument::fromJson(f.readAll()).object().value(QStringLiteral("pid")).toInteger(),
+                 QCoreApplication::applicationPid());
+    }
+
+    void watcherShowsOtherProcessesEntries()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("audit.jsonl"));
+        AuditLog log(path);
+        AuditLog::Entry old;
+        old.action = QStringLiteral("history");
+        QVERIFY(log.append(old)); // there before the watcher: history, not news
+        auto foreignLine = [](const QString &user, qint64 pid) -> QByteArray {
+            const QJsonObject o{{QStringLiteral("time"), QStringLiteral("2026-01-01T10:00:00.000Z")},
+                                {QStringLiteral("user"), user},
+                                {QStringLiteral("target"), QStringLiteral("shop")},
+                                {QStringLiteral("action"), QStringLiteral("set-weight")},
+                                {QStringLiteral("before"), QJsonObject()},
+                                {QStringLiteral("after"), QJsonObject()},
+                                {QStringLiteral("reason"), QStringLiteral("release")},
+                                {QStringLiteral("result"), QStringLiteral("applied")},
+                                {QStringLiteral("canaryPercent"), 40},
+                                {QStringLiteral("pid"), pid}};
+            return QJsonDocument(o).toJson(QJsonDocument::Compact) + '\n';
+        };
+        EventLogModel events;
+        AuditLogWatcher watcher(path, &events);
+        QSignalSpy foreign(&watcher, &AuditLogWatcher::foreignEntry);
+        watcher.checkNow();
+        QCOMPARE(foreign.size(), 0);
+
+        AuditLog::Entry mine;
+        mine.target = QStringLiteral("shop");
+        mine.action = QStringLiteral("rollback");
+        QVERIFY(log.append(mine)); // ours: already in our log, not repeated
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Append));
+        const QByteArray other = foreignLine(QStringLiteral("alice"), AuditLogWatcher::ownPid() + 1);
+        f.write(other);
+        f.write(other.left(40)); // another writer's line, half written so far
+        f.flush();
+        watcher.checkNow();
+        QCOMPARE(foreign.size(), 1);
+        QCOMPARE(foreign.at(0).at(0).toJsonObject().value(QStringLiteral("user")).toString(), QStringLiteral("alice"));
+        QCOMPARE(events.events().size(), 1);
+        const EventLogModel::Event &e = events.events().constFirst();
+        QCOMPARE(e.target, QStringLiteral("shop"));
+        QCOMPARE(e.severity, EventLogModel::Severity::Action);
+        QCOMPARE(e.text, QStringLiteral("by alice (pid %1) elsewhere: set-weight applied → canary 40% (release)")
+                             .arg(AuditLogWatcher::ownPid() + 1));
+        QCOMPARE(e.timeMs, QDateTime::fromString(QStringLiteral("2026-01-01T10:00:00.000Z"), Qt::ISODateWithMs).toMSecsSinceEpoch());
+
+        // The rest of the half line comes, on the watcher's own timer this time.
+        f.write(other.mid(40));
+        f.flush();
+        watcher.start(20);
+        QVERIFY(foreign.wait(5000));
+        QCOMPARE(foreign.size(), 2);
+        QCOMPARE(events.events().size(), 2);
+    }
+
+    void watcherSeesARealOtherProcess()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("audit.jsonl"));
+        AuditLogWatcher watcher(path, nullptr); // the file does not exist yet
+        QSignalSpy foreign(&watcher, &AuditLogWatcher::foreignEntry);
+        QProcess writer;
+        writer.start(QStringLiteral(AUDITWRITER), {path});
+        QVERIFY(writer.waitForReadyRead(10000));
+        const qint64 pid = writer.processId();
+        writer.kill();
+        QVERIFY(writer.waitForFinished(10000));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        const qsizetype lines = f.readAll().count('\n');
+        QVERIFY(lines >= 1);
+        for (int i = 0; i < 100 && foreign.size() < lines; ++i)
+            watcher.checkNow(); // a big burst is read over several looks
+        QCOMPARE(foreign.size(), lines);
+        for (const auto &args : std::as_const(foreign))
+            QCOMPARE(args.at(0).toJsonObject().value(QStringLiteral("pid")).toInteger(), pid);
     }
 };
 

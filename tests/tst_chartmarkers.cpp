@@ -53,8 +53,8 @@ GateResult gate(QChar code, qint64 timeMs, const QString &name = QStringLiteral(
     return r;
 }
 
-// The markers' kinds as letters, oldest first; `only` keeps those letters only.
-QString kindCodes(const ChartMarkerModel &m, const QString &only = QStringLiteral("PFIWR"))
+// The markers' kinds as letters (X: external change), oldest first; `only` keeps those letters only.
+QString kindCodes(const ChartMarkerModel &m, const QString &only = QStringLiteral("PFIWRX"))
 {
     QString out;
     for (const ChartMarkerModel::Marker &marker : m.markers()) {
@@ -64,6 +64,7 @@ QString kindCodes(const ChartMarkerModel &m, const QString &only = QStringLitera
         case Kind::GateInconclusive: out += QLatin1Char('I'); break;
         case Kind::WeightChange: out += QLatin1Char('W'); break;
         case Kind::Rollback: out += QLatin1Char('R'); break;
+        case Kind::External: out += QLatin1Char('X'); break;
         }
     }
     out.removeIf([&only](QChar c) { return !only.contains(c); });
@@ -244,6 +245,52 @@ private slots:
         f.controller->setCanaryPercent(20, QStringLiteral("test"), true);
         QCOMPARE(nextResult(done).status, ChangeResult::Status::Failed);
         QCOMPARE(kindCodes(*markers), QStringLiteral("WWR"));
+    }
+
+    void simulatorExternalChangesAreMarkedAndLogged()
+    {
+        SimFixture f;
+        ChartMarkerModel *markers = f.controller->chartMarkers();
+        QAbstractItemModelTester tester(markers, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy snap(f.controller.get(), &TargetController::snapshotChanged);
+        QSignalSpy done(f.controller.get(), &TargetController::actionFinished);
+        auto read = [&f, &snap] {
+            snap.clear();
+            f.controller->refreshNow();
+            return snap.wait(5000);
+        };
+        QVERIFY(read());
+        // Our own change, and the reads after it: not external.
+        f.controller->setCanaryPercent(30, QStringLiteral("test"));
+        QCOMPARE(nextResult(done).status, ChangeResult::Status::Applied);
+        QVERIFY(read());
+        QVERIFY(read());
+        QCOMPARE(kindCodes(*markers), QStringLiteral("W"));
+
+        // Someone else moves traffic: the next read shows it, once.
+        QMap<QString, int> other = f.world->weights();
+        other[QStringLiteral("app-v1-a")] = 10;
+        const qint64 t = QDateTime::currentMSecsSinceEpoch();
+        f.world->setWeights(other, t);
+        const double now = TrafficSplit::fromMembers(f.world->members()).canary;
+        QVERIFY(now > 30.0);
+        const QString change = QStringLiteral("canary 30% → %1%").arg(now, 0, 'g', 4);
+        QVERIFY(read());
+        QVERIFY(read());
+        QCOMPARE(kindCodes(*markers), QStringLiteral("WX"));
+        const ChartMarkerModel::Marker &m = markers->markers().constLast();
+        QCOMPARE(m.label, QStringLiteral("external: ") + change);
+        QVERIFY(m.timeMs >= t);
+        int logged = 0;
+        for (const auto &e : f.log.events())
+            logged += e.text == QStringLiteral("external change: ") + change && e.severity == EventLogModel::Severity::Warning;
+        QCOMPARE(logged, 1);
+
+        // A change of ours over it is ours again.
+        f.controller->setCanaryPercent(50, QStringLiteral("test"), true);
+        QCOMPARE(nextResult(done).status, ChangeResult::Status::Applied);
+        QVERIFY(read());
+        QCOMPARE(kindCodes(*markers), QStringLiteral("WXW"));
     }
 
     void simulatorRolloutMarksGateChangesNotEveryPoll()

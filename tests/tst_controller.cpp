@@ -129,6 +129,25 @@ private slots:
         QVERIFY(!f.controller->isActionInFlight());
     }
 
+    void resultsCarryTheirChangesId()
+    {
+        Fixture f;
+        QSignalSpy snap(f.controller.get(), &TargetController::snapshotChanged);
+        QSignalSpy done(f.controller.get(), &TargetController::actionFinished);
+        f.controller->refreshNow();
+        QVERIFY(snap.wait(5000));
+        // Two changes to the same percent, the second queued behind the first: each result
+        // names its own change.
+        const quint64 first = f.controller->nextChangeId();
+        f.controller->setCanaryPercent(20, QStringLiteral("a"));
+        QCOMPARE(f.controller->nextChangeId(), first + 1);
+        f.controller->setCanaryPercent(20, QStringLiteral("b"));
+        QTRY_COMPARE(done.size(), 2);
+        QCOMPARE(done.at(0).at(0).value<ChangeResult>().id, first);
+        QCOMPARE(done.at(1).at(0).value<ChangeResult>().id, first + 1);
+        QCOMPARE(done.at(1).at(0).value<ChangeResult>().status, ChangeResult::Status::Applied);
+    }
+
     void disconnectBacksOffAndRecovers()
     {
         Fixture f(100);

@@ -580,6 +580,34 @@ private slots:
         QCOMPARE(r.script->canaryPercent, percent);
     }
 
+    void operatorChangeToTheSamePercentIsNotTheEngines()
+    {
+        // The operator sets the very percent of the engine's next step just before the engine
+        // sends it: the operator's result comes first. Matched by percent it would pass for the
+        // engine's and the plan would carry on; matched by id it is a change outside the plan.
+        Rig r(plan({RolloutStep::setWeight(10), RolloutStep::pause(1000), RolloutStep::setWeight(30),
+                    RolloutStep::pause(60000), RolloutStep::setWeight(100)}));
+        QVERIFY(r.startAndApply());
+        QVERIFY(r.read()); // the engine has seen the weights after its first change
+        QSignalSpy done(r.controller.get(), &TargetController::actionFinished);
+        const quint64 operatorsId = r.controller->nextChangeId();
+        r.controller->setCanaryPercent(30, QStringLiteral("operator"), true);
+        QVERIFY(r.controller->isActionInFlight());
+        r.advance(1000);
+        r.engine->tick(); // the pause is over: the engine sends 30% behind the operator's
+        QCOMPARE(r.engine->currentStep(), 2);
+        QTRY_COMPARE(done.size(), 2);
+        QCOMPARE(done.at(0).at(0).value<ChangeResult>().id, operatorsId);
+        QCOMPARE(done.at(1).at(0).value<ChangeResult>().id, operatorsId + 1);
+        QCOMPARE(done.at(0).at(0).value<ChangeResult>().requestedCanaryPercent,
+                 done.at(1).at(0).value<ChangeResult>().requestedCanaryPercent);
+        QCOMPARE(r.engine->state(), State::Paused);
+        QCOMPARE(r.engine->pauseKind(), Pause::Operator);
+        QVERIFY2(r.engine->reason().contains(QStringLiteral("outside the rollout")), qPrintable(r.engine->reason()));
+        QCOMPARE(r.engine->currentStep(), 2); // not taken as step 3's go-ahead
+        QCOMPARE(r.script->canaryPercent, 30.0);
+    }
+
     void rollbackIsRetried_data()
     {
         QTest::addColumn<int>("failures");

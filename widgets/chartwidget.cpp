@@ -54,6 +54,8 @@ QPen markerPen(ChartMarkerModel::Kind kind)
     case ChartMarkerModel::Kind::GateFail: return QPen(Palette::danger(), 1.5);
     case ChartMarkerModel::Kind::GateInconclusive: return QPen(Palette::warning(), 1.0, Qt::DotLine);
     case ChartMarkerModel::Kind::Rollback: return QPen(Palette::danger(), 2.0, Qt::DashLine);
+    // Not ours: drawn apart from Switchboard's own changes.
+    case ChartMarkerModel::Kind::External: return QPen(Palette::warning(), 1.5, Qt::DashDotLine);
     }
     return {};
 }
