@@ -1,5 +1,6 @@
 #include "targetcontroller.h"
 
+#include "auditlog.h"
 #include "chartmarkermodel.h"
 #include "eventlogmodel.h"
 #include "healthhistory.h"
@@ -28,6 +29,7 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     , m_config(config)
     , m_host(std::move(host))
     , m_log(log)
+    , m_audit(audit)
     , m_history(new HealthHistory(this))
     , m_chartMarkers(new ChartMarkerModel(this))
     , m_changes(new ChangeQueue(config.name, audit, this))
@@ -256,7 +258,11 @@ void TargetController::auditAction(const QString &action, const QString &reason,
     AuditLog::Entry e;
     e.target = m_config.name;
     e.action = action;
-    e.before = e.after = toJson(snapshot().weights());
+    QJsonObject weights;
+    const QMap<QString, int> now = snapshot().weights();
+    for (auto it = now.cbegin(); it != now.cend(); ++it)
+        weights.insert(it.key(), it.value());
+    e.before = e.after = weights;
     e.reason = reason;
     e.result = result;
     e.extra = extra;

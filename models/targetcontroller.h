@@ -149,6 +149,7 @@ private:
     TargetConfig m_config;
     std::unique_ptr<BackendHost> m_host;
     EventLogModel *m_log;
+    AuditLog *m_audit; // for actions outside the change queue (rollout start, resume); may be null
     HealthHistory *m_history;
     ChartMarkerModel *m_chartMarkers;
     ChangeQueue *m_changes;
