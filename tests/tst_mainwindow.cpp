@@ -371,6 +371,22 @@ private slots:
         QTRY_VERIFY(find<SplitBarWidget>("splitBar")->isStale() || m_controller->connectionState() == ConnectionState::Disconnected);
         QTRY_VERIFY(m_window->findChild<QWidget *>(QStringLiteral("headerLabel"))->property("text").toString().contains(QStringLiteral("disconnected")));
     }
+
+    void chartsFitTheSmallestWindow()
+    {
+        // At 1024×640 every chart still has round time and value ticks, and is no smaller than
+        // the 330×150 at which tst_chartwidget checks, under a Chinese locale, that no label is
+        // cut to "...".
+        m_window->resize(1024, 640);
+        for (const char *name : {"errorChart", "latencyChart", "rpsChart", "weightChart"}) {
+            auto *chart = find<ChartWidget>(name);
+            QTRY_VERIFY(chart->pointCount(0) > 10);
+            QTRY_VERIFY2(chart->width() < 420, name);
+            QVERIFY2(chart->width() >= 330 && chart->height() >= 150, name);
+            QTRY_VERIFY2(chart->timeLabels().size() >= 2, name);
+            QVERIFY2(chart->valueLabels().size() >= 2, name);
+        }
+    }
 };
 
 QTEST_MAIN(TestMainWindow)
