@@ -606,6 +606,20 @@ private slots:
         QTRY_COMPARE(longName.rollout()->state(), RolloutEngine::State::RolledBack);
         m_window->panel()->setController(nullptr); // before `longName` goes
         m_targets->setControllers({m_controller.get()});
+    void chartsFitTheSmallestWindow()
+    {
+        // At 1024×640 every chart still has round time and value ticks, and is no smaller than
+        // the 330×150 at which tst_chartwidget checks, under a Chinese locale, that no label is
+        // cut to "...".
+        m_window->resize(1024, 640);
+        for (const char *name : {"errorChart", "latencyChart", "rpsChart", "weightChart"}) {
+            auto *chart = find<ChartWidget>(name);
+            QTRY_VERIFY(chart->pointCount(0) > 10);
+            QTRY_VERIFY2(chart->width() < 420, name);
+            QVERIFY2(chart->width() >= 330 && chart->height() >= 150, name);
+            QTRY_VERIFY2(chart->timeLabels().size() >= 2, name);
+            QVERIFY2(chart->valueLabels().size() >= 2, name);
+        }
     }
 };
 
