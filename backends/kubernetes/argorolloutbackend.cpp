@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 
+#include <limits>
+
 namespace Switchboard {
 
 using json = nlohmann::json;
@@ -63,6 +65,11 @@ bool integer(const json &o, const char *key, int *out)
 {
     const auto it = o.find(key);
     if (it == o.end() || !it->is_number_integer())
+        return false;
+    // Range-checked before narrowing: a number outside int is a bad answer, never a wrapped one.
+    if (it->is_number_unsigned() ? it->get<unsigned long long>() > unsigned(std::numeric_limits<int>::max())
+                                 : it->get<long long>() < std::numeric_limits<int>::min()
+                                       || it->get<long long>() > std::numeric_limits<int>::max())
         return false;
     *out = int(it->get<long long>());
     return true;
