@@ -1,5 +1,7 @@
 // The main window under the offscreen platform, on the simulator: what the operator clicks is
 // what the traffic layer receives, and the split bar shows what holds.
+#include "mainwindowfixture.h"
+
 #include "backendfactory.h"
 #include "chartwidget.h"
 #include "confirmbarwidget.h"
@@ -43,79 +45,13 @@
 
 using namespace Switchboard;
 
-class TestMainWindow : public QObject
+class TestMainWindow : public MainWindowFixture
 {
     Q_OBJECT
 
-    EventLogModel m_log;
-    std::shared_ptr<SimWorld> m_world;
-    std::unique_ptr<TargetController> m_controller;
-    std::unique_ptr<TargetListModel> m_targets;
-    QTemporaryDir m_presetDir;
-    std::unique_ptr<PresetStore> m_presets;
-    std::unique_ptr<MainWindow> m_window;
-    int m_confirmations = 0; // questions the panel asked (inline, never a modal box)
-    QString m_lastQuestion;
-
-    double worldCanary() const { return TrafficSplit::fromMembers(m_world->members()).canary; }
-    template<typename T>
-    T *find(const char *name) const
-    {
-        return m_window->findChild<T *>(QLatin1String(name));
-    }
-    // The operator answers the panel's inline question with the keyboard: Enter or Esc.
-    void answer(bool yes)
-    {
-        ConfirmBarWidget *bar = m_window->panel()->confirmBar();
-        QVERIFY(bar->isVisible());
-        QVERIFY(bar->isAsking());
-        QVERIFY(!QApplication::activeModalWidget()); // nothing modal stands in front of Rollback
-        QTest::keyClick(bar, yes ? Qt::Key_Return : Qt::Key_Escape);
-        QVERIFY(!bar->isVisible());
-        QVERIFY(!bar->isAsking());
-    }
-    // A plan with `steps` weight steps after an "until resumed" pause, then 100%, saved as a preset.
-    void writePlan(const QString &name, int steps)
-    {
-        QFile f(m_presetDir.filePath(name + QStringLiteral(".json")));
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        QByteArray json = "{\"strategy\":\"canary\",\"gates\":[{\"name\":\"errors\",\"metric\":\"errorRatio\",\"max\":0.05}],"
-                          "\"steps\":[{\"setWeight\":10},{\"pause\":{}}";
-        for (int i = 0; i < steps; ++i)
-            json += ",{\"setWeight\":" + QByteArray::number(11 + i % 88) + "}";
-        f.write(json + ",{\"setWeight\":100}]}"); // a plan ends at 100%
-    }
-
 private slots:
-    void init()
-    {
-        TargetConfig t = demoTarget();
-        t.pollMs = 200;
-        QString error;
-        auto host = createBackends(t, &error, &m_world);
-        QVERIFY(host);
-        m_controller = std::make_unique<TargetController>(t, std::move(host), &m_log, nullptr);
-        m_targets = std::make_unique<TargetListModel>();
-        m_targets->setControllers({m_controller.get()});
-        m_confirmations = 0;
-        m_lastQuestion.clear();
-        m_presets = std::make_unique<PresetStore>(m_presetDir.path());
-        m_window = std::make_unique<MainWindow>(m_targets.get(), &m_log, m_presets.get());
-        connect(m_window->panel()->confirmBar(), &ConfirmBarWidget::asked, this, [this](const QString &, const QString &text) {
-            ++m_confirmations;
-            m_lastQuestion = text;
-        });
-        m_controller->start();
-        m_window->show();
-        QVERIFY(QTest::qWaitForWindowExposed(m_window.get()));
-        QTRY_VERIFY(m_controller->hasSnapshot());
-    }
-    void cleanup()
-    {
-        m_window.reset();
-        m_targets.reset();
-        m_controller.reset();
-    }
+    void init() { setUpWindow(); }
+    void cleanup() { tearDownWindow(); }
 
     void targetListModelIsSound()
     {
@@ -349,22 +285,20 @@ private slots:
         bar->reloadPresets();
         auto *combo = find<QComboBox>("presetCombo");
         combo->setCurrentIndex(combo->findText(QStringLiteral("thin")));
+        m_answer = false; // the operator reads it and does not start
         const double canaryBefore = worldCanary();
-        QVERIFY(bar->startSelected()); // asks, inline
+        QVERIFY(!bar->startSelected());
         QCOMPARE(m_confirmations, 1);
         QVERIFY2(m_lastQuestion.contains(QStringLiteral("Warning: the current traffic is too thin for some gates:")), qPrintable(m_lastQuestion));
         QVERIFY2(m_lastQuestion.contains(QStringLiteral("step 2/3 (analysis 0:30 at 10%): gate errors needs 1000000 canary requests; ")),
                  qPrintable(m_lastQuestion));
-        answer(false); // the operator reads it and does not start
         QVERIFY(!m_controller->rollout()); // nothing started
         QCOMPARE(worldCanary(), canaryBefore);
         // The built-in canary plan is fed by the demo's traffic: no warning.
         combo->setCurrentIndex(combo->findText(QStringLiteral("canary-5-25-50-100")));
-        QVERIFY(bar->startSelected());
+        QVERIFY(!bar->startSelected());
         QCOMPARE(m_confirmations, 2);
         QVERIFY2(!m_lastQuestion.contains(QStringLiteral("Warning")), qPrintable(m_lastQuestion));
-        answer(false);
-        QVERIFY(!m_controller->rollout());
     }
 
     void presetsDialogValidatesAndKeepsFiles()
@@ -544,86 +478,6 @@ private slots:
         QVERIFY2(m_controller->rollout()->reason().contains(QStringLiteral("aborted by the operator")),
                  qPrintable(m_controller->rollout()->reason())); // the plan was asked, not bypassed
         QTRY_COMPARE(worldCanary(), 0.0);
-    }
-
-    void fitsIn1024x640WithLongTexts()
-    {
-        // A second target with a very long name, selected once the window is small.
-        TargetConfig t = demoTarget();
-        t.name = QStringLiteral("payments-gateway-europe-west-primary-cluster-with-a-name-nobody-would-shorten-") + QString(80, QLatin1Char('x'));
-        t.pollMs = 200;
-        QString error;
-        std::shared_ptr<SimWorld> world;
-        auto host = createBackends(t, &error, &world);
-        QVERIFY(host);
-        TargetController longName(t, std::move(host), &m_log, nullptr);
-        m_targets->setControllers({m_controller.get(), &longName});
-        longName.start();
-        writePlan(QStringLiteral("a-very-long-preset-name-that-goes-on-and-on-and-on-canary-5-25-50-100-and-more"), 80);
-        find<RolloutBarWidget>("rolloutBar")->reloadPresets();
-
-        m_window->resize(1024, 640);
-        QTRY_COMPARE(m_window->size(), QSize(1024, 640));
-        m_window->selectTarget(1);
-        QCOMPARE(m_window->panel()->controller(), &longName);
-        QTRY_VERIFY(longName.hasSnapshot());
-        auto *combo = find<QComboBox>("presetCombo");
-        combo->setCurrentIndex(combo->findText(QStringLiteral("a-very-long-preset-name-that-goes-on-and-on-and-on-canary-5-25-50-100-and-more")));
-        QVERIFY(find<RolloutBarWidget>("rolloutBar")->startSelected());
-        answer(true);
-        QTRY_VERIFY(find<RolloutBarWidget>("rolloutBar")->timelineText().contains(QStringLiteral("10% ✓")));
-        QVERIFY(find<RolloutBarWidget>("rolloutBar")->timelineText().size() > 400);
-        // Long errors: a result in the banner and the progress line.
-        const QString longError = QStringLiteral("lb-eu-west-2.internal:9999 refused the runtime API command because ")
-            + QString(300, QLatin1Char('e'));
-        ChangeResult partial;
-        partial.status = ChangeResult::Status::Partial;
-        partial.message = longError;
-        partial.requestedCanaryPercent = 10;
-        find<ResultBannerWidget>("resultBanner")->showResult(partial);
-        find<ElidedLabel>("progressLabel")->setText(QStringLiteral("✗ partial: ") + longError);
-        world->setReachable(false); // the header carries the connection error too
-        QTRY_COMPARE(longName.connectionState(), ConnectionState::Disconnected);
-        QCoreApplication::processEvents();
-
-        QVERIFY2(m_window->minimumSizeHint().width() <= 1024, qPrintable(QString::number(m_window->minimumSizeHint().width())));
-        QVERIFY(m_window->minimumSize().width() <= 1024);
-        QVERIFY(m_window->minimumSizeHint().height() <= 640);
-        QCOMPARE(m_window->size(), QSize(1024, 640)); // the window did not grow
-        auto *rollback = find<QPushButton>("rollbackButton");
-        QVERIFY(rollback->isVisible());
-        QVERIFY(rollback->isEnabled());
-        const QRect inWindow(rollback->mapTo(m_window.get(), QPoint(0, 0)), rollback->size());
-        QVERIFY2(m_window->rect().contains(inWindow), qPrintable(QStringLiteral("%1,%2 %3x%4").arg(inWindow.x()).arg(inWindow.y())
-                                                                     .arg(inWindow.width()).arg(inWindow.height())));
-        // The whole texts are a hover away.
-        auto *header = find<ElidedLabel>("headerLabel");
-        QVERIFY(header->isElided());
-        QVERIFY(header->toolTip().contains(t.name));
-        QVERIFY(find<ElidedLabel>("progressLabel")->toolTip().contains(longError));
-        // And Rollback still works at this size, ending the rollout.
-        world->setReachable(true);
-        QTRY_COMPARE(longName.connectionState(), ConnectionState::Connected);
-        QTest::mouseClick(rollback, Qt::LeftButton);
-        QTRY_COMPARE(longName.rollout()->state(), RolloutEngine::State::RolledBack);
-        m_window->panel()->setController(nullptr); // before `longName` goes
-        m_targets->setControllers({m_controller.get()});
-    }
-
-    void chartsFitTheSmallestWindow()
-    {
-        // At 1024×640 every chart still has round time and value ticks, and is no smaller than
-        // the 330×150 at which tst_chartwidget checks, under a Chinese locale, that no label is
-        // cut to "...".
-        m_window->resize(1024, 640);
-        for (const char *name : {"errorChart", "latencyChart", "rpsChart", "weightChart"}) {
-            auto *chart = find<ChartWidget>(name);
-            QTRY_VERIFY(chart->pointCount(0) > 10);
-            QTRY_VERIFY2(chart->width() < 420, name);
-            QVERIFY2(chart->width() >= 330 && chart->height() >= 150, name);
-            QTRY_VERIFY2(chart->timeLabels().size() >= 2, name);
-            QVERIFY2(chart->valueLabels().size() >= 2, name);
-        }
     }
 };
 

@@ -1,6 +1,6 @@
 #include "promresponse.h"
 
-#include <nlohmann/json.hpp>
+#include "promresultbuilder.h"
 
 #include <charconv>
 #include <cmath>
@@ -11,41 +11,16 @@ namespace Switchboard {
 
 namespace {
 
-using json = nlohmann::json;
-using Error = PromResponse::Error;
-
-// Thrown inside the parser only; parse() turns it into a returned error.
-struct Failure
-{
-    Error kind;
-    std::string message;
-};
-
-[[noreturn]] void fail(Error kind, std::string message)
-{
-    throw Failure{kind, std::move(message)};
-}
-
-// Strings from the body end up in one-line messages: no control characters, bounded length.
-std::string oneLine(std::string_view s, std::size_t max)
-{
-    std::string out;
-    out.reserve(std::min(s.size(), max) + 3);
-    for (const char c : s) {
-        if (out.size() >= max) {
-            out += "...";
-            break;
-        }
-        const auto u = static_cast<unsigned char>(c);
-        out += (u < 0x20 || u == 0x7f) ? ' ' : c;
-    }
-    return out;
-}
-
-std::string inQuotes(std::string_view s)
-{
-    return '"' + oneLine(s, 60) + '"';
-}
+using PromParse::CapturedSeries;
+using PromParse::Error;
+using PromParse::Failure;
+using PromParse::PairSeen;
+using PromParse::PromResultBuilder;
+using PromParse::checkPair;
+using PromParse::fail;
+using PromParse::inQuotes;
+using PromParse::json;
+using PromParse::oneLine;
 
 // A path to a field ("data.result[3].value[1]"), built only when a message needs it: the
 // sample loop of a large matrix must not format a string per point.
@@ -85,59 +60,6 @@ const json *optionalField(const json &object, const char *key)
     return it == object.end() ? nullptr : &*it;
 }
 
-// What a [timestamp, "value"] array held, as far as the checks need it. Filled from the DOM
-// for small answers and straight from the parser's events for a result's samples.
-struct PairSeen
-{
-    std::size_t count = 0;
-    const char *timeType = "null";
-    bool timeIsNumber = false;
-    double time = 0;
-    const char *valueType = "null";
-    bool valueIsString = false;
-    bool valueParsed = false;
-    double value = 0;
-    std::string text; // the value's text, kept only when it does not parse (for the message)
-
-    void element(const char *type, bool isNumber, double number, const std::string *string)
-    {
-        const std::size_t n = count++;
-        if (n == 0) {
-            timeType = type;
-            timeIsNumber = isNumber;
-            time = number;
-        } else if (n == 1) {
-            valueType = type;
-            valueIsString = string != nullptr;
-            if (string) {
-                valueParsed = PromResponse::parseValue(*string, &value);
-                if (!valueParsed)
-                    text = *string;
-            }
-        }
-    }
-};
-
-// `path()` names the pair; called only to word a failure.
-template<typename P>
-Failure checkPair(const PairSeen &p, P path, PromSample *out)
-{
-    if (p.count != 2)
-        return {Error::BadValue, path() + ": expected 2 elements [timestamp, \"value\"], got " + std::to_string(p.count)};
-    if (!p.timeIsNumber)
-        return {Error::WrongType, path() + "[0]: expected a number (timestamp), got " + p.timeType};
-    // Bounded so that the conversion to milliseconds cannot overflow (year ~318,000).
-    if (!std::isfinite(p.time) || std::fabs(p.time) > 1e13)
-        return {Error::BadValue, path() + "[0]: timestamp out of range"};
-    if (!p.valueIsString)
-        return {Error::WrongType, path() + "[1]: expected a string (sample value), got " + p.valueType};
-    if (!p.valueParsed)
-        return {Error::BadValue, path() + "[1]: not a number: " + inQuotes(p.text)};
-    out->timeMs = std::llround(p.time * 1000.0);
-    out->value = p.value;
-    return {};
-}
-
 void elementOf(const json &j, PairSeen *p)
 {
     p->element(j.type_name(), j.is_number(), j.is_number() ? j.get<double>() : 0.0,
@@ -158,250 +80,6 @@ PromSample readSample(const json &pair, const Path &path)
         throw f;
     return s;
 }
-
-// The samples of one series of data.result, captured while parsing. `value` / `values` is
-// the last such key of the series (JSON's last-one-wins, like the DOM).
-struct CapturedSeries
-{
-    bool hasValue = false;
-    PromSample value;
-    Failure valueError;
-    bool hasValues = false;
-    std::vector<PromSample> values;
-    Failure valuesError;
-};
-
-// Builds a DOM of the answer except for the samples of data.result[*].value(s), which go
-// straight into CapturedSeries: a 1,000 x 1,000 matrix then costs its 16 MB of samples instead
-// of ~150 MB of JSON nodes. The DOM keeps an empty array where the samples were, so the checks
-// below run unchanged and word every error exactly as on the full DOM. A sax_parse handler.
-class Builder
-{
-public:
-    json root;
-    std::vector<CapturedSeries> captured;
-    bool syntaxError = false;
-    std::size_t errorByte = 0;
-    std::string errorWhat;
-
-    bool null() { return scalar("null", false, 0, nullptr, [] { return json(nullptr); }); }
-    bool boolean(bool b) { return scalar("boolean", false, 0, nullptr, [b] { return json(b); }); }
-    bool number_integer(json::number_integer_t v)
-    {
-        return scalar("number", true, double(v), nullptr, [v] { return json(v); });
-    }
-    bool number_unsigned(json::number_unsigned_t v)
-    {
-        return scalar("number", true, double(v), nullptr, [v] { return json(v); });
-    }
-    bool number_float(json::number_float_t v, const json::string_t &)
-    {
-        return scalar("number", true, v, nullptr, [v] { return json(v); });
-    }
-    bool string(json::string_t &s) { return scalar("string", false, 0, &s, [&s] { return json(std::move(s)); }); }
-    bool binary(json::binary_t &) { return true; } // JSON text has none
-    bool start_object(std::size_t) { return open(true); }
-    bool start_array(std::size_t) { return open(false); }
-    bool end_object() { return close(); }
-    bool end_array() { return close(); }
-    bool key(json::string_t &k)
-    {
-        m_key = std::move(k);
-        return true;
-    }
-    bool parse_error(std::size_t position, const std::string &, const nlohmann::detail::exception &e)
-    {
-        syntaxError = true;
-        errorByte = position;
-        errorWhat = e.what();
-        return false;
-    }
-
-private:
-    // Root: the top object; Data: its "data"; Result: data.result; Series: an element of it.
-    // Values / Pair: captured samples (no DOM); Skip: a container inside a pair (no DOM).
-    enum class Role { Root, Data, Result, Series, Other, Values, Pair, Skip };
-    struct Context
-    {
-        Role role;
-        json *dom = nullptr;
-        std::size_t series = 0;
-        std::size_t index = 0; // Values: elements so far
-    };
-    static constexpr std::size_t kSingle = std::size_t(-1);
-
-    static std::string seriesPath(std::size_t series) { return "data.result[" + std::to_string(series) + ']'; }
-
-    json *put(json &&v)
-    {
-        if (m_stack.empty()) {
-            root = std::move(v);
-            return &root;
-        }
-        json &parent = *m_stack.back().dom;
-        if (parent.is_array()) {
-            parent.push_back(std::move(v));
-            return &parent.back();
-        }
-        json &slot = parent[m_key];
-        slot = std::move(v); // a repeated key replaces the earlier value, as in the DOM parser
-        return &slot;
-    }
-
-    void forget(std::size_t series, bool single)
-    {
-        CapturedSeries &c = captured[series];
-        if (single) {
-            c.hasValue = false;
-            c.valueError = {};
-        } else {
-            c.hasValues = false;
-            c.values.clear();
-            c.valuesError = {};
-        }
-    }
-
-    bool isSampleKey() const { return m_key == "value" || m_key == "values"; }
-
-    template<typename Make>
-    bool scalar(const char *type, bool isNumber, double number, const std::string *text, Make make)
-    {
-        if (m_stack.empty()) {
-            root = make();
-            return true;
-        }
-        Context &top = m_stack.back();
-        switch (top.role) {
-        case Role::Skip:
-            return true;
-        case Role::Pair:
-            m_pair.element(type, isNumber, number, text);
-            return true;
-        case Role::Values:
-            valuesElementNotAPair(top, type);
-            return true;
-        case Role::Series:
-            if (isSampleKey())
-                forget(top.series, m_key == "value");
-            break;
-        default:
-            break;
-        }
-        put(make());
-        return true;
-    }
-
-    void valuesElementNotAPair(Context &values, const char *type)
-    {
-        const std::size_t k = values.index++;
-        Failure &e = captured[values.series].valuesError;
-        if (e.kind == Error::None)
-            e = {Error::WrongType, seriesPath(values.series) + ".values[" + std::to_string(k)
-                                       + "]: expected an array [timestamp, \"value\"], got " + type};
-    }
-
-    bool open(bool isObject)
-    {
-        const char *type = isObject ? "object" : "array";
-        if (m_stack.empty()) {
-            root = isObject ? json::object() : json::array();
-            m_stack.push_back({isObject ? Role::Root : Role::Other, &root});
-            return true;
-        }
-        Context &top = m_stack.back();
-        switch (top.role) {
-        case Role::Skip:
-            m_stack.push_back({Role::Skip});
-            return true;
-        case Role::Pair:
-            m_pair.element(type, false, 0, nullptr);
-            m_stack.push_back({Role::Skip});
-            return true;
-        case Role::Values:
-            if (isObject) {
-                valuesElementNotAPair(top, type);
-                m_stack.push_back({Role::Skip});
-            } else {
-                m_pair = {};
-                m_pairIndex = top.index++;
-                m_stack.push_back({Role::Pair, nullptr, top.series});
-            }
-            return true;
-        case Role::Series:
-            if (isSampleKey()) {
-                const bool single = m_key == "value";
-                const std::size_t series = top.series;
-                forget(series, single);
-                if (!isObject) {
-                    (single ? captured[series].hasValue : captured[series].hasValues) = true;
-                    put(json::array()); // the key stays visible to the checks
-                    if (single) {
-                        m_pair = {};
-                        m_pairIndex = kSingle;
-                        m_stack.push_back({Role::Pair, nullptr, series});
-                    } else {
-                        m_stack.push_back({Role::Values, nullptr, series});
-                    }
-                    return true;
-                }
-            }
-            break;
-        default:
-            break;
-        }
-        const Role parent = top.role;
-        const std::size_t position = top.dom->is_array() ? top.dom->size() : 0;
-        json *dom = put(isObject ? json::object() : json::array());
-        Context c{Role::Other, dom};
-        if (parent == Role::Root && isObject && m_key == "data") {
-            c.role = Role::Data;
-        } else if (parent == Role::Data && !isObject && m_key == "result") {
-            c.role = Role::Result;
-            captured.clear(); // a repeated "result" replaces the earlier one
-        } else if (parent == Role::Result && isObject) {
-            c.role = Role::Series;
-            c.series = position;
-            captured.resize(position + 1);
-            captured[position] = {};
-        }
-        m_stack.push_back(c);
-        return true;
-    }
-
-    bool close()
-    {
-        const Context top = m_stack.back();
-        m_stack.pop_back();
-        if (top.role == Role::Pair)
-            endPair(top.series);
-        return true;
-    }
-
-    void endPair(std::size_t series)
-    {
-        CapturedSeries &c = captured[series];
-        const bool single = m_pairIndex == kSingle;
-        Failure &error = single ? c.valueError : c.valuesError;
-        if (error.kind != Error::None)
-            return; // the first bad sample is what gets reported
-        PromSample s;
-        const std::size_t index = m_pairIndex;
-        Failure f = checkPair(m_pair, [series, single, index] {
-            return seriesPath(series) + (single ? ".value" : ".values[" + std::to_string(index) + ']');
-        }, &s);
-        if (f.kind != Error::None)
-            error = std::move(f);
-        else if (single)
-            c.value = s;
-        else
-            c.values.push_back(s);
-    }
-
-    std::vector<Context> m_stack;
-    std::string m_key;
-    PairSeen m_pair;
-    std::size_t m_pairIndex = 0;
-};
 
 std::map<std::string, std::string> readLabels(const json &metric, const std::string &path)
 {
@@ -516,8 +194,8 @@ void parseInto(std::string_view body, PromResponse *r)
 {
     if (onlyWhitespace(body))
         fail(Error::Empty, "empty body");
-    Builder builder;
-    json::sax_parse(body.begin(), body.end(), &builder, json::input_format_t::json, true);
+    PromResultBuilder builder;
+    builder.parse(body);
     if (builder.syntaxError) {
         // errorByte is 1-based: past the size means the lexer ran out of input mid-value, which
         // is what a cut connection or a size cap produces; anything else is a syntax error.
