@@ -87,6 +87,8 @@ private slots:
         QTRY_COMPARE(longName.rollout()->state(), RolloutEngine::State::RolledBack);
         m_window->panel()->setController(nullptr); // before `longName` goes
         m_targets->setControllers({m_controller.get()});
+    }
+
     void chartsFitTheSmallestWindow()
     {
         // At 1024×640 every chart still has round time and value ticks, and is no smaller than
