@@ -1,6 +1,7 @@
 // Unit tests of what the HAProxy runtime API client reads and the target's settings: endpoints,
 // answers captured from haproxy 2.6 (the lab, support/fakehaproxy.h), server states, weight
 // answers and errors. No socket.
+#include "backendhost.h"
 #include "fakehaproxy.h"
 
 #include <QJsonDocument>
