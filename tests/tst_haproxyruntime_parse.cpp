@@ -2,6 +2,7 @@
 // answers captured from haproxy 2.6 (the lab, support/fakehaproxy.h), server states, weight
 // answers and errors. No socket.
 #include "fakehaproxy.h"
+#include "backendhost.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
