@@ -3,7 +3,6 @@
 // answers and errors. No socket.
 #include "backendhost.h"
 #include "fakehaproxy.h"
-#include "backendhost.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
