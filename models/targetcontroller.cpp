@@ -1,5 +1,6 @@
 #include "targetcontroller.h"
 
+#include "auditlog.h"
 #include "chartmarkermodel.h"
 #include "eventlogmodel.h"
 #include "healthhistory.h"
@@ -28,6 +29,7 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     , m_config(config)
     , m_host(std::move(host))
     , m_log(log)
+    , m_audit(audit)
     , m_history(new HealthHistory(this))
     , m_chartMarkers(new ChartMarkerModel(this))
     , m_changes(new ChangeQueue(config.name, audit, this))
@@ -68,6 +70,16 @@ TimeSeriesModel *TargetController::healthHistory() const
 TimeSeriesModel *TargetController::splitHistory() const
 {
     return m_history->split();
+}
+
+QString TargetController::readOnlyReason() const
+{
+    if (m_config.readOnly)
+        return m_config.readOnlyReason.isEmpty() ? QStringLiteral("configured read-only") : m_config.readOnlyReason;
+    if (m_snapshot && m_snapshot->readOnly)
+        return m_snapshot->readOnlyReason.isEmpty() ? QStringLiteral("the traffic layer accepts no changes")
+                                                    : m_snapshot->readOnlyReason;
+    return {};
 }
 
 bool TargetController::isActionInFlight() const
@@ -256,7 +268,11 @@ void TargetController::auditAction(const QString &action, const QString &reason,
     AuditLog::Entry e;
     e.target = m_config.name;
     e.action = action;
-    e.before = e.after = toJson(snapshot().weights());
+    QJsonObject weights;
+    const QMap<QString, int> now = snapshot().weights();
+    for (auto it = now.cbegin(); it != now.cend(); ++it)
+        weights.insert(it.key(), it.value());
+    e.before = e.after = weights;
     e.reason = reason;
     e.result = result;
     e.extra = extra;
@@ -316,9 +332,14 @@ void TargetController::submit(WeightChange change, const QString &action, bool s
         ChangeResult r;
         r.status = ChangeResult::Status::Failed;
         r.requestedCanaryPercent = change.canaryPercent;
-        r.message = QStringLiteral("target is read-only");
+        // A rollback is refused too: whoever may not write cannot roll back either, and saying
+        // so plainly beats a PATCH that fails halfway through an incident.
+        r.message = action == QLatin1String("rollback")
+                        ? QStringLiteral("target is read-only (%1): rollback cannot be sent either; someone with write access must roll back")
+                              .arg(readOnlyReason())
+                        : QStringLiteral("target is read-only (%1)").arg(readOnlyReason());
         r.id = m_changes->takeId();
-        log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: target is read-only").arg(action));
+        log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: %2").arg(action, r.message));
         Q_EMIT actionFinished(r);
         return;
     }

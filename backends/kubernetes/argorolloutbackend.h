@@ -5,6 +5,7 @@
 // change can only be "all the way" (100% = promote --full) or "back" (0% = abort); stepping on
 // is the seam's promoteStep, and the kubectl plugin's verbs are the extra slots below.
 
+#include "kubeaccessreview.h"
 #include "kubetargetsettings.h"
 #include "layerparts.h"
 #include "trafficbackend.h"
@@ -60,6 +61,8 @@ private:
 
     Settings m_settings;
     std::unique_ptr<KubeClient> m_client;
+    // May we patch the Rollout and its status (where promote and abort go)? Asked at refresh.
+    KubeAccessReview m_access;
 };
 
 } // namespace Switchboard

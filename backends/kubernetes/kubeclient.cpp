@@ -388,6 +388,11 @@ KubeClient::Reply KubeClient::patch(const QString &path, const QByteArray &body,
     return perform("PATCH", path, body, contentType);
 }
 
+KubeClient::Reply KubeClient::post(const QString &path, const QByteArray &body)
+{
+    return perform("POST", path, body, QByteArrayLiteral("application/json"));
+}
+
 KubeClient::Reply KubeClient::perform(const char *method, const QString &path, const QByteArray &body,
                                       const QByteArray &contentType)
 {
