@@ -12,4 +12,11 @@ namespace Switchboard {
 // has no more than 4 * buckets points.
 QList<QPointF> downsampleMinMax(const QList<QPointF> &points, int buckets);
 
+// The runs of a series with gaps (see splitAtGaps) on a chart `buckets` pixel columns wide
+// from x0 to x1. Runs closer than one column are joined: such a gap cannot be seen, and flapping
+// data would otherwise need a line per pixel. When the runs then have more than 4 * buckets
+// points together, each is reduced as above on that one grid of columns, so no point of one run
+// lands in another and a gap is never bridged.
+QList<QList<QPointF>> downsampleRuns(const QList<QList<QPointF>> &runs, double x0, double x1, int buckets);
+
 } // namespace Switchboard

@@ -416,20 +416,22 @@ private slots:
         bar->reloadPresets();
         auto *combo = find<QComboBox>("presetCombo");
         combo->setCurrentIndex(combo->findText(QStringLiteral("thin")));
-        m_answer = false; // the operator reads it and does not start
         const double canaryBefore = worldCanary();
-        QVERIFY(!bar->startSelected());
+        QVERIFY(bar->startSelected()); // asks, inline
         QCOMPARE(m_confirmations, 1);
         QVERIFY2(m_lastQuestion.contains(QStringLiteral("Warning: the current traffic is too thin for some gates:")), qPrintable(m_lastQuestion));
         QVERIFY2(m_lastQuestion.contains(QStringLiteral("step 2/3 (analysis 0:30 at 10%): gate errors needs 1000000 canary requests; ")),
                  qPrintable(m_lastQuestion));
+        answer(false); // the operator reads it and does not start
         QVERIFY(!m_controller->rollout()); // nothing started
         QCOMPARE(worldCanary(), canaryBefore);
         // The built-in canary plan is fed by the demo's traffic: no warning.
         combo->setCurrentIndex(combo->findText(QStringLiteral("canary-5-25-50-100")));
-        QVERIFY(!bar->startSelected());
+        QVERIFY(bar->startSelected());
         QCOMPARE(m_confirmations, 2);
         QVERIFY2(!m_lastQuestion.contains(QStringLiteral("Warning")), qPrintable(m_lastQuestion));
+        answer(false);
+        QVERIFY(!m_controller->rollout());
     }
 
     void presetsDialogValidatesAndKeepsFiles()
@@ -673,6 +675,22 @@ private slots:
         QTRY_COMPARE(longName.rollout()->state(), RolloutEngine::State::RolledBack);
         m_window->panel()->setController(nullptr); // before `longName` goes
         m_targets->setControllers({m_controller.get()});
+    }
+
+    void chartsFitTheSmallestWindow()
+    {
+        // At 1024×640 every chart still has round time and value ticks, and is no smaller than
+        // the 330×150 at which tst_chartwidget checks, under a Chinese locale, that no label is
+        // cut to "...".
+        m_window->resize(1024, 640);
+        for (const char *name : {"errorChart", "latencyChart", "rpsChart", "weightChart"}) {
+            auto *chart = find<ChartWidget>(name);
+            QTRY_VERIFY(chart->pointCount(0) > 10);
+            QTRY_VERIFY2(chart->width() < 420, name);
+            QVERIFY2(chart->width() >= 330 && chart->height() >= 150, name);
+            QTRY_VERIFY2(chart->timeLabels().size() >= 2, name);
+            QVERIFY2(chart->valueLabels().size() >= 2, name);
+        }
     }
 };
 

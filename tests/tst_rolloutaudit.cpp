@@ -25,9 +25,11 @@ struct AuditFile
     QTemporaryDir dir;
     AuditLog audit;
 
-    QList<QJsonObject> entries(const QString &action = {}) const
+    QList<QJsonObject> entries(const QString &action = {})
     {
         QList<QJsonObject> out;
+        if (!audit.drain(5000)) // written on the log's own thread
+            return out;
         QFile f(audit.path());
         if (!f.open(QIODevice::ReadOnly))
             return out;

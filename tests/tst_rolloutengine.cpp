@@ -746,8 +746,8 @@ private slots:
 
     void rollingOnALayerWithoutServerWeightsPauses()
     {
-        // What the Kubernetes and Argo backends answer to a move (tst_kube_backends checks that
-        // they do): the plan pauses on the failed action, traffic untouched.
+        // What the Kubernetes and Argo backends answer to a move (tst_kube_routes checks that they
+        // do): the plan pauses on the failed action, traffic untouched.
         Rig r(rollingPlan({RolloutStep::moveServers(1), RolloutStep::setWeight(100)}), threeAndThree());
         r.script->nextResults = {ChangeResult::Status::Failed};
         QVERIFY(r.startAndApply());

@@ -1,12 +1,15 @@
 #include "chartwidget.h"
 
+#include "axisticks.h"
 #include "chartmarkermodel.h"
 #include "downsample.h"
 #include "palette.h"
+#include "seriesgaps.h"
 #include "timeseriesmodel.h"
 
+#include <QCategoryAxis>
 #include <QDateTime>
-#include <QDateTimeAxis>
+#include <QFontMetricsF>
 #include <QGraphicsLineItem>
 #include <QLabel>
 #include <QLegendMarker>
@@ -64,14 +67,20 @@ QPen markerPen(ChartMarkerModel::Kind kind)
 // stays readable where a marker crosses it.
 constexpr qreal kMarkerZ = 3.5;
 
+// Space between two neighbouring tick labels, so they read as two. QtCharts' own rule (the axis
+// length shared equally by label slots, less padding, and "..." for what does not fit) cut
+// labels that fitted at 1024×640 and under CJK fonts: truncation is off, and we ask for no more
+// labels than fit.
+constexpr qreal kLabelGap = 12;
+
 } // namespace
 
 ChartWidget::ChartWidget(const QString &title, const QString &unit, const QList<Series> &series, QWidget *parent)
     : QChartView(parent)
     , m_title(title)
     , m_specs(series)
-    , m_x(new QDateTimeAxis)
-    , m_y(new QValueAxis)
+    , m_x(new QCategoryAxis)
+    , m_y(new QCategoryAxis)
     , m_empty(new QLabel(this))
 {
     auto *chart = new QChart;
@@ -79,28 +88,18 @@ ChartWidget::ChartWidget(const QString &title, const QString &unit, const QList<
     chart->setMargins(QMargins(4, 4, 4, 4));
     chart->legend()->setAlignment(Qt::AlignBottom);
     chart->setAnimationOptions(QChart::NoAnimation);
-    m_x->setFormat(QStringLiteral("HH:mm"));
-    m_x->setTitleText(QStringLiteral("time"));
-    m_x->setTickCount(5);
+    // Labels exactly on round times: each category ends at a tick and is labelled there.
+    m_x->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
+    // No "time" title: HH:mm says it, and at 1024×640 the line it takes is the plot's.
+    m_y->setLabelsPosition(QCategoryAxis::AxisLabelsPositionOnValue);
     m_y->setTitleText(unit);
-    m_y->setLabelFormat(QStringLiteral("%.3g"));
+    m_x->setTruncateLabels(false);
+    m_y->setTruncateLabels(false);
     chart->addAxis(m_x, Qt::AlignBottom);
     chart->addAxis(m_y, Qt::AlignLeft);
-    for (const Series &s : m_specs) {
-        auto *line = new QLineSeries;
-        line->setName(s.label);
-        QPen pen(s.color);
-        pen.setWidthF(2.0);
-        if (s.dashed)
-            pen.setStyle(Qt::DashLine);
-        line->setPen(pen);
-        chart->addSeries(line);
-        line->attachAxis(m_x);
-        line->attachAxis(m_y);
-        connect(line, &QLineSeries::hovered, this, &ChartWidget::onHovered);
-        m_lines.append(line);
-    }
     setChart(chart);
+    for (int i = 0; i < m_specs.size(); ++i)
+        m_lines.append({newLine(i)});
     // The plot area moves on resize and when axis labels change width: markers follow it.
     connect(chart, &QChart::plotAreaChanged, this, &ChartWidget::layoutMarkers);
     setRenderHint(QPainter::Antialiasing);
@@ -115,6 +114,29 @@ ChartWidget::ChartWidget(const QString &title, const QString &unit, const QList<
     m_rebuild.setSingleShot(true);
     m_rebuild.setInterval(50);
     connect(&m_rebuild, &QTimer::timeout, this, &ChartWidget::rebuild);
+}
+
+QLineSeries *ChartWidget::newLine(int series)
+{
+    const Series &s = m_specs.at(series);
+    auto *line = new QLineSeries;
+    line->setName(s.label);
+    QPen pen(s.color);
+    pen.setWidthF(2.0);
+    if (s.dashed)
+        pen.setStyle(Qt::DashLine);
+    line->setPen(pen);
+    line->setMarkerSize(5);
+    chart()->addSeries(line);
+    line->attachAxis(m_x);
+    line->attachAxis(m_y);
+    connect(line, &QLineSeries::hovered, this, &ChartWidget::onHovered);
+    // One legend entry per series, not per run.
+    if (series < m_lines.size() && !m_lines.at(series).isEmpty()) {
+        for (QLegendMarker *marker : chart()->legend()->markers(line))
+            marker->setVisible(false);
+    }
+    return line;
 }
 
 void ChartWidget::setModel(TimeSeriesModel *model)
@@ -148,7 +170,6 @@ void ChartWidget::setMarkers(ChartMarkerModel *markers)
 void ChartWidget::setWindowMs(qint64 windowMs)
 {
     m_windowMs = windowMs;
-    m_x->setFormat(windowMs > 6LL * 3600 * 1000 ? QStringLiteral("dd HH:mm") : QStringLiteral("HH:mm"));
     rebuild();
 }
 
@@ -169,7 +190,31 @@ void ChartWidget::setEmptyReason(const QString &reason)
 
 int ChartWidget::pointCount(int series) const
 {
-    return series >= 0 && series < m_lines.size() ? int(m_lines.at(series)->count()) : 0;
+    int n = 0;
+    for (const QList<QPointF> &run : drawnRuns(series))
+        n += int(run.size());
+    return n;
+}
+
+QList<QList<QPointF>> ChartWidget::drawnRuns(int series) const
+{
+    QList<QList<QPointF>> out;
+    if (series < 0 || series >= m_lines.size())
+        return out;
+    for (const QLineSeries *line : m_lines.at(series))
+        if (line->count() > 0)
+            out.append(line->points());
+    return out;
+}
+
+QStringList ChartWidget::timeLabels() const
+{
+    return m_x->categoriesLabels();
+}
+
+QStringList ChartWidget::valueLabels() const
+{
+    return m_y->categoriesLabels();
 }
 
 QString ChartWidget::emptyMessage() const
@@ -200,36 +245,29 @@ void ChartWidget::rebuild()
     double hi = -INFINITY;
     int drawn = 0;
     for (int i = 0; i < m_specs.size(); ++i) {
+        // Every row in the window, a missing value as NaN: it is where the line must break.
         QList<QPointF> pts;
         const int col = m_model ? m_model->column(m_specs.at(i).column) - 1 : -1;
         if (col >= 0) {
             const auto &rows = m_model->rows();
             auto it = std::lower_bound(rows.cbegin(), rows.cend(), begin,
                                        [](const TimeSeriesModel::Row &r, qint64 t) { return r.timeMs < t; });
-            for (; it != rows.cend(); ++it) {
-                const double v = it->values.value(col, NAN);
-                if (std::isfinite(v))
-                    pts.append(QPointF(double(it->timeMs), v));
+            for (; it != rows.cend(); ++it)
+                pts.append(QPointF(double(it->timeMs), it->values.value(col, NAN)));
+        }
+        const QList<QList<QPointF>> runs = downsampleRuns(splitAtGaps(pts), double(begin), double(end), buckets);
+        for (const QList<QPointF> &run : runs) {
+            for (const QPointF &p : run) {
+                lo = std::min(lo, p.y());
+                hi = std::max(hi, p.y());
             }
+            drawn += int(run.size());
         }
-        pts = downsampleMinMax(pts, buckets);
-        for (const QPointF &p : std::as_const(pts)) {
-            lo = std::min(lo, p.y());
-            hi = std::max(hi, p.y());
-        }
-        drawn += int(pts.size());
-        m_lines.at(i)->replace(pts);
+        setRuns(i, runs);
     }
-    m_x->setRange(QDateTime::fromMSecsSinceEpoch(begin), QDateTime::fromMSecsSinceEpoch(end));
+    setTimeTicks(begin, end);
     placeMarkers(begin, end);
-    if (m_fixedHi > m_fixedLo) {
-        m_y->setRange(m_fixedLo, m_fixedHi);
-    } else if (drawn == 0) {
-        m_y->setRange(0, 1);
-    } else {
-        const double pad = std::max((hi - lo) * 0.1, std::abs(hi) * 0.05 + 1e-6);
-        m_y->setRange(std::max(0.0, lo - pad), hi + pad);
-    }
+    setValueTicks(lo, hi, drawn > 0);
     const bool empty = drawn == 0 || !m_emptyReason.isEmpty();
     if (empty) {
         m_empty->setText(m_emptyReason.isEmpty() ? QStringLiteral("no data in this window yet") : m_emptyReason);
@@ -237,6 +275,56 @@ void ChartWidget::rebuild()
     } else {
         m_empty->hide();
     }
+}
+
+void ChartWidget::setRuns(int series, const QList<QList<QPointF>> &runs)
+{
+    QList<QLineSeries *> &lines = m_lines[series];
+    while (lines.size() < runs.size())
+        lines.append(newLine(series));
+    for (int k = 0; k < lines.size(); ++k) {
+        const QList<QPointF> run = runs.value(k);
+        lines.at(k)->replace(run);
+        // A lone sample between two gaps has no line to draw: a dot shows it.
+        lines.at(k)->setPointsVisible(run.size() == 1);
+    }
+}
+
+void ChartWidget::setTimeTicks(qint64 begin, qint64 end)
+{
+    const QFontMetricsF fm(m_x->labelsFont());
+    // Before the first layout the plot area is empty: guess from the widget.
+    const qreal width = chart()->plotArea().width() > 10 ? chart()->plotArea().width() : qreal(this->width()) * 0.8;
+    const int utcOffset = QDateTime::fromMSecsSinceEpoch(begin).offsetFromUtc();
+    auto fit = [width](qreal labelWidth) { return std::max(2, int(width / (labelWidth + kLabelGap))); };
+    TimeTicks ticks = Switchboard::timeTicks(begin, end, fit(fm.horizontalAdvance(QStringLiteral("00:00"))), utcOffset);
+    if (ticks.stepMs < 60 * 1000) // seconds shown: fewer, wider labels
+        ticks = Switchboard::timeTicks(begin, end, fit(fm.horizontalAdvance(QStringLiteral("00:00:00"))), utcOffset);
+    m_timeTicks = ticks.timesMs;
+
+    for (const QString &label : m_x->categoriesLabels())
+        m_x->remove(label);
+    // Just before the window so that a tick on its first millisecond is a category end too.
+    m_x->setStartValue(double(begin) - 1);
+    m_x->setRange(double(begin), double(end));
+    for (int i = 0; i < ticks.timesMs.size(); ++i)
+        m_x->append(ticks.labels.at(i), double(ticks.timesMs.at(i)));
+}
+
+void ChartWidget::setValueTicks(double lo, double hi, bool any)
+{
+    const QFontMetricsF fm(m_y->labelsFont());
+    const qreal height = chart()->plotArea().height() > 10 ? chart()->plotArea().height() : qreal(this->height()) * 0.5;
+    // Ticks at least a label and a half apart: closer, the column of numbers reads as one.
+    const int maxTicks = std::clamp(int(height / (fm.height() * 1.5)) + 1, 2, 6);
+    const ValueTicks t = m_fixedHi > m_fixedLo ? fixedValueTicks(m_fixedLo, m_fixedHi, maxTicks)
+                                               : valueTicks(any ? lo : NAN, any ? hi : NAN, maxTicks);
+    for (const QString &label : m_y->categoriesLabels())
+        m_y->remove(label);
+    m_y->setStartValue(t.lo - t.step * 1e-3); // so that the bottom tick ends a category too
+    m_y->setRange(t.lo, t.hi);
+    for (int i = 0; i < t.values.size(); ++i)
+        m_y->append(t.labels.at(i), t.values.at(i));
 }
 
 void ChartWidget::placeMarkers(qint64 begin, qint64 end)
@@ -278,7 +366,7 @@ void ChartWidget::layoutMarkers()
     const QRectF plot = chart()->plotArea();
     for (QGraphicsLineItem *item : std::as_const(m_markerItems)) {
         const qint64 t = item->data(MarkerTimeKey).toLongLong();
-        const qreal x = chart()->mapToPosition(QPointF(double(t), m_y->min()), m_lines.constFirst()).x();
+        const qreal x = chart()->mapToPosition(QPointF(double(t), m_y->min()), m_lines.constFirst().constFirst()).x();
         item->setLine(x, plot.top(), x, plot.bottom());
     }
 }

@@ -2,18 +2,18 @@
 // A time chart of a few columns of a TimeSeriesModel (stable and canary on the same axes, in
 // their colours), with a ChartMarkerModel's markers (weight changes, gate results) as thin
 // vertical lines on the time axis. It only reads the models; when there is nothing to draw it
-// says why.
+// says why. Lines break where data is missing (one QLineSeries per run between gaps), and both
+// axes tick on round values and times, as many as fit the widget's size.
 
 #include <QChartView>
 #include <QColor>
 #include <QPointer>
 #include <QTimer>
 
-class QDateTimeAxis;
+class QCategoryAxis;
 class QGraphicsLineItem;
 class QLabel;
 class QLineSeries;
-class QValueAxis;
 
 namespace Switchboard {
 
@@ -46,6 +46,12 @@ public:
     // For tests: points drawn for series i, and the message shown (empty when hidden).
     int pointCount(int series) const;
     QString emptyMessage() const;
+    // For tests: the lines drawn for series i, one per run between gaps, oldest first.
+    QList<QList<QPointF>> drawnRuns(int series) const;
+    // For tests: the axes' tick labels, and the time axis' ticks (ms since epoch).
+    QStringList timeLabels() const;
+    QStringList valueLabels() const;
+    QList<qint64> timeTicks() const { return m_timeTicks; }
     // For tests: the marker lines drawn (in chart coordinates), oldest first; each carries its
     // marker's time as data(MarkerTimeKey).
     QList<QGraphicsLineItem *> markerItems() const { return m_markerItems; }
@@ -60,12 +66,19 @@ private:
     void onHovered(const QPointF &point, bool state);
     void placeMarkers(qint64 begin, qint64 end);
     void layoutMarkers();
+    QLineSeries *newLine(int series);
+    void setRuns(int series, const QList<QList<QPointF>> &runs);
+    void setTimeTicks(qint64 begin, qint64 end);
+    void setValueTicks(double lo, double hi, bool any);
 
     QString m_title;
     QList<Series> m_specs;
-    QList<QLineSeries *> m_lines;
-    QDateTimeAxis *m_x;
-    QValueAxis *m_y;
+    // Per series: the lines of its runs between gaps; the first carries the legend entry and
+    // stays even when empty, the others are reused from one rebuild to the next.
+    QList<QList<QLineSeries *>> m_lines;
+    QCategoryAxis *m_x; // categories ending at round times: labels exactly on the ticks
+    QList<qint64> m_timeTicks;
+    QCategoryAxis *m_y; // the same, at round values: labels are ours ("0", never "7.5e-07")
     QLabel *m_empty;
     QPointer<TimeSeriesModel> m_model;
     QPointer<ChartMarkerModel> m_markers;

@@ -179,9 +179,14 @@ void TargetStatusWidget::refresh()
     m_note->setVisible(!note.isEmpty());
     m_servers->setText(serversHtml(s.servers));
     const double measured = m_controller->measuredCanaryPercent();
+    // The measured split comes from the request rates: when they are stale, so is it.
+    const bool measuredStale = std::isfinite(measured) && s.healthStale;
     m_measured->setText(tr("set %1 · measured %2")
                             .arg(num(set, 1, QStringLiteral("%")),
-                                 std::isfinite(measured) ? num(measured, 1, QStringLiteral("%")) : tr("— (no request rate)")));
+                                 !std::isfinite(measured) ? tr("— (no request rate)")
+                                 : measuredStale          ? num(measured, 1, QStringLiteral("%")) + tr(" (stale)")
+                                                          : num(measured, 1, QStringLiteral("%"))));
+    m_measured->setEnabled(!measuredStale); // disabled labels draw grey
 }
 
 void TargetStatusWidget::updateHealthValues()

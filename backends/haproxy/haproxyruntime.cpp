@@ -1,5 +1,7 @@
 #include "haproxyruntime.h"
 
+#include "weightplan.h"
+
 #include <QDeadlineTimer>
 #include <QJsonArray>
 #include <QLocalSocket>
@@ -465,7 +467,8 @@ bool HaproxyRuntime::parseStat(const QString &answer, QList<HaproxyServerStat> *
         const QString uw = r.fields.value(QStringLiteral("uweight"));
         bool ok = false;
         r.weight = (uw.isEmpty() ? r.fields.value(QStringLiteral("weight")) : uw).toInt(&ok);
-        if (!ok)
+        // Range-checked: HAProxy's weights are 0..256; anything else is not a weight we know.
+        if (!ok || r.weight < 0 || r.weight > maxMemberWeight)
             r.weight = -1;
         rows->append(r);
     }
@@ -478,9 +481,16 @@ bool HaproxyRuntime::parseWeightAnswer(const QString &answer, int *weight, int *
     const QRegularExpressionMatch m = re.match(answer.trimmed());
     if (!m.hasMatch())
         return false;
-    *weight = m.captured(1).toInt();
+    // Range-checked before use: digits that overflow int or exceed 256 are not a weight.
+    bool okWeight = false;
+    bool okInitial = false;
+    const int w = m.captured(1).toInt(&okWeight);
+    const int i = m.captured(2).toInt(&okInitial);
+    if (!okWeight || !okInitial || w > maxMemberWeight || i > maxMemberWeight)
+        return false;
+    *weight = w;
     if (initial)
-        *initial = m.captured(2).toInt();
+        *initial = i;
     return true;
 }
 

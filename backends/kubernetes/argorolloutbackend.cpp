@@ -6,6 +6,8 @@
 
 #include <QDateTime>
 
+#include <limits>
+
 namespace Switchboard {
 
 using json = nlohmann::json;
@@ -16,6 +18,7 @@ namespace {
 struct Rollout
 {
     json object;
+    std::string resourceVersion; // every patch carries it: Argo must not act on a state nobody saw
     QString phase;
     QString message;
     bool canary = false;
@@ -63,6 +66,11 @@ bool integer(const json &o, const char *key, int *out)
     const auto it = o.find(key);
     if (it == o.end() || !it->is_number_integer())
         return false;
+    // Range-checked before narrowing: a number outside int is a bad answer, never a wrapped one.
+    if (it->is_number_unsigned() ? it->get<unsigned long long>() > unsigned(std::numeric_limits<int>::max())
+                                 : it->get<long long>() < std::numeric_limits<int>::min()
+                                       || it->get<long long>() > std::numeric_limits<int>::max())
+        return false;
     *out = int(it->get<long long>());
     return true;
 }
@@ -104,8 +112,11 @@ bool parseRollout(const json &o, const QString &name, Rollout *r, QString *error
         r->stableRS = kubeText(child(status, "canary"), "stableRS"); // controllers before v0.9
     r->currentPodHash = kubeText(status, "currentPodHash");
     r->oneVersion = r->stableRS.isEmpty() || r->currentPodHash.isEmpty() || r->stableRS == r->currentPodHash;
+    // An aborted rollout is degraded whatever else its status still says (a pause, a full
+    // promotion asked for before the abort): the controller holds it at stable until a retry.
     if (r->phase.isEmpty())
-        r->phase = r->specPaused || !r->pauseReasons.isEmpty() ? QStringLiteral("Paused") : QStringLiteral("Unknown");
+        r->phase = r->aborted ? QStringLiteral("Degraded")
+                   : r->specPaused || !r->pauseReasons.isEmpty() ? QStringLiteral("Paused") : QStringLiteral("Unknown");
 
     // The canary weight: what the controller last set on the traffic router when it reports it
     // (status.canary.weights, with trafficRouting), else what the steps ask for, found as Argo
@@ -175,10 +186,11 @@ bool parseRollout(const json &o, const QString &name, Rollout *r, QString *error
         note.append(QStringLiteral("paused (spec.paused)"));
     if (r->aborted)
         note.append(QStringLiteral("aborted"));
-    if (r->promotingFull)
+    else if (r->promotingFull)
         note.append(QStringLiteral("promoting fully"));
     note.append(r->weightSource);
     r->note = note.join(QStringLiteral(" · "));
+    r->resourceVersion = kubeText(child(o, "metadata"), "resourceVersion").toStdString();
     r->object = o;
     return true;
 }
@@ -316,6 +328,49 @@ void ArgoRolloutBackend::retry()
 
 ChangeResult ArgoRolloutBackend::run(Action action, const WeightChange *change)
 {
+    // Every patch carries the resourceVersion it was decided on, so a 409 means Argo (or someone)
+    // moved the rollout in between. A rollback (abort, or a forced change) is about the end
+    // state: it reads again and goes on, a bounded number of times. Anything else was decided on
+    // what the operator saw: they get the new state and decide again.
+    const bool persist = change ? change->force : action == Action::Abort;
+    int conflicts = 0;
+    for (;;) {
+        bool conflicted = false;
+        ChangeResult r = runOnce(action, change, &conflicted);
+        if (!conflicted)
+            return conflicts == 0 ? r : withConflicts(r, conflicts);
+        ++conflicts;
+        if (persist && conflicts < kubeForcedAttempts)
+            continue;
+        if (persist) {
+            r.status = ChangeResult::Status::Failed;
+            r.message = QStringLiteral("%1 kept changing on the server: gave up after %2 conflicts, nothing of ours written")
+                            .arg(what()).arg(conflicts);
+            return r;
+        }
+        // Show what holds now, as a refresh would.
+        Rollout now;
+        QString error;
+        const QString path = m_settings.target.path(m_client->config(), QStringLiteral("rollouts"));
+        if (readRollout(*m_client, path, what(), m_settings.target.name, &now, &error)) {
+            r.after = now.weights();
+            r.message = QStringLiteral("%1 changed after it was read: nothing written; it is now %2. Look again and decide")
+                            .arg(what(), now.note);
+        }
+        return r;
+    }
+}
+
+ChangeResult ArgoRolloutBackend::withConflicts(ChangeResult r, int conflicts) const
+{
+    r.message += QStringLiteral(" (after %1 conflict%2: %3 changed between read and write, read again and went on)")
+                     .arg(conflicts).arg(conflicts == 1 ? QString() : QStringLiteral("s"), what());
+    return r;
+}
+
+ChangeResult ArgoRolloutBackend::runOnce(Action action, const WeightChange *change, bool *conflicted)
+{
+    *conflicted = false;
     ChangeResult r;
     // Promote and retry ask for no particular percent: Argo's steps decide.
     r.requestedCanaryPercent = action == Action::PromoteFull ? 100.0 : (action == Action::Abort ? 0.0 : unknown());
@@ -359,7 +414,7 @@ ChangeResult ArgoRolloutBackend::run(Action action, const WeightChange *change)
     case Action::PromoteFull:
         if (before.oneVersion)
             return failed(QStringLiteral("nothing to promote: %1 runs one version, there is no canary").arg(what()));
-        if (before.promotingFull)
+        if (before.promotingFull && !before.aborted) // aborted, the old request does nothing: send it again
             return done(QStringLiteral("%1 is already being promoted fully: nothing written").arg(what()));
         statusPatch = {{"status", {{"promoteFull", true}}}};
         // The plugin sends nothing to an old controller here; the object patch is what the same
@@ -416,9 +471,18 @@ ChangeResult ArgoRolloutBackend::run(Action action, const WeightChange *change)
             return check;
     }
 
+    if (before.resourceVersion.empty())
+        return failed(QStringLiteral("nothing changed: %1 has no metadata.resourceVersion, and a write without one could act "
+                                     "on a step nobody saw").arg(what()));
+    auto guarded = [](json patch, const std::string &resourceVersion) {
+        patch["metadata"]["resourceVersion"] = resourceVersion;
+        return bytes(patch);
+    };
+
     auto failure = [&](const KubeClient::Reply &reply, bool touched) {
         switch (reply.error) {
         case KubeClient::Reply::Error::Conflict:
+            *conflicted = !touched;
             r.status = ChangeResult::Status::Conflict;
             r.message = QStringLiteral("%1: %2: nothing written; look again").arg(what(), reply.message);
             break;
@@ -439,8 +503,9 @@ ChangeResult ArgoRolloutBackend::run(Action action, const WeightChange *change)
     KubeClient::Reply last;
     bool touched = false;
     bool fellBack = false;
+    std::string version = before.resourceVersion;
     if (!statusPatch.is_null()) {
-        last = m_client->patch(path + QStringLiteral("/status"), bytes(statusPatch));
+        last = m_client->patch(path + QStringLiteral("/status"), guarded(statusPatch, version));
         if (last.error == KubeClient::Reply::Error::NotFound) {
             // No status subresource (controllers before v0.10): one patch on the object.
             specPatch = fallbackPatch;
@@ -449,10 +514,13 @@ ChangeResult ArgoRolloutBackend::run(Action action, const WeightChange *change)
             return failure(last, false);
         } else {
             touched = true;
+            // The object patch that follows builds on our own status write.
+            const json written = json::parse(last.body.constData(), last.body.constData() + last.body.size(), nullptr, false);
+            version = kubeText(child(written, "metadata"), "resourceVersion").toStdString();
         }
     }
     if (!specPatch.is_null()) {
-        last = m_client->patch(path, bytes(specPatch));
+        last = m_client->patch(path, guarded(specPatch, version));
         if (!last.ok())
             return failure(last, touched);
     }

@@ -1,9 +1,12 @@
 #pragma once
 // Argo Rollouts as a traffic layer: shows a Rollout's canary weight, step, phase and message,
 // and drives it the way its kubectl plugin does (merge patches on the status subresource,
-// falling back to the object for controllers without one). Argo owns the weights, so a weight
-// change can only be "all the way" (100% = promote --full) or "back" (0% = abort); stepping on
-// is the seam's promoteStep, and the kubectl plugin's verbs are the extra slots below.
+// falling back to the object for controllers without one), each patch guarded by the
+// resourceVersion it was decided on, so Argo never acts on a step the operator did not see: on
+// 409 the operator gets the new state, while an abort (the way back) reads again and goes on,
+// bounded. Argo owns the weights, so a weight change can only be "all the way" (100% = promote
+// --full) or "back" (0% = abort); stepping on is the seam's promoteStep, and the kubectl
+// plugin's verbs are the extra slots below.
 
 #include "kubeaccessreview.h"
 #include "kubetargetsettings.h"
@@ -56,7 +59,10 @@ Q_SIGNALS:
 
 private:
     enum class Action { Promote, PromoteFull, Abort, Retry };
+    // One action, with the 409 handling; runOnce is one read and its guarded patches.
     ChangeResult run(Action action, const WeightChange *change);
+    ChangeResult runOnce(Action action, const WeightChange *change, bool *conflicted);
+    ChangeResult withConflicts(ChangeResult r, int conflicts) const;
     QString what() const;
 
     Settings m_settings;

@@ -11,17 +11,18 @@ using json = nlohmann::json;
 
 namespace {
 
-// Reads the list under `key` of non-empty, unique names.
+// Reads the names under `key`: a list of non-empty names, or one name on its own.
 bool nameList(const QJsonObject &o, const char *key, bool required, QStringList *out, QString *error)
 {
     const QJsonValue v = o.value(QLatin1String(key));
     if (v.isUndefined() && !required)
         return true;
-    if (!v.isArray() || (required && v.toArray().isEmpty())) {
-        *error = QStringLiteral("gateway-api.%1: expected a list of backendRef names").arg(QLatin1String(key));
+    const QJsonArray names = KubeWeightedRouteBackend::oneOrMany(v);
+    if (names.isEmpty() && (required || !v.isArray())) {
+        *error = QStringLiteral("gateway-api.%1: expected a list of backendRef names, or one name").arg(QLatin1String(key));
         return false;
     }
-    for (const QJsonValue &n : v.toArray()) {
+    for (const QJsonValue &n : names) {
         if (!n.isString() || n.toString().isEmpty()) {
             *error = QStringLiteral("gateway-api.%1: expected backendRef names (strings)").arg(QLatin1String(key));
             return false;

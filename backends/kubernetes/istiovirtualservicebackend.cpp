@@ -26,13 +26,15 @@ bool destinationList(const QJsonObject &o, const char *key, bool required, QStri
     const QJsonValue v = o.value(QLatin1String(key));
     if (v.isUndefined() && !required)
         return true;
-    const QString usage = QStringLiteral("istio.%1: expected a list of destinations, \"host/subset\" or {\"host\": ..., \"subset\": ...}")
-                              .arg(QLatin1String(key));
-    if (!v.isArray() || (required && v.toArray().isEmpty())) {
+    const QString usage = QStringLiteral("istio.%1: expected a list of destinations, \"host/subset\" or {\"host\": ..., \"subset\": ...}, "
+                                         "or one of them").arg(QLatin1String(key));
+    // One destination on its own is a list of one: users write "stable": "reviews/v1".
+    const QJsonArray destinations = KubeWeightedRouteBackend::oneOrMany(v);
+    if (destinations.isEmpty() && (required || !v.isArray())) {
         *error = usage;
         return false;
     }
-    for (const QJsonValue &d : v.toArray()) {
+    for (const QJsonValue &d : destinations) {
         QString host;
         QString subset;
         if (d.isString()) {

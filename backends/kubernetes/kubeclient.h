@@ -2,8 +2,10 @@
 // Blocking client for the Kubernetes API over libcurl: GET and merge-PATCH on API paths, with
 // the kubeconfig's TLS trust and tls-server-name, proxy (proxy-url, else the environment's, as
 // kubectl), client certificate, token (file) or exec plugin, bounded timeouts and one-line
-// errors that name the context and carry the server's Status message, never a secret. The kubeconfig is read on first use and again after a failed read, so fixing it needs
-// no restart. Meant for a backend's worker thread: one object per thread.
+// errors that name the context and carry the server's Status message, never a secret
+// (KubeErrorMessage words them, KubeRoute decides the way to the server). The kubeconfig is read
+// on first use and again after a failed read, so fixing it needs no restart. Meant for a
+// backend's worker thread: one object per thread.
 
 #include "kubeconfig.h"
 
@@ -16,7 +18,9 @@
 
 namespace Switchboard {
 
+class CurlEasy;
 class KubeExecCredential;
+struct KubeRoute;
 
 class KubeClient final
 {
@@ -78,31 +82,26 @@ public:
     const Settings &settings() const { return m_settings; }
 
 private:
-    // How requests reach the server, worked out from the kubeconfig and the environment each
-    // time the kubeconfig is read.
-    struct Route
-    {
-        QByteArray baseUrl;    // the server URL; with tls-server-name as its host when that is set
-        QByteArray connectTo;  // CURLOPT_CONNECT_TO entry taking the connection to the real host
-        QByteArray hostHeader; // "Host: <server's host:port>", sent when the URL's host was swapped
-        QString verifyName;    // the name the server certificate must hold
-        QByteArray proxy;      // for CURLOPT_PROXY, with credentials; empty: no proxy
-        QString proxyName;     // the proxy without credentials, for messages
-        QString proxyOrigin;   // where it was configured, for messages
-        bool httpsProxy = false;
-    };
-    bool buildRoute(QString *error);
-
     Reply perform(const char *method, const QString &path, const QByteArray &body, const QByteArray &contentType);
+    // The token, client certificate and key for one request: a token file may have been
+    // rotated, an exec credential may have expired. False with *error.
+    struct Credentials
+    {
+        QString bearer;
+        QByteArray certData;
+        QByteArray keyData;
+    };
+    bool credentials(Credentials *out, QString *error);
+    void setTls(const Credentials &credentials);
     QString redact(QString text) const;
 
     Settings m_settings;
     KubeConfig m_config;
     bool m_loaded = false;
-    Route m_route;
+    std::unique_ptr<KubeRoute> m_route;
     std::unique_ptr<KubeExecCredential> m_exec;
-    void *m_curl = nullptr; // CURL easy handle, reused so keep-alive connections are too
-    QStringList m_secrets;  // values that must never appear in a message
+    std::unique_ptr<CurlEasy> m_curl; // reused so keep-alive connections are too
+    QStringList m_secrets;            // values that must never appear in a message
 };
 
 } // namespace Switchboard

@@ -115,9 +115,13 @@ TrafficSnapshot kubeSnapshot(const KubeWeightedRoute &route, const QStringList &
     return s;
 }
 
-ChangeResult kubeApplyRoute(KubeClient &client, const QString &path, const QString &what, const KubeRouteParser &parse,
-                            const KubeRoutePatcher &patcher, const WeightChange &change)
+namespace {
+
+// One read, plan and guarded write. *conflicted: the write was refused with 409.
+ChangeResult applyOnce(KubeClient &client, const QString &path, const QString &what, const KubeRouteParser &parse,
+                       const KubeRoutePatcher &patcher, const WeightChange &change, bool *conflicted)
 {
+    *conflicted = false;
     ChangeResult r;
     r.requestedCanaryPercent = change.canaryPercent;
     KubeWeightedRoute before;
@@ -149,7 +153,7 @@ ChangeResult kubeApplyRoute(KubeClient &client, const QString &path, const QStri
     if (!reply.ok()) {
         switch (reply.error) {
         case KubeClient::Reply::Error::Conflict:
-            // Never retried: the operator decided on a view that no longer holds.
+            *conflicted = true;
             r.status = ChangeResult::Status::Conflict;
             r.message = QStringLiteral("%1 changed on the server after it was read (resourceVersion %2): nothing written; look again (%3)")
                             .arg(what, QString::fromStdString(before.resourceVersion), reply.message);
@@ -187,6 +191,34 @@ ChangeResult kubeApplyRoute(KubeClient &client, const QString &path, const QStri
     if (std::abs(change.canaryPercent - std::round(change.canaryPercent)) > 1e-9)
         r.message += QStringLiteral(" (asked %1%: weights here are whole percent)").arg(change.canaryPercent);
     return r;
+}
+
+} // namespace
+
+ChangeResult kubeApplyRoute(KubeClient &client, const QString &path, const QString &what, const KubeRouteParser &parse,
+                            const KubeRoutePatcher &patcher, const WeightChange &change)
+{
+    // A 409 means another writer got in between our read and our write. A change the operator
+    // made on what they saw stops there: that view no longer holds. A forced one (a rollback,
+    // set-weight --force) is about the end state, not the view: it reads again and writes again,
+    // a bounded number of times.
+    int conflicts = 0;
+    for (;;) {
+        bool conflicted = false;
+        ChangeResult r = applyOnce(client, path, what, parse, patcher, change, &conflicted);
+        if (conflicted && change.force && ++conflicts < kubeForcedAttempts)
+            continue;
+        if (conflicted && change.force) {
+            r.status = ChangeResult::Status::Failed;
+            r.message = QStringLiteral("%1 kept changing on the server: gave up after %2 conflicts, nothing of ours written; "
+                                       "another writer (a controller, a GitOps sync?) keeps setting it")
+                            .arg(what).arg(conflicts);
+        } else if (conflicts > 0) {
+            r.message += QStringLiteral(" (after %1 conflict%2: %3 changed between read and write, read again and re-applied)")
+                             .arg(conflicts).arg(conflicts == 1 ? QString() : QStringLiteral("s"), what);
+        }
+        return r;
+    }
 }
 
 } // namespace Switchboard

@@ -45,7 +45,10 @@ bool planKubeWeights(const WeightChange &change, const QList<Member> &members, c
 bool kubeReadRoute(KubeClient &client, const QString &path, const QString &what, const KubeRouteParser &parse,
                    KubeWeightedRoute *route, QString *error);
 TrafficSnapshot kubeSnapshot(const KubeWeightedRoute &route, const QStringList &warnings);
-// One GET, the conflict check and plan, one PATCH; the PATCH answer is the read-back.
+// One GET, the conflict check and plan, one PATCH; the PATCH answer is the read-back. A forced
+// change (rollback, set-weight --force) refused with 409 reads and writes again, up to
+// kubeForcedAttempts times in all, and says "after N conflicts"; an unforced one stays a Conflict.
+constexpr int kubeForcedAttempts = 5;
 ChangeResult kubeApplyRoute(KubeClient &client, const QString &path, const QString &what, const KubeRouteParser &parse,
                             const KubeRoutePatcher &patcher, const WeightChange &change);
 

@@ -64,6 +64,15 @@ bool KubeWeightedRouteBackend::indexSetting(const QJsonObject &o, const QString 
     return true;
 }
 
+QJsonArray KubeWeightedRouteBackend::oneOrMany(const QJsonValue &value)
+{
+    if (value.isArray())
+        return value.toArray();
+    if (value.isString() || value.isObject())
+        return QJsonArray{value};
+    return {};
+}
+
 bool KubeWeightedRouteBackend::distinctNames(const QStringList &names, const QString &twice, QString *error)
 {
     QSet<QString> seen;

@@ -10,6 +10,8 @@
 #include "layerparts.h"
 #include "trafficbackend.h"
 
+#include <QJsonArray>
+
 // Only declarations cross this header; the JSON library stays a private dependency of the
 // backends library in everything but the signatures of the two hooks.
 #include <nlohmann/json_fwd.hpp>
@@ -29,6 +31,11 @@ public:
 
     void refresh() final;
     void apply(const Switchboard::WeightChange &change) final;
+
+public:
+    // `stable` / `canary` as users write them: a list, or one string or object on its own (a
+    // list of one). Anything else, null included, is an empty list.
+    static QJsonArray oneOrMany(const QJsonValue &value);
 
 protected:
     // `kind` names the resource in messages ("HTTPRoute"), `plural` is its name in the API path

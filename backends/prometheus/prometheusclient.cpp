@@ -1,5 +1,6 @@
 #include "prometheusclient.h"
 
+#include "curleasy.h"
 #include "jsonsettings.h"
 
 #include <QElapsedTimer>
@@ -11,11 +12,8 @@
 #include <QThread>
 #include <QUrl>
 
-#include <curl/curl.h>
-
 #include <algorithm>
 #include <cerrno>
-#include <mutex>
 #include <string>
 
 Q_LOGGING_CATEGORY(lcPrometheus, "switchboard.prometheus")
@@ -23,18 +21,6 @@ Q_LOGGING_CATEGORY(lcPrometheus, "switchboard.prometheus")
 namespace Switchboard {
 
 namespace {
-
-void curlGlobalInit()
-{
-    // curl_global_init is not thread-safe on every build; backends start on several threads.
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
-}
-
-CURL *handle(void *p)
-{
-    return static_cast<CURL *>(p);
-}
 
 // Prometheus takes times as (fractional) Unix seconds; milliseconds are its precision.
 QByteArray secondsText(qint64 ms)
@@ -59,9 +45,9 @@ QString seconds(int ms)
 }
 
 // The first line of a non-JSON error body (a proxy's HTML, "404 page not found"), bounded.
-QString snippet(const std::string &body)
+QString snippet(const QByteArray &body)
 {
-    QString s = QString::fromUtf8(body.data(), qsizetype(std::min<std::size_t>(body.size(), 400)));
+    QString s = QString::fromUtf8(body.left(400));
     s = s.section(QLatin1Char('\n'), 0, 0).trimmed();
     for (QChar &c : s) {
         if (c.category() == QChar::Other_Control)
@@ -106,43 +92,10 @@ bool readSecretFile(const QString &path, const char *key, QString *value, QStrin
     return true;
 }
 
-// One HTTP exchange, filled by attemptOnce and the curl callbacks.
-struct Attempt
-{
-    std::string body;
-    qint64 cap = 0;
-    bool tooLarge = false;
-    const std::atomic<bool> *cancelled = nullptr;
-    QString bearer;   // read for this call
-    QString password; // idem
-    CURLcode code = CURLE_OK;
-    long httpStatus = 0;
-    long osErrno = 0;
-    bool connected = false;
-    QString contentType;
-    QString curlMessage;
-    double transferMs = 0;
-};
-
-size_t onWrite(char *data, size_t size, size_t count, void *userData)
-{
-    auto *a = static_cast<Attempt *>(userData);
-    const size_t n = size * count;
-    if (qint64(a->body.size() + n) > a->cap) {
-        a->tooLarge = true;
-        return 0; // makes curl stop with CURLE_WRITE_ERROR
-    }
-    a->body.append(data, n);
-    return n;
-}
-
-int onProgress(void *userData, curl_off_t, curl_off_t, curl_off_t, curl_off_t)
-{
-    const auto *a = static_cast<const Attempt *>(userData);
-    return a->cancelled->load() ? 1 : 0;
-}
-
-void attemptOnce(CURL *c, const PrometheusClient::Settings &settings, const QByteArray &url, Attempt *a);
+// Sets up one attempt on the handle: what only Prometheus requests carry (compression, TLS
+// options, headers, credentials); CurlEasy::begin set the rest.
+void prepareAttempt(CurlEasy &curl, const PrometheusClient::Settings &settings, const QByteArray &url,
+                    const QString &bearer, const QString &password, const std::atomic<bool> *cancelled);
 
 } // namespace
 
@@ -231,8 +184,7 @@ bool PrometheusClient::Settings::fromJson(const QJsonObject &p, Settings *out, Q
 PrometheusClient::PrometheusClient(Settings settings)
     : m_settings(std::move(settings))
 {
-    curlGlobalInit();
-    m_curl = curl_easy_init();
+    m_curl = std::make_unique<CurlEasy>();
     m_baseUrl = m_settings.url.toUtf8();
     while (m_baseUrl.endsWith('/'))
         m_baseUrl.chop(1);
@@ -261,10 +213,7 @@ PrometheusClient::PrometheusClient(Settings settings)
                   qUtf8Printable(m_displayUrl));
 }
 
-PrometheusClient::~PrometheusClient()
-{
-    curl_easy_cleanup(handle(m_curl));
-}
+PrometheusClient::~PrometheusClient() = default;
 
 QString PrometheusClient::displayUrl() const
 {
@@ -288,23 +237,9 @@ QString PrometheusClient::redact(QString text) const
     return text;
 }
 
-namespace {
-
-// Percent-encodes everything but RFC 3986's unreserved characters: PromQL is full of + & { " =.
-QByteArray escaped(CURL *c, const QString &text)
-{
-    const QByteArray utf8 = text.toUtf8();
-    char *e = curl_easy_escape(c, utf8.constData(), int(utf8.size()));
-    const QByteArray out(e ? e : "");
-    curl_free(e);
-    return out;
-}
-
-} // namespace
-
 PrometheusClient::Reply PrometheusClient::query(const QString &promql, qint64 timeMs)
 {
-    QByteArray path = QByteArrayLiteral("/api/v1/query?query=") + escaped(handle(m_curl), promql);
+    QByteArray path = QByteArrayLiteral("/api/v1/query?query=") + m_curl->escape(promql);
     if (timeMs != 0)
         path += QByteArrayLiteral("&time=") + secondsText(timeMs);
     return get(path);
@@ -317,7 +252,7 @@ PrometheusClient::Reply PrometheusClient::queryRange(const QString &promql, qint
         r.error = QStringLiteral("Prometheus: bad range (start %1 ms, end %2 ms, step %3 ms)").arg(startMs).arg(endMs).arg(stepMs);
         return r;
     }
-    QByteArray path = QByteArrayLiteral("/api/v1/query_range?query=") + escaped(handle(m_curl), promql);
+    QByteArray path = QByteArrayLiteral("/api/v1/query_range?query=") + m_curl->escape(promql);
     path += QByteArrayLiteral("&start=") + secondsText(startMs) + QByteArrayLiteral("&end=") + secondsText(endMs)
           + QByteArrayLiteral("&step=") + secondsText(stepMs);
     return get(path);
@@ -325,27 +260,14 @@ PrometheusClient::Reply PrometheusClient::queryRange(const QString &promql, qint
 
 namespace {
 
-void attemptOnce(CURL *c, const PrometheusClient::Settings &settings, const QByteArray &url, Attempt *a)
+void prepareAttempt(CurlEasy &curl, const PrometheusClient::Settings &settings, const QByteArray &url,
+                    const QString &bearer, const QString &password, const std::atomic<bool> *cancelled)
 {
-    // Reset options, keep the connection cache: a poll every second reuses one connection.
-    curl_easy_reset(c);
-    char errbuf[CURL_ERROR_SIZE] = {};
-    curl_easy_setopt(c, CURLOPT_URL, url.constData());
+    curl.begin({url, settings.connectTimeoutMs, settings.timeoutMs, settings.maxResponseBytes});
+    curl.setAbortFlag(cancelled);
+    CURL *c = curl.handle();
     curl_easy_setopt(c, CURLOPT_HTTPGET, 1L);
-    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L); // we run on a worker thread: no SIGALRM
-    curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
-    curl_easy_setopt(c, CURLOPT_FOLLOWLOCATION, 0L); // a redirect could carry credentials elsewhere
-    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, long(settings.connectTimeoutMs));
-    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, long(settings.timeoutMs));
     curl_easy_setopt(c, CURLOPT_ACCEPT_ENCODING, ""); // whatever this libcurl decodes; big matrices shrink ~10x
-    curl_easy_setopt(c, CURLOPT_USERAGENT, "switchboard/" SWITCHBOARD_VERSION);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-    curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, &onWrite);
-    curl_easy_setopt(c, CURLOPT_WRITEDATA, a);
-    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, &onProgress);
-    curl_easy_setopt(c, CURLOPT_XFERINFODATA, a);
-    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
-    curl_easy_setopt(c, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(settings.maxResponseBytes));
     if (settings.insecureSkipTlsVerify) {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);
@@ -353,37 +275,17 @@ void attemptOnce(CURL *c, const PrometheusClient::Settings &settings, const QByt
     if (!settings.caFile.isEmpty())
         curl_easy_setopt(c, CURLOPT_CAINFO, QFile::encodeName(settings.caFile).constData());
 
-    curl_slist *headers = curl_slist_append(nullptr, "Accept: application/json");
+    QList<QByteArray> headers{QByteArrayLiteral("Accept: application/json")};
     for (const auto &[name, value] : std::as_const(settings.headers))
-        headers = curl_slist_append(headers, QByteArray(name + ": " + value).constData());
-    if (!a->bearer.isEmpty())
-        headers = curl_slist_append(headers, QByteArray("Authorization: Bearer " + a->bearer.toUtf8()).constData());
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, headers);
-    const QByteArray user = settings.basicUser.toUtf8();
-    const QByteArray password = a->password.toUtf8();
-    if (!user.isEmpty()) {
+        headers.append(name + ": " + value);
+    if (!bearer.isEmpty())
+        headers.append("Authorization: Bearer " + bearer.toUtf8());
+    curl.setHeaders(headers);
+    if (!settings.basicUser.isEmpty()) {
         curl_easy_setopt(c, CURLOPT_HTTPAUTH, long(CURLAUTH_BASIC));
-        curl_easy_setopt(c, CURLOPT_USERNAME, user.constData());
-        curl_easy_setopt(c, CURLOPT_PASSWORD, password.constData());
+        curl_easy_setopt(c, CURLOPT_USERNAME, settings.basicUser.toUtf8().constData());
+        curl_easy_setopt(c, CURLOPT_PASSWORD, password.toUtf8().constData());
     }
-
-    QElapsedTimer timer;
-    timer.start();
-    a->code = curl_easy_perform(c);
-    a->transferMs = double(timer.nsecsElapsed()) / 1e6;
-    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &a->httpStatus);
-    curl_easy_getinfo(c, CURLINFO_OS_ERRNO, &a->osErrno);
-    curl_off_t connectUs = 0;
-    curl_easy_getinfo(c, CURLINFO_CONNECT_TIME_T, &connectUs);
-    a->connected = connectUs > 0 || a->httpStatus > 0;
-    const char *type = nullptr;
-    curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &type);
-    a->contentType = type ? QString::fromLatin1(type).section(QLatin1Char(';'), 0, 0) : QString();
-    a->curlMessage = QString::fromUtf8(errbuf[0] ? errbuf : curl_easy_strerror(a->code)).trimmed();
-    // The handle keeps pointers to these; drop them before they go out of scope.
-    curl_easy_setopt(c, CURLOPT_HTTPHEADER, nullptr);
-    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, nullptr);
-    curl_slist_free_all(headers);
 }
 
 } // namespace
@@ -391,7 +293,7 @@ void attemptOnce(CURL *c, const PrometheusClient::Settings &settings, const QByt
 PrometheusClient::Reply PrometheusClient::get(const QByteArray &pathAndQuery)
 {
     Reply reply;
-    if (!m_curl) {
+    if (!m_curl->isValid()) {
         reply.error = QStringLiteral("Prometheus: libcurl could not create a handle");
         return reply;
     }
@@ -417,25 +319,21 @@ PrometheusClient::Reply PrometheusClient::get(const QByteArray &pathAndQuery)
     const QByteArray url = m_baseUrl + pathAndQuery;
     const QString where = m_displayUrl + QString::fromLatin1(pathAndQuery.left(pathAndQuery.indexOf('?')));
     for (int attempt = 1;; ++attempt) {
-        Attempt a;
-        a.cap = m_settings.maxResponseBytes;
-        a.cancelled = &m_cancelled;
-        a.bearer = bearer;
-        a.password = password;
         if (m_cancelled) {
             reply.error = QStringLiteral("Prometheus: cancelled");
             return reply;
         }
-        attemptOnce(handle(m_curl), m_settings, url, &a);
+        prepareAttempt(*m_curl, m_settings, url, bearer, password, &m_cancelled);
+        const CurlEasy::Result a = m_curl->perform();
         reply.attempts = attempt;
         reply.httpStatus = int(a.httpStatus);
         reply.transferMs = a.transferMs;
         reply.error.clear();
         bool retry = false;
 
-        if (a.code == CURLE_ABORTED_BY_CALLBACK) {
+        if (a.aborted) {
             reply.error = QStringLiteral("Prometheus: cancelled");
-        } else if (a.tooLarge || a.code == CURLE_FILESIZE_EXCEEDED) {
+        } else if (a.tooLarge) {
             const qint64 cap = m_settings.maxResponseBytes;
             const QString size = cap % (1 << 20) == 0 ? QStringLiteral("%1 MiB").arg(cap >> 20) : QStringLiteral("%1 bytes").arg(cap);
             reply.error = QStringLiteral("Prometheus: answer from %1 is larger than %2: aborted (narrow the query or use a larger step)")
@@ -491,7 +389,7 @@ PrometheusClient::Reply PrometheusClient::get(const QByteArray &pathAndQuery)
         } else {
             QElapsedTimer timer;
             timer.start();
-            reply.response = PromResponse::parse(a.body);
+            reply.response = PromResponse::parse(std::string_view(a.body.constData(), size_t(a.body.size())));
             reply.parseMs = double(timer.nsecsElapsed()) / 1e6;
             const PromResponse &r = reply.response;
             const QString status = QStringLiteral("HTTP %1").arg(a.httpStatus);

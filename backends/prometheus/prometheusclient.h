@@ -13,8 +13,11 @@
 #include <QStringList>
 
 #include <atomic>
+#include <memory>
 
 namespace Switchboard {
+
+class CurlEasy;
 
 class PrometheusClient final
 {
@@ -82,7 +85,7 @@ private:
     Settings m_settings;
     QByteArray m_baseUrl; // without a trailing slash
     QString m_displayUrl;
-    void *m_curl = nullptr; // CURL easy handle, reused so keep-alive connections are too
+    std::unique_ptr<CurlEasy> m_curl; // reused so keep-alive connections are too
     std::atomic<bool> m_cancelled{false};
     QStringList m_secrets; // values that must never appear in a message
 };

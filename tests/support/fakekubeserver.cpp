@@ -38,6 +38,10 @@ struct FakeKubeServer::State
     QByteArray bearer;
     QList<FaultRule> faults;
     std::function<void(const Request &)> hook;
+    QString interferencePath;
+    json interference;
+    int interferences = 0; // still to make
+    int interfered = 0;    // made
     QList<Request> requests;
     QList<Request> accessReviews;
     struct Access
@@ -343,6 +347,15 @@ void FakeKubeServer::read(QTcpSocket *socket)
 
     QMutexLocker lock(&m_state->mutex);
     State &st = *m_state;
+    if (req.method == "PATCH" && st.interferences > 0
+        && (req.path == st.interferencePath || req.path == st.interferencePath + QStringLiteral("/status"))) {
+        if (const auto other = st.objects.find(st.interferencePath); other != st.objects.end()) {
+            other->second.merge_patch(st.interference);
+            bump(&other->second);
+            --st.interferences;
+            ++st.interfered;
+        }
+    }
     const PathParts parts = partsOf(req.path);
     const QString resource = parts.plural + QLatin1Char('.') + parts.group;
     const bool patching = req.method == "PATCH";
@@ -528,6 +541,21 @@ void FakeKubeServer::addFault(Fault fault, const QByteArray &method, const QStri
 {
     QMutexLocker lock(&m_state->mutex);
     m_state->faults.append({fault, method, pathSuffix, times});
+}
+
+void FakeKubeServer::changeBeforePatches(const QString &path, const QByteArray &patch, int times)
+{
+    QMutexLocker lock(&m_state->mutex);
+    m_state->interferencePath = path;
+    m_state->interference = json::parse(patch.toStdString());
+    m_state->interferences = times;
+    m_state->interfered = 0;
+}
+
+int FakeKubeServer::changesBeforePatches() const
+{
+    QMutexLocker lock(&m_state->mutex);
+    return m_state->interfered;
 }
 
 void FakeKubeServer::setOnRequest(std::function<void(const Request &)> hook)

@@ -86,6 +86,12 @@ public:
     // Runs on the server thread before a request is handled (e.g. to change a resource between
     // a client's read and its write). May call put() and mergePatch().
     void setOnRequest(std::function<void(const Request &)> hook);
+    // Another writer: the next `times` PATCH requests on `path` (or its status) find the resource
+    // changed by `patch` (a merge patch, which bumps the resourceVersion) just before they are
+    // handled, as when a controller or a colleague writes between a client's read and its write.
+    void changeBeforePatches(const QString &path, const QByteArray &patch, int times = 1);
+    // How many of those changes have been made.
+    int changesBeforePatches() const;
 
     // SelfSubjectAccessReview answers: `verb` on `resource` ("httproutes", "rollouts/status";
     // empty: any resource) is allowed or not, with `reason` as status.reason. Default: allowed.
