@@ -114,6 +114,16 @@ int status(TargetController *c, bool json, const Wait &wait)
     return Ok;
 }
 
+// Every verb that writes asks this after its fresh read (the layer finds out there whether we
+// may write) and before anything is sent.
+bool refuseReadOnly(TargetController *c, int *code)
+{
+    if (!c->isReadOnly())
+        return false;
+    *code = fail(QStringLiteral("target %1 is read-only: %2").arg(c->name(), c->readOnlyReason()));
+    return true;
+}
+
 int change(TargetController *c, const std::function<void()> &act, int timeoutMs)
 {
     std::optional<ChangeResult> result;
@@ -176,6 +186,8 @@ int runPreset(TargetController *c, const QString &presetName, const Wait &wait)
         return fail(error);
     if (!readTarget(c, true, wait, &error))
         return fail(error);
+    if (int code = 0; refuseReadOnly(c, &code))
+        return code;
     c->start(); // polling feeds the gates
     out(QStringLiteral("%1: running %2: %3").arg(c->name(), plan.name, plan.summary()));
     for (const QString &w : TrafficForecast::warnings(plan, c->health(), c->staleAfterMs(), c->config().pollMs))
@@ -263,7 +275,8 @@ int run(const QStringList &arguments)
                                      QStringLiteral("How long to wait for the target (default 10000; for its metrics, what the "
                                                     "target's Prometheus timeouts and retries need, when longer)."),
                                      QStringLiteral("MS"));
-    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout});
+    const QCommandLineOption readOnly(QStringLiteral("read-only"), QStringLiteral("Refuse every action (exit 2); status still works."));
+    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -286,6 +299,7 @@ int run(const QStringList &arguments)
 
     Workspace::Options opts;
     opts.configDir = parser.value(config);
+    opts.readOnly = parser.isSet(readOnly);
     Workspace ws(opts);
     const QString name = parser.value(target);
     // The target is in the file but could not be built: its own error, not "no such target".
@@ -321,6 +335,8 @@ int run(const QStringList &arguments)
         QString error;
         if (!readTarget(c, false, wait, &error))
             return fail(error);
+        if (int code = 0; refuseReadOnly(c, &code))
+            return code;
         const int timeoutMs = wait.trafficMs;
         if (verb == QStringLiteral("set-weight")) {
             if (!parser.isSet(canary))

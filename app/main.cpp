@@ -33,6 +33,7 @@ struct GuiOptions
     QCommandLineOption afterMs{QStringLiteral("after-ms"), QStringLiteral("With --screenshot: wait this long first."),
                                QStringLiteral("N"), QStringLiteral("2000")};
     QCommandLineOption target{QStringLiteral("target"), QStringLiteral("Select this target at start."), QStringLiteral("NAME")};
+    QCommandLineOption readOnly{QStringLiteral("read-only"), QStringLiteral("Show every target, refuse every action.")};
     QCommandLineOption size{QStringLiteral("size"), QStringLiteral("Open the window at WIDTHxHEIGHT (e.g. 1024x640, to check a layout)."),
                             QStringLiteral("WxH")};
 
@@ -48,7 +49,7 @@ struct GuiOptions
             "  run --target NAME --preset NAME"));
         parser.addHelpOption();
         parser.addVersionOption();
-        parser.addOptions({demo, config, screenshot, afterMs, target, size});
+        parser.addOptions({demo, config, screenshot, afterMs, target, size, readOnly});
     }
 };
 
@@ -94,6 +95,7 @@ int runGui(int argc, char **argv)
     Workspace::Options opts;
     opts.demo = parser.isSet(options.demo);
     opts.configDir = parser.value(options.config);
+    opts.readOnly = parser.isSet(options.readOnly);
     Workspace ws(opts);
     for (const QString &p : ws.problems())
         std::fprintf(stderr, "switchboard: %s\n", qPrintable(p));

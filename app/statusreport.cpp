@@ -96,6 +96,9 @@ StatusReport::StatusReport(const TargetController &c, qint64 now, int metricsWai
 
     if (!s.note.isEmpty())
         m_notes.append(s.note); // e.g. a rollout's step and phase, TLS verification off
+    // The layer may already say it in its note (nginx does): once is enough.
+    if (c.isReadOnly() && !s.note.contains(c.readOnlyReason()))
+        m_notes.append(QStringLiteral("read-only: ") + c.readOnlyReason());
     m_metricsError = c.metricsError();
     if (!c.hasMetrics()) {
         m_notes.append(QStringLiteral("no metrics layer configured for this target"));
@@ -140,7 +143,8 @@ StatusReport::StatusReport(const TargetController &c, qint64 now, int metricsWai
                          {QStringLiteral("members"), members},
                          {QStringLiteral("health"), health},
                          {QStringLiteral("dataAgeMs"), jsonAge(dataAge)},
-                         {QStringLiteral("stale"), m_stale}};
+                         {QStringLiteral("stale"), m_stale},
+                         {QStringLiteral("readOnly"), c.isReadOnly()}};
     if (!m_metricsError.isEmpty())
         m_json.insert(QStringLiteral("metricsError"), m_metricsError);
     if (!m_notes.isEmpty())

@@ -7,6 +7,7 @@ namespace Switchboard {
 Workspace::Workspace(const Options &options, QObject *parent)
     : QObject(parent)
     , m_audit(AuditLog::defaultPath())
+    , m_readOnly(options.readOnly)
 {
     // A write that fails shows in the event log at once, not only at the next action. The
     // handler runs on the audit log's writer; the event log lives on this thread.
@@ -53,8 +54,12 @@ Workspace::~Workspace()
     m_controllers.clear();
 }
 
-void Workspace::add(const TargetConfig &target)
+void Workspace::add(TargetConfig target)
 {
+    if (m_readOnly && !target.readOnly) {
+        target.readOnly = true;
+        target.readOnlyReason = QStringLiteral("Switchboard was started with --read-only");
+    }
     QString error;
     std::unique_ptr<BackendHost> host = createBackends(target, &error);
     if (!host) {

@@ -22,6 +22,8 @@ public:
     {
         bool demo = false;
         QString configDir; // empty: the default config directory
+        // --read-only: every target refuses every action (targets.json's own "readOnly" stays).
+        bool readOnly = false;
     };
 
     explicit Workspace(const Options &options, QObject *parent = nullptr);
@@ -43,7 +45,7 @@ public:
     AuditLog *audit() { return &m_audit; }
 
 private:
-    void add(const TargetConfig &target);
+    void add(TargetConfig target);
 
     EventLogModel m_events;
     AuditLog m_audit;
@@ -52,6 +54,7 @@ private:
     QHash<QString, QString> m_targetErrors;
     QString m_targetsPath;
     bool m_fallback = false;
+    bool m_readOnly = false;
 };
 
 } // namespace Switchboard

@@ -63,8 +63,10 @@ struct TrafficSnapshot
     qint64 timeMs = 0; // wall clock, ms since epoch
     QList<Member> members;
     TrafficSplit split;
-    // The layer accepts no changes (e.g. an nginx upstream file we may not write).
+    // The layer accepts no changes from us (an nginx upstream file we may not write, an HAProxy
+    // socket below level admin, a Kubernetes user who may not patch), found out before acting.
     bool readOnly = false;
+    QString readOnlyReason; // why, one line; empty when not read-only
     // What the traffic layer says beyond weights, one line for the operator (a rollout's step
     // and phase, TLS verification being off). Empty when there is nothing to say.
     QString note;
@@ -146,6 +148,10 @@ struct TargetConfig
     QString kind;
     int pollMs = 1000;
     QJsonObject settings;
+    // targets.json "readOnly": true, or the whole app started with --read-only: every action is
+    // refused before anything is sent. The reason says which.
+    bool readOnly = false;
+    QString readOnlyReason;
 };
 
 } // namespace Switchboard

@@ -111,7 +111,7 @@ void RolloutEngine::start()
     if (const QString e = m_plan.validate(); !e.isEmpty())
         refused = QStringLiteral("plan \"%1\": %2").arg(m_plan.name, e);
     else if (m_controller->isReadOnly())
-        refused = QStringLiteral("target %1 is read-only").arg(m_controller->name());
+        refused = QStringLiteral("target %1 is read-only: %2").arg(m_controller->name(), m_controller->readOnlyReason());
     audit(QStringLiteral("rollout-start"), refused.isEmpty() ? QStringLiteral("plan \"%1\": %2").arg(m_plan.name, m_plan.summary()) : refused,
           refused.isEmpty() ? QStringLiteral("started") : QStringLiteral("failed"));
     if (!refused.isEmpty())

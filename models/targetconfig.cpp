@@ -89,6 +89,15 @@ TargetConfigResult parseTargetConfig(const QByteArray &json, const QString &path
             }
             t.pollMs = poll;
         }
+        if (o.contains(QStringLiteral("readOnly"))) {
+            if (!o.value(QStringLiteral("readOnly")).isBool()) {
+                r.error = where + QStringLiteral(".readOnly: must be true or false");
+                return r;
+            }
+            t.readOnly = o.value(QStringLiteral("readOnly")).toBool();
+            if (t.readOnly)
+                t.readOnlyReason = QStringLiteral("marked \"readOnly\" in targets.json");
+        }
         if (t.kind != QStringLiteral("sim") && !o.value(t.kind).isObject()) {
             r.error = where + QStringLiteral(".%1: missing the \"%1\" object with the connection settings").arg(t.kind);
             return r;

@@ -72,6 +72,16 @@ TimeSeriesModel *TargetController::splitHistory() const
     return m_history->split();
 }
 
+QString TargetController::readOnlyReason() const
+{
+    if (m_config.readOnly)
+        return m_config.readOnlyReason.isEmpty() ? QStringLiteral("configured read-only") : m_config.readOnlyReason;
+    if (m_snapshot && m_snapshot->readOnly)
+        return m_snapshot->readOnlyReason.isEmpty() ? QStringLiteral("the traffic layer accepts no changes")
+                                                    : m_snapshot->readOnlyReason;
+    return {};
+}
+
 bool TargetController::isActionInFlight() const
 {
     return m_changes->isBusy();
@@ -322,9 +332,14 @@ void TargetController::submit(WeightChange change, const QString &action, bool s
         ChangeResult r;
         r.status = ChangeResult::Status::Failed;
         r.requestedCanaryPercent = change.canaryPercent;
-        r.message = QStringLiteral("target is read-only");
+        // A rollback is refused too: whoever may not write cannot roll back either, and saying
+        // so plainly beats a PATCH that fails halfway through an incident.
+        r.message = action == QLatin1String("rollback")
+                        ? QStringLiteral("target is read-only (%1): rollback cannot be sent either; someone with write access must roll back")
+                              .arg(readOnlyReason())
+                        : QStringLiteral("target is read-only (%1)").arg(readOnlyReason());
         r.id = m_changes->takeId();
-        log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: target is read-only").arg(action));
+        log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: %2").arg(action, r.message));
         Q_EMIT actionFinished(r);
         return;
     }

@@ -58,7 +58,11 @@ public:
     // The id the next change asked of this controller will carry (ChangeResult::id of its
     // answer). Read it before asking: a refusal is answered before the call returns.
     quint64 nextChangeId() const;
-    bool isReadOnly() const { return m_snapshot && m_snapshot->readOnly; }
+    // Read-only: targets.json or --read-only says so, or the traffic layer found we may not
+    // write (checked at refresh, before any action). Every action is then refused unsent.
+    bool isReadOnly() const { return m_config.readOnly || (m_snapshot && m_snapshot->readOnly); }
+    // Why, one line for badges, tooltips and refusals; empty when not read-only.
+    QString readOnlyReason() const;
     bool hasMetrics() const { return m_host->metrics() != nullptr; }
 
     // Columns: stableRps canaryRps stableErrorPct canaryErrorPct stableP50Ms canaryP50Ms stableP99Ms canaryP99Ms

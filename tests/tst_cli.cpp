@@ -202,6 +202,105 @@ private slots:
         QCOMPARE(r.err.count(QLatin1Char('\n')), 1); // one line
     }
 
+    // An nginx target with `true` as test and reload: its weights live in a file, so a refused
+    // change can be checked byte for byte. `extra` goes into the target object.
+    QString writeNginxTarget(const QByteArray &extra, QString *upstreamFile)
+    {
+        const QString dir = m_home.filePath(QStringLiteral("nginx-%1").arg(m_configs + 1));
+        QDir().mkpath(dir);
+        *upstreamFile = dir + QStringLiteral("/shop-upstream.conf");
+        QFile up(*upstreamFile);
+        up.open(QIODevice::WriteOnly);
+        up.write("upstream shop {\n    server 127.0.0.1:8001 weight=90;\n    server 127.0.0.1:8002 weight=10;\n}\n");
+        up.close();
+        return writeConfig("{\"targets\":[{\"name\":\"shop\",\"kind\":\"nginx\"" + extra + ",\"nginx\":{\"upstreamFile\":\""
+                           + upstreamFile->toUtf8() + "\",\"upstream\":\"shop\",\"stable\":[\"127.0.0.1:8001\"],"
+                           "\"canary\":[\"127.0.0.1:8002\"],\"testCommand\":[\"true\"],\"reloadCommand\":[\"true\"]}}]}");
+    }
+
+    static QByteArray fileBytes(const QString &path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+
+    void readOnlyRefusesEveryWrite_data()
+    {
+        QTest::addColumn<QByteArray>("extra");   // in the target object
+        QTest::addColumn<bool>("globalFlag");    // --read-only on the command line
+        QTest::addColumn<QString>("reason");
+        QTest::newRow("targets.json readOnly") << QByteArray(",\"readOnly\":true") << false << QStringLiteral("marked \"readOnly\" in targets.json");
+        QTest::newRow("--read-only") << QByteArray() << true << QStringLiteral("started with --read-only");
+    }
+
+    void readOnlyRefusesEveryWrite()
+    {
+        QFETCH(QByteArray, extra);
+        QFETCH(bool, globalFlag);
+        QFETCH(QString, reason);
+        QString upstream;
+        const QString dir = writeNginxTarget(extra, &upstream);
+        const QByteArray before = fileBytes(upstream);
+        QFile::remove(m_home.filePath(QStringLiteral("data/switchboard/audit.jsonl")));
+        writePreset(QStringLiteral("hold-at-five"), holdAtFivePreset);
+        const QStringList flag = globalFlag ? QStringList{QStringLiteral("--read-only")} : QStringList{};
+        const QList<QStringList> verbs{
+            {QStringLiteral("set-weight"), QStringLiteral("--canary"), QStringLiteral("30")},
+            {QStringLiteral("set-weight"), QStringLiteral("--canary"), QStringLiteral("30"), QStringLiteral("--force")},
+            {QStringLiteral("promote"), QStringLiteral("--full")},
+            {QStringLiteral("promote")},
+            {QStringLiteral("rollback")},
+            {QStringLiteral("run"), QStringLiteral("--preset"), QStringLiteral("hold-at-five")}};
+        for (const QStringList &verb : verbs) {
+            const Run r = run(verb + QStringList{QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--config"), dir} + flag);
+            QVERIFY2(r.code == 2, qPrintable(verb.join(QLatin1Char(' ')) + QStringLiteral(": ") + r.out + r.err));
+            QVERIFY2(r.err.startsWith(QStringLiteral("switchboard: target shop is read-only: ")), qPrintable(r.err));
+            QVERIFY2(r.err.contains(reason), qPrintable(r.err));
+            QCOMPARE(r.err.count(QLatin1Char('\n')), 1); // one line
+            QVERIFY2(!r.out.contains(QStringLiteral("applied")), qPrintable(r.out));
+            QCOMPARE(fileBytes(upstream), before); // nothing written
+        }
+        // Refused before anything was sent: no action in the audit log.
+        QVERIFY(!QFile::exists(m_home.filePath(QStringLiteral("data/switchboard/audit.jsonl")))
+                || fileBytes(m_home.filePath(QStringLiteral("data/switchboard/audit.jsonl"))).trimmed().isEmpty());
+
+        // status still works and says so.
+        const Run st = run(QStringList{QStringLiteral("status"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--json"),
+                                       QStringLiteral("--config"), dir} + flag);
+        QCOMPARE(st.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(st.out.toUtf8()).object();
+        QCOMPARE(o.value(QStringLiteral("readOnly")), QJsonValue(true));
+        QVERIFY2(o.value(QStringLiteral("note")).toString().contains(QStringLiteral("read-only: ")), qPrintable(st.out));
+        QVERIFY2(o.value(QStringLiteral("note")).toString().contains(reason), qPrintable(st.out));
+        QCOMPARE(o.value(QStringLiteral("split")).toObject().value(QStringLiteral("canary")).toDouble(), 10.0);
+    }
+
+    void writableTargetIsNotReadOnly()
+    {
+        // The same target without the flag: status says readOnly false, and the change goes through.
+        QString upstream;
+        const QString dir = writeNginxTarget({}, &upstream);
+        Run r = run({QStringLiteral("status"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--json"),
+                     QStringLiteral("--config"), dir});
+        QCOMPARE(r.code, 0);
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("readOnly")), QJsonValue(false));
+        r = run({QStringLiteral("set-weight"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--canary"),
+                 QStringLiteral("30"), QStringLiteral("--config"), dir});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = run({QStringLiteral("status"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--json"),
+                 QStringLiteral("--config"), dir});
+        QCOMPARE(QJsonDocument::fromJson(r.out.toUtf8()).object().value(QStringLiteral("split")).toObject()
+                     .value(QStringLiteral("canary")).toDouble(), 30.0);
+    }
+
+    void readOnlyMustBeABoolean()
+    {
+        const QString dir = writeConfig("{\"targets\":[{\"name\":\"shop\",\"kind\":\"sim\",\"readOnly\":\"yes\"}]}");
+        const Run r = run({QStringLiteral("status"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--config"), dir});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("targets[0].readOnly: must be true or false")), qPrintable(r.err));
+    }
+
     void runPresetToTheEnd_data()
     {
         QTest::addColumn<QByteArray>("sim");

@@ -135,7 +135,90 @@ private Q_SLOTS:
         QCOMPARE(s.members.at(0).state, QStringLiteral("UP"));
         QCOMPARE(s.members.at(0).checkStatus, QStringLiteral("L7OK"));
         QCOMPARE(s.split.canary, 0.0);
-        QCOMPARE(fake.commands(), QStringList{QStringLiteral("show stat shop 4 -1")});
+        QVERIFY(!s.readOnly); // "Unknown command" (HAProxy < 2.0): no level known, not read-only
+        // The level is asked on the first refresh, before the read.
+        QCOMPARE(fake.commands(), (QStringList{QStringLiteral("show cli level"), QStringLiteral("show stat shop 4 -1")}));
+    }
+
+    void parseLevel_data()
+    {
+        QTest::addColumn<QString>("answer");
+        QTest::addColumn<QString>("level");
+        QTest::newRow("admin") << QStringLiteral("admin\n\n") << QStringLiteral("admin");
+        QTest::newRow("operator") << QStringLiteral("operator\n") << QStringLiteral("operator");
+        QTest::newRow("user") << QStringLiteral("user\n\n") << QStringLiteral("user");
+        QTest::newRow("old haproxy") << QStringLiteral("Unknown command. Please enter one of the following commands only :\n  help\n\n")
+                                     << QString();
+        QTest::newRow("empty") << QString() << QString();
+    }
+
+    void parseLevel()
+    {
+        QFETCH(QString, answer);
+        QFETCH(QString, level);
+        QCOMPARE(HaproxyTrafficBackend::parseLevel(answer), level);
+    }
+
+    void backendReadOnlyBelowAdmin_data()
+    {
+        QTest::addColumn<QString>("level");
+        QTest::addColumn<bool>("readOnly");
+        QTest::newRow("admin") << QStringLiteral("admin") << false;
+        QTest::newRow("operator") << QStringLiteral("operator") << true;
+        QTest::newRow("user") << QStringLiteral("user") << true;
+    }
+
+    void backendReadOnlyBelowAdmin()
+    {
+        QFETCH(QString, level);
+        QFETCH(bool, readOnly);
+        FakeHaproxy admin(labStart());
+        admin.setCliLevel(QStringLiteral("admin"));
+        FakeHaproxy fake(labStart());
+        fake.setCliLevel(level);
+        HaproxyTrafficBackend b(settingsFor({admin.endpoint(), fake.endpoint()}));
+        QSignalSpy ok(&b, &TrafficBackend::snapshotReady);
+        b.refresh();
+        QCOMPARE(ok.size(), 1);
+        const TrafficSnapshot s = ok.at(0).at(0).value<TrafficSnapshot>();
+        QCOMPARE(s.readOnly, readOnly);
+        if (readOnly) {
+            QVERIFY2(s.readOnlyReason.contains(fake.endpoint() + QStringLiteral(" is at level ") + level), qPrintable(s.readOnlyReason));
+            QVERIFY2(!s.readOnlyReason.contains(admin.endpoint()), qPrintable(s.readOnlyReason));
+            QVERIFY(s.readOnlyReason.contains(QStringLiteral("set weight needs level admin")));
+        } else {
+            QVERIFY(s.readOnlyReason.isEmpty());
+        }
+        // Known before acting: nothing is sent to either endpoint.
+        const ChangeResult r = applyNow(b, 25);
+        QCOMPARE(r.status, readOnly ? ChangeResult::Status::Failed : ChangeResult::Status::Applied);
+        bool anySet = false;
+        for (const FakeHaproxy *f : {&admin, &fake})
+            for (const QString &c : f->commands())
+                anySet = anySet || c.startsWith(QLatin1String("set weight"));
+        QCOMPARE(anySet, !readOnly);
+        if (readOnly) {
+            QVERIFY2(r.message.contains(QStringLiteral("read-only")), qPrintable(r.message));
+            QCOMPARE(fake.weights(), labStart());
+        }
+    }
+
+    void backendAsksLevelOncePerNRefreshes()
+    {
+        FakeHaproxy fake(labStart());
+        fake.setCliLevel(QStringLiteral("admin"));
+        HaproxyTrafficBackend b(settingsFor({fake.endpoint()}));
+        for (int i = 0; i < HaproxyTrafficBackend::kLevelEvery + 1; ++i)
+            b.refresh();
+        QCOMPARE(fake.commands().count(QStringLiteral("show cli level")), 2);
+        // A reload lowered the level: the next check finds it, and the target turns read-only.
+        fake.setCliLevel(QStringLiteral("operator"));
+        QSignalSpy ok(&b, &TrafficBackend::snapshotReady);
+        for (int i = 0; i < HaproxyTrafficBackend::kLevelEvery; ++i)
+            b.refresh();
+        QCOMPARE(ok.size(), HaproxyTrafficBackend::kLevelEvery);
+        QVERIFY(!ok.at(HaproxyTrafficBackend::kLevelEvery - 2).at(0).value<TrafficSnapshot>().readOnly);
+        QVERIFY(ok.constLast().at(0).value<TrafficSnapshot>().readOnly);
     }
 
     void backendUnknownServer()

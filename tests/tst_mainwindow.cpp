@@ -210,6 +210,73 @@ private slots:
         QTRY_VERIFY(find<QLabel>("serversLabel")->text().contains(QStringLiteral("app-v2-a")));
     }
 
+    void readOnlyTargetShowsBadgeAndDisablesEveryAction()
+    {
+        // A sim target marked readOnly in targets.json, in a window of its own.
+        const TargetConfigResult cfg = parseTargetConfig(
+            "{\"targets\":[{\"name\":\"ro\",\"kind\":\"sim\",\"readOnly\":true,\"pollMs\":200,\"sim\":{\"initialCanaryPercent\":30}}]}",
+            QStringLiteral("targets.json"));
+        QVERIFY2(cfg.ok(), qPrintable(cfg.error));
+        QString error;
+        std::shared_ptr<SimWorld> world;
+        auto host = createBackends(cfg.targets.first(), &error, &world);
+        QVERIFY2(host, qPrintable(error));
+        TargetController controller(cfg.targets.first(), std::move(host), &m_log, nullptr);
+        TargetListModel targets;
+        targets.setControllers({&controller});
+        MainWindow window(&targets, &m_log, m_presets.get());
+        writePlan(QStringLiteral("ro-plan"), 1);
+        controller.start();
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QTRY_VERIFY(controller.hasSnapshot());
+        QVERIFY(controller.isReadOnly());
+        const QString reason = QStringLiteral("marked \"readOnly\" in targets.json");
+        QCOMPARE(controller.readOnlyReason(), reason);
+
+        auto *badge = window.findChild<QLabel *>(QStringLiteral("readOnlyBadge"));
+        QVERIFY(badge);
+        QTRY_VERIFY(badge->isVisible());
+        QVERIFY2(badge->toolTip().contains(reason), qPrintable(badge->toolTip()));
+        // Everything is still shown: the split is there.
+        QTRY_COMPARE(window.findChild<SplitBarWidget *>(QStringLiteral("splitBar"))->text(), QStringLiteral("stable 70% · canary 30%"));
+
+        // Every action off before any click, each saying why.
+        for (const char *name : {"applyButton", "promoteFullButton", "rollbackButton", "startRolloutButton", "pauseButton",
+                                 "promoteStepButton"}) {
+            auto *b = window.findChild<QPushButton *>(QLatin1String(name));
+            QVERIFY2(b, name);
+            QVERIFY2(!b->isEnabled(), name);
+            QVERIFY2(b->toolTip().contains(reason), qPrintable(QLatin1String(name) + QStringLiteral(": ") + b->toolTip()));
+        }
+        QVERIFY(!window.findChild<QSlider *>(QStringLiteral("canarySlider"))->isEnabled());
+        QVERIFY(window.findChild<QPushButton *>(QStringLiteral("rollbackButton"))->toolTip().contains(QStringLiteral("cannot roll back")));
+        // Ctrl+Shift+R asks nothing of the controller either (a change would start, or be
+        // refused, before keyClick returns).
+        QSignalSpy started(&controller, &TargetController::actionStarted);
+        QSignalSpy finished(&controller, &TargetController::actionFinished);
+        window.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&window));
+        QTest::keyClick(&window, Qt::Key_R, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(started.size(), 0);
+        QCOMPARE(finished.size(), 0);
+        QCOMPARE(TrafficSplit::fromMembers(world->members()).canary, 30.0);
+
+        // Metrics settings: Test still works, Save is off with the reason.
+        QTemporaryDir dir;
+        TargetSettingsDialog dialog(&controller, dir.filePath(QStringLiteral("targets.json")));
+        auto *save = dialog.findChild<QPushButton *>(QStringLiteral("saveButton"));
+        QVERIFY(save);
+        QVERIFY(!save->isEnabled());
+        QVERIFY2(save->toolTip().contains(reason), qPrintable(save->toolTip()));
+        QVERIFY(!dialog.save());
+        QVERIFY(!QFile::exists(dir.filePath(QStringLiteral("targets.json"))));
+
+        // The writable fixture target shows no badge.
+        QVERIFY(!find<QLabel>("readOnlyBadge")->isVisible());
+        QVERIFY(find<QPushButton>("applyButton")->toolTip().isEmpty());
+    }
+
     void settingsDialogSaveAppliesToTheRunningTarget()
     {
         QTemporaryDir dir;

@@ -203,8 +203,13 @@ void RolloutBarWidget::refresh()
     const bool usable = m_controller && !m_controller->isReadOnly();
     m_preset->setEnabled(usable && !active);
     m_start->setEnabled(usable && !active && m_preset->count() > 0);
-    m_pause->setEnabled(active);
-    m_promote->setEnabled(active);
+    // Read-only: a plan running elsewhere is shown, but nothing here may steer it.
+    m_pause->setEnabled(usable && active);
+    m_promote->setEnabled(usable && active);
+    const QString why = m_controller && m_controller->isReadOnly() ? tr("read-only: %1").arg(m_controller->readOnlyReason()) : QString();
+    m_start->setToolTip(why);
+    m_pause->setToolTip(why);
+    m_promote->setToolTip(why.isEmpty() ? tr("Skip to the plan's next step") : why);
     m_pause->setText(e && e->state() == RolloutEngine::State::Paused ? tr("Resume") : tr("Pause"));
     if (!e) {
         m_timeline->setText(tr("<i>no rollout running</i>"));

@@ -46,7 +46,12 @@ TargetSettingsDialog::TargetSettingsDialog(TargetController *controller, const Q
                                 .arg(m_path.isEmpty() ? tr("(no file: demo target)") : m_path), this);
     hint->setWordWrap(true);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Save | QDialogButtonBox::Close, this);
-    buttons->button(QDialogButtonBox::Save)->setEnabled(!m_path.isEmpty());
+    // A read-only target (or app) writes nothing, not even its own targets.json; Test still runs.
+    QPushButton *saveButton = buttons->button(QDialogButtonBox::Save);
+    saveButton->setObjectName(QStringLiteral("saveButton"));
+    saveButton->setEnabled(!m_path.isEmpty() && !controller->isReadOnly());
+    if (controller->isReadOnly())
+        saveButton->setToolTip(tr("read-only: %1").arg(controller->readOnlyReason()));
     connect(buttons, &QDialogButtonBox::accepted, this, [this] {
         if (save())
             accept();
@@ -105,7 +110,7 @@ void TargetSettingsDialog::testQuery(const QString &key)
 
 bool TargetSettingsDialog::save()
 {
-    if (!m_controller || m_path.isEmpty())
+    if (!m_controller || m_path.isEmpty() || m_controller->isReadOnly())
         return false;
     // Start from what the file had: keys this dialog does not show (sampleTime, ...) stay, and
     // a query deliberately set to "" (metric switched off) stays off when left empty here.

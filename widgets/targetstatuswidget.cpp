@@ -7,6 +7,7 @@
 
 #include <QDateTime>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QVBoxLayout>
 
@@ -33,6 +34,7 @@ void wrapWithoutWidening(QLabel *label)
 TargetStatusWidget::TargetStatusWidget(QWidget *parent)
     : QWidget(parent)
     , m_header(new ElidedLabel(this))
+    , m_readOnlyBadge(new QLabel(tr("READ-ONLY"), this))
     , m_bar(new SplitBarWidget(this))
     , m_measured(new QLabel(this))
     , m_note(new QLabel(this))
@@ -44,6 +46,11 @@ TargetStatusWidget::TargetStatusWidget(QWidget *parent)
     hf.setPointSizeF(hf.pointSizeF() * 1.25);
     hf.setBold(true);
     m_header->setFont(hf);
+    m_readOnlyBadge->setObjectName(QStringLiteral("readOnlyBadge"));
+    m_readOnlyBadge->setStyleSheet(QStringLiteral("QLabel { color: white; background: %1; border-radius: 3px; padding: 1px 6px; font-weight: bold; }")
+                                       .arg(Palette::muted().name()));
+    m_readOnlyBadge->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
+    m_readOnlyBadge->hide();
     m_bar->setObjectName(QStringLiteral("splitBar"));
     m_measured->setObjectName(QStringLiteral("measuredLabel"));
     wrapWithoutWidening(m_measured);
@@ -83,7 +90,10 @@ TargetStatusWidget::TargetStatusWidget(QWidget *parent)
 
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
-    layout->addWidget(m_header);
+    auto *headerRow = new QHBoxLayout;
+    headerRow->addWidget(m_header, 1);
+    headerRow->addWidget(m_readOnlyBadge);
+    layout->addLayout(headerRow);
     layout->addWidget(m_bar);
     layout->addWidget(m_measured);
     layout->addWidget(m_note);
@@ -143,6 +153,9 @@ void TargetStatusWidget::refresh()
 {
     const TargetStatus s = TargetStatus::of(m_controller, QDateTime::currentMSecsSinceEpoch());
     m_header->setText(s.header);
+    const bool readOnly = m_controller && m_controller->isReadOnly();
+    m_readOnlyBadge->setVisible(readOnly);
+    m_readOnlyBadge->setToolTip(readOnly ? tr("Every action is off: %1").arg(m_controller->readOnlyReason()) : QString());
     m_header->setTextColor(s.headerTone == TargetStatus::Tone::Disconnected ? Palette::danger()
                            : s.headerTone == TargetStatus::Tone::Stale    ? Palette::muted()
                                                                           : QColor());

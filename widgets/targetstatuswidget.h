@@ -34,6 +34,7 @@ private:
 
     QPointer<TargetController> m_controller;
     ElidedLabel *m_header;
+    QLabel *m_readOnlyBadge; // shown while the target refuses every action; the reason in its tooltip
     SplitBarWidget *m_bar;
     QLabel *m_measured;
     QLabel *m_note; // what the traffic layer says beyond weights

@@ -178,6 +178,14 @@ void WeightControlsWidget::updateActions()
     m_promoteFull->setEnabled(usable && !(std::isfinite(canary) && canary >= 100));
     // Enabled whenever the canary may have traffic, including when we cannot tell.
     m_rollback->setEnabled(usable && !(std::isfinite(canary) && canary <= 0));
+    // Read-only: every action says why it is off before anyone clicks it.
+    const QString why = m_controller && m_controller->isReadOnly() ? tr("read-only: %1").arg(m_controller->readOnlyReason()) : QString();
+    m_slider->setToolTip(why);
+    m_spin->setToolTip(why);
+    m_apply->setToolTip(why);
+    m_promoteFull->setToolTip(why);
+    m_rollback->setToolTip(why.isEmpty() ? tr("100% to stable at once (Ctrl+Shift+R)")
+                                         : why + QLatin1Char('\n') + tr("A read-only operator cannot roll back either."));
 }
 
 void WeightControlsWidget::onActionStarted(const QString &description)

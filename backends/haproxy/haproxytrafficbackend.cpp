@@ -33,8 +33,43 @@ HaproxyTrafficBackend::HaproxyTrafficBackend(const HaproxyTargetSettings &settin
     : TrafficBackend(parent)
     , m_settings(settings)
 {
-    for (const HaproxyEndpoint &e : m_settings.endpoints)
+    for (const HaproxyEndpoint &e : m_settings.endpoints) {
         m_runtimes.append(HaproxyRuntime(e, m_settings.timeouts));
+        m_levels.append(QString());
+    }
+}
+
+QString HaproxyTrafficBackend::parseLevel(const QString &answer)
+{
+    static const QStringList levels{QStringLiteral("admin"), QStringLiteral("operator"), QStringLiteral("user")};
+    const QString first = answer.trimmed().section(QLatin1Char('\n'), 0, 0).trimmed();
+    return levels.contains(first) ? first : QString();
+}
+
+void HaproxyTrafficBackend::checkLevels()
+{
+    for (qsizetype i = 0; i < m_runtimes.size(); ++i) {
+        QString answer;
+        QString error;
+        // An endpoint that does not answer keeps what it said last: the read that follows
+        // reports the outage itself.
+        if (m_runtimes.at(i).execute({QStringLiteral("show cli level")}, &answer, &error))
+            m_levels[i] = parseLevel(answer);
+    }
+}
+
+QString HaproxyTrafficBackend::levelProblem() const
+{
+    // HAProxy's management guide: `set weight` is only accepted on a socket at level admin.
+    QStringList below;
+    for (qsizetype i = 0; i < m_runtimes.size(); ++i) {
+        const QString &level = m_levels.at(i);
+        if (!level.isEmpty() && level != QLatin1String("admin"))
+            below.append(QStringLiteral("%1 is at level %2").arg(m_runtimes.at(i).name(), level));
+    }
+    if (below.isEmpty())
+        return {};
+    return QStringLiteral("HAProxy runtime API %1; set weight needs level admin").arg(below.join(QStringLiteral(", ")));
 }
 
 bool HaproxyTrafficBackend::membersFrom(const QList<HaproxyServerStat> &rows, const QString &endpoint,
@@ -99,6 +134,8 @@ HaproxyTrafficBackend::Reading HaproxyTrafficBackend::read(const HaproxyRuntime 
 
 void HaproxyTrafficBackend::refresh()
 {
+    if (m_refreshes++ % kLevelEvery == 0)
+        checkLevels();
     QList<Reading> readings;
     for (const HaproxyRuntime &rt : std::as_const(m_runtimes))
         readings.append(read(rt));
@@ -134,6 +171,8 @@ void HaproxyTrafficBackend::refresh()
     s.timeMs = QDateTime::currentMSecsSinceEpoch();
     s.members = first->members;
     s.split = TrafficSplit::fromMembers(s.members);
+    s.readOnlyReason = levelProblem();
+    s.readOnly = !s.readOnlyReason.isEmpty();
     Q_EMIT snapshotReady(s);
 }
 
@@ -169,6 +208,13 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
     ChangeResult r;
     r.requestedCanaryPercent = change.canaryPercent;
     const bool several = m_runtimes.size() > 1;
+    // Known to be refused on some endpoint: sending to the others would leave them disagreeing.
+    if (const QString problem = levelProblem(); !problem.isEmpty()) {
+        r.status = ChangeResult::Status::Failed;
+        r.message = QStringLiteral("nothing changed: read-only: %1").arg(problem);
+        Q_EMIT changeFinished(r);
+        return;
+    }
 
     // 1. What holds now, everywhere: the conflict check and the plan work on live weights.
     QList<Reading> before;

@@ -2,6 +2,8 @@
 // HAProxy as a traffic layer: reads and sets the weights of a backend's stable and canary
 // servers through the runtime API of every configured endpoint (one HAProxy process each, or
 // several sockets of one process), applying each change to all of them and verifying it on all.
+// Read-only when a socket's `show cli level` is below admin (asked before acting, not learnt
+// from a refused `set weight`).
 
 #include "haproxyruntime.h"
 #include "layerparts.h"
@@ -20,6 +22,12 @@ public:
     void refresh() override;
     void apply(const Switchboard::WeightChange &change) override;
 
+    // `show cli level`'s answer ("admin", "operator", "user"); empty when it is none of them
+    // (an HAProxy before 2.0 answers "Unknown command": then only `set weight` will tell).
+    static QString parseLevel(const QString &answer);
+    // Refreshes between two level checks: a socket's level changes only with a reload.
+    static constexpr int kLevelEvery = 30;
+
 private:
     // What one endpoint says about the configured servers.
     struct Reading
@@ -37,9 +45,15 @@ private:
     QStringList setCommands(const QMap<QString, int> &target, const QMap<QString, int> &live, bool raise) const;
     // The `set weight` answers that are errors, each with its command.
     static QStringList answerErrors(const QStringList &commands, const QStringList &answers);
+    // Asks every endpoint `show cli level` (on the first refresh, then every kLevelEvery).
+    void checkLevels();
+    // Why we may not set weights, from the levels known; empty when we may (or cannot tell).
+    QString levelProblem() const;
 
     HaproxyTargetSettings m_settings;
     QList<HaproxyRuntime> m_runtimes;
+    QStringList m_levels; // per endpoint, as parseLevel() gives it; empty: not known
+    int m_refreshes = 0;
 };
 
 } // namespace Switchboard

@@ -241,6 +241,8 @@ ArgoRolloutBackend::ArgoRolloutBackend(Settings settings, QObject *parent)
     : TrafficBackend(parent)
     , m_settings(std::move(settings))
     , m_client(std::make_unique<KubeClient>(m_settings.target.clientSettings()))
+    , m_access({{QStringLiteral("argoproj.io"), QStringLiteral("rollouts"), QString()},
+                {QStringLiteral("argoproj.io"), QStringLiteral("rollouts"), QStringLiteral("status")}})
 {
 }
 
@@ -271,6 +273,10 @@ void ArgoRolloutBackend::refresh()
     s.members = r.members;
     s.split = TrafficSplit::fromMembers(s.members);
     s.note = (QStringList{r.note} + m_client->warnings()).join(QStringLiteral("; "));
+    // After the read, so an unreachable server costs one timeout, not two.
+    s.readOnlyReason = m_access.update(*m_client, m_settings.target.namespaceFor(m_client->config()), m_settings.target.name,
+                                       QDateTime::currentMSecsSinceEpoch());
+    s.readOnly = !s.readOnlyReason.isEmpty();
     Q_EMIT snapshotReady(s);
 }
 
@@ -373,6 +379,10 @@ ChangeResult ArgoRolloutBackend::runOnce(Action action, const WeightChange *chan
     QString error;
     if (!m_client->ensureConfig(&error)) {
         r.message = QStringLiteral("nothing changed: Rollout %1: %2").arg(m_settings.target.name, error);
+        return r;
+    }
+    if (const QString denied = m_access.denial(); !denied.isEmpty()) {
+        r.message = QStringLiteral("nothing changed: read-only: %1").arg(denied); // known to be refused: no PATCH
         return r;
     }
     const QString path = m_settings.target.path(m_client->config(), QStringLiteral("rollouts"));

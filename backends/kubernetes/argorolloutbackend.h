@@ -8,6 +8,7 @@
 // --full) or "back" (0% = abort); stepping on is the seam's promoteStep, and the kubectl
 // plugin's verbs are the extra slots below.
 
+#include "kubeaccessreview.h"
 #include "kubetargetsettings.h"
 #include "layerparts.h"
 #include "trafficbackend.h"
@@ -66,6 +67,8 @@ private:
 
     Settings m_settings;
     std::unique_ptr<KubeClient> m_client;
+    // May we patch the Rollout and its status (where promote and abort go)? Asked at refresh.
+    KubeAccessReview m_access;
 };
 
 } // namespace Switchboard

@@ -84,6 +84,11 @@ KubeClient::Reply KubeClient::patch(const QString &path, const QByteArray &body,
     return perform("PATCH", path, body, contentType);
 }
 
+KubeClient::Reply KubeClient::post(const QString &path, const QByteArray &body)
+{
+    return perform("POST", path, body, QByteArrayLiteral("application/json"));
+}
+
 bool KubeClient::credentials(Credentials *out, QString *error)
 {
     Credentials c{m_config.token, m_config.clientCertData, m_config.clientKeyData};

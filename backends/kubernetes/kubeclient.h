@@ -70,6 +70,8 @@ public:
     // Content type application/merge-patch+json (RFC 7386) unless told otherwise.
     Reply patch(const QString &path, const QByteArray &body,
                 const QByteArray &contentType = QByteArrayLiteral("application/merge-patch+json"));
+    // A JSON body; for reviews (SelfSubjectAccessReview) that create nothing.
+    Reply post(const QString &path, const QByteArray &body);
 
     // Reads the kubeconfig if that has not worked yet; false with *error otherwise.
     bool ensureConfig(QString *error);

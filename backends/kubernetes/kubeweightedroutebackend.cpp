@@ -3,6 +3,7 @@
 #include "kubeclient.h"
 #include "kubeweightedroute.h"
 
+#include <QDateTime>
 #include <QSet>
 
 namespace Switchboard {
@@ -16,6 +17,7 @@ KubeWeightedRouteBackend::KubeWeightedRouteBackend(const KubeTargetSettings &tar
     , m_kind(std::move(kind))
     , m_plural(std::move(plural))
     , m_client(std::make_unique<KubeClient>(m_target.clientSettings()))
+    , m_access({{m_target.apiVersion.section(QLatin1Char('/'), 0, 0), m_plural, QString()}})
 {
 }
 
@@ -113,7 +115,12 @@ void KubeWeightedRouteBackend::refresh()
         Q_EMIT refreshFailed(error + kubeWarningSuffix(m_client->warnings()));
         return;
     }
-    Q_EMIT snapshotReady(kubeSnapshot(route, m_client->warnings()));
+    TrafficSnapshot s = kubeSnapshot(route, m_client->warnings());
+    // After the read, so an unreachable server costs one timeout, not two.
+    s.readOnlyReason = m_access.update(*m_client, m_target.namespaceFor(m_client->config()), m_target.name,
+                                       QDateTime::currentMSecsSinceEpoch());
+    s.readOnly = !s.readOnlyReason.isEmpty();
+    Q_EMIT snapshotReady(s);
 }
 
 void KubeWeightedRouteBackend::apply(const WeightChange &change)
@@ -124,6 +131,14 @@ void KubeWeightedRouteBackend::apply(const WeightChange &change)
         ChangeResult r;
         r.requestedCanaryPercent = change.canaryPercent;
         r.message = QStringLiteral("nothing changed: %1").arg(error);
+        Q_EMIT changeFinished(r);
+        return;
+    }
+    if (const QString denied = m_access.denial(); !denied.isEmpty()) {
+        // Known to be refused: no PATCH goes out.
+        ChangeResult r;
+        r.requestedCanaryPercent = change.canaryPercent;
+        r.message = QStringLiteral("nothing changed: read-only: %1").arg(denied);
         Q_EMIT changeFinished(r);
         return;
     }

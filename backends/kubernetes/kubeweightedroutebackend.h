@@ -5,6 +5,7 @@
 // what differs: which resource it reads, how to find its members and weights in the JSON, and
 // how to write new weights back.
 
+#include "kubeaccessreview.h"
 #include "kubetargetsettings.h"
 #include "layerparts.h"
 #include "trafficbackend.h"
@@ -73,6 +74,7 @@ private:
     QString m_kind;
     QString m_plural;
     std::unique_ptr<KubeClient> m_client;
+    KubeAccessReview m_access; // may we patch the route? asked at refresh, before any action
 };
 
 } // namespace Switchboard

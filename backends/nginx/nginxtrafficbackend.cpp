@@ -290,8 +290,10 @@ void NginxTrafficBackend::refresh()
     s.split = TrafficSplit::fromMembers(s.members);
     s.readOnly = !isWritable();
     QStringList notes;
-    if (s.readOnly)
-        notes.append(QStringLiteral("read-only: %1 (or its folder) is not writable").arg(m_settings.upstreamFile));
+    if (s.readOnly) {
+        s.readOnlyReason = QStringLiteral("%1 (or its folder) is not writable").arg(m_settings.upstreamFile);
+        notes.append(QStringLiteral("read-only: ") + s.readOnlyReason);
+    }
     if (!r.hasZone)
         notes.append(QStringLiteral("upstream \"%1\" has no zone: each worker splits on its own").arg(m_settings.upstream));
     if (!r.unlisted.isEmpty())

@@ -68,6 +68,12 @@ void FakeHaproxy::setWeight(const QString &server, int w)
     m_weights[server] = w;
 }
 
+void FakeHaproxy::setCliLevel(const QString &level)
+{
+    QMutexLocker l(&m_mutex);
+    m_level = level;
+}
+
 void FakeHaproxy::refuseSetWeight(const QString &server, const QString &answer)
 {
     QMutexLocker l(&m_mutex);
@@ -100,6 +106,8 @@ QString FakeHaproxy::run(const QString &cmd)
             out += QStringLiteral("shop,%1,UP,%2,L7OK,0,0,0,%2,\n").arg(it.key()).arg(it.value());
         return out + QLatin1Char('\n');
     }
+    if (cmd == QLatin1String("show cli level") && !m_level.isEmpty())
+        return m_level + QStringLiteral("\n\n");
     if (w.size() >= 3 && w.at(0) == QLatin1String("show") && w.at(1) == QLatin1String("stat"))
         return QStringLiteral("No such proxy.\n\n");
     if (w.size() == 4 && w.at(0) == QLatin1String("set") && w.at(1) == QLatin1String("weight")) {

@@ -40,6 +40,8 @@ public:
     void setWeight(const QString &server, int w);
     // `set weight` on this server answers with HAProxy's error text and changes nothing.
     void refuseSetWeight(const QString &server, const QString &answer);
+    // What `show cli level` answers; empty: "Unknown command", as an HAProxy before 2.0.
+    void setCliLevel(const QString &level);
 
 private:
     void serve(QTcpSocket *s);
@@ -53,6 +55,7 @@ private:
     mutable QMutex m_mutex;
     QMap<QString, int> m_weights;
     QMap<QString, QString> m_refuse;
+    QString m_level;
     QStringList m_commands;
 };
 

@@ -43,6 +43,15 @@ struct FakeKubeServer::State
     int interferences = 0; // still to make
     int interfered = 0;    // made
     QList<Request> requests;
+    QList<Request> accessReviews;
+    struct Access
+    {
+        QString verb;
+        QString resource; // "plural" or "plural/subresource"; empty: any
+        bool allowed;
+        QString reason;
+    };
+    QList<Access> access; // the newest matching rule decides
     QHash<QTcpSocket *, QByteArray> buffers; // server thread only
 };
 
@@ -96,6 +105,7 @@ QByteArray reasonPhrase(int status)
 {
     switch (status) {
     case 200: return "OK";
+    case 201: return "Created";
     case 400: return "Bad Request";
     case 401: return "Unauthorized";
     case 403: return "Forbidden";
@@ -323,6 +333,9 @@ void FakeKubeServer::read(QTcpSocket *socket)
     if (auto *ssl = qobject_cast<QSslSocket *>(socket); ssl && !ssl->peerCertificate().isNull())
         req.clientCertificateCn = ssl->peerCertificate().subjectInfo(QSslCertificate::CommonName).value(0);
 
+    if (req.method == "POST" && req.path == QLatin1String("/apis/authorization.k8s.io/v1/selfsubjectaccessreviews"))
+        return accessReview(socket, req);
+
     std::function<void(const Request &)> hook;
     {
         QMutexLocker lock(&m_state->mutex);
@@ -424,6 +437,60 @@ void FakeKubeServer::read(QTcpSocket *socket)
     object.merge_patch(effective);
     bump(&object);
     respond(socket, 200, QByteArray::fromStdString(object.dump()));
+}
+
+void FakeKubeServer::accessReview(QTcpSocket *socket, const Request &req)
+{
+    QMutexLocker lock(&m_state->mutex);
+    State &st = *m_state;
+    st.accessReviews.append(req);
+    // Only a fault aimed at the reviews hits them: the existing fault rules target resources.
+    for (qsizetype i = 0; i < st.faults.size(); ++i) {
+        State::FaultRule &f = st.faults[i];
+        if (!f.suffix.endsWith(QLatin1String("selfsubjectaccessreviews")) || !req.path.endsWith(f.suffix))
+            continue;
+        const Fault fault = f.fault;
+        if (--f.times <= 0)
+            st.faults.removeAt(i);
+        if (fault == Fault::Hang)
+            return;
+        return respond(socket, 500, "{\"kind\":\"Status\",\"status\":\"Failure\",\"code\":500}");
+    }
+    if (!st.bearer.isEmpty() && req.header("authorization") != "Bearer " + st.bearer)
+        return respond(socket, 401, "{\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"Unauthorized\",\"code\":401}");
+    json review = json::parse(req.body.toStdString(), nullptr, false);
+    if (!review.is_object() || !review.contains("spec") || !review["spec"].contains("resourceAttributes"))
+        return respond(socket, 400, "{\"kind\":\"Status\",\"status\":\"Failure\",\"code\":400}");
+    const json &attrs = review["spec"]["resourceAttributes"];
+    const QString verb = QString::fromStdString(attrs.value("verb", std::string()));
+    QString resource = QString::fromStdString(attrs.value("resource", std::string()));
+    const std::string sub = attrs.value("subresource", std::string());
+    if (!sub.empty())
+        resource += QLatin1Char('/') + QString::fromStdString(sub);
+    bool allowed = true;
+    QString reason;
+    for (const State::Access &a : std::as_const(st.access)) {
+        if (a.verb == verb && (a.resource.isEmpty() || a.resource == resource)) {
+            allowed = a.allowed;
+            reason = a.reason;
+        }
+    }
+    review["status"] = {{"allowed", allowed}};
+    if (!reason.isEmpty())
+        review["status"]["reason"] = reason.toStdString();
+    respond(socket, 201, QByteArray::fromStdString(review.dump()));
+}
+
+void FakeKubeServer::setAccess(const QString &verb, bool allowed, const QString &reason, const QString &resource)
+{
+    QMutexLocker lock(&m_state->mutex);
+    m_state->access.append({verb, resource, allowed, reason});
+}
+
+QList<FakeKubeServer::Request> FakeKubeServer::accessReviews() const
+{
+    QMutexLocker lock(&m_state->mutex);
+    return m_state->accessReviews;
 }
 
 void FakeKubeServer::put(const QString &path, const QByteArray &data)

@@ -5,7 +5,8 @@
 // enforces metadata.resourceVersion (409 with a Status body when stale, a new resourceVersion on
 // every write), checks the patch Content-Type, records every request, and can answer 401, 403,
 // 404, 409, 500 or not at all. With TLS it serves HTTPS (QSslServer) and can require a client
-// certificate. The HTTP parsing is the minimum curl needs.
+// certificate. It answers SelfSubjectAccessReviews (allowed unless a test denies a verb); those
+// are recorded apart (accessReviews()), not in requests(). The HTTP parsing is the minimum curl needs.
 
 #include <QByteArray>
 #include <QList>
@@ -92,6 +93,12 @@ public:
     // How many of those changes have been made.
     int changesBeforePatches() const;
 
+    // SelfSubjectAccessReview answers: `verb` on `resource` ("httproutes", "rollouts/status";
+    // empty: any resource) is allowed or not, with `reason` as status.reason. Default: allowed.
+    void setAccess(const QString &verb, bool allowed, const QString &reason = {}, const QString &resource = {});
+    // The SelfSubjectAccessReviews received (POST bodies), oldest first.
+    QList<Request> accessReviews() const;
+
     QList<Request> requests() const;
     QList<Request> requests(const QByteArray &method) const;
     void clearRequests();
@@ -102,6 +109,7 @@ private:
     void shutdown();
     void accept();
     void read(QTcpSocket *socket);
+    void accessReview(QTcpSocket *socket, const Request &req);
     void respond(QTcpSocket *socket, int status, const QByteArray &body);
 
     QThread m_thread;
