@@ -8,6 +8,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include <optional>
+
 using namespace Switchboard;
 
 namespace {
@@ -38,12 +40,13 @@ QByteArray readRaw(const QString &path)
     return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
 }
 
-const PresetStore::Entry *find(const QList<PresetStore::Entry> &list, const QString &name)
+// A copy, not a pointer: callers pass store.list(), a temporary (ASan caught the dangling one).
+std::optional<PresetStore::Entry> find(const QList<PresetStore::Entry> &list, const QString &name)
 {
     for (const PresetStore::Entry &e : list)
         if (e.name == name)
-            return &e;
-    return nullptr;
+            return e;
+    return std::nullopt;
 }
 
 } // namespace
@@ -136,7 +139,7 @@ private slots:
         RolloutPlan back;
         QVERIFY2(store.load(QStringLiteral("mine"), &back, &error), qPrintable(error));
         QCOMPARE(back.toJson(), p.toJson());
-        const PresetStore::Entry *e = find(store.list(), QStringLiteral("mine"));
+        std::optional<PresetStore::Entry> e = find(store.list(), QStringLiteral("mine"));
         QVERIFY(e && e->ok() && !e->builtIn);
         QCOMPARE(e->path, store.pathFor(QStringLiteral("mine")));
         QCOMPARE(store.list().size(), PresetStore::builtIns().size() + 1);
@@ -159,7 +162,7 @@ private slots:
         QVERIFY(writeRaw(path, bytes));
         const QDateTime modified = QFileInfo(path).lastModified();
 
-        const PresetStore::Entry *e = find(store.list(), QStringLiteral("broken"));
+        std::optional<PresetStore::Entry> e = find(store.list(), QStringLiteral("broken"));
         QVERIFY(e);
         QVERIFY(!e->ok());
         QVERIFY2(e->error.startsWith(path) && e->error.contains(error), qPrintable(e->error));
@@ -194,7 +197,7 @@ private slots:
         QVERIFY(!store.remove(QStringLiteral("canary-5-25-50-100"), &error));
         QVERIFY(error.contains(QStringLiteral("built in")));
         QVERIFY(store.save(customPlan(QStringLiteral("canary-5-25-50-100")), &error));
-        const PresetStore::Entry *e = find(store.list(), QStringLiteral("canary-5-25-50-100"));
+        std::optional<PresetStore::Entry> e = find(store.list(), QStringLiteral("canary-5-25-50-100"));
         QVERIFY(e && !e->builtIn && e->plan.steps.size() == 3);
         QCOMPARE(store.list().size(), PresetStore::builtIns().size()); // overridden, not added
         QVERIFY2(store.remove(QStringLiteral("canary-5-25-50-100"), &error), qPrintable(error));
