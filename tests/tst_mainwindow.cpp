@@ -491,6 +491,11 @@ private slots:
             QVERIFY(QTest::qWaitForWindowActive(window));
             QCOMPARE(window->windowModality(), Qt::NonModal);
             QVERIFY2(!QApplication::activeModalWidget(), qPrintable(which));
+            // It opened clear of the action strip: ROLLBACK is in sight, not just in reach.
+            const QWidget *strip = find<QWidget>("actionStrip");
+            const QRect stripOnScreen(strip->mapToGlobal(QPoint(0, 0)), strip->size());
+            QVERIFY2(!window->frameGeometry().intersects(stripOnScreen), qPrintable(which));
+            QVERIFY(window->frameGeometry().intersects(window->screen()->availableGeometry()));
 
             // The shortcut, typed in the other window.
             m_controller->setCanaryPercent(40, QStringLiteral("test"));

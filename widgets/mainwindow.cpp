@@ -8,6 +8,7 @@
 #include "targetlistdelegate.h"
 #include "targetlistmodel.h"
 #include "targetpanelwidget.h"
+#include "windowplacement.h"
 
 #include <QDateTime>
 #include <QLabel>
@@ -99,7 +100,7 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
         auto *dialog = new AuditLogDialog(m_auditPath, this);
         dialog->setAttribute(Qt::WA_DeleteOnClose);
         dialog->setWindowModality(Qt::NonModal);
-        dialog->show();
+        WindowPlacement::showClearOfActionStrip(dialog);
     });
     QAction *quit = view->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);

@@ -1,5 +1,7 @@
 #include "nonmodalprompt.h"
 
+#include "windowplacement.h"
+
 #include <QFileDialog>
 #include <QInputDialog>
 
@@ -20,7 +22,7 @@ void fileDialog(QWidget *parent, const QString &caption, const QString &suggeste
         if (!path.isEmpty())
             answered(path);
     });
-    dialog->show();
+    WindowPlacement::showClearOfActionStrip(dialog);
 }
 
 } // namespace
@@ -50,7 +52,7 @@ void NonModalPrompt::text(QWidget *parent, const QString &title, const QString &
         if (!text.isEmpty())
             answered(text);
     });
-    dialog->show();
+    WindowPlacement::showClearOfActionStrip(dialog);
 }
 
 } // namespace Switchboard

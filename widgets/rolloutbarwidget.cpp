@@ -6,6 +6,7 @@
 #include "rolloutengine.h"
 #include "targetcontroller.h"
 #include "trafficforecast.h"
+#include "windowplacement.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -179,7 +180,7 @@ void RolloutBarWidget::editPresets()
     m_presetsDialog->setAttribute(Qt::WA_DeleteOnClose);
     m_presetsDialog->setWindowModality(Qt::NonModal);
     connect(m_presetsDialog.data(), &QDialog::finished, this, &RolloutBarWidget::reloadPresets);
-    m_presetsDialog->show();
+    WindowPlacement::showClearOfActionStrip(m_presetsDialog);
 }
 
 QString RolloutBarWidget::timelineText() const

@@ -6,6 +6,7 @@
 #include "palette.h"
 #include "targetcontroller.h"
 #include "targetsettingsdialog.h"
+#include "windowplacement.h"
 
 #include <QComboBox>
 #include <QGridLayout>
@@ -146,7 +147,7 @@ void TargetChartsWidget::openSettings()
     auto *dialog = new TargetSettingsDialog(m_controller, m_targetsPath, this);
     dialog->setAttribute(Qt::WA_DeleteOnClose);
     dialog->setWindowModality(Qt::NonModal);
-    dialog->show();
+    WindowPlacement::showClearOfActionStrip(dialog);
 }
 
 bool TargetChartsWidget::exportPng(const QString &path, QString *error)
