@@ -5,6 +5,7 @@
 
 #include "kubeconfig.h"
 #include "kubeexeccredential.h"
+#include "kubetestharness.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -20,17 +21,10 @@ namespace {
 
 const char kSecret[] = "s3cr3t-token-value";
 
+// Every file a test puts down goes through the harness's one writer.
 QString write(const QDir &dir, const QString &name, const QByteArray &content, bool executable = false)
 {
-    const QString path = dir.filePath(name);
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate) || f.write(content) != content.size())
-        qFatal("cannot write %s", qPrintable(path));
-    f.close();
-    if (executable)
-        f.setPermissions(f.permissions() | QFile::ExeOwner | QFile::ExeUser);
-    return path;
+    return Test::writeFile(dir.filePath(name), content, executable);
 }
 
 QByteArray readAll(const QString &path)
