@@ -22,7 +22,7 @@ QString stderrLine(const QByteArray &err)
     return s;
 }
 
-QString seconds(int ms)
+QString secondsText(int ms)
 {
     return QString::number(ms / 1000.0, 'f', 1) + QStringLiteral(" s");
 }
@@ -112,7 +112,7 @@ bool KubeExecCredential::run(Credential *out, QString *error)
     if (!p.waitForFinished(m_timeoutMs)) {
         p.kill();
         p.waitForFinished(1000);
-        *error = QStringLiteral("%1 did not finish within %2 (timeout)").arg(who, seconds(m_timeoutMs));
+        *error = QStringLiteral("%1 did not finish within %2 (timeout)").arg(who, secondsText(m_timeoutMs));
         return false;
     }
     if (p.exitStatus() != QProcess::NormalExit || p.exitCode() != 0) {
