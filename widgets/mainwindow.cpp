@@ -97,10 +97,7 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     audit->setObjectName(QStringLiteral("auditAction"));
     connect(audit, &QAction::triggered, this, [this] {
         // Non-modal, like every window of the app: Rollback stays reachable with it open.
-        auto *dialog = new AuditLogDialog(m_auditPath, this);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->setWindowModality(Qt::NonModal);
-        WindowPlacement::showClearOfActionStrip(dialog);
+        WindowPlacement::showClearOfActionStrip(new AuditLogDialog(m_auditPath, this));
     });
     QAction *quit = view->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);

@@ -16,8 +16,6 @@ void fileDialog(QWidget *parent, const QString &caption, const QString &suggeste
     dialog->setAcceptMode(save ? QFileDialog::AcceptSave : QFileDialog::AcceptOpen);
     dialog->setFileMode(save ? QFileDialog::AnyFile : QFileDialog::ExistingFile);
     dialog->setOption(QFileDialog::DontUseNativeDialog); // a native one may be modal whatever we ask
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowModality(Qt::NonModal);
     QObject::connect(dialog, &QFileDialog::fileSelected, context, [answered = std::move(answered)](const QString &path) {
         if (!path.isEmpty())
             answered(path);
@@ -46,8 +44,6 @@ void NonModalPrompt::text(QWidget *parent, const QString &title, const QString &
     dialog->setWindowTitle(title);
     dialog->setLabelText(label);
     dialog->setTextValue(initial);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowModality(Qt::NonModal);
     QObject::connect(dialog, &QInputDialog::textValueSelected, context, [answered = std::move(answered)](const QString &text) {
         if (!text.isEmpty())
             answered(text);

@@ -177,8 +177,6 @@ void RolloutBarWidget::editPresets()
         return;
     }
     m_presetsDialog = new PresetsDialog(m_presets, this);
-    m_presetsDialog->setAttribute(Qt::WA_DeleteOnClose);
-    m_presetsDialog->setWindowModality(Qt::NonModal);
     connect(m_presetsDialog.data(), &QDialog::finished, this, &RolloutBarWidget::reloadPresets);
     WindowPlacement::showClearOfActionStrip(m_presetsDialog);
 }

@@ -145,8 +145,6 @@ void TargetChartsWidget::openSettings()
         return;
     // Non-modal: with the settings open, Rollback must still be one click (or Ctrl+Shift+R) away.
     auto *dialog = new TargetSettingsDialog(m_controller, m_targetsPath, this);
-    dialog->setAttribute(Qt::WA_DeleteOnClose);
-    dialog->setWindowModality(Qt::NonModal);
     WindowPlacement::showClearOfActionStrip(dialog);
 }
 

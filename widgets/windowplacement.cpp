@@ -67,29 +67,30 @@ QRect WindowPlacement::frameClearOf(const QRect &available, const QRect &keepCle
 
 void WindowPlacement::showClearOfActionStrip(QWidget *window)
 {
+    // Nothing the app opens may stand between the operator and Rollback (promise 1).
+    window->setAttribute(Qt::WA_DeleteOnClose);
+    window->setWindowModality(Qt::NonModal);
     QWidget *parent = window->parentWidget();
     QWidget *main = parent ? parent->window() : nullptr;
     const QWidget *strip = main ? main->findChild<QWidget *>(QStringLiteral("actionStrip")) : nullptr;
-    if (!strip || !strip->isVisible()) {
+    QScreen *screen = main && main->screen() ? main->screen() : QGuiApplication::primaryScreen();
+    const QRect available = screen ? screen->availableGeometry() : QRect();
+    if (!strip || !strip->isVisible() || available.isEmpty()) {
         window->show();
         return;
     }
-    QScreen *screen = main->screen() ? main->screen() : QGuiApplication::primaryScreen();
-    const QRect available = screen ? screen->availableGeometry() : QRect();
     const QRect keepClear(strip->mapToGlobal(QPoint(0, 0)), strip->size());
     QMargins frame = kAssumedFrame;
     if (main->frameGeometry() != main->geometry()) { // the window manager's frame, as it drew the main window
         const QRect f = main->frameGeometry(), g = main->geometry();
         frame = QMargins(g.left() - f.left(), g.top() - f.top(), f.right() - g.right(), f.bottom() - g.bottom());
+        // A maximised main window may have lost its title bar while the new window gets one:
+        // count half the assumed one, so the new window's bottom does not fall off the screen.
         frame.setTop(std::max(frame.top(), kAssumedFrame.top() / 2));
     }
     window->ensurePolished();
     const QSize wanted = window->size().expandedTo(window->sizeHint());
     const QSize minimum = window->minimumSizeHint().expandedTo(window->minimumSize());
-    if (available.isEmpty()) {
-        window->show();
-        return;
-    }
     const QRect outer = frameClearOf(available, keepClear, wanted, minimum, frame);
     window->resize(outer.size().shrunkBy(frame).expandedTo(minimum));
     window->move(outer.topLeft()); // QWidget::move on a top-level places its frame

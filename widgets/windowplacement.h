@@ -21,8 +21,9 @@ public:
     static QRect frameClearOf(const QRect &available, const QRect &keepClear, QSize wanted, QSize minimum,
                               const QMargins &frame);
 
-    // Sizes and moves `window` (a top-level about to be shown, parented in the main window)
-    // clear of the widget named "actionStrip" in its parent's window, and shows it.
+    // Opens `window` (a top-level parented in the main window) the way every other window of
+    // the app opens: non-modal, deleted when closed, sized and moved clear of the widget named
+    // "actionStrip" in its parent's window.
     static void showClearOfActionStrip(QWidget *window);
 };
 
