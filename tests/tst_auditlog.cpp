@@ -308,6 +308,7 @@ private slots:
         AuditLog::Entry old;
         old.action = QStringLiteral("history");
         QVERIFY(log.append(old)); // there before the watcher: history, not news
+        QVERIFY(log.drain(5000));
         auto foreignLine = [](const QString &user, qint64 pid) -> QByteArray {
             const QJsonObject o{{QStringLiteral("time"), QStringLiteral("2026-01-01T10:00:00.000Z")},
                                 {QStringLiteral("user"), user},
@@ -331,6 +332,9 @@ private slots:
         mine.target = QStringLiteral("shop");
         mine.action = QStringLiteral("rollback");
         QVERIFY(log.append(mine)); // ours: already in our log, not repeated
+        // Written before the other writer's lines below, not (on a slow run) into the middle
+        // of its half-written one.
+        QVERIFY(log.drain(5000));
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Append));
         const QByteArray other = foreignLine(QStringLiteral("alice"), AuditLogWatcher::ownPid() + 1);
