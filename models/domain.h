@@ -70,6 +70,10 @@ struct TrafficSnapshot
     // What the traffic layer says beyond weights, one line for the operator (a rollout's step
     // and phase, TLS verification being off). Empty when there is nothing to say.
     QString note;
+    // The new version's image where the layer runs images (the Deployment kinds): what Deploy
+    // replaces, shown before -> after. Empty elsewhere.
+    QString image;
+    QString imageContainer;
 
     QList<Member> membersOf(Version v) const;
     // name -> weight, the view an operator "last saw"; used for optimistic concurrency.
@@ -132,8 +136,24 @@ struct ChangeResult
     // The id of the change this answers (WeightChange::id). Backends leave it 0; the change
     // queue stamps it, since it knows which change was on the wire.
     quint64 id = 0;
+    // The new version did not become Ready (pods crash-looping, an image that cannot be pulled,
+    // a readiness probe that never passes): a running rollout rolls back instead of pausing.
+    bool newVersionFailing = false;
 
     bool ok() const { return status == Status::Applied; }
+};
+
+// What a deploy (a new image for the new version) did.
+struct DeployResult
+{
+    ChangeResult::Status status = ChangeResult::Status::Failed;
+    QString message;    // one line
+    QString resource;   // "Deployment shop/shop-v2"
+    QString container;
+    QString imageBefore;
+    QString imageAfter;
+
+    bool ok() const { return status == ChangeResult::Status::Applied; }
 };
 QString statusName(ChangeResult::Status s);
 
@@ -161,3 +181,4 @@ Q_DECLARE_METATYPE(Switchboard::HealthSnapshot)
 Q_DECLARE_METATYPE(Switchboard::HealthSeries)
 Q_DECLARE_METATYPE(Switchboard::WeightChange)
 Q_DECLARE_METATYPE(Switchboard::ChangeResult)
+Q_DECLARE_METATYPE(Switchboard::DeployResult)

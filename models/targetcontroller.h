@@ -104,6 +104,11 @@ public Q_SLOTS:
     // Always goes through: no conflict check (the way back must never be refused), and it
     // replaces any change still waiting to be sent.
     void rollback(const QString &reason);
+    // Sets the new version's image and follows its pods to Ready (the Kubernetes Deployment
+    // kinds; other layers answer Failed). Logged and audited ("deploy", image before -> after);
+    // answers deployFinished once. Refused unsent when read-only or while a deploy is under way.
+    void deployImage(const QString &image, const QString &container, const QString &reason);
+    bool isDeployInFlight() const { return m_deployInFlight; }
     void backfill(qint64 windowMs);
     // Runs a query on the metrics layer's thread; the answer comes as testQueryFinished(token).
     quint64 testQuery(const QString &query);
@@ -123,12 +128,14 @@ Q_SIGNALS:
     void testQueryFinished(quint64 token, bool ok, const QString &text);
     void settingsApplied(bool ok, const QString &error);
     void rolloutChanged(); // a rollout started, or the current one changed state or step
+    void deployFinished(const Switchboard::DeployResult &result);
 
     // Requests to the backends' thread (queued connections). Private: a change reaches the
     // traffic layer only through the change queue.
     void requestRefresh(QPrivateSignal);
     void requestApply(const Switchboard::WeightChange &change, QPrivateSignal);
     void requestPromoteStep(QPrivateSignal);
+    void requestDeploy(const QString &image, const QString &container, QPrivateSignal);
     void requestInstant(QPrivateSignal);
     void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token, QPrivateSignal);
     void requestTestQuery(const QString &query, quint64 token, QPrivateSignal);
@@ -147,6 +154,7 @@ private:
     void onRange(const HealthSeries &series, quint64 token);
     void onMetricsFailed(const QString &error);
     void onReconfigured(bool ok, const QString &error);
+    void onImageDeployed(const DeployResult &r);
     void setState(ConnectionState s);
     void log(int severity, const QString &text);
 
@@ -174,6 +182,8 @@ private:
     quint64 m_testToken = 0;
     QList<QJsonObject> m_pendingSettings; // sent to the metrics layer, answer still to come
     RolloutEngine *m_rollout = nullptr;
+    bool m_deployInFlight = false;
+    QString m_deployReason;
 };
 
 } // namespace Switchboard

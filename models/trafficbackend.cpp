@@ -19,4 +19,13 @@ void TrafficBackend::promoteStep()
     Q_EMIT stepPromoted(r);
 }
 
+void TrafficBackend::deployImage(const QString &image, const QString &container)
+{
+    DeployResult r;
+    r.imageAfter = image;
+    r.container = container;
+    r.message = QStringLiteral("this traffic layer runs no images: deploy applies to the Kubernetes kinds deployments and deployment");
+    Q_EMIT imageDeployed(r);
+}
+
 } // namespace Switchboard
