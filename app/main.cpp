@@ -46,7 +46,8 @@ struct GuiOptions
             "  set-weight --target NAME --canary PCT\n"
             "  promote --target NAME --full\n"
             "  rollback --target NAME\n"
-            "  run --target NAME --preset NAME"));
+            "  run --target NAME --preset NAME\n"
+            "  deploy --target NAME --image IMAGE [--container NAME]"));
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({demo, config, screenshot, afterMs, target, size, readOnly});
