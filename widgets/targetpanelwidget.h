@@ -14,6 +14,7 @@ class QScrollArea;
 namespace Switchboard {
 
 class ConfirmBarWidget;
+class DeployActionWidget;
 class PresetStore;
 class ResultBannerWidget;
 class RolloutBarWidget;
@@ -53,6 +54,7 @@ private:
     TargetStatusWidget *m_status;
     RolloutBarWidget *m_rollout;
     TargetChartsWidget *m_charts;
+    DeployActionWidget *m_deploy;
 };
 
 } // namespace Switchboard

@@ -155,7 +155,7 @@ bool DeploymentRolloutBackend::read(View *v, QString *error)
     bool oldPods = false;
     for (const KubePod &p : std::as_const(v->pods))
         oldPods |= p.templateHash != newHash;
-    const bool oneVersion = !oldPods && v->status.done();
+    const bool oneVersion = !oldPods; // no older pods left: whatever still starts is the only version
     v->members.clear();
     for (const KubePod &p : std::as_const(v->pods))
         v->members.append(p.member(!oneVersion && p.templateHash == newHash ? Version::Canary : Version::Stable));
