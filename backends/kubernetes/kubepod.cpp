@@ -104,8 +104,9 @@ Member KubePod::member(Version version) const
     m.name = name;
     m.version = version;
     m.weight = ready ? 1 : 0;
-    // memberHealth() reads these: UP + a check result is healthy, DOWN fails, other words are undecided.
-    m.state = ready ? QStringLiteral("UP") : failing ? QStringLiteral("DOWN") : QStringLiteral("starting");
+    // memberHealth() reads these: UP + a check result is healthy, "DOWN (reason)" fails, other words
+    // ("starting") are undecided; the servers line shows them with the reason.
+    m.state = ready ? QStringLiteral("UP") : failing ? QStringLiteral("DOWN (%1)").arg(reason) : QStringLiteral("starting");
     m.checkStatus = ready ? QStringLiteral("Ready") : reason;
     return m;
 }
