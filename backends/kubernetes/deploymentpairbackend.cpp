@@ -10,7 +10,9 @@
 #include <QDateTime>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <cmath>
+#include <tuple>
 
 namespace Switchboard {
 
@@ -350,9 +352,9 @@ ChangeResult DeploymentPairBackend::applyOnce(const WeightChange &change, bool *
     };
 
     // Moves to (stable, canary) make-before-break. Returns Applied or the failure.
-    auto moveTo = [&](int stableTarget, int canaryTarget, int stableNow, int canaryNow) -> ChangeResult::Status {
-        const bool canaryGrows = canaryTarget > canaryNow;
-        const bool stableGrows = stableTarget > stableNow;
+    auto moveTo = [&](int stableWant, int canaryWant, int stableNow, int canaryNow) -> ChangeResult::Status {
+        const bool canaryGrows = canaryWant > canaryNow;
+        const bool stableGrows = stableWant > stableNow;
         QString why;
         struct Side
         {
@@ -360,8 +362,8 @@ ChangeResult DeploymentPairBackend::applyOnce(const WeightChange &change, bool *
             int now;
             int target;
         };
-        const Side grow = canaryGrows ? Side{m_settings.canary, canaryNow, canaryTarget} : Side{m_settings.stable, stableNow, stableTarget};
-        const Side shrink = canaryGrows ? Side{m_settings.stable, stableNow, stableTarget} : Side{m_settings.canary, canaryNow, canaryTarget};
+        const Side grow = canaryGrows ? Side{m_settings.canary, canaryNow, canaryWant} : Side{m_settings.stable, stableNow, stableWant};
+        const Side shrink = canaryGrows ? Side{m_settings.stable, stableNow, stableWant} : Side{m_settings.canary, canaryNow, canaryWant};
         if (canaryGrows || stableGrows) {
             const ChangeResult::Status s = scaleTo(grow.name, grow.now, grow.target, &why);
             if (s != ChangeResult::Status::Applied) {

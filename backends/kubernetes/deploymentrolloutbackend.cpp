@@ -10,6 +10,8 @@
 #include <QDateTime>
 #include <QUrl>
 
+#include <algorithm>
+
 namespace Switchboard {
 
 using json = nlohmann::json;

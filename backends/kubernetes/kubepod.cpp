@@ -5,6 +5,8 @@
 
 #include <QUrl>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 namespace Switchboard {
@@ -51,12 +53,16 @@ KubePod parsePod(const json &o)
     }
     if (const auto cs = status.find("containerStatuses"); cs != status.end() && cs->is_array()) {
         for (const json &c : *cs) {
-            p.restarts += c.value("restartCount", 0);
+            if (!c.is_object())
+                continue;
+            if (const auto rc = c.find("restartCount"); rc != c.end() && rc->is_number_integer())
+                p.restarts += rc->get<int>();
             const json &state = c.value("state", empty);
             const QString waiting = kubeText(state.value("waiting", empty), "reason");
             if (!waiting.isEmpty() && p.reason.isEmpty())
                 p.reason = waiting;
-            else if (state.contains("running") && !c.value("ready", false) && p.reason.isEmpty())
+            else if (state.contains("running") && !(c.contains("ready") && c["ready"].is_boolean() && c["ready"].get<bool>())
+                     && p.reason.isEmpty())
                 p.reason = QStringLiteral("readiness probe not passing yet");
         }
     }
