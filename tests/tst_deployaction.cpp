@@ -79,10 +79,12 @@ private slots:
 
     void hiddenWhereNoImagesRun()
     {
-        ConfirmBarWidget bar;
-        DeployActionWidget action(bar.confirmFn());
-        action.show();
-        QVERIFY(!action.isVisible());
+        QWidget window;
+        auto *bar = new ConfirmBarWidget(&window);
+        auto *action = new DeployActionWidget(bar->confirmFn(), &window);
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        QVERIFY(!action->isVisible()); // no controller: no image to replace
     }
 };
 
