@@ -3,8 +3,10 @@
 #include "auditlogwatcher.h"
 #include "backendhost.h"
 #include "cli.h"
+#include "fleettablemodel.h"
 #include "mainwindow.h"
 #include "presetstore.h"
+#include "reportcommand.h"
 #include "targetlistmodel.h"
 #include "targetpanelwidget.h"
 #include "workspace.h"
@@ -46,7 +48,8 @@ struct GuiOptions
             "  set-weight --target NAME --canary PCT\n"
             "  promote --target NAME --full\n"
             "  rollback --target NAME\n"
-            "  run --target NAME --preset NAME"));
+            "  run --target NAME --preset NAME\n"
+            "  report --target NAME [--last | --rollout ID | --list] --out FILE.pdf|.html|.md"));
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({demo, config, screenshot, afterMs, target, size, readOnly});
@@ -127,6 +130,7 @@ int runGui(int argc, char **argv)
     }
     // Actions other Switchboard processes take show in this window's event log.
     AuditLogWatcher auditWatcher(ws.audit()->path(), ws.events());
+    QObject::connect(&auditWatcher, &AuditLogWatcher::entryAdded, window.fleetModel(), &FleetTableModel::noteAuditEntry);
     auditWatcher.start();
     window.show();
 
@@ -172,6 +176,14 @@ int finish(int code)
 
 int main(int argc, char **argv)
 {
+    // A report draws (fonts, charts, PDF) but shows nothing: the offscreen platform, no display.
+    if (argc > 1 && ReportCommand::isReportVerb(QString::fromLocal8Bit(argv[1]))) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        QGuiApplication app(argc, argv);
+        setNames();
+        return finish(ReportCommand::run(QCoreApplication::arguments()));
+    }
     // Headless verbs need no display: decide before any QGuiApplication exists.
     if (argc > 1 && Cli::isCliVerb(QString::fromLocal8Bit(argv[1]))) {
         QCoreApplication app(argc, argv);
