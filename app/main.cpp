@@ -13,10 +13,14 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
 #include <QTimer>
 
 #include <cstdio>
 #include <cstdlib>
+
+#include <unistd.h>
 
 using namespace Switchboard;
 
@@ -180,6 +184,14 @@ int main(int argc, char **argv)
     if (argc > 1 && ReportCommand::isReportVerb(QString::fromLocal8Bit(argv[1]))) {
         if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
             qputenv("QT_QPA_PLATFORM", "offscreen");
+        // What QGuiApplication would pick itself, without the warning on stderr (cron, CI and
+        // ssh sessions have no runtime dir; errors are one line).
+        if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+            const QString dir = QDir::tempPath() + QStringLiteral("/runtime-") + QString::number(::getuid());
+            if (QDir().mkpath(dir)
+                && QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner))
+                qputenv("XDG_RUNTIME_DIR", QFile::encodeName(dir));
+        }
         QGuiApplication app(argc, argv);
         setNames();
         return finish(ReportCommand::run(QCoreApplication::arguments()));

@@ -79,7 +79,7 @@ int ReportCommand::run(const QStringList &arguments)
     if (parser.isSet(list)) {
         for (const RolloutRecord &r : rollouts)
             std::printf("%s  %s  %s  %s  %s\n", qPrintable(r.id),
-                        qPrintable(QDateTime::fromMSecsSinceEpoch(r.startMs, QTimeZone::UTC).toString(Qt::ISODate)),
+                        qPrintable(QDateTime::fromMSecsSinceEpoch(r.startMs, Qt::UTC).toString(Qt::ISODate)),
                         qPrintable(r.plan), qPrintable(r.startedBy), qPrintable(r.outcome));
         return 0;
     }

@@ -68,7 +68,7 @@ void EventLogModel::add(const QString &target, Severity severity, const QString 
 
 void EventLogModel::addConnected(const QString &target, const QString &text)
 {
-    m_connected.append({QDateTime::currentMSecsSinceEpoch(), target, Severity::Info, text});
+    m_connected.append(Event{QDateTime::currentMSecsSinceEpoch(), target, Severity::Info, text});
     if (!m_connectedFlush.isActive())
         m_connectedFlush.start();
 }

@@ -73,7 +73,7 @@ void FleetGroupModel::rebuild()
         auto it = byName.find(name);
         if (it == byName.end()) {
             it = byName.insert(name, int(m_groups.size()));
-            m_groups.append({name, {}});
+            m_groups.append(Group{name, {}});
         }
         Group &g = m_groups[*it];
         m_places[row] = {*it, int(g.sourceRows.size())};

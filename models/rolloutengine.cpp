@@ -108,7 +108,7 @@ void RolloutEngine::auditGate(const GateResult &r)
         if (isKnown(value))
             gate.insert(QLatin1String(key), value);
     if (r.timeMs > 0)
-        gate.insert(QStringLiteral("sampleTime"), QDateTime::fromMSecsSinceEpoch(r.timeMs, QTimeZone::UTC).toString(Qt::ISODateWithMs));
+        gate.insert(QStringLiteral("sampleTime"), QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC).toString(Qt::ISODateWithMs));
     audit(QStringLiteral("rollout-gate"), r.text, outcomeName(r.outcome), QJsonObject{{QStringLiteral("gateResult"), gate}});
 }
 
@@ -133,7 +133,7 @@ void RolloutEngine::start()
         return ignored(QStringLiteral("start"));
     QString refused;
     // Names this rollout in the audit log, so its evidence can be gathered later (RolloutHistory).
-    m_id = QStringLiteral("%1-%2").arg(QDateTime::fromMSecsSinceEpoch(now(), QTimeZone::UTC).toString(QStringLiteral("yyyyMMdd-HHmmss")))
+    m_id = QStringLiteral("%1-%2").arg(QDateTime::fromMSecsSinceEpoch(now(), Qt::UTC).toString(QStringLiteral("yyyyMMdd-HHmmss")))
                .arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QLatin1Char('0'));
     if (const QString e = m_plan.validate(); !e.isEmpty())
         refused = QStringLiteral("plan \"%1\": %2").arg(m_plan.name, e);

@@ -43,7 +43,7 @@ QString historyIdOf(const QJsonObject &start)
     const QString id = start.value(QStringLiteral("rollout")).toString();
     if (!id.isEmpty())
         return id;
-    return QDateTime::fromMSecsSinceEpoch(historyTimeOf(start), QTimeZone::UTC).toString(QStringLiteral("yyyyMMdd-HHmmss"));
+    return QDateTime::fromMSecsSinceEpoch(historyTimeOf(start), Qt::UTC).toString(QStringLiteral("yyyyMMdd-HHmmss"));
 }
 
 // A rollout whose end is not in the log: say what the log does show.
@@ -53,7 +53,7 @@ void historyCloseUnfinished(RolloutRecord *r)
     for (auto it = r->actions.crbegin(); it != r->actions.crend(); ++it) {
         if (it->action == QStringLiteral("rollback") && it->result == QStringLiteral("applied")) {
             r->outcomeReason = QStringLiteral("no end recorded; the last rollback applied at %1")
-                                   .arg(QDateTime::fromMSecsSinceEpoch(it->timeMs, QTimeZone::UTC).toString(Qt::ISODate));
+                                   .arg(QDateTime::fromMSecsSinceEpoch(it->timeMs, Qt::UTC).toString(Qt::ISODate));
             return;
         }
     }

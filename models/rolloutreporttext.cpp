@@ -82,23 +82,23 @@ ReportParts reportParts(const RolloutReportData &d)
                {reportTr("Outcome"), r.outcomeReason.isEmpty() || r.outcomeReason == r.outcome
                                          ? r.outcome
                                          : QStringLiteral("%1: %2").arg(r.outcome, r.outcomeReason)}};
-    p.steps.append({reportTr("Step"), reportTr("What"), reportTr("Entered (UTC)"), reportTr("Since start")});
+    p.steps.append(QStringList{reportTr("Step"), reportTr("What"), reportTr("Entered (UTC)"), reportTr("Since start")});
     for (const RolloutRecord::Step &s : r.steps)
-        p.steps.append({QString::number(s.number), s.label, RolloutReportText::time(s.timeMs), RolloutReportText::offset(s.timeMs - r.startMs)});
-    p.gates.append({reportTr("Time (UTC)"), reportTr("Gate"), reportTr("Outcome"), reportTr("Canary"), reportTr("Stable"),
+        p.steps.append(QStringList{QString::number(s.number), s.label, RolloutReportText::time(s.timeMs), RolloutReportText::offset(s.timeMs - r.startMs)});
+    p.gates.append(QStringList{reportTr("Time (UTC)"), reportTr("Gate"), reportTr("Outcome"), reportTr("Canary"), reportTr("Stable"),
                     reportTr("Threshold"), reportTr("Canary requests"), reportTr("Failures"), reportTr("Detail")});
     for (const RolloutRecord::Gate &g : r.gates)
-        p.gates.append({RolloutReportText::time(g.timeMs), QStringLiteral("%1 (%2)").arg(g.gate, g.metric), g.outcome,
+        p.gates.append(QStringList{RolloutReportText::time(g.timeMs), QStringLiteral("%1 (%2)").arg(g.gate, g.metric), g.outcome,
                         RolloutReportText::gateValue(g.metric, g.canary), RolloutReportText::gateValue(g.metric, g.stable),
                         RolloutReportText::gateValue(g.metric, g.threshold),
                         isKnown(g.canaryRequests) ? QString::number(g.canaryRequests, 'f', 0) : QStringLiteral("—"),
                         QStringLiteral("%1/%2").arg(g.consecutiveFailures).arg(g.failureLimit), g.text});
-    p.actions.append({reportTr("Time (UTC)"), reportTr("Who"), reportTr("Action"), reportTr("Result"), reportTr("Canary"),
+    p.actions.append(QStringList{reportTr("Time (UTC)"), reportTr("Who"), reportTr("Action"), reportTr("Result"), reportTr("Canary"),
                       reportTr("Why")});
     for (const RolloutRecord::Action &a : r.actions) {
         if (a.action == QStringLiteral("rollout-gate"))
             continue; // in the gate table, with their numbers
-        p.actions.append({RolloutReportText::time(a.timeMs), reportWho(a), a.action, a.result, RolloutReportText::percent(a.canaryPercent),
+        p.actions.append(QStringList{RolloutReportText::time(a.timeMs), reportWho(a), a.action, a.result, RolloutReportText::percent(a.canaryPercent),
                           a.reason});
     }
     return p;
@@ -110,7 +110,7 @@ QString RolloutReportText::time(qint64 ms)
 {
     if (ms <= 0)
         return QStringLiteral("—");
-    return QDateTime::fromMSecsSinceEpoch(ms, QTimeZone::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) + QLatin1String(" UTC");
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(QStringLiteral("yyyy-MM-dd HH:mm:ss")) + QLatin1String(" UTC");
 }
 
 QString RolloutReportText::offset(qint64 ms)

@@ -216,7 +216,7 @@ private slots:
     {
         QList<FleetFixture::Spec> specs;
         for (int i = 0; i < 12; ++i)
-            specs.append({QStringLiteral("svc-%1").arg(i, 2, 10, QLatin1Char('0')), QString(), QStringLiteral("sim"), 0});
+            specs.append(FleetFixture::Spec{QStringLiteral("svc-%1").arg(i, 2, 10, QLatin1Char('0')), QString(), QStringLiteral("sim"), 0});
         FleetFixture f(specs);
         f.log.setConnectedWindowMs(400);
         f.startAll();

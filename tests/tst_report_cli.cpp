@@ -79,7 +79,7 @@ private slots:
         QVERIFY(m.open(QIODevice::ReadOnly));
         const QString text = QString::fromUtf8(m.readAll());
         QVERIFY(text.contains(id));
-        QVERIFY(text.contains(QStringLiteral("| errors (errorRatio) | fail |")));
+        QVERIFY(text.contains(QStringLiteral("| errors (errorRatio) | FAIL |")));
         QVERIFY(text.contains(QStringLiteral("| rollback | applied |")));
         QVERIFY(QFile::exists(m_home.filePath(QStringLiteral("shop-chart-1.png"))));
     }

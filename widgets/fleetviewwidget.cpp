@@ -20,6 +20,8 @@
 #include <QTreeView>
 #include <QVBoxLayout>
 
+#include <algorithm>
+
 namespace Switchboard {
 
 FleetViewWidget::FleetViewWidget(FleetTableModel *model, QWidget *parent)
@@ -31,7 +33,7 @@ FleetViewWidget::FleetViewWidget(FleetTableModel *model, QWidget *parent)
     , m_state(new QComboBox(this))
     , m_kind(new QComboBox(this))
     , m_grouped(new QCheckBox(tr("Group"), this))
-    , m_attentionFirst(new QCheckBox(tr("Needing someone first"), this))
+    , m_attentionFirst(new QCheckBox(tr("Urgent first"), this))
     , m_count(new QLabel(this))
     , m_view(new QTreeView(this))
     , m_confirm(new ConfirmBarWidget(this))
@@ -45,6 +47,11 @@ FleetViewWidget::FleetViewWidget(FleetTableModel *model, QWidget *parent)
     m_search->setClearButtonEnabled(true);
     m_state->setObjectName(QStringLiteral("fleetState"));
     m_state->setToolTip(tr("Show only targets in this state"));
+    // The pane is narrow at 1024×640: the filters must not set its minimum width.
+    for (QComboBox *box : {m_state, m_kind}) {
+        box->setSizeAdjustPolicy(QComboBox::AdjustToMinimumContentsLengthWithIcon);
+        box->setMinimumContentsLength(6);
+    }
     m_kind->setObjectName(QStringLiteral("fleetKind"));
     m_kind->setToolTip(tr("Show only targets of this kind"));
     m_grouped->setObjectName(QStringLiteral("fleetGroup"));

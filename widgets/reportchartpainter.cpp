@@ -54,9 +54,9 @@ QImage ReportChartPainter::render(const RolloutReportData &d, Chart chart, const
 {
     QList<ReportSeries> series;
     auto health = [&](const char *stable, const char *canary) {
-        series.append({reportChartTr("stable"), Palette::stable(), Qt::SolidLine,
+        series.append(ReportSeries{reportChartTr("stable"), Palette::stable(), Qt::SolidLine,
                        reportColumn(d.health, d.healthColumns, QLatin1String(stable))});
-        series.append({reportChartTr("canary"), Palette::canary(), Qt::SolidLine,
+        series.append(ReportSeries{reportChartTr("canary"), Palette::canary(), Qt::SolidLine,
                        reportColumn(d.health, d.healthColumns, QLatin1String(canary))});
     };
     switch (chart) {
@@ -64,9 +64,9 @@ QImage ReportChartPainter::render(const RolloutReportData &d, Chart chart, const
     case Chart::P99: health("stableP99Ms", "canaryP99Ms"); break;
     case Chart::Rps: health("stableRps", "canaryRps"); break;
     case Chart::Weight:
-        series.append({reportChartTr("set"), Palette::canary(), Qt::SolidLine,
+        series.append(ReportSeries{reportChartTr("set"), Palette::canary(), Qt::SolidLine,
                        reportColumn(d.split, d.splitColumns, QStringLiteral("setCanaryPct"))});
-        series.append({reportChartTr("measured"), Palette::canary(), Qt::DashLine,
+        series.append(ReportSeries{reportChartTr("measured"), Palette::canary(), Qt::DashLine,
                        reportColumn(d.split, d.splitColumns, QStringLiteral("measuredCanaryPct"))});
         break;
     }
@@ -130,9 +130,9 @@ QImage ReportChartPainter::render(const RolloutReportData &d, Chart chart, const
     for (int i = 0; i < r.steps.size(); ++i)
         marker(r.steps.at(i).timeMs, Palette::neutral(), Qt::SolidLine, r.steps.at(i).label, i % 3);
     for (const RolloutRecord::Gate &g : r.gates)
-        if (g.outcome == QStringLiteral("fail"))
+        if (g.outcome.compare(QStringLiteral("fail"), Qt::CaseInsensitive) == 0)
             marker(g.timeMs, Palette::danger(), Qt::SolidLine, reportChartTr("%1 fail").arg(g.gate), 3);
-        else if (g.outcome == QStringLiteral("pass"))
+        else if (g.outcome.compare(QStringLiteral("pass"), Qt::CaseInsensitive) == 0)
             marker(g.timeMs, Palette::ok(), Qt::DotLine, QString(), 0);
     for (const RolloutRecord::Action &a : r.actions)
         if (a.action == QStringLiteral("rollback"))
@@ -141,7 +141,7 @@ QImage ReportChartPainter::render(const RolloutReportData &d, Chart chart, const
     p.save();
     p.setClipRect(plot);
     for (const ReportSeries &s : series) {
-        p.setPen(QPen(s.colour, 2.5, s.style));
+        p.setPen(QPen(s.colour, 3.5, s.style));
         QPainterPath path;
         bool drawing = false;
         for (const auto &pt : s.points) {

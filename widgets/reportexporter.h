@@ -7,9 +7,12 @@
 
 #include <QObject>
 
+class QThread;
+
 namespace Switchboard {
 
 class TargetController;
+
 
 class ReportExporter final : public QObject
 {

@@ -4,6 +4,7 @@
 #include "rolloutreporttext.h"
 
 #include <QBuffer>
+#include <QDir>
 #include <QFileInfo>
 #include <QPageSize>
 #include <QPdfWriter>
@@ -68,7 +69,7 @@ bool ReportWriter::write(const RolloutReportData &data, const QString &path, QSt
     for (ReportChartPainter::Chart c : ReportChartPainter::all()) {
         const QImage image = ReportChartPainter::render(data, c);
         if (!image.isNull())
-            images.append({image, ReportChartPainter::caption(c)});
+            images.append(QPair<QImage, QString>{image, ReportChartPainter::caption(c)});
     }
     RolloutReportData shown = data;
     if (images.isEmpty() && shown.chartNote.isEmpty())
@@ -89,7 +90,7 @@ bool ReportWriter::write(const RolloutReportData &data, const QString &path, QSt
                 return false;
             if (written)
                 written->append(png.fileName());
-            charts.append({name, images.at(i).second});
+            charts.append(RolloutReportText::Chart{name, images.at(i).second});
         }
         if (!reportOpen(out, error))
             return false;
@@ -98,7 +99,7 @@ bool ReportWriter::write(const RolloutReportData &data, const QString &path, QSt
     }
     case Format::Html:
         for (const auto &[image, caption] : std::as_const(images))
-            charts.append({QStringLiteral("data:image/png;base64,") + QString::fromLatin1(reportPng(image).toBase64()), caption});
+            charts.append(RolloutReportText::Chart{QStringLiteral("data:image/png;base64,") + QString::fromLatin1(reportPng(image).toBase64()), caption});
         if (!reportOpen(out, error))
             return false;
         out.write(RolloutReportText::html(shown, charts).toUtf8());
@@ -108,7 +109,7 @@ bool ReportWriter::write(const RolloutReportData &data, const QString &path, QSt
         for (int i = 0; i < images.size(); ++i) {
             const QString name = QStringLiteral("chart-%1.png").arg(i + 1);
             doc.addResource(QTextDocument::ImageResource, QUrl(name), images.at(i).first);
-            charts.append({name, images.at(i).second});
+            charts.append(RolloutReportText::Chart{name, images.at(i).second});
         }
         QFont font = doc.defaultFont();
         font.setPointSize(8);
