@@ -4,6 +4,7 @@
 // turned into PNG pages with pdftoppm and checked for ink.
 #include "auditlog.h"
 #include "reportexport.h"
+#include "reportexporter.h"
 #include "reportwriter.h"
 #include "rolloutengine.h"
 #include "rollouthistory.h"
@@ -208,6 +209,23 @@ private slots:
         const QByteArray html = f.readAll();
         QCOMPARE(html.count("data:image/png;base64,"), 4);
         QVERIFY(html.contains("rolled back"));
+    }
+
+    // The GUI's Export report…: the rows taken on this thread, the file written on a worker,
+    // the answer back here.
+    void guiExportWritesOnAWorkerThread()
+    {
+        ReportExporter exporter;
+        QSignalSpy done(&exporter, &ReportExporter::finished);
+        const QString path = m_dir.filePath(QStringLiteral("gui.html"));
+        exporter.exportLast(m_target->controller.get(), m_auditPath, path);
+        QVERIFY(exporter.isBusy());
+        QVERIFY(done.wait(30000));
+        const auto result = done.constFirst().at(0).value<ReportExport::Result>();
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QCOMPARE(result.rolloutId, m_rolloutId);
+        QVERIFY(!exporter.isBusy());
+        QVERIFY(QFile::exists(path));
     }
 
     void unknownRolloutAndExtensionAreRefused()
