@@ -3,18 +3,24 @@
 #include "auditlogwatcher.h"
 #include "backendhost.h"
 #include "cli.h"
+#include "fleettablemodel.h"
 #include "mainwindow.h"
 #include "presetstore.h"
+#include "reportcommand.h"
 #include "targetlistmodel.h"
 #include "targetpanelwidget.h"
 #include "workspace.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
+#include <QFile>
 #include <QTimer>
 
 #include <cstdio>
 #include <cstdlib>
+
+#include <unistd.h>
 
 using namespace Switchboard;
 
@@ -46,7 +52,8 @@ struct GuiOptions
             "  set-weight --target NAME --canary PCT\n"
             "  promote --target NAME --full\n"
             "  rollback --target NAME\n"
-            "  run --target NAME --preset NAME"));
+            "  run --target NAME --preset NAME\n"
+            "  report --target NAME [--last | --rollout ID | --list] --out FILE.pdf|.html|.md"));
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({demo, config, screenshot, afterMs, target, size, readOnly});
@@ -127,6 +134,7 @@ int runGui(int argc, char **argv)
     }
     // Actions other Switchboard processes take show in this window's event log.
     AuditLogWatcher auditWatcher(ws.audit()->path(), ws.events());
+    QObject::connect(&auditWatcher, &AuditLogWatcher::entryAdded, window.fleetModel(), &FleetTableModel::noteAuditEntry);
     auditWatcher.start();
     window.show();
 
@@ -172,6 +180,22 @@ int finish(int code)
 
 int main(int argc, char **argv)
 {
+    // A report draws (fonts, charts, PDF) but shows nothing: the offscreen platform, no display.
+    if (argc > 1 && ReportCommand::isReportVerb(QString::fromLocal8Bit(argv[1]))) {
+        if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
+            qputenv("QT_QPA_PLATFORM", "offscreen");
+        // What QGuiApplication would pick itself, without the warning on stderr (cron, CI and
+        // ssh sessions have no runtime dir; errors are one line).
+        if (qEnvironmentVariableIsEmpty("XDG_RUNTIME_DIR")) {
+            const QString dir = QDir::tempPath() + QStringLiteral("/runtime-") + QString::number(::getuid());
+            if (QDir().mkpath(dir)
+                && QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner))
+                qputenv("XDG_RUNTIME_DIR", QFile::encodeName(dir));
+        }
+        QGuiApplication app(argc, argv);
+        setNames();
+        return finish(ReportCommand::run(QCoreApplication::arguments()));
+    }
     // Headless verbs need no display: decide before any QGuiApplication exists.
     if (argc > 1 && Cli::isCliVerb(QString::fromLocal8Bit(argv[1]))) {
         QCoreApplication app(argc, argv);

@@ -5,6 +5,8 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QRandomGenerator>
+#include <QTimeZone>
 
 namespace Switchboard {
 
@@ -80,12 +82,34 @@ void RolloutEngine::log(const QString &line)
     Q_EMIT logLine(line);
 }
 
-void RolloutEngine::audit(const QString &action, const QString &reason, const QString &result)
+void RolloutEngine::audit(const QString &action, const QString &reason, const QString &result, QJsonObject extra)
 {
-    QJsonObject extra{{QStringLiteral("plan"), m_plan.name}, {QStringLiteral("strategy"), strategyName(m_plan.strategy)}};
+    extra.insert(QStringLiteral("plan"), m_plan.name);
+    extra.insert(QStringLiteral("strategy"), strategyName(m_plan.strategy));
+    if (!m_id.isEmpty())
+        extra.insert(QStringLiteral("rollout"), m_id);
     if (m_step >= 0 && m_step < m_plan.steps.size())
         extra.insert(QStringLiteral("step"), m_step + 1);
     m_controller->auditAction(action, reason, result, extra);
+}
+
+void RolloutEngine::auditGate(const GateResult &r)
+{
+    QJsonObject gate{{QStringLiteral("gate"), r.gate},
+                     {QStringLiteral("metric"), metricName(r.metric)},
+                     {QStringLiteral("outcome"), outcomeName(r.outcome)},
+                     {QStringLiteral("why"), r.why},
+                     {QStringLiteral("consecutiveFailures"), r.consecutiveFailures},
+                     {QStringLiteral("failureLimit"), r.failureLimit}};
+    // Unknown numbers are left out (null in spirit), never written as 0.
+    const std::pair<const char *, double> numbers[] = {
+        {"canary", r.canary}, {"stable", r.stable}, {"threshold", r.threshold}, {"canaryRequests", r.canaryRequests}};
+    for (const auto &[key, value] : numbers)
+        if (isKnown(value))
+            gate.insert(QLatin1String(key), value);
+    if (r.timeMs > 0)
+        gate.insert(QStringLiteral("sampleTime"), QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC).toString(Qt::ISODateWithMs));
+    audit(QStringLiteral("rollout-gate"), r.text, outcomeName(r.outcome), QJsonObject{{QStringLiteral("gateResult"), gate}});
 }
 
 void RolloutEngine::ignored(const QString &action)
@@ -108,12 +132,16 @@ void RolloutEngine::start()
     if (m_state != State::Idle)
         return ignored(QStringLiteral("start"));
     QString refused;
+    // Names this rollout in the audit log, so its evidence can be gathered later (RolloutHistory).
+    m_id = QStringLiteral("%1-%2").arg(QDateTime::fromMSecsSinceEpoch(now(), Qt::UTC).toString(QStringLiteral("yyyyMMdd-HHmmss")))
+               .arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QLatin1Char('0'));
     if (const QString e = m_plan.validate(); !e.isEmpty())
         refused = QStringLiteral("plan \"%1\": %2").arg(m_plan.name, e);
     else if (m_controller->isReadOnly())
         refused = QStringLiteral("target %1 is read-only: %2").arg(m_controller->name(), m_controller->readOnlyReason());
     audit(QStringLiteral("rollout-start"), refused.isEmpty() ? QStringLiteral("plan \"%1\": %2").arg(m_plan.name, m_plan.summary()) : refused,
-          refused.isEmpty() ? QStringLiteral("started") : QStringLiteral("failed"));
+          refused.isEmpty() ? QStringLiteral("started") : QStringLiteral("failed"),
+          QJsonObject{{QStringLiteral("planJson"), m_plan.toJson()}});
     if (!refused.isEmpty())
         return finish(State::Failed, Outcome::Failed, refused);
     log(QStringLiteral("rollout \"%1\" (%2) on %3: %4")
@@ -140,6 +168,7 @@ void RolloutEngine::enterStep(int step)
     if (step >= m_plan.steps.size())
         return finish(State::Promoted, Outcome::Promoted, {});
     const RolloutStep &s = m_plan.steps.at(step);
+    audit(QStringLiteral("rollout-step"), stepName(step), QStringLiteral("entered"), QJsonObject{{QStringLiteral("label"), s.label()}});
     switch (s.kind) {
     case RolloutStep::Kind::SetWeight:
         setState(State::Running);
@@ -373,8 +402,10 @@ void RolloutEngine::evaluate()
     bool allPass = !results.isEmpty();
     for (const GateResult &r : results) {
         const QString seen = outcomeName(r.outcome) + QString::number(int(r.cause));
-        if (m_logged.value(r.gate) != seen || r.outcome == GateResult::Outcome::Fail)
+        if (m_logged.value(r.gate) != seen || r.outcome == GateResult::Outcome::Fail) {
             log(QStringLiteral("gate %1").arg(r.text));
+            auditGate(r);
+        }
         m_logged.insert(r.gate, seen);
         if (r.outcome == GateResult::Outcome::Fail && !failed)
             failed = &r;
@@ -469,6 +500,7 @@ void RolloutEngine::pauseFor(PauseKind kind, const QString &reason)
         m_frozenElapsedMs = now() - m_stepStartMs;
     setState(State::Paused, kind, reason);
     log(QStringLiteral("paused: %1").arg(reason));
+    audit(QStringLiteral("rollout-pause"), reason, QStringLiteral("paused"));
 }
 
 void RolloutEngine::pause()
@@ -584,6 +616,8 @@ void RolloutEngine::finish(State s, Outcome o, const QString &reason)
     }
     setState(s, PauseKind::None, reason);
     log(reason.isEmpty() ? stateName(s) : QStringLiteral("%1: %2").arg(stateName(s), reason));
+    if (m_step >= 0) // a refused start has its one entry already
+        audit(QStringLiteral("rollout-end"), reason.isEmpty() ? stateName(s) : reason, stateName(s));
     Q_EMIT finished(o);
 }
 

@@ -25,6 +25,8 @@
 #include "healthwait.h"
 #include "rolloutplan.h"
 
+#include <QJsonObject>
+
 #include <QObject>
 #include <QTimer>
 
@@ -69,6 +71,8 @@ public:
     QList<GateResult> lastGateResults() const { return m_lastResults; }
 
     static QString stateName(State s);
+    // Names this rollout in the audit log ("20261201-104203-3fa2"); empty before start().
+    QString id() const { return m_id; }
 
 public Q_SLOTS:
     void start();
@@ -118,7 +122,10 @@ private:
     void finish(State s, Outcome o, const QString &reason);
     void log(const QString &line);
     // Writes the operator's start and resume to the target's audit log ("rollout-start", "rollout-resume").
-    void audit(const QString &action, const QString &reason, const QString &result);
+    // Also each step entered, gate outcome change, pause and the end ("rollout-step", "rollout-gate",
+    // "rollout-pause", "rollout-end"), all carrying the rollout's id: the evidence of the rollout.
+    void audit(const QString &action, const QString &reason, const QString &result, QJsonObject extra = {});
+    void auditGate(const GateResult &r);
     void ignored(const QString &action);
     QString stepName(int step) const;
     qint64 now() const { return m_now(); }
@@ -128,6 +135,7 @@ private:
     Clock m_now;
     QTimer m_tick;
 
+    QString m_id;
     State m_state = State::Idle;
     PauseKind m_pauseKind = PauseKind::None;
     QString m_reason;

@@ -467,10 +467,10 @@ void TargetController::setState(ConnectionState s)
         return;
     const ConnectionState old = m_state;
     m_state = s;
-    if (s == ConnectionState::Connected)
-        log(int(EventLogModel::Severity::Info),
-            old == ConnectionState::Disconnected ? QStringLiteral("reconnected")
-                                                 : QStringLiteral("connected (%1)").arg(m_config.kind));
+    if (s == ConnectionState::Connected && old == ConnectionState::Disconnected)
+        log(int(EventLogModel::Severity::Info), QStringLiteral("reconnected"));
+    else if (s == ConnectionState::Connected && m_log) // summed up with the other targets' (EventLogModel)
+        m_log->addConnected(m_config.name, QStringLiteral("connected (%1)").arg(m_config.kind));
     Q_EMIT connectionStateChanged(s);
 }
 

@@ -3,9 +3,12 @@
 #include "auditlogdialog.h"
 #include "elidedlabel.h"
 #include "eventlogmodel.h"
+#include "fleettablemodel.h"
+#include "fleetviewwidget.h"
+#include "nonmodalprompt.h"
 #include "palette.h"
+#include "reportexporter.h"
 #include "targetcontroller.h"
-#include "targetlistdelegate.h"
 #include "targetlistmodel.h"
 #include "targetpanelwidget.h"
 #include "windowplacement.h"
@@ -15,6 +18,7 @@
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPointer>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
@@ -56,17 +60,14 @@ protected:
 MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetStore *presets, QWidget *parent)
     : QMainWindow(parent)
     , m_targets(targets)
-    , m_list(new QListView(this))
+    , m_fleetModel(new FleetTableModel(targets, {}, this))
+    , m_fleet(new FleetViewWidget(m_fleetModel, this))
     , m_panel(new TargetPanelWidget(presets, this))
     , m_log(new QListView(this))
     , m_connection(new ElidedLabel(this))
+    , m_reports(new ReportExporter(this))
 {
     setWindowTitle(QStringLiteral("Switchboard"));
-    m_list->setObjectName(QStringLiteral("targetList"));
-    m_list->setModel(targets);
-    m_list->setItemDelegate(new TargetListDelegate(m_list));
-    m_list->setMinimumWidth(190);
-    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
     m_log->setObjectName(QStringLiteral("eventLog"));
     m_log->setModel(events);
     m_log->setItemDelegate(new EventLogDelegate(m_log));
@@ -78,13 +79,13 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     leftLayout->setContentsMargins(0, 0, 0, 0);
     auto *title = new QLabel(tr("<b>Targets</b>"), left);
     leftLayout->addWidget(title);
-    leftLayout->addWidget(m_list);
+    leftLayout->addWidget(m_fleet);
 
     auto *top = new QSplitter(Qt::Horizontal, this);
     top->addWidget(left);
     top->addWidget(m_panel);
     top->setStretchFactor(1, 1);
-    top->setSizes({200, 1000});
+    top->setSizes({280, 1000});
     auto *outer = new QSplitter(Qt::Vertical, this);
     outer->addWidget(top);
     outer->addWidget(m_log);
@@ -98,6 +99,15 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     connect(audit, &QAction::triggered, this, [this] {
         // Non-modal, like every window of the app: Rollback stays reachable with it open.
         WindowPlacement::showClearOfActionStrip(new AuditLogDialog(m_auditPath, this));
+    });
+    QAction *report = view->addAction(tr("Export &report…"));
+    report->setObjectName(QStringLiteral("exportReportAction"));
+    report->setToolTip(tr("The selected target's last rollout as evidence: PDF, HTML or Markdown"));
+    connect(report, &QAction::triggered, this, &MainWindow::askExportReport);
+    connect(m_reports, &ReportExporter::finished, this, [this](const ReportExport::Result &r) {
+        statusBar()->showMessage(r.ok ? tr("Report of rollout %1 (%2) written to %3").arg(r.rolloutId, r.outcome, r.files.constLast())
+                                      : tr("Report not written: %1").arg(r.error),
+                                 15000);
     });
     QAction *quit = view->addAction(tr("&Quit"));
     quit->setShortcut(QKeySequence::Quit);
@@ -113,13 +123,17 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     rollback->setContext(Qt::ApplicationShortcut);
     connect(rollback, &QShortcut::activated, m_panel, &TargetPanelWidget::rollback);
 
-    connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentChanged);
+    connect(m_fleet, &FleetViewWidget::openRequested, this, &MainWindow::open);
+    connect(m_fleet, &FleetViewWidget::message, this, [this](const QString &text, int timeoutMs) {
+        statusBar()->showMessage(text, timeoutMs);
+    });
     connect(m_panel, &TargetPanelWidget::message, this, [this](const QString &text, int timeoutMs) {
         statusBar()->showMessage(text, timeoutMs);
     });
     connect(events, &QAbstractItemModel::rowsInserted, m_log, [this] { m_log->scrollToBottom(); });
     connect(&m_clock, &QTimer::timeout, this, &MainWindow::updateStatus);
     connect(&m_clock, &QTimer::timeout, m_panel, &TargetPanelWidget::refreshAge);
+    connect(&m_clock, &QTimer::timeout, m_fleetModel, &FleetTableModel::tick);
     m_clock.start(500);
 
     resize(1280, 860);
@@ -130,7 +144,31 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
 
 void MainWindow::selectTarget(int row)
 {
-    m_list->setCurrentIndex(m_targets->index(row));
+    TargetController *c = m_targets->controllerAt(row);
+    if (!c)
+        return;
+    m_fleet->selectTarget(c->name());
+    open(c);
+}
+
+void MainWindow::askExportReport()
+{
+    QPointer<TargetController> c = m_panel->controller();
+    if (!c) {
+        statusBar()->showMessage(tr("Select a target first"), 5000);
+        return;
+    }
+    NonModalPrompt::saveFile(this, tr("Export rollout report"), c->name() + QStringLiteral("-rollout.pdf"),
+                             tr("PDF (*.pdf);;HTML (*.html);;Markdown (*.md)"), this, [this, c](const QString &path) {
+                                 if (c)
+                                     exportReport(c, path);
+                             });
+}
+
+void MainWindow::exportReport(TargetController *target, const QString &path)
+{
+    statusBar()->showMessage(tr("Writing the report of %1…").arg(target->name()), 5000);
+    m_reports->exportLast(target, m_auditPath, path);
 }
 
 void MainWindow::showStartupProblem(const QString &text)
@@ -138,9 +176,10 @@ void MainWindow::showStartupProblem(const QString &text)
     statusBar()->showMessage(text, 30000);
 }
 
-void MainWindow::onCurrentChanged()
+void MainWindow::open(TargetController *target)
 {
-    m_panel->setController(m_targets->controllerAt(m_list->currentIndex().row()));
+    if (target != m_panel->controller())
+        m_panel->setController(target);
     updateStatus();
 }
 
