@@ -2,6 +2,7 @@
 // interactive mode keeps one connection, answers line up with the commands of a batch, a
 // restarted HAProxy is reconnected to transparently, and several endpoints are served at once.
 
+#include "backendhost.h"
 #include "fakehaproxy.h"
 #include "haproxysession.h"
 #include "haproxytrafficbackend.h"

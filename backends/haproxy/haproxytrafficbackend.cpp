@@ -41,7 +41,7 @@ HaproxyTrafficBackend::HaproxyTrafficBackend(const HaproxyTargetSettings &settin
     for (const HaproxyEndpoint &e : m_settings.endpoints) {
         m_sessions.push_back(std::make_unique<HaproxySession>(e, m_settings.timeouts));
         m_levels.append(QString());
-        m_known.append({});
+        m_known.append(QMap<QString, int>());
     }
 }
 
@@ -252,7 +252,7 @@ QStringList HaproxyTrafficBackend::allSetCommands(const QMap<QString, int> &targ
     QList<QPair<int, QString>> order;
     for (const QStringList *names : {&m_settings.stable, &m_settings.canary}) {
         for (const QString &n : *names)
-            order.append({target.value(n), n});
+            order.append(qMakePair(target.value(n), n));
     }
     std::stable_sort(order.begin(), order.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
     QStringList out;
@@ -396,7 +396,7 @@ void HaproxyTrafficBackend::applyInOneTrip(const WeightChange &change, ChangeRes
     QList<Member> members;
     for (const QStringList *names : {&m_settings.stable, &m_settings.canary}) {
         for (const QString &n : *names)
-            members.append({n, names == &m_settings.stable ? Version::Stable : Version::Canary, 0, {}, {}});
+            members.append(Member{n, names == &m_settings.stable ? Version::Stable : Version::Canary, 0, {}, {}});
     }
     for (qsizetype i = 0; i < m_known.size(); ++i) {
         Reading b;
