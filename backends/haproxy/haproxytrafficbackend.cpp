@@ -399,12 +399,13 @@ void HaproxyTrafficBackend::applyInOneTrip(const WeightChange &change, ChangeRes
             members.append(Member{n, names == &m_settings.stable ? Version::Stable : Version::Canary, 0, {}, {}});
     }
     for (qsizetype i = 0; i < m_known.size(); ++i) {
+        // Not read now: the weights may have moved since (another client), so "before" stays
+        // unknown for deciding what changed; the last reading only fills the result's `before`.
         Reading b;
         b.endpoint = m_sessions.at(size_t(i))->name();
-        b.weights = m_known.at(i);
         before.append(b);
-        if (r.before.isEmpty() && !b.weights.isEmpty())
-            r.before = r.after = b.weights;
+        if (r.before.isEmpty() && !m_known.at(i).isEmpty())
+            r.before = r.after = m_known.at(i);
     }
     QMap<QString, int> target;
     ChangeResult check = r;
