@@ -34,6 +34,7 @@ RolloutEngine::RolloutEngine(TargetController *controller, const RolloutPlan &pl
     m_tick.setInterval(tickMs);
     connect(&m_tick, &QTimer::timeout, this, &RolloutEngine::tick);
     connect(controller, &TargetController::healthChanged, this, &RolloutEngine::onHealthChanged);
+    connect(controller, &TargetController::fastHealthChanged, this, &RolloutEngine::onFastHealthChanged);
     connect(controller, &TargetController::actionFinished, this, &RolloutEngine::onActionFinished);
     connect(controller, &TargetController::snapshotChanged, this, &RolloutEngine::onSnapshotChanged);
     connect(controller, &TargetController::connectionStateChanged, this, &RolloutEngine::onConnectionStateChanged);
@@ -341,6 +342,7 @@ void RolloutEngine::onActionFinished(const ChangeResult &r)
         // Partial: some load balancers already send the new share, so watch the larger one.
         m_applied = r.ok() || !isKnown(m_applied) ? r.requestedCanaryPercent : std::max(m_applied, r.requestedCanaryPercent);
         m_watch.resetVolume();
+        m_fastWatch.resetVolume();
         m_weightChangedMs = now();
     }
     if (r.ok()) {
@@ -370,6 +372,34 @@ void RolloutEngine::onHealthChanged()
     if (m_controller->hasHealth() && !m_controller->isHealthStale(now()))
         m_watch.record(m_controller->health(), m_controller->staleAfterMs());
     evaluate();
+}
+
+void RolloutEngine::onFastHealthChanged()
+{
+    const TargetController *c = m_controller;
+    if (!c->hasFastHealth())
+        return;
+    const HealthSnapshot h = c->fastHealth();
+    if (c->fastSignalError().isEmpty() && now() - h.canary.timeMs <= c->fastStaleAfterMs())
+        m_fastWatch.record(h, c->fastStaleAfterMs());
+    if (!watching())
+        return;
+    // The counters give request and error counts, not percentiles: only error-ratio gates are
+    // judged here. And only a breach acts: a pass or no data from the fast signal neither
+    // promotes nor pauses anything, which stays the metrics layer's judgement alone.
+    QList<GateSpec> gates;
+    for (const GateSpec &g : m_plan.gatesFor(m_step)) {
+        if (g.metric == GateSpec::Metric::ErrorRatio)
+            gates.append(g);
+    }
+    QList<GateResult> results;
+    if (gates.isEmpty()
+        || !m_fastWatch.judge(gates, h, c->fastSignalError(), now(), c->fastStaleAfterMs(), &results))
+        return;
+    for (const GateResult &r : std::as_const(results)) {
+        if (r.outcome == GateResult::Outcome::Fail)
+            return rollBack(QStringLiteral("gate %1 (fast signal: HAProxy's counters)").arg(r.text));
+    }
 }
 
 bool RolloutEngine::watching() const

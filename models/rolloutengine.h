@@ -17,6 +17,8 @@
 // Pausing never stops the watch: a gate failing while paused still rolls back. Nothing resumes
 // by itself: once paused for missing data the engine stays paused until the operator resumes,
 // even when the data is back, because nobody has looked at what happened meanwhile.
+// With a fast signal (HAProxy's counters every 250 ms) the error-ratio gates are judged on it
+// too, and a breach there rolls back at once; passes and missing data there decide nothing.
 // Rolling plans also watch the traffic layer's health checks: a new server that fails its check
 // before or after getting traffic rolls back; one whose checks have not decided within
 // healthTimeoutMs of a move pauses the plan.
@@ -109,6 +111,8 @@ private:
     void checkServers();
     void sendPromoteFull();
     void onHealthChanged();
+    // Judges the error-ratio gates on the traffic layer's fast signal; rolls back on a breach.
+    void onFastHealthChanged();
     void onActionFinished(const ChangeResult &r);
     void onSnapshotChanged();
     void onConnectionStateChanged();
@@ -156,6 +160,7 @@ private:
 
     double m_applied;
     GateWatch m_watch;
+    GateWatch m_fastWatch; // the fast signal's own counts and consecutive breaches
     QList<GateResult> m_lastResults;
     QHash<QString, QString> m_logged; // gate -> outcome last logged in this step
     HealthWait m_healthWait; // a move step's wait for its new servers' health checks

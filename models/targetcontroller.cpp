@@ -58,6 +58,14 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     }
     m_poll.setInterval(m_config.pollMs);
     connect(&m_poll, &QTimer::timeout, this, &TargetController::poll);
+    if (MetricsSource *fast = m_host->fastMetrics()) {
+        connect(this, &TargetController::requestFastInstant, fast, &MetricsSource::queryInstant);
+        connect(fast, &MetricsSource::instantReady, this, &TargetController::onFastInstant);
+        connect(fast, &MetricsSource::queryFailed, this, &TargetController::onFastFailed);
+        m_fastPoll.setInterval(std::max(1, m_host->fastIntervalMs()));
+        m_fastPoll.setTimerType(Qt::PreciseTimer);
+        connect(&m_fastPoll, &QTimer::timeout, this, &TargetController::pollFast);
+    }
 }
 
 TargetController::~TargetController() = default;
@@ -95,6 +103,8 @@ quint64 TargetController::nextChangeId() const
 void TargetController::start()
 {
     m_poll.start();
+    if (m_host->fastMetrics())
+        m_fastPoll.start();
     refreshNow();
     backfill(15 * 60 * 1000);
 }
@@ -102,11 +112,13 @@ void TargetController::start()
 void TargetController::stop()
 {
     m_poll.stop();
+    m_fastPoll.stop();
 }
 
 void TargetController::requestStop()
 {
     m_poll.stop();
+    m_fastPoll.stop();
     m_host->requestStop();
 }
 
@@ -459,6 +471,36 @@ void TargetController::onMetricsFailed(const QString &error)
         log(int(EventLogModel::Severity::Warning), QStringLiteral("metrics: %1").arg(error));
     m_metricsError = error;
     Q_EMIT healthChanged();
+}
+
+qint64 TargetController::fastStaleAfterMs() const
+{
+    return std::max<qint64>(1000, 4LL * m_host->fastIntervalMs());
+}
+
+void TargetController::pollFast()
+{
+    // One read at a time: a slow socket skips ticks instead of queueing them.
+    if (m_fastInFlight)
+        return;
+    m_fastInFlight = true;
+    Q_EMIT requestFastInstant(QPrivateSignal());
+}
+
+void TargetController::onFastInstant(const HealthSnapshot &h)
+{
+    m_fastInFlight = false;
+    m_fastError.clear();
+    m_fastHealth = h;
+    Q_EMIT fastHealthChanged();
+}
+
+void TargetController::onFastFailed(const QString &error)
+{
+    m_fastInFlight = false;
+    // Logged by the traffic side's own reads if HAProxy is gone; here it only stops counting.
+    m_fastError = error;
+    Q_EMIT fastHealthChanged();
 }
 
 void TargetController::setState(ConnectionState s)

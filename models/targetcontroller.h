@@ -65,6 +65,15 @@ public:
     QString readOnlyReason() const;
     bool hasMetrics() const { return m_host->metrics() != nullptr; }
 
+    // The fast signal: the traffic layer's own counters (HAProxy's `show stat`) read every
+    // fastSignalMs next to the metrics layer, for the rollout's gates only (not the charts).
+    bool hasFastSignal() const { return m_host->fastMetrics() != nullptr; }
+    bool hasFastHealth() const { return m_fastHealth.has_value(); }
+    HealthSnapshot fastHealth() const { return m_fastHealth.value_or(HealthSnapshot{}); }
+    QString fastSignalError() const { return m_fastError; }
+    // A fast sample older than this is no data: four intervals, at least one second.
+    qint64 fastStaleAfterMs() const;
+
     // Columns: stableRps canaryRps stableErrorPct canaryErrorPct stableP50Ms canaryP50Ms stableP99Ms canaryP99Ms
     TimeSeriesModel *healthHistory() const;
     // Columns: setCanaryPct measuredCanaryPct
@@ -117,6 +126,7 @@ public Q_SLOTS:
 Q_SIGNALS:
     void snapshotChanged();
     void healthChanged();
+    void fastHealthChanged();
     void connectionStateChanged(Switchboard::ConnectionState state);
     void actionStarted(const QString &description);
     void actionFinished(const Switchboard::ChangeResult &result);
@@ -130,6 +140,7 @@ Q_SIGNALS:
     void requestApply(const Switchboard::WeightChange &change, QPrivateSignal);
     void requestPromoteStep(QPrivateSignal);
     void requestInstant(QPrivateSignal);
+    void requestFastInstant(QPrivateSignal);
     void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token, QPrivateSignal);
     void requestTestQuery(const QString &query, quint64 token, QPrivateSignal);
     void requestReconfigure(const QJsonObject &settings, QPrivateSignal);
@@ -146,6 +157,9 @@ private:
     void onInstant(const HealthSnapshot &h);
     void onRange(const HealthSeries &series, quint64 token);
     void onMetricsFailed(const QString &error);
+    void pollFast();
+    void onFastInstant(const HealthSnapshot &h);
+    void onFastFailed(const QString &error);
     void onReconfigured(bool ok, const QString &error);
     void setState(ConnectionState s);
     void log(int severity, const QString &text);
@@ -158,6 +172,7 @@ private:
     ChartMarkerModel *m_chartMarkers;
     ChangeQueue *m_changes;
     QTimer m_poll;
+    QTimer m_fastPoll;
 
     ConnectionState m_state = ConnectionState::Connecting;
     QString m_lastError;
@@ -166,6 +181,9 @@ private:
     std::optional<HealthSnapshot> m_health;
     bool m_refreshInFlight = false;
     bool m_instantInFlight = false;
+    bool m_fastInFlight = false;
+    std::optional<HealthSnapshot> m_fastHealth;
+    QString m_fastError;
     bool m_changeJustFinished = false; // a change of ours ended since the last read
     int m_failures = 0;
     qint64 m_nextAttemptMs = 0; // back-off while disconnected

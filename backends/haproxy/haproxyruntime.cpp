@@ -326,6 +326,16 @@ bool HaproxyTargetSettings::fromJson(const QJsonObject &o, HaproxyTargetSettings
     if (!timeout(QStringLiteral("connectTimeoutMs"), &s.timeouts.connectMs)
         || !timeout(QStringLiteral("commandTimeoutMs"), &s.timeouts.commandMs))
         return false;
+    if (o.contains(QStringLiteral("fastSignalMs"))) {
+        const int v = o.value(QStringLiteral("fastSignalMs")).toInt(-1);
+        if (v != 0 && (v < 50 || v > 60000)) {
+            *error = QStringLiteral("haproxy.fastSignalMs: must be 0 (off) or a whole number of ms between 50 and 60000");
+            return false;
+        }
+        s.fastSignalMs = v;
+    }
+    if (!timeout(QStringLiteral("fastWindowMs"), &s.fastWindowMs))
+        return false;
     *out = s;
     return true;
 }

@@ -59,6 +59,10 @@ struct HaproxyTargetSettings
     QStringList stable;
     QStringList canary;
     HaproxyTimeouts timeouts;
+    // The fast signal: HAProxy's own counters read this often (ms) next to Prometheus; 0: off.
+    int fastSignalMs = 250;
+    // The span of each fast-signal sample (ms).
+    int fastWindowMs = 1000;
 
     // Errors name the offending key, e.g. `haproxy.endpoints[1]: ...`.
     static bool fromJson(const QJsonObject &haproxy, HaproxyTargetSettings *out, QString *error);
