@@ -24,9 +24,14 @@ double StatTests::median(QList<double> v)
 {
     if (v.isEmpty())
         return std::nan("");
-    std::sort(v.begin(), v.end());
+    // Selection, not a sort: the Hodges-Lehmann estimate takes the median of n1 × n2 differences.
     const qsizetype n = v.size();
-    return n % 2 ? v.at(n / 2) : (v.at(n / 2 - 1) + v.at(n / 2)) / 2;
+    auto mid = v.begin() + n / 2;
+    std::nth_element(v.begin(), mid, v.end());
+    if (n % 2)
+        return *mid;
+    const double upper = *mid;
+    return (*std::max_element(v.begin(), mid) + upper) / 2;
 }
 
 StatTests::ProportionTest StatTests::twoProportion(double kC, double nC, double kS, double nS)
