@@ -9,6 +9,7 @@
 #include "targetconfig.h"
 #include "targetcontroller.h"
 
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -69,13 +70,13 @@ private slots:
         QTest::addColumn<double>("current");
         QTest::addColumn<QList<double>>("steps");
         QTest::addColumn<QString>("error");
-        QTest::newRow("as given") << "50,25,0" << 100.0 << QList<double>{50, 25, 0} << QString();
-        QTest::newRow("0 added") << "50,25" << 100.0 << QList<double>{50, 25, 0} << QString();
-        QTest::newRow("steps at or above now dropped") << "50,25,10" << 30.0 << QList<double>{25, 10, 0} << QString();
-        QTest::newRow("not descending") << "25,50,0" << 100.0 << QList<double>{} << QStringLiteral("must go down");
-        QTest::newRow("not a percent") << "50,x,0" << 100.0 << QList<double>{} << QStringLiteral("\"x\" is not a percent");
-        QTest::newRow("above 100") << "150,0" << 100.0 << QList<double>{} << QStringLiteral("\"150\"");
-        QTest::newRow("empty") << "," << 100.0 << QList<double>{} << QStringLiteral("at least one");
+        QTest::newRow("as given") << QStringLiteral("50,25,0") << 100.0 << QList<double>{50, 25, 0} << QString();
+        QTest::newRow("0 added") << QStringLiteral("50,25") << 100.0 << QList<double>{50, 25, 0} << QString();
+        QTest::newRow("steps at or above now dropped") << QStringLiteral("50,25,10") << 30.0 << QList<double>{25, 10, 0} << QString();
+        QTest::newRow("not descending") << QStringLiteral("25,50,0") << 100.0 << QList<double>{} << QStringLiteral("must go down");
+        QTest::newRow("not a percent") << QStringLiteral("50,x,0") << 100.0 << QList<double>{} << QStringLiteral("\"x\" is not a percent");
+        QTest::newRow("above 100") << QStringLiteral("150,0") << 100.0 << QList<double>{} << QStringLiteral("\"150\"");
+        QTest::newRow("empty") << QStringLiteral(",") << 100.0 << QList<double>{} << QStringLiteral("at least one");
     }
     void stepsAsTheCliReadsThem()
     {
@@ -119,7 +120,7 @@ private slots:
         QTRY_COMPARE(r.controller->snapshot().split.canary, 40.0);
         r.applied.clear();
         GradualRollback *g = r.controller->startGradualRollback({20, 10, 0}, 60000, QStringLiteral("test"));
-        QTRY_COMPARE(r.applied.size(), 1);
+        QTRY_COMPARE(r.applied.size(), qsizetype(1));
         r.world->setCanaryFault(0.3, 13, 55, QDateTime::currentMSecsSinceEpoch());
         QTRY_VERIFY_WITH_TIMEOUT(g->isFinished(), 10000);
         QCOMPARE(g->state(), GState::RolledBack);

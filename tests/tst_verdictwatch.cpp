@@ -149,12 +149,12 @@ private slots:
         QVERIFY(!watch.configure(QJsonDocument::fromJson(R"({"verdict": {"autoRollback": "yes"}})").object(), &error));
         QVERIFY(error.contains(QStringLiteral("verdict.autoRollback")));
         QVERIFY(!watch.autoRollback());
-        QCOMPARE(watch.gates().size(), 2);
+        QCOMPARE(watch.gates().size(), qsizetype(2));
         QVERIFY(!watch.configure(QJsonDocument::fromJson(R"({"verdict": {"gates": [{"metric": "p99Ms", "judge": "t-test"}]}})").object(), &error));
         QVERIFY2(error.contains(QStringLiteral("verdict.gates[0].judge")), qPrintable(error));
         QVERIFY(watch.configure(QJsonDocument::fromJson(R"({"verdict": {"autoRollback": true, "windowMs": 30000}})").object(), &error));
         QVERIFY(watch.autoRollback());
-        QCOMPARE(watch.windowMs(), 30000);
+        QCOMPARE(watch.windowMs(), qint64(30000));
     }
 
     void judgeGateJson_data()

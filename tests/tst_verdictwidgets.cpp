@@ -7,6 +7,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QDateTime>
 #include <QLabel>
 #include <QPushButton>
 #include <QTest>
@@ -68,7 +69,7 @@ private slots:
         auto *menuButton = find<QToolButton>("rollbackMenuButton");
         auto *rollback = find<QPushButton>("rollbackButton");
         QTRY_VERIFY(menuButton->isEnabled());
-        QAction *gradual = menuButton->menu()->findChild<QAction *>(QStringLiteral("rollbackGraduallyAction"));
+        auto *gradual = find<QAction>("rollbackGraduallyAction");
         QVERIFY(gradual);
         gradual->trigger();
         QCOMPARE(m_confirmations, 1); // "…": it asks, inline
