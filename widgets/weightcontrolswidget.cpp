@@ -185,8 +185,7 @@ void WeightControlsWidget::rollbackGradually()
         names.append(QStringLiteral("%1%").arg(s, 0, 'g', 4));
     const qint64 holdMs = GradualRollback::defaultHoldMs;
     m_confirm(tr("Roll back gradually"),
-              tr("Step the canary back %1, holding each step %2 s with the verdict gates watching?
-"
+              tr("Step the canary back %1, holding each step %2 s with the verdict gates watching?\n"
                  "A breach on the way goes straight to 0%. ROLLBACK stays immediate.")
                   .arg(names.join(QStringLiteral(" → "))).arg(holdMs / 1000),
               [this, target = m_controller, steps, holdMs](bool yes) {
