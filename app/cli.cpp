@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "gradualrollback.h"
 #include "presetstore.h"
 #include "rolloutengine.h"
 #include "statusreport.h"
@@ -105,6 +106,11 @@ int status(TargetController *c, bool json, const Wait &wait)
     int metricsWaitedMs = 0;
     if (!readTarget(c, true, wait, &error, &metricsWaitedMs))
         return fail(error);
+    // The verdict judges a window of readings: read it from history rather than wait it out.
+    if (c->hasMetrics() && metricsWaitedMs == 0 && c->metricsError().isEmpty()) {
+        c->backfill(c->verdictWindowMs());
+        waitFor([c] { return c->hasRangeAnswer() || !c->metricsError().isEmpty(); }, wait.metricsMs);
+    }
     const StatusReport report(*c, QDateTime::currentMSecsSinceEpoch(), metricsWaitedMs);
     if (json)
         out(QString::fromUtf8(QJsonDocument(report.json()).toJson(QJsonDocument::Compact)));
@@ -249,6 +255,55 @@ int runPreset(TargetController *c, const QString &presetName, const Wait &wait)
     return code;
 }
 
+// Steps the canary back (rollback --gradual) with the verdict gates watching; a breach goes
+// straight to 0%. Ends at 0% either way: exit 0. Interrupted (Ctrl-C, SIGTERM), it rolls the
+// rest of the way back at once rather than leave traffic halfway. Exit 2 when someone else
+// moved traffic meanwhile or the rollback failed.
+int rollbackGradually(TargetController *c, const QString &stepsText, qint64 holdMs, const QString &why, const Wait &wait)
+{
+    QString error;
+    if (!readTarget(c, true, wait, &error))
+        return fail(error);
+    if (int code = 0; refuseReadOnly(c, &code))
+        return code;
+    const double now = c->snapshot().split.canary;
+    QList<double> steps = GradualRollback::defaultSteps(now);
+    if (!stepsText.isEmpty() && !GradualRollback::parseSteps(stepsText, now, &steps, &error))
+        return fail(error);
+    c->start(); // polling feeds the gates (and the verdict's window gets its history)
+    const InterruptHandlers handlers;
+    GradualRollback *g = c->startGradualRollback(steps, holdMs, why, [](GradualRollback *r) {
+        QObject::connect(r, &GradualRollback::logLine, r, [](const QString &line) { out(line); });
+    });
+    if (!g)
+        return fail(QStringLiteral("target %1: a gradual rollback is already running").arg(c->name()));
+    bool interrupted = false;
+    waitFor([&] {
+        if (g_interrupted && !interrupted && !g->isFinished()) {
+            interrupted = true;
+            out(QStringLiteral("interrupted: rolling back the rest of the way at once"));
+            c->operatorRollback(QStringLiteral("%1 (gradual rollback interrupted)").arg(why));
+        }
+        if (interrupted)
+            return !c->isActionInFlight();
+        return g->isFinished();
+    }, std::numeric_limits<int>::max());
+    if (interrupted) {
+        const double left = c->snapshot().split.canary;
+        if (left == 0)
+            return Ok;
+        return fail(QStringLiteral("interrupted: the rollback did not reach 0%; check the target's weights"));
+    }
+    switch (g->state()) {
+    case GradualRollback::State::Done:
+    case GradualRollback::State::RolledBack:
+        out(QStringLiteral("%1: rolled back: %2").arg(c->name(), g->reason()));
+        return Ok;
+    default:
+        return fail(QStringLiteral("target %1: gradual rollback %2: %3").arg(c->name(), GradualRollback::stateName(g->state()), g->reason()));
+    }
+}
+
 } // namespace
 
 bool isCliVerb(const QString &arg)
@@ -276,7 +331,14 @@ int run(const QStringList &arguments)
                                                     "target's Prometheus timeouts and retries need, when longer)."),
                                      QStringLiteral("MS"));
     const QCommandLineOption readOnly(QStringLiteral("read-only"), QStringLiteral("Refuse every action (exit 2); status still works."));
-    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly});
+    const QCommandLineOption gradual(QStringLiteral("gradual"),
+                                     QStringLiteral("rollback: step back (default: half, a quarter, 0) with the verdict gates "
+                                                    "watching; a breach goes straight to 0%."));
+    const QCommandLineOption steps(QStringLiteral("steps"), QStringLiteral("rollback --gradual: the percents to step through, e.g. 50,25,0."),
+                                   QStringLiteral("LIST"));
+    const QCommandLineOption hold(QStringLiteral("hold-ms"),
+                                  QStringLiteral("rollback --gradual: how long each step is held (default 30000)."), QStringLiteral("MS"));
+    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, gradual, steps, hold});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -329,6 +391,19 @@ int run(const QStringList &arguments)
                 return fail(QStringLiteral("run needs --preset NAME"));
             return runPreset(c, parser.value(preset), wait);
         }
+
+        if (verb == QStringLiteral("rollback") && parser.isSet(gradual)) {
+            qint64 holdMs = GradualRollback::defaultHoldMs;
+            if (parser.isSet(hold)) {
+                bool ok = false;
+                holdMs = parser.value(hold).toLongLong(&ok);
+                if (!ok || holdMs < 0)
+                    return fail(QStringLiteral("--hold-ms must be a number of milliseconds >= 0"));
+            }
+            return rollbackGradually(c, parser.value(steps), holdMs, why, wait);
+        }
+        if (parser.isSet(steps) || parser.isSet(hold))
+            return fail(QStringLiteral("--steps and --hold-ms go with rollback --gradual"));
 
         // Every change starts from a fresh read, so the conflict check compares against what is
         // live now, and the audit log gets the real "before".

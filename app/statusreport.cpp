@@ -147,6 +147,15 @@ StatusReport::StatusReport(const TargetController &c, qint64 now, int metricsWai
                          {QStringLiteral("readOnly"), c.isReadOnly()}};
     if (!m_metricsError.isEmpty())
         m_json.insert(QStringLiteral("metricsError"), m_metricsError);
+    // The verdict of canary against stable: null when there is nothing to judge or too little to
+    // judge it on (never "healthy" by default), with the reason in the note.
+    const Verdict &verdict = c.verdict();
+    if (verdict.applies && verdict.state != Verdict::State::NoData) {
+        m_json.insert(QStringLiteral("verdict"), verdict.toJson());
+    } else {
+        m_json.insert(QStringLiteral("verdict"), QJsonValue(QJsonValue::Null));
+        m_notes.append(QStringLiteral("verdict: %1").arg(verdict.applies ? QStringLiteral("no data: ") + verdict.reason : verdict.reason));
+    }
     if (!m_notes.isEmpty())
         m_json.insert(QStringLiteral("note"), m_notes.join(QStringLiteral("; ")));
 
@@ -170,6 +179,8 @@ StatusReport::StatusReport(const TargetController &c, qint64 now, int metricsWai
         if (!m_metricsError.isEmpty())
             m_lines.append(QStringLiteral("  metrics: %1").arg(m_metricsError));
     }
+    if (verdict.applies && verdict.state != Verdict::State::NoData)
+        m_lines.append(QStringLiteral("  verdict: %1: %2").arg(Verdict::stateName(verdict.state), verdict.reason));
     for (const QString &n : std::as_const(m_notes))
         m_lines.append(QStringLiteral("  note: %1").arg(n));
     m_lines.append(QStringLiteral("  data %1%2").arg(dataAge < 0 ? QStringLiteral("unknown") : QStringLiteral("%1 ms old").arg(dataAge),

@@ -3,12 +3,17 @@
 #include "auditlog.h"
 #include "chartmarkermodel.h"
 #include "eventlogmodel.h"
+#include "gradualrollback.h"
 #include "healthhistory.h"
 #include "rolloutengine.h"
+#include "targetconfigwriter.h"
 #include "timeseriesmodel.h"
 
 #include <QDateTime>
+#include <QFuture>
 #include <QJsonObject>
+#include <QPromise>
+#include <QThreadPool>
 
 #include <algorithm>
 
@@ -66,6 +71,9 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
         m_fastPoll.setTimerType(Qt::PreciseTimer);
         connect(&m_fastPoll, &QTimer::timeout, this, &TargetController::pollFast);
     }
+    QString verdictError;
+    if (!m_verdictWatch.configure(m_config.settings, &verdictError))
+        this->log(int(EventLogModel::Severity::Error), QStringLiteral("%1; the default verdict gates apply").arg(verdictError));
 }
 
 TargetController::~TargetController() = default;
@@ -137,6 +145,7 @@ void TargetController::refreshNow()
 void TargetController::poll()
 {
     // While disconnected, back off instead of hammering a dead socket every tick.
+    updateVerdict(); // a metrics layer that went quiet turns the verdict to "no data"
     if (m_state == ConnectionState::Disconnected && nowMs() < m_nextAttemptMs)
         return;
     refreshNow();
@@ -304,6 +313,9 @@ void TargetController::operatorPromoteFull(const QString &reason)
 
 void TargetController::operatorRollback(const QString &reason)
 {
+    // The immediate rollback takes over from a gradual one: no step of it may follow.
+    if (isGradualRollbackActive())
+        m_gradual->cancel(QStringLiteral("the operator rolled back at once"));
     // A rollback ends a running rollout: the engine rolls back and stops there.
     if (isRolloutActive())
         m_rollout->abort(reason);
@@ -336,6 +348,115 @@ void TargetController::rollback(const QString &reason)
     c.force = true;
     c.reason = reason;
     submit(c, QStringLiteral("rollback"));
+}
+
+void TargetController::rollbackStep(double canaryPercent, const QString &reason)
+{
+    WeightChange c;
+    c.canaryPercent = canaryPercent;
+    c.force = true; // a way back: never refused by the conflict check
+    c.reason = reason;
+    submit(c, QStringLiteral("rollback-step"));
+}
+
+bool TargetController::isGradualRollbackActive() const
+{
+    return m_gradual && !m_gradual->isFinished();
+}
+
+GradualRollback *TargetController::startGradualRollback(const QList<double> &steps, qint64 holdMs, const QString &reason,
+                                                        const std::function<void(GradualRollback *)> &beforeStart)
+{
+    if (isGradualRollbackActive())
+        return nullptr;
+    delete m_gradual;
+    const QList<double> plan = steps.isEmpty() ? GradualRollback::defaultSteps(snapshot().split.canary) : steps;
+    m_gradual = new GradualRollback(this, plan, holdMs, m_verdictWatch.gates(), {}, this);
+    connect(m_gradual, &GradualRollback::logLine, this, [this](const QString &line) {
+        log(int(EventLogModel::Severity::Info), line);
+    });
+    connect(m_gradual, &GradualRollback::stateChanged, this, &TargetController::gradualRollbackChanged);
+    if (beforeStart)
+        beforeStart(m_gradual);
+    m_gradual->start(reason);
+    Q_EMIT gradualRollbackChanged();
+    return m_gradual;
+}
+
+void TargetController::setAutoRollback(bool on, const QString &targetsPath)
+{
+    if (targetsPath.isEmpty()) {
+        onAutoRollbackSaved(on, QString());
+        return;
+    }
+    // The file is written on a pool thread (QSaveFile: atomic); the answer comes back here.
+    auto promise = std::make_shared<QPromise<QString>>();
+    QFuture<QString> saved = promise->future();
+    promise->start();
+    const QString target = m_config.name;
+    QThreadPool::globalInstance()->start([promise, targetsPath, target, on] {
+        QString error;
+        updateTargetSetting(targetsPath, target, QStringLiteral("verdict"), QStringLiteral("autoRollback"), QJsonValue(on), &error);
+        promise->addResult(error);
+        promise->finish();
+    });
+    saved.then(this, [this, on](const QString &error) { onAutoRollbackSaved(on, error); });
+}
+
+void TargetController::onAutoRollbackSaved(bool on, const QString &error)
+{
+    const QString what = on ? QStringLiteral("auto-rollback-on") : QStringLiteral("auto-rollback-off");
+    if (error.isEmpty()) {
+        m_verdictWatch.setAutoRollback(on);
+        QJsonObject verdict = m_config.settings.value(QStringLiteral("verdict")).toObject();
+        verdict.insert(QStringLiteral("autoRollback"), on);
+        m_config.settings.insert(QStringLiteral("verdict"), verdict);
+        log(int(EventLogModel::Severity::Action),
+            on ? QStringLiteral("roll back automatically: on (a failing verdict outside a rollout rolls back to 0%)")
+               : QStringLiteral("roll back automatically: off (the verdict moves no traffic)"));
+    } else {
+        log(int(EventLogModel::Severity::Error), QStringLiteral("roll back automatically not changed: %1").arg(error));
+    }
+    auditAction(what, on ? QStringLiteral("roll back automatically on a failing verdict") : QStringLiteral("verdict moves no traffic"),
+                error.isEmpty() ? QStringLiteral("saved") : QStringLiteral("failed: %1").arg(error));
+    Q_EMIT autoRollbackChanged(autoRollback(), error.isEmpty(), error);
+}
+
+void TargetController::updateVerdict()
+{
+    const Verdict before = m_verdictWatch.current();
+    VerdictWatch::Reading in;
+    in.hasSnapshot = m_snapshot.has_value();
+    in.canaryPercent = m_snapshot ? m_snapshot->split.canary : unknown();
+    in.hasHealth = m_health.has_value();
+    if (m_health)
+        in.health = *m_health;
+    in.metricsError = m_metricsError;
+    in.nowMs = nowMs();
+    in.staleAfterMs = staleAfterMs();
+    in.stale = isHealthStale(in.nowMs);
+    const Verdict &v = m_verdictWatch.observe(in);
+    if (v == before)
+        return;
+    if (v.state != before.state || v.applies != before.applies) {
+        const auto sev = v.state == Verdict::State::Failing ? EventLogModel::Severity::Error
+                         : v.state == Verdict::State::Watch ? EventLogModel::Severity::Warning
+                                                            : EventLogModel::Severity::Info;
+        log(int(sev), v.applies ? QStringLiteral("verdict %1: %2").arg(Verdict::stateName(v.state), v.reason)
+                                : QStringLiteral("verdict: none (%1)").arg(v.reason));
+        // Entering and leaving "failing" are on the record with the numbers that decided them.
+        if (v.state == Verdict::State::Failing || before.state == Verdict::State::Failing)
+            auditAction(QStringLiteral("verdict"), v.reason, Verdict::stateName(v.state),
+                        {{QStringLiteral("verdict"), v.toJson()}});
+        // Outside a rollout the verdict moves traffic only when the operator said so; a
+        // rollout's own gates (and a gradual rollback's) decide while they run.
+        if (v.state == Verdict::State::Failing && v.applies && autoRollback() && !isRolloutActive()
+            && !isGradualRollbackActive() && snapshot().split.canary > 0) {
+            log(int(EventLogModel::Severity::Error), QStringLiteral("automatic rollback: the verdict is failing"));
+            rollback(QStringLiteral("automatic rollback (verdict failing): %1").arg(v.reason));
+        }
+    }
+    Q_EMIT verdictChanged();
 }
 
 void TargetController::submit(WeightChange change, const QString &action, bool step)
@@ -413,6 +534,7 @@ void TargetController::onSnapshot(const TrafficSnapshot &s)
     m_snapshot = s;
     m_history->addSplit(s, measuredCanaryPercent());
     setState(ConnectionState::Connected);
+    updateVerdict();
     Q_EMIT snapshotChanged();
 }
 
@@ -453,6 +575,7 @@ void TargetController::onInstant(const HealthSnapshot &h)
     }
     m_health = h;
     m_history->addHealth(h);
+    updateVerdict();
     Q_EMIT healthChanged();
 }
 
@@ -461,6 +584,9 @@ void TargetController::onRange(const HealthSeries &series, quint64 token)
     if (token != m_rangeToken)
         return; // an answer to an older window
     m_history->mergeRange(series);
+    m_rangeAnswered = true;
+    m_verdictWatch.seed(series, m_snapshot ? m_snapshot->split.canary : unknown(), staleAfterMs());
+    updateVerdict();
     Q_EMIT healthChanged();
 }
 
@@ -470,6 +596,7 @@ void TargetController::onMetricsFailed(const QString &error)
     if (m_metricsError != error)
         log(int(EventLogModel::Severity::Warning), QStringLiteral("metrics: %1").arg(error));
     m_metricsError = error;
+    updateVerdict();
     Q_EMIT healthChanged();
 }
 

@@ -7,6 +7,7 @@
 #include "backendhost.h"
 #include "changequeue.h"
 #include "domain.h"
+#include "verdictwatch.h"
 
 #include <QObject>
 #include <QTimer>
@@ -20,6 +21,7 @@ namespace Switchboard {
 class AuditLog;
 class ChartMarkerModel;
 class EventLogModel;
+class GradualRollback;
 class HealthHistory;
 class RolloutEngine;
 struct RolloutPlan;
@@ -64,6 +66,8 @@ public:
     // Why, one line for badges, tooltips and refusals; empty when not read-only.
     QString readOnlyReason() const;
     bool hasMetrics() const { return m_host->metrics() != nullptr; }
+    // A range (history) answer arrived since start: the verdict's window has its history.
+    bool hasRangeAnswer() const { return m_rangeAnswered; }
 
     // The fast signal: the traffic layer's own counters (HAProxy's `show stat`) read every
     // fastSignalMs next to the metrics layer, for the rollout's gates only (not the charts).
@@ -95,6 +99,27 @@ public:
     // `beforeStart` sees the engine before it starts, to connect to the lines start() logs.
     RolloutEngine *startRollout(const RolloutPlan &plan, const std::function<void(RolloutEngine *)> &beforeStart = {});
 
+    // The continuous verdict of canary against stable (rollout or not) and its gates.
+    const Verdict &verdict() const { return m_verdictWatch.current(); }
+    const QList<GateSpec> &verdictGates() const { return m_verdictWatch.gates(); }
+    // "Roll back automatically" (targets.json verdict.autoRollback): a failing verdict outside a
+    // rollout rolls back to 0% at once. Off by default: otherwise the verdict moves nothing.
+    bool autoRollback() const { return m_verdictWatch.autoRollback(); }
+    // Sets it, saves it into `targetsPath` (atomically, off the GUI thread; empty: this run
+    // only) and audits it. Answers autoRollbackChanged once saved (or not).
+    void setAutoRollback(bool on, const QString &targetsPath);
+
+    // The gradual rollback running (or last run), null if none. Owned by the controller.
+    GradualRollback *gradualRollback() const { return m_gradual; }
+    bool isGradualRollbackActive() const;
+    // Steps back (e.g. 50 → 25 → 0), holding each step holdMs with the verdict gates watching;
+    // a breach goes straight to 0%. Ends a running rollout the way any outside change does.
+    // Empty `steps`: GradualRollback::defaultSteps. Refused (null) while one runs.
+    // `beforeStart` sees it before it starts, to connect to the lines start() logs.
+    GradualRollback *startGradualRollback(const QList<double> &steps, qint64 holdMs, const QString &reason,
+                                          const std::function<void(GradualRollback *)> &beforeStart = {});
+    qint64 verdictWindowMs() const { return m_verdictWatch.windowMs(); }
+
 public Q_SLOTS:
     void refreshNow();
     void setCanaryPercent(double percent, const QString &reason, bool force = false);
@@ -113,6 +138,8 @@ public Q_SLOTS:
     // Always goes through: no conflict check (the way back must never be refused), and it
     // replaces any change still waiting to be sent.
     void rollback(const QString &reason);
+    // One step of a gradual rollback: like a rollback, never refused by the conflict check.
+    void rollbackStep(double canaryPercent, const QString &reason);
     void backfill(qint64 windowMs);
     // Runs a query on the metrics layer's thread; the answer comes as testQueryFinished(token).
     quint64 testQuery(const QString &query);
@@ -133,6 +160,9 @@ Q_SIGNALS:
     void testQueryFinished(quint64 token, bool ok, const QString &text);
     void settingsApplied(bool ok, const QString &error);
     void rolloutChanged(); // a rollout started, or the current one changed state or step
+    void verdictChanged();
+    void autoRollbackChanged(bool on, bool saved, const QString &error);
+    void gradualRollbackChanged(); // one started, or the current one changed state
 
     // Requests to the backends' thread (queued connections). Private: a change reaches the
     // traffic layer only through the change queue.
@@ -163,6 +193,8 @@ private:
     void onReconfigured(bool ok, const QString &error);
     void setState(ConnectionState s);
     void log(int severity, const QString &text);
+    void updateVerdict();
+    void onAutoRollbackSaved(bool on, const QString &error);
 
     TargetConfig m_config;
     std::unique_ptr<BackendHost> m_host;
@@ -192,6 +224,9 @@ private:
     quint64 m_testToken = 0;
     QList<QJsonObject> m_pendingSettings; // sent to the metrics layer, answer still to come
     RolloutEngine *m_rollout = nullptr;
+    GradualRollback *m_gradual = nullptr;
+    bool m_rangeAnswered = false;
+    VerdictWatch m_verdictWatch;
 };
 
 } // namespace Switchboard

@@ -5,6 +5,7 @@
 #include "rolloutbarwidget.h"
 #include "targetchartswidget.h"
 #include "targetstatuswidget.h"
+#include "verdictbadgewidget.h"
 #include "weightcontrolswidget.h"
 
 #include <QFrame>
@@ -20,6 +21,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     , m_banner(new ResultBannerWidget(this))
     , m_scroll(new QScrollArea(this))
     , m_status(new TargetStatusWidget)
+    , m_verdict(new VerdictBadgeWidget)
     , m_rollout(new RolloutBarWidget(presets, m_confirmBar->confirmFn()))
     , m_charts(new TargetChartsWidget)
 {
@@ -28,12 +30,14 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     m_banner->setObjectName(QStringLiteral("resultBanner"));
     m_scroll->setObjectName(QStringLiteral("panelScroll"));
     m_status->setObjectName(QStringLiteral("statusView"));
+    m_verdict->setObjectName(QStringLiteral("verdictView"));
     m_rollout->setObjectName(QStringLiteral("rolloutBar"));
     m_charts->setObjectName(QStringLiteral("chartsView"));
 
     auto *content = new QWidget;
     auto *contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addWidget(m_verdict);
     contentLayout->addWidget(m_status);
     contentLayout->addWidget(m_rollout);
     contentLayout->addWidget(m_charts, 1);
@@ -62,6 +66,7 @@ void TargetPanelWidget::setController(TargetController *controller)
     m_controls->setController(controller);
     m_banner->setController(controller);
     m_status->setController(controller);
+    m_verdict->setController(controller);
     m_rollout->setController(controller);
     m_charts->setController(controller);
 }
@@ -69,6 +74,7 @@ void TargetPanelWidget::setController(TargetController *controller)
 void TargetPanelWidget::setTargetsPath(const QString &path)
 {
     m_charts->setTargetsPath(path);
+    m_verdict->setTargetsPath(path);
 }
 
 void TargetPanelWidget::rollback()

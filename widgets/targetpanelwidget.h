@@ -19,6 +19,7 @@ class ResultBannerWidget;
 class RolloutBarWidget;
 class TargetChartsWidget;
 class TargetStatusWidget;
+class VerdictBadgeWidget;
 class WeightControlsWidget;
 
 class TargetPanelWidget final : public QWidget
@@ -51,6 +52,7 @@ private:
     ResultBannerWidget *m_banner;
     QScrollArea *m_scroll;
     TargetStatusWidget *m_status;
+    VerdictBadgeWidget *m_verdict;
     RolloutBarWidget *m_rollout;
     TargetChartsWidget *m_charts;
 };

@@ -1,14 +1,18 @@
 #include "weightcontrolswidget.h"
 
 #include "elidedlabel.h"
+#include "gradualrollback.h"
 #include "palette.h"
 #include "targetcontroller.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStringList>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -23,6 +27,8 @@ WeightControlsWidget::WeightControlsWidget(ConfirmFn confirm, QWidget *parent)
     , m_apply(new QPushButton(tr("Apply"), this))
     , m_promoteFull(new QPushButton(tr("Promote full ▸▸"), this))
     , m_rollback(new QPushButton(tr("ROLLBACK"), this))
+    , m_rollbackMenu(new QToolButton(this))
+    , m_gradual(new QAction(tr("Roll back gradually…"), this))
     , m_progress(new ElidedLabel(this))
 {
     // Dragging the slider moves nothing: only Apply (or Enter in the box) does.
@@ -42,6 +48,16 @@ WeightControlsWidget::WeightControlsWidget(ConfirmFn confirm, QWidget *parent)
     m_rollback->setStyleSheet(QStringLiteral(
         "QPushButton { background: %1; color: white; font-weight: bold; padding: 8px 18px; border-radius: 4px; }"
         "QPushButton:disabled { background: #d8b4b4; }").arg(Palette::danger().name()));
+    // ROLLBACK stays one click and immediate; the slower way back hides behind its own button.
+    m_rollbackMenu->setObjectName(QStringLiteral("rollbackMenuButton"));
+    m_rollbackMenu->setText(QStringLiteral("▾"));
+    m_rollbackMenu->setToolTip(tr("More ways back"));
+    m_rollbackMenu->setPopupMode(QToolButton::InstantPopup);
+    auto *menu = new QMenu(m_rollbackMenu);
+    m_gradual->setObjectName(QStringLiteral("rollbackGraduallyAction"));
+    menu->addAction(m_gradual);
+    m_rollbackMenu->setMenu(menu);
+    connect(m_gradual, &QAction::triggered, this, &WeightControlsWidget::rollbackGradually);
     m_progress->setObjectName(QStringLiteral("progressLabel"));
     // Errors can be long: the progress line elides (whole text in its tooltip) and takes what is left.
     m_progress->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
@@ -55,6 +71,7 @@ WeightControlsWidget::WeightControlsWidget(ConfirmFn confirm, QWidget *parent)
     actionRow->addWidget(m_promoteFull);
     actionRow->addWidget(m_progress, 1);
     actionRow->addWidget(m_rollback);
+    actionRow->addWidget(m_rollbackMenu);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(sliderRow);
@@ -94,6 +111,7 @@ void WeightControlsWidget::setController(TargetController *controller)
         connect(controller, &TargetController::snapshotChanged, this, &WeightControlsWidget::sync);
         connect(controller, &TargetController::actionStarted, this, &WeightControlsWidget::onActionStarted);
         connect(controller, &TargetController::actionFinished, this, &WeightControlsWidget::onActionFinished);
+        connect(controller, &TargetController::gradualRollbackChanged, this, &WeightControlsWidget::updateActions);
     }
     m_progress->clear();
     sync();
@@ -156,6 +174,29 @@ void WeightControlsWidget::rollback()
     m_controller->operatorRollback(tr("operator"));
 }
 
+void WeightControlsWidget::rollbackGradually()
+{
+    if (!m_controller || !m_gradual->isEnabled())
+        return;
+    const double now = m_controller->snapshot().split.canary;
+    const QList<double> steps = GradualRollback::defaultSteps(now);
+    QStringList names{QStringLiteral("%1%").arg(now, 0, 'g', 4)};
+    for (double s : steps)
+        names.append(QStringLiteral("%1%").arg(s, 0, 'g', 4));
+    const qint64 holdMs = GradualRollback::defaultHoldMs;
+    m_confirm(tr("Roll back gradually"),
+              tr("Step the canary back %1, holding each step %2 s with the verdict gates watching?\n"
+                 "A breach on the way goes straight to 0%. ROLLBACK stays immediate.")
+                  .arg(names.join(QStringLiteral(" → "))).arg(holdMs / 1000),
+              [this, target = m_controller, steps, holdMs](bool yes) {
+                  if (!yes || !m_controller || m_controller.data() != target.data())
+                      return;
+                  m_sliderDirty = false;
+                  if (!m_controller->startGradualRollback(steps, holdMs, tr("operator")))
+                      Q_EMIT message(tr("a gradual rollback is already running"), 5000);
+              });
+}
+
 void WeightControlsWidget::sync()
 {
     const double set = m_controller && m_controller->hasSnapshot() ? m_controller->snapshot().split.canary : NAN;
@@ -178,6 +219,8 @@ void WeightControlsWidget::updateActions()
     m_promoteFull->setEnabled(usable && !(std::isfinite(canary) && canary >= 100));
     // Enabled whenever the canary may have traffic, including when we cannot tell.
     m_rollback->setEnabled(usable && !(std::isfinite(canary) && canary <= 0));
+    m_rollbackMenu->setEnabled(m_rollback->isEnabled());
+    m_gradual->setEnabled(m_rollback->isEnabled() && std::isfinite(canary) && !m_controller->isGradualRollbackActive());
     // Read-only: every action says why it is off before anyone clicks it.
     const QString why = m_controller && m_controller->isReadOnly() ? tr("read-only: %1").arg(m_controller->readOnlyReason()) : QString();
     m_slider->setToolTip(why);
