@@ -77,7 +77,7 @@ struct TrafficSnapshot
     QList<TrafficRoute> routes;
     // Why route edits are refused on this target (the layer has none, its configuration does
     // not declare them, or another controller owns them: Argo Rollouts); empty when accepted.
-    QString routesRefusal;
+    QString routesRefusal = QStringLiteral("this traffic layer has no tester routes");
 
     QList<Member> membersOf(Version v) const;
     // name -> weight, the view an operator "last saw"; used for optimistic concurrency.

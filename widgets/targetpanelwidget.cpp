@@ -5,6 +5,7 @@
 #include "rolloutbarwidget.h"
 #include "targetchartswidget.h"
 #include "targetstatuswidget.h"
+#include "testersrowwidget.h"
 #include "weightcontrolswidget.h"
 
 #include <QFrame>
@@ -20,6 +21,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     , m_banner(new ResultBannerWidget(this))
     , m_scroll(new QScrollArea(this))
     , m_status(new TargetStatusWidget)
+    , m_testers(new TestersRowWidget(m_confirmBar->confirmFn()))
     , m_rollout(new RolloutBarWidget(presets, m_confirmBar->confirmFn()))
     , m_charts(new TargetChartsWidget)
 {
@@ -29,12 +31,14 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     m_scroll->setObjectName(QStringLiteral("panelScroll"));
     m_status->setObjectName(QStringLiteral("statusView"));
     m_rollout->setObjectName(QStringLiteral("rolloutBar"));
+    m_testers->setObjectName(QStringLiteral("testersRow"));
     m_charts->setObjectName(QStringLiteral("chartsView"));
 
     auto *content = new QWidget;
     auto *contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
     contentLayout->addWidget(m_status);
+    contentLayout->addWidget(m_testers);
     contentLayout->addWidget(m_rollout);
     contentLayout->addWidget(m_charts, 1);
     m_scroll->setWidget(content);
@@ -62,6 +66,7 @@ void TargetPanelWidget::setController(TargetController *controller)
     m_controls->setController(controller);
     m_banner->setController(controller);
     m_status->setController(controller);
+    m_testers->setController(controller);
     m_rollout->setController(controller);
     m_charts->setController(controller);
 }

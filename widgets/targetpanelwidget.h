@@ -19,6 +19,7 @@ class ResultBannerWidget;
 class RolloutBarWidget;
 class TargetChartsWidget;
 class TargetStatusWidget;
+class TestersRowWidget;
 class WeightControlsWidget;
 
 class TargetPanelWidget final : public QWidget
@@ -51,6 +52,7 @@ private:
     ResultBannerWidget *m_banner;
     QScrollArea *m_scroll;
     TargetStatusWidget *m_status;
+    TestersRowWidget *m_testers;
     RolloutBarWidget *m_rollout;
     TargetChartsWidget *m_charts;
 };

@@ -32,6 +32,7 @@ bool HaproxyTrafficBackend::create(const QJsonObject &settings, LayerParts *out,
 HaproxyTrafficBackend::HaproxyTrafficBackend(const HaproxyTargetSettings &settings, QObject *parent)
     : TrafficBackend(parent)
     , m_settings(settings)
+    , m_routes(settings)
 {
     for (const HaproxyEndpoint &e : m_settings.endpoints) {
         m_runtimes.append(HaproxyRuntime(e, m_settings.timeouts));
@@ -173,6 +174,14 @@ void HaproxyTrafficBackend::refresh()
     s.split = TrafficSplit::fromMembers(s.members);
     s.readOnlyReason = levelProblem();
     s.readOnly = !s.readOnlyReason.isEmpty();
+    s.routesRefusal = m_routes.refusal();
+    if (!m_routes.isEmpty()) {
+        QString error;
+        if (!m_routes.read(m_runtimes.constFirst(), &s.routes, &error)) {
+            Q_EMIT refreshFailed(QStringLiteral("reading tester routes: %1").arg(error));
+            return;
+        }
+    }
     Q_EMIT snapshotReady(s);
 }
 
@@ -206,13 +215,57 @@ QStringList HaproxyTrafficBackend::answerErrors(const QStringList &commands, con
 void HaproxyTrafficBackend::apply(const WeightChange &change)
 {
     ChangeResult r;
+    applyWeights(change, &r);
+    // A rollback takes the testers off the canary too, once the weights are back (a failed
+    // weight change leaves the routes alone: the operator retries the whole thing).
+    if (change.clearRoutes && !m_routes.isEmpty() && r.status != ChangeResult::Status::Failed
+        && r.status != ChangeResult::Status::Conflict) {
+        ChangeResult routes;
+        if (!m_routes.converge(m_runtimes, RouteEdit{RouteEdit::Op::Clear, {}, {}}, true, &routes)) {
+            r.status = ChangeResult::Status::Partial;
+            r.message += QStringLiteral("; tester routes NOT cleared: %1").arg(routes.message);
+        } else if (!routes.routesBefore.isEmpty()) {
+            r.message += QStringLiteral("; tester routes cleared");
+        }
+        r.routesTouched = true;
+        r.routesBefore = routes.routesBefore;
+        r.routesAfter = routes.routesAfter;
+    }
+    Q_EMIT changeFinished(r);
+}
+
+void HaproxyTrafficBackend::editRoutes(const WeightChange &change)
+{
+    ChangeResult r;
+    r.requestedCanaryPercent = change.canaryPercent;
+    r.routesTouched = true;
+    if (const QString refusal = m_routes.refusal(); !refusal.isEmpty() || !change.routeEdit) {
+        r.status = ChangeResult::Status::Failed;
+        r.message = QStringLiteral("nothing changed: %1").arg(refusal);
+        Q_EMIT changeFinished(r);
+        return;
+    }
+    if (const QString problem = levelProblem(); !problem.isEmpty()) {
+        r.status = ChangeResult::Status::Failed;
+        r.message = QStringLiteral("nothing changed: read-only: %1").arg(problem);
+        Q_EMIT changeFinished(r);
+        return;
+    }
+    const Reading now = read(m_runtimes.constFirst());
+    r.before = r.after = now.weights;
+    m_routes.converge(m_runtimes, change.routeEdit, false, &r);
+    Q_EMIT changeFinished(r);
+}
+
+void HaproxyTrafficBackend::applyWeights(const WeightChange &change, ChangeResult *out)
+{
+    ChangeResult &r = *out;
     r.requestedCanaryPercent = change.canaryPercent;
     const bool several = m_runtimes.size() > 1;
     // Known to be refused on some endpoint: sending to the others would leave them disagreeing.
     if (const QString problem = levelProblem(); !problem.isEmpty()) {
         r.status = ChangeResult::Status::Failed;
         r.message = QStringLiteral("nothing changed: read-only: %1").arg(problem);
-        Q_EMIT changeFinished(r);
         return;
     }
 
@@ -231,7 +284,6 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
     if (!ref) {
         r.status = ChangeResult::Status::Failed;
         r.message = QStringLiteral("nothing changed: %1").arg(unreachable.join(QStringLiteral("; ")));
-        Q_EMIT changeFinished(r);
         return;
     }
     r.before = ref->weights;
@@ -242,7 +294,6 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
         r.status = ChangeResult::Status::Failed;
         r.message = QStringLiteral("nothing changed (a change must reach every endpoint): %1")
                         .arg(unreachable.join(QStringLiteral("; ")));
-        Q_EMIT changeFinished(r);
         return;
     }
     QMap<QString, int> target;
@@ -253,7 +304,7 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
         if (!checkAndPlan(change, ref->members, b.weights, &target, &check)) {
             if (several)
                 check.message = b.endpoint + QStringLiteral(": ") + check.message;
-            Q_EMIT changeFinished(check);
+            r = check;
             return;
         }
     }
@@ -383,7 +434,6 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
                              failed.join(QStringLiteral(" | ")),
                              raised ? QString() : QStringLiteral(" (weights were not lowered because raising failed)"));
     }
-    Q_EMIT changeFinished(r);
 }
 
 } // namespace Switchboard

@@ -5,6 +5,7 @@
 // Read-only when a socket's `show cli level` is below admin (asked before acting, not learnt
 // from a refused `set weight`).
 
+#include "haproxyroutefiles.h"
 #include "haproxyruntime.h"
 #include "layerparts.h"
 #include "trafficbackend.h"
@@ -21,6 +22,8 @@ public:
 
     void refresh() override;
     void apply(const Switchboard::WeightChange &change) override;
+    // Tester routes through the ACL files of haproxy.routes (see HaproxyRouteFiles).
+    void editRoutes(const Switchboard::WeightChange &change) override;
 
     // `show cli level`'s answer ("admin", "operator", "user"); empty when it is none of them
     // (an HAProxy before 2.0 answers "Unknown command": then only `set weight` will tell).
@@ -47,11 +50,13 @@ private:
     static QStringList answerErrors(const QStringList &commands, const QStringList &answers);
     // Asks every endpoint `show cli level` (on the first refresh, then every kLevelEvery).
     void checkLevels();
+    void applyWeights(const WeightChange &change, ChangeResult *r);
     // Why we may not set weights, from the levels known; empty when we may (or cannot tell).
     QString levelProblem() const;
 
     HaproxyTargetSettings m_settings;
     QList<HaproxyRuntime> m_runtimes;
+    HaproxyRouteFiles m_routes;
     QStringList m_levels; // per endpoint, as parseLevel() gives it; empty: not known
     int m_refreshes = 0;
 };

@@ -33,6 +33,7 @@ void SimTrafficBackend::refresh()
     s.members = m_world->members();
     s.split = TrafficSplit::fromMembers(s.members);
     s.routes = m_world->routes();
+    s.routesRefusal.clear();
     Q_EMIT snapshotReady(s);
 }
 
