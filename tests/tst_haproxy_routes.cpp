@@ -3,6 +3,7 @@
 // back; adding and clearing under wrk load loses nothing; a reload keeps the route (the ACL
 // files are written back), and rollback clears the routes unless told to keep them.
 
+#include "clirunner.h"
 #include "controllerdriver.h"
 #include "labclient.h"
 #include "labfixture.h"
@@ -16,6 +17,7 @@
 #include <QProcess>
 #include <QSignalSpy>
 #include <QStandardPaths>
+#include <QTemporaryDir>
 #include <QTest>
 
 #include <csignal>
@@ -171,6 +173,39 @@ private Q_SLOTS:
         QCOMPARE(w.non2xx, 0);
         QCOMPARE(w.status, 0);
         QCOMPARE(w.socketErrors(), 0);
+    }
+
+    void cliRouteStatusAndRollback()
+    {
+        QTemporaryDir home;
+        const CliRunner cli(QStringLiteral(SWITCHBOARD_BINARY), home.path());
+        const QStringList on{QStringLiteral("--target"), QStringLiteral("lab"), QStringLiteral("--config"), m_lab.configDir()};
+        auto routesNow = [&cli, &on] {
+            const CliRunner::Result s = cli.run(QStringList{QStringLiteral("status"), QStringLiteral("--json")} + on);
+            return QJsonDocument::fromJson(s.out.toUtf8()).object().value(QStringLiteral("routes"));
+        };
+        QCOMPARE(routesNow(), QJsonValue(QJsonArray()));
+        CliRunner::Result r = cli.run(QStringList{QStringLiteral("route"), QStringLiteral("--header"), QStringLiteral("X-Canary=always")} + on);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("applied")), qPrintable(r.out));
+        QCOMPARE(routesNow(), QJsonValue(QJsonArray{QJsonObject{{QStringLiteral("header"), QStringLiteral("X-Canary")},
+                                                                {QStringLiteral("value"), QStringLiteral("always")},
+                                                                {QStringLiteral("to"), QStringLiteral("canary")}}}));
+        QCOMPARE(LabClient::measure(m_front, 100, kHeader).v2, 100);
+        r = cli.run(QStringList{QStringLiteral("route"), QStringLiteral("--clear"), QStringLiteral("--header"), QStringLiteral("X-Canary")} + on);
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        QCOMPARE(routesNow(), QJsonValue(QJsonArray()));
+        r = cli.run(QStringList{QStringLiteral("route"), QStringLiteral("--header"), QStringLiteral("X-Canary")} + on);
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(QStringLiteral("switchboard: ")), qPrintable(r.err));
+
+        QCOMPARE(cli.run(QStringList{QStringLiteral("route"), QStringLiteral("--cookie"), QStringLiteral("canary=always")} + on).code, 0);
+        QCOMPARE(cli.run(QStringList{QStringLiteral("rollback"), QStringLiteral("--keep-routes")} + on).code, 0);
+        QCOMPARE(routesNow().toArray().size(), 1);
+        QCOMPARE(cli.run(QStringList{QStringLiteral("rollback")} + on).code, 0);
+        QCOMPARE(routesNow(), QJsonValue(QJsonArray()));
+        QCOMPARE(LabClient::measure(m_front, 100, kCookie).v1, 100);
+        QVERIFY(ControllerDriver::refreshed(m_c.get()));
     }
 
     // Last: it replaces the lab's HAProxy process with one of the test's own.
