@@ -152,10 +152,10 @@ void TestersRowWidget::add()
     edit.expected = before;
     QPointer<TargetController> c = m_controller;
     m_confirm(tr("Route testers to the canary?"),
-              tr("%1 → %2").arg(routesText(before), routesText(edit.applyTo(before))), [this, c, edit](bool yes) {
-                  if (!yes || !c || c != m_controller)
+              tr("%1 → %2").arg(routesText(before), routesText(edit.applyTo(before))), [self = QPointer<TestersRowWidget>(this), c, edit](bool yes) {
+                  if (!yes || !self || !c || c != self->m_controller)
                       return;
-                  m_awaitId = c->nextChangeId();
+                  self->m_awaitId = c->nextChangeId();
                   c->editRoutes(edit, QStringLiteral("gui"));
               });
 }
@@ -175,10 +175,10 @@ void TestersRowWidget::removeSelected()
     edit.expected = before;
     QPointer<TargetController> c = m_controller;
     m_confirm(tr("Stop routing these testers to the canary?"),
-              tr("%1 → %2").arg(routesText(before), routesText(edit.applyTo(before))), [this, c, edit](bool yes) {
-                  if (!yes || !c || c != m_controller)
+              tr("%1 → %2").arg(routesText(before), routesText(edit.applyTo(before))), [self = QPointer<TestersRowWidget>(this), c, edit](bool yes) {
+                  if (!yes || !self || !c || c != self->m_controller)
                       return;
-                  m_awaitId = c->nextChangeId();
+                  self->m_awaitId = c->nextChangeId();
                   c->editRoutes(edit, QStringLiteral("gui"));
               });
 }

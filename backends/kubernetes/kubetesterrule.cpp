@@ -28,7 +28,7 @@ std::string kubeTesterText(const json &holder, const char *key)
 // A cookie route back from its regex, if the regex is one cookieRegex() wrote.
 bool cookieFromRegex(const QString &regex, TrafficRoute *out)
 {
-    static const QRegularExpression ours(QStringLiteral("^\\^\\(\\.\\*\\?;\\)\\?\\\\s\\*(.+)=(.+)\\(;\\.\\*\\)\\?\\$$"));
+    static const QRegularExpression ours(QStringLiteral("^\\^\\(\\.\\*\\?;\\)\\?\\\\s\\*(.+?)=(.+)\\(;\\.\\*\\)\\?\\$$"));
     const QRegularExpressionMatch m = ours.match(regex);
     if (!m.hasMatch())
         return false;
