@@ -91,7 +91,8 @@ private Q_SLOTS:
         QCOMPARE(removeAll.applyTo({kHeader, lower, kCookie}), QList<TrafficRoute>{kCookie}); // header names ignore case
         RouteEdit removeOne{RouteEdit::Op::Remove, lower, {}};
         QCOMPARE(removeOne.applyTo({kHeader, lower}), QList<TrafficRoute>{kHeader});
-        QVERIFY(RouteEdit{RouteEdit::Op::Clear, {}, {}}.applyTo({kHeader, kCookie}).isEmpty());
+        const RouteEdit clear{RouteEdit::Op::Clear, {}, {}};
+        QVERIFY(clear.applyTo({kHeader, kCookie}).isEmpty());
         RouteEdit checked{RouteEdit::Op::Add, kCookie, QList<TrafficRoute>{kHeader}};
         QVERIFY(!checked.conflictsWith({kHeader}));
         QVERIFY(checked.conflictsWith({}));
