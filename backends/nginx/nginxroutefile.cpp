@@ -45,7 +45,7 @@ QByteArray NginxRouteFile::render(const NginxRouteSettings &s, const QList<Traff
         qsizetype i = sources.indexOf(src);
         if (i < 0) {
             sources.append(src);
-            values.append({});
+            values.append(QStringList());
             i = sources.size() - 1;
         }
         if (!values[i].contains(r.value))
