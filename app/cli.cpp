@@ -28,7 +28,7 @@ namespace Switchboard::Cli {
 namespace {
 
 const QStringList kVerbs{QStringLiteral("status"), QStringLiteral("set-weight"), QStringLiteral("promote"),
-                         QStringLiteral("rollback"), QStringLiteral("run")};
+                         QStringLiteral("rollback"), QStringLiteral("run"), QStringLiteral("route")};
 
 // How long the CLI waits, before it exits, for its audit entries to be written.
 constexpr int kAuditDrainMs = 30000;
@@ -304,6 +304,35 @@ int rollbackGradually(TargetController *c, const QString &stepsText, qint64 hold
     }
 }
 
+// `route`'s options as one edit: --header/--cookie NAME=VALUE adds; --clear removes all, or with
+// --header/--cookie NAME (or NAME=VALUE) only those.
+bool routeEditFrom(const QString &header, const QString &cookie, bool clear, RouteEdit *out, QString *error)
+{
+    if (!header.isEmpty() && !cookie.isEmpty()) {
+        *error = QStringLiteral("route takes one of --header or --cookie, not both");
+        return false;
+    }
+    const QString text = header.isEmpty() ? cookie : header;
+    const TrafficRoute::Match match = header.isEmpty() ? TrafficRoute::Match::Cookie : TrafficRoute::Match::Header;
+    if (clear) {
+        out->op = text.isEmpty() ? RouteEdit::Op::Clear : RouteEdit::Op::Remove;
+        if (text.isEmpty())
+            return true;
+        const QString withValue = text.contains(QLatin1Char('=')) ? text : text + QStringLiteral("=x");
+        if (!TrafficRoute::parse(match, withValue, &out->route, error))
+            return false;
+        if (!text.contains(QLatin1Char('=')))
+            out->route.value.clear(); // every value of that header or cookie
+        return true;
+    }
+    if (text.isEmpty()) {
+        *error = QStringLiteral("route needs --header 'NAME=VALUE', --cookie 'NAME=VALUE' or --clear");
+        return false;
+    }
+    out->op = RouteEdit::Op::Add;
+    return TrafficRoute::parse(match, text, &out->route, error);
+}
+
 } // namespace
 
 bool isCliVerb(const QString &arg)
@@ -338,7 +367,16 @@ int run(const QStringList &arguments)
                                    QStringLiteral("LIST"));
     const QCommandLineOption hold(QStringLiteral("hold-ms"),
                                   QStringLiteral("rollback --gradual: how long each step is held (default 30000)."), QStringLiteral("MS"));
-    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, gradual, steps, hold});
+    const QCommandLineOption header(QStringLiteral("header"),
+                                    QStringLiteral("route: requests with this header value go to the canary (with --clear: NAME)."),
+                                    QStringLiteral("NAME=VALUE"));
+    const QCommandLineOption cookie(QStringLiteral("cookie"),
+                                    QStringLiteral("route: requests with this cookie value go to the canary (with --clear: NAME)."),
+                                    QStringLiteral("NAME=VALUE"));
+    const QCommandLineOption clear(QStringLiteral("clear"), QStringLiteral("route: remove every route, or those of --header/--cookie NAME."));
+    const QCommandLineOption keepRoutes(QStringLiteral("keep-routes"),
+                                        QStringLiteral("rollback: keep the tester routes (by default they are removed too)."));
+    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, gradual, steps, hold, header, cookie, clear, keepRoutes});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -429,7 +467,14 @@ int run(const QStringList &arguments)
             // traffic layer's own (Argo Rollouts); a layer without steps says so in one line.
             return change(c, [c, why] { c->promoteStep(why); }, timeoutMs);
         }
-        return change(c, [c, why] { c->rollback(why); }, timeoutMs);
+        if (verb == QStringLiteral("route")) {
+            RouteEdit edit;
+            if (!routeEditFrom(parser.value(header), parser.value(cookie), parser.isSet(clear), &edit, &error))
+                return fail(error);
+            return change(c, [c, edit, why] { c->editRoutes(edit, why); }, timeoutMs);
+        }
+        const bool keep = parser.isSet(keepRoutes);
+        return change(c, [c, why, keep] { c->rollback(why, keep); }, timeoutMs);
     }();
 
     // The audit log writes on its own thread: what this run did must be on disk before the

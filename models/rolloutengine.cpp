@@ -67,7 +67,7 @@ qint64 RolloutEngine::remainingMs() const
     if (m_step < 0 || m_step >= m_plan.steps.size())
         return -1;
     const RolloutStep &s = m_plan.steps.at(m_step);
-    if (s.kind == RolloutStep::Kind::SetWeight || s.durationMs <= 0 || isFinished())
+    if (s.kind == RolloutStep::Kind::SetWeight || s.kind == RolloutStep::Kind::Route || s.durationMs <= 0 || isFinished())
         return -1;
     const qint64 elapsed = m_frozenElapsedMs >= 0 ? m_frozenElapsedMs : now() - m_stepStartMs;
     return std::max<qint64>(0, s.durationMs - elapsed);
@@ -181,6 +181,12 @@ void RolloutEngine::enterStep(int step)
         log(QStringLiteral("%1: %2 new server(s) in, as many old ones out").arg(stepName(step)).arg(s.servers));
         sendStepWeight();
         break;
+    case RolloutStep::Kind::Route:
+        setState(State::Running);
+        log(QStringLiteral("%1: %2").arg(stepName(step), s.route ? QStringLiteral("testers: ") + s.route->describe()
+                                                                 : QStringLiteral("remove every tester route")));
+        sendStepWeight();
+        break;
     case RolloutStep::Kind::Pause:
         log(stepName(step));
         if (s.durationMs > 0)
@@ -211,6 +217,8 @@ void RolloutEngine::sendStepWeight()
     }
     if (m_plan.steps.at(m_step).kind == RolloutStep::Kind::MoveServers)
         return sendMove();
+    if (m_plan.steps.at(m_step).kind == RolloutStep::Kind::Route)
+        return sendRouteStep();
     const double w = m_plan.steps.at(m_step).weight;
     m_awaiting = Awaiting::Step;
     m_awaitId = m_controller->nextChangeId();
@@ -251,6 +259,35 @@ void RolloutEngine::sendMove()
     m_sent.append(m_awaitId);
     m_controller->setMemberWeights(move.weights, move.canaryPercent,
                                    QStringLiteral("rollout %1 %2").arg(m_plan.name, stepName(m_step)));
+}
+
+void RolloutEngine::sendRouteStep()
+{
+    const RolloutStep &s = m_plan.steps.at(m_step);
+    RouteEdit edit;
+    edit.op = s.route ? RouteEdit::Op::Add : RouteEdit::Op::Clear;
+    if (s.route)
+        edit.route = *s.route;
+    m_awaiting = Awaiting::Step;
+    m_awaitId = m_controller->nextChangeId();
+    m_awaitStep = m_step;
+    m_sent.append(m_awaitId);
+    m_controller->editRoutes(edit, QStringLiteral("rollout %1 %2").arg(m_plan.name, stepName(m_step)));
+}
+
+void RolloutEngine::onRouteStepFinished(const ChangeResult &r)
+{
+    if (m_awaitStep != m_step)
+        return; // the operator skipped that step meanwhile
+    if (r.ok()) {
+        log(QStringLiteral("routes now %1: %2").arg(describeRoutes(r.routesAfter), r.message));
+        m_stepApplied = true;
+        if (m_state == State::Running)
+            enterStep(m_step + 1);
+        return;
+    }
+    pauseFor(PauseKind::ActionFailed, QStringLiteral("%1: %2: %3; resume sends it again, rollback goes to 0% and removes the routes")
+                                          .arg(stepName(m_step), statusName(r.status), r.message));
 }
 
 void RolloutEngine::startHealthWait()
@@ -300,7 +337,9 @@ void RolloutEngine::onActionFinished(const ChangeResult &r)
     // Recognised by id, not by percent: an operator's change to the same percent, or a
     // promote-step result (no percent), is not the engine's.
     const bool ours = r.id != 0 && m_sent.removeOne(r.id);
-    if (!ours && r.ok() && m_state != State::Idle && !isFinished()) {
+    // An operator's route edit moves no weights: the plan carries on (the routes are theirs).
+    const bool routesOnly = r.routesTouched && r.before == r.after;
+    if (!ours && r.ok() && !routesOnly && m_state != State::Idle && !isFinished()) {
         // Someone moved traffic behind the plan's back (the GUI's Rollback button, a set-weight
         // from another shell): never undo that by carrying on with the next step.
         m_applied = r.requestedCanaryPercent;
@@ -338,6 +377,9 @@ void RolloutEngine::onActionFinished(const ChangeResult &r)
                       QStringLiteral("rollback %1 %2 times (%3); the canary may still get traffic: roll back by hand")
                           .arg(statusName(r.status)).arg(m_rollbackAttempts).arg(r.message));
     }
+    if (kind == Awaiting::Step && m_awaitStep >= 0 && m_awaitStep < m_plan.steps.size()
+        && m_plan.steps.at(m_awaitStep).kind == RolloutStep::Kind::Route)
+        return onRouteStepFinished(r);
     if (r.ok() || r.status == ChangeResult::Status::Partial) {
         // Partial: some load balancers already send the new share, so watch the larger one.
         m_applied = r.ok() || !isKnown(m_applied) ? r.requestedCanaryPercent : std::max(m_applied, r.requestedCanaryPercent);
@@ -556,6 +598,7 @@ void RolloutEngine::resume()
             return setState(State::Running); // still on the wire: wait for it
         return enterStep(m_step); // plans again from the live weights and checks health again
     case RolloutStep::Kind::SetWeight:
+    case RolloutStep::Kind::Route:
         if (m_stepApplied)
             return enterStep(m_step + 1);
         if (m_awaiting == Awaiting::Step && m_awaitStep == m_step)
@@ -608,10 +651,11 @@ void RolloutEngine::sendPromoteFull()
     m_controller->promoteFull(QStringLiteral("rollout %1: promote full by the operator").arg(m_plan.name));
 }
 
-void RolloutEngine::abort(const QString &why)
+void RolloutEngine::abort(const QString &why, bool keepRoutes)
 {
     if (isFinished())
         return ignored(QStringLiteral("rollback"));
+    m_keepRoutes = keepRoutes;
     rollBack(why.isEmpty() ? QStringLiteral("aborted by the operator") : QStringLiteral("aborted by the operator: %1").arg(why));
 }
 
@@ -633,7 +677,7 @@ void RolloutEngine::sendRollback()
     m_awaitId = m_controller->nextChangeId();
     ++m_rollbackAttempts;
     m_sent.append(m_awaitId);
-    m_controller->rollback(QStringLiteral("rollout %1: %2").arg(m_plan.name, m_reason));
+    m_controller->rollback(QStringLiteral("rollout %1: %2").arg(m_plan.name, m_reason), m_keepRoutes);
 }
 
 void RolloutEngine::finish(State s, Outcome o, const QString &reason)

@@ -87,7 +87,8 @@ public Q_SLOTS:
     // Straight to 100% canary; Promoted once applied.
     void promoteFull();
     // Rolls back to 0% canary (always goes through: no conflict check).
-    void abort(const QString &why = {});
+    // `keepRoutes`: the tester routes stay (by default the rollback removes them too).
+    void abort(const QString &why = {}, bool keepRoutes = false);
     // Re-checks timed conditions (pause and analysis ends, missing health updates). The
     // internal timer calls it; tests with their own clock call it after moving the clock.
     void tick();
@@ -107,6 +108,8 @@ private:
     void enterStep(int step);
     void sendStepWeight();
     void sendMove();
+    void sendRouteStep();
+    void onRouteStepFinished(const ChangeResult &r);
     void startHealthWait();
     void checkServers();
     void sendPromoteFull();
@@ -155,6 +158,7 @@ private:
     quint64 m_awaitId = 0; // id of the change awaited (ChangeResult::id)
     int m_awaitStep = -1;
     int m_rollbackAttempts = 0;
+    bool m_keepRoutes = false; // the operator's abort keeps the tester routes
     qint64 m_weightChangedMs = 0; // when the engine's last weight change was applied
     QList<quint64> m_sent; // ids of the engine's changes whose results are still to come
 

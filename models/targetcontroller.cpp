@@ -45,6 +45,7 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     connect(this, &TargetController::requestRefresh, traffic, &TrafficBackend::refresh);
     connect(this, &TargetController::requestApply, traffic, &TrafficBackend::apply);
     connect(this, &TargetController::requestPromoteStep, traffic, &TrafficBackend::promoteStep);
+    connect(this, &TargetController::requestEditRoutes, traffic, &TrafficBackend::editRoutes);
     connect(traffic, &TrafficBackend::snapshotReady, this, &TargetController::onSnapshot);
     connect(traffic, &TrafficBackend::refreshFailed, this, &TargetController::onRefreshFailed);
     connect(traffic, &TrafficBackend::changeFinished, this, &TargetController::onChangeFinished);
@@ -311,16 +312,16 @@ void TargetController::operatorPromoteFull(const QString &reason)
         promoteFull(reason);
 }
 
-void TargetController::operatorRollback(const QString &reason)
+void TargetController::operatorRollback(const QString &reason, bool keepRoutes)
 {
     // The immediate rollback takes over from a gradual one: no step of it may follow.
     if (isGradualRollbackActive())
         m_gradual->cancel(QStringLiteral("the operator rolled back at once"));
     // A rollback ends a running rollout: the engine rolls back and stops there.
     if (isRolloutActive())
-        m_rollout->abort(reason);
+        m_rollout->abort(reason, keepRoutes);
     else
-        rollback(reason);
+        rollback(reason, keepRoutes);
 }
 
 void TargetController::promoteFull(const QString &reason)
@@ -341,12 +342,13 @@ void TargetController::promoteStep(const QString &reason)
     submit(c, QStringLiteral("promote"), true);
 }
 
-void TargetController::rollback(const QString &reason)
+void TargetController::rollback(const QString &reason, bool keepRoutes)
 {
     WeightChange c;
     c.canaryPercent = 0;
     c.force = true;
     c.reason = reason;
+    c.clearRoutes = !keepRoutes;
     submit(c, QStringLiteral("rollback"));
 }
 
@@ -459,6 +461,17 @@ void TargetController::updateVerdict()
     Q_EMIT verdictChanged();
 }
 
+void TargetController::editRoutes(const RouteEdit &edit, const QString &reason)
+{
+    WeightChange c;
+    c.canaryPercent = m_snapshot ? m_snapshot->split.canary : unknown(); // weights stay
+    c.reason = reason;
+    c.routeEdit = edit;
+    if (!c.routeEdit->expected && m_snapshot)
+        c.routeEdit->expected = m_snapshot->routes;
+    submit(c, QStringLiteral("route"));
+}
+
 void TargetController::submit(WeightChange change, const QString &action, bool step)
 {
     if (isReadOnly()) {
@@ -481,8 +494,11 @@ void TargetController::submit(WeightChange change, const QString &action, bool s
 
 void TargetController::send(const ChangeQueue::Change &c)
 {
-    QString what = c.step ? QStringLiteral("%1 → next step").arg(c.action)
-                          : QStringLiteral("%1 → canary %2%").arg(c.action).arg(c.change.canaryPercent, 0, 'g', 4);
+    QString what = c.step             ? QStringLiteral("%1 → next step").arg(c.action)
+                 : c.change.routeEdit ? QStringLiteral("%1: %2").arg(c.action, c.change.routeEdit->describe())
+                                      : QStringLiteral("%1 → canary %2%").arg(c.action).arg(c.change.canaryPercent, 0, 'g', 4);
+    if (c.change.clearRoutes && m_snapshot && !m_snapshot->routes.isEmpty())
+        what += QStringLiteral(" + clear routes");
     if (!c.change.memberWeights.isEmpty()) {
         QStringList parts;
         for (auto it = c.change.memberWeights.cbegin(); it != c.change.memberWeights.cend(); ++it)
@@ -494,6 +510,8 @@ void TargetController::send(const ChangeQueue::Change &c)
     Q_EMIT actionStarted(what);
     if (c.step)
         Q_EMIT requestPromoteStep(QPrivateSignal());
+    else if (c.change.routeEdit)
+        Q_EMIT requestEditRoutes(c.change, QPrivateSignal());
     else
         Q_EMIT requestApply(c.change, QPrivateSignal());
 }
@@ -514,7 +532,12 @@ void TargetController::onChangeAnswered(const ChangeQueue::Change &c, const Chan
             m.weight = r.after.value(m.name, m.weight);
         m_snapshot->split = TrafficSplit::fromMembers(m_snapshot->members);
     }
-    m_chartMarkers->addChange(nowMs(), c.action, r, m_snapshot && !r.after.isEmpty() ? m_snapshot->split.canary : unknown());
+    if (m_snapshot && r.routesTouched)
+        m_snapshot->routes = r.routesAfter;
+    if (r.routesTouched && r.routesBefore != r.routesAfter)
+        m_chartMarkers->addRouteChange(nowMs(), r.routesBefore, r.routesAfter, r.message);
+    if (!c.change.routeEdit)
+        m_chartMarkers->addChange(nowMs(), c.action, r, m_snapshot && !r.after.isEmpty() ? m_snapshot->split.canary : unknown());
     const auto sev = r.ok() ? EventLogModel::Severity::Info
                             : (r.status == ChangeResult::Status::Conflict ? EventLogModel::Severity::Warning
                                                                           : EventLogModel::Severity::Error);
@@ -545,7 +568,14 @@ void TargetController::noticeExternalChange(const TrafficSnapshot &s)
     // one (a partial or failed change may leave weights other than it read back).
     const bool ours = m_changes->isBusy() || m_changeJustFinished;
     m_changeJustFinished = false;
-    if (!m_snapshot || ours || s.weights() == m_snapshot->weights())
+    if (!m_snapshot || ours)
+        return;
+    if (s.routes != m_snapshot->routes) {
+        log(int(EventLogModel::Severity::Warning),
+            QStringLiteral("external change: routes %1 → %2").arg(describeRoutes(m_snapshot->routes), describeRoutes(s.routes)));
+        m_chartMarkers->addRouteChange(s.timeMs, m_snapshot->routes, s.routes, QStringLiteral("external change"));
+    }
+    if (s.weights() == m_snapshot->weights())
         return;
     const QString change = ChartMarkerModel::externalChangeText(m_snapshot->split.canary, s.split.canary);
     log(int(EventLogModel::Severity::Warning), QStringLiteral("external change: %1").arg(change));

@@ -129,7 +129,9 @@ public Q_SLOTS:
     // What the operator's buttons call: routed through the running rollout, if any, so the
     // plan stops (rollback) or finishes (promote) instead of carrying on from where it was.
     void operatorPromoteFull(const QString &reason);
-    void operatorRollback(const QString &reason);
+    // `keepRoutes`: the tester routes stay (by default a rollback removes them too, so no
+    // request is left on the canary).
+    void operatorRollback(const QString &reason, bool keepRoutes = false);
     // The raw actions (the rollout engine uses these).
     void promoteFull(const QString &reason);
     // The traffic layer's own next step (Argo Rollouts' promote); layers without steps answer
@@ -137,9 +139,13 @@ public Q_SLOTS:
     void promoteStep(const QString &reason);
     // Always goes through: no conflict check (the way back must never be refused), and it
     // replaces any change still waiting to be sent.
-    void rollback(const QString &reason);
     // One step of a gradual rollback: like a rollback, never refused by the conflict check.
     void rollbackStep(double canaryPercent, const QString &reason);
+    void rollback(const QString &reason, bool keepRoutes = false);
+    // Adds, removes or clears tester routes (header/cookie → canary). Queued, logged, audited
+    // ("route") and answered like the other actions; without edit.expected, the routes last
+    // read are the operator's view (a difference is a conflict).
+    void editRoutes(const Switchboard::RouteEdit &edit, const QString &reason);
     void backfill(qint64 windowMs);
     // Runs a query on the metrics layer's thread; the answer comes as testQueryFinished(token).
     quint64 testQuery(const QString &query);
@@ -169,6 +175,7 @@ Q_SIGNALS:
     void requestRefresh(QPrivateSignal);
     void requestApply(const Switchboard::WeightChange &change, QPrivateSignal);
     void requestPromoteStep(QPrivateSignal);
+    void requestEditRoutes(const Switchboard::WeightChange &change, QPrivateSignal);
     void requestInstant(QPrivateSignal);
     void requestFastInstant(QPrivateSignal);
     void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token, QPrivateSignal);

@@ -37,6 +37,10 @@ public Q_SLOTS:
     // keeps meaning "the apply you sent". By default the layer has no such steps and says so,
     // changing nothing.
     virtual void promoteStep();
+    // Edits tester routes (change.routeEdit is set): answers changeFinished exactly once, with
+    // routesBefore/routesAfter read back; weights stay as they are. By default the layer has no
+    // routes and refuses, changing nothing.
+    virtual void editRoutes(const Switchboard::WeightChange &change);
 
 Q_SIGNALS:
     void snapshotReady(const Switchboard::TrafficSnapshot &snapshot);

@@ -59,6 +59,8 @@ QPen markerPen(ChartMarkerModel::Kind kind)
     case ChartMarkerModel::Kind::Rollback: return QPen(Palette::danger(), 2.0, Qt::DashLine);
     // Not ours: drawn apart from Switchboard's own changes.
     case ChartMarkerModel::Kind::External: return QPen(Palette::warning(), 1.5, Qt::DashDotLine);
+    // Testers routed to the canary: the canary's colour, dotted (no weight moved).
+    case ChartMarkerModel::Kind::Route: return QPen(Palette::canary(), 1.5, Qt::DotLine);
     }
     return {};
 }

@@ -6,6 +6,7 @@
 #include "targetchartswidget.h"
 #include "targetstatuswidget.h"
 #include "verdictbadgewidget.h"
+#include "testersrowwidget.h"
 #include "weightcontrolswidget.h"
 
 #include <QFrame>
@@ -22,6 +23,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     , m_scroll(new QScrollArea(this))
     , m_status(new TargetStatusWidget)
     , m_verdict(new VerdictBadgeWidget)
+    , m_testers(new TestersRowWidget(m_confirmBar->confirmFn()))
     , m_rollout(new RolloutBarWidget(presets, m_confirmBar->confirmFn()))
     , m_charts(new TargetChartsWidget)
 {
@@ -32,6 +34,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     m_status->setObjectName(QStringLiteral("statusView"));
     m_verdict->setObjectName(QStringLiteral("verdictView"));
     m_rollout->setObjectName(QStringLiteral("rolloutBar"));
+    m_testers->setObjectName(QStringLiteral("testersRow"));
     m_charts->setObjectName(QStringLiteral("chartsView"));
 
     auto *content = new QWidget;
@@ -39,6 +42,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     contentLayout->setContentsMargins(0, 0, 0, 0);
     contentLayout->addWidget(m_verdict);
     contentLayout->addWidget(m_status);
+    contentLayout->addWidget(m_testers);
     contentLayout->addWidget(m_rollout);
     contentLayout->addWidget(m_charts, 1);
     m_scroll->setWidget(content);
@@ -67,6 +71,7 @@ void TargetPanelWidget::setController(TargetController *controller)
     m_banner->setController(controller);
     m_status->setController(controller);
     m_verdict->setController(controller);
+    m_testers->setController(controller);
     m_rollout->setController(controller);
     m_charts->setController(controller);
 }

@@ -20,6 +20,7 @@ class RolloutBarWidget;
 class TargetChartsWidget;
 class TargetStatusWidget;
 class VerdictBadgeWidget;
+class TestersRowWidget;
 class WeightControlsWidget;
 
 class TargetPanelWidget final : public QWidget
@@ -53,6 +54,7 @@ private:
     QScrollArea *m_scroll;
     TargetStatusWidget *m_status;
     VerdictBadgeWidget *m_verdict;
+    TestersRowWidget *m_testers;
     RolloutBarWidget *m_rollout;
     TargetChartsWidget *m_charts;
 };

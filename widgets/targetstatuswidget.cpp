@@ -186,6 +186,15 @@ void TargetStatusWidget::refresh()
                                  !std::isfinite(measured) ? tr("— (no request rate)")
                                  : measuredStale          ? num(measured, 1, QStringLiteral("%")) + tr(" (stale)")
                                                           : num(measured, 1, QStringLiteral("%"))));
+    // Testers reach the canary whatever the split says: said right under the bar.
+    const QList<TrafficRoute> routes = m_controller->snapshot().routes;
+    if (!routes.isEmpty()) {
+        QStringList parts;
+        for (const TrafficRoute &r : routes)
+            parts.append(r.match == TrafficRoute::Match::Header ? tr("%1: %2 → canary").arg(r.name, r.value)
+                                                                : tr("cookie %1=%2 → canary").arg(r.name, r.value));
+        m_measured->setText(m_measured->text() + QStringLiteral(" · ") + tr("+ testers: %1").arg(parts.join(QStringLiteral(", "))));
+    }
     m_measured->setEnabled(!measuredStale); // disabled labels draw grey
 }
 

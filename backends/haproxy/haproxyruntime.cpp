@@ -336,6 +336,26 @@ bool HaproxyTargetSettings::fromJson(const QJsonObject &o, HaproxyTargetSettings
     }
     if (!timeout(QStringLiteral("fastWindowMs"), &s.fastWindowMs))
         return false;
+    const QJsonArray routes = o.value(QStringLiteral("routes")).toArray();
+    for (qsizetype i = 0; i < routes.size(); ++i) {
+        const QJsonObject r = routes.at(i).toObject();
+        HaproxyRouteAcl acl;
+        const bool header = r.contains(QStringLiteral("header"));
+        acl.match = header ? TrafficRoute::Match::Header : TrafficRoute::Match::Cookie;
+        acl.name = r.value(header ? QStringLiteral("header") : QStringLiteral("cookie")).toString();
+        acl.aclFile = r.value(QStringLiteral("acl")).toString();
+        static const QRegularExpression file(QStringLiteral("^/[^\\s;]+$"));
+        QString why;
+        if (header == r.contains(QStringLiteral("cookie")) || !TrafficRoute::validate({acl.match, acl.name, QStringLiteral("x")}, &why)
+            || !file.match(acl.aclFile).hasMatch()) {
+            *error = QStringLiteral("haproxy.routes[%1]: expected {\"header\": NAME, \"acl\": \"/absolute/file.acl\"} or "
+                                    "{\"cookie\": NAME, \"acl\": ...} (no spaces or ';' in the path)%2")
+                         .arg(i)
+                         .arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why);
+            return false;
+        }
+        s.routes.append(acl);
+    }
     *out = s;
     return true;
 }

@@ -37,9 +37,12 @@ bool HaproxyTrafficBackend::create(const QJsonObject &settings, LayerParts *out,
 HaproxyTrafficBackend::HaproxyTrafficBackend(const HaproxyTargetSettings &settings, QObject *parent)
     : TrafficBackend(parent)
     , m_settings(settings)
+    , m_routes(settings)
 {
     for (const HaproxyEndpoint &e : m_settings.endpoints) {
         m_sessions.push_back(std::make_unique<HaproxySession>(e, m_settings.timeouts));
+        // Tester routes (ACL files) go through one-shot connections: rare, and not on the way back.
+        m_runtimes.append(HaproxyRuntime(e, m_settings.timeouts));
         m_levels.append(QString());
         m_known.append(QMap<QString, int>());
     }
@@ -217,6 +220,14 @@ void HaproxyTrafficBackend::refresh()
     s.split = TrafficSplit::fromMembers(s.members);
     s.readOnlyReason = levelProblem();
     s.readOnly = !s.readOnlyReason.isEmpty();
+    s.routesRefusal = m_routes.refusal();
+    if (!m_routes.isEmpty()) {
+        QString error;
+        if (!m_routes.read(m_runtimes.constFirst(), &s.routes, &error)) {
+            Q_EMIT refreshFailed(QStringLiteral("reading tester routes: %1").arg(error));
+            return;
+        }
+    }
     Q_EMIT snapshotReady(s);
 }
 
@@ -264,19 +275,64 @@ QStringList HaproxyTrafficBackend::allSetCommands(const QMap<QString, int> &targ
 void HaproxyTrafficBackend::apply(const WeightChange &change)
 {
     ChangeResult r;
+    applyWeights(change, &r);
+    // A rollback takes the testers off the canary too, once the weights are back (a failed
+    // weight change leaves the routes alone: the operator retries the whole thing).
+    if (change.clearRoutes && !m_routes.isEmpty() && r.status != ChangeResult::Status::Failed
+        && r.status != ChangeResult::Status::Conflict) {
+        ChangeResult routes;
+        if (!m_routes.converge(m_runtimes, RouteEdit{RouteEdit::Op::Clear, {}, {}}, true, &routes)) {
+            r.status = ChangeResult::Status::Partial;
+            r.message += QStringLiteral("; tester routes NOT cleared: %1").arg(routes.message);
+        } else if (!routes.routesBefore.isEmpty()) {
+            r.message += QStringLiteral("; tester routes cleared");
+        }
+        r.routesTouched = true;
+        r.routesBefore = routes.routesBefore;
+        r.routesAfter = routes.routesAfter;
+    }
+    Q_EMIT changeFinished(r);
+}
+
+void HaproxyTrafficBackend::editRoutes(const WeightChange &change)
+{
+    ChangeResult r;
     r.requestedCanaryPercent = change.canaryPercent;
-    const bool several = m_sessions.size() > 1;
-    // Known to be refused on some endpoint: sending to the others would leave them disagreeing.
+    r.routesTouched = true;
+    if (const QString refusal = m_routes.refusal(); !refusal.isEmpty() || !change.routeEdit) {
+        r.status = ChangeResult::Status::Failed;
+        r.message = QStringLiteral("nothing changed: %1").arg(refusal);
+        Q_EMIT changeFinished(r);
+        return;
+    }
     if (const QString problem = levelProblem(); !problem.isEmpty()) {
         r.status = ChangeResult::Status::Failed;
         r.message = QStringLiteral("nothing changed: read-only: %1").arg(problem);
         Q_EMIT changeFinished(r);
         return;
     }
+    const QList<Reading> readings = readAll();
+    const Reading now = readings.isEmpty() ? Reading{} : readings.constFirst();
+    r.before = r.after = now.weights;
+    m_routes.converge(m_runtimes, change.routeEdit, false, &r);
+    Q_EMIT changeFinished(r);
+}
+
+void HaproxyTrafficBackend::applyWeights(const WeightChange &change, ChangeResult *out)
+{
+    ChangeResult &r = *out;
+    r.requestedCanaryPercent = change.canaryPercent;
+    const bool several = m_sessions.size() > 1;
+    // Known to be refused on some endpoint: sending to the others would leave them disagreeing.
+    if (const QString problem = levelProblem(); !problem.isEmpty()) {
+        r.status = ChangeResult::Status::Failed;
+        r.message = QStringLiteral("nothing changed: read-only: %1").arg(problem);
+        return;
+    }
     // A forced change to a percent (a rollback above all) is planned from the configured
     // members alone and checked against nothing: it needs no read first.
     if (change.force && change.memberWeights.isEmpty() && isKnown(change.canaryPercent))
-        return applyInOneTrip(change, r);
+        return applyInOneTrip(change, &r);
 
     // 1. What holds now, everywhere: the conflict check and the plan work on live weights.
     const QList<Reading> before = readAll();
@@ -291,7 +347,6 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
     if (!ref) {
         r.status = ChangeResult::Status::Failed;
         r.message = QStringLiteral("nothing changed: %1").arg(unreachable.join(QStringLiteral("; ")));
-        Q_EMIT changeFinished(r);
         return;
     }
     r.before = ref->weights;
@@ -302,7 +357,6 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
         r.status = ChangeResult::Status::Failed;
         r.message = QStringLiteral("nothing changed (a change must reach every endpoint): %1")
                         .arg(unreachable.join(QStringLiteral("; ")));
-        Q_EMIT changeFinished(r);
         return;
     }
     QMap<QString, int> target;
@@ -313,7 +367,7 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
         if (!checkAndPlan(change, ref->members, b.weights, &target, &check)) {
             if (several)
                 check.message = b.endpoint + QStringLiteral(": ") + check.message;
-            Q_EMIT changeFinished(check);
+            r = check;
             return;
         }
     }
@@ -362,7 +416,7 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
     HaproxySession::executeAll(&lowers);
     for (qsizetype k = 0; k < lowers.size(); ++k)
         takeReadBack(lowers.at(k), lowers.at(k).commands.size() - 1, &progress[lowerAt.at(k)]);
-    report(before, progress, target, ref->members, r, raised);
+    report(before, progress, target, ref->members, &r, raised);
 }
 
 void HaproxyTrafficBackend::takeReadBack(const HaproxySession::Batch &b, qsizetype setCount, Progress *p)
@@ -388,8 +442,9 @@ void HaproxyTrafficBackend::takeReadBack(const HaproxySession::Batch &b, qsizety
     m_known[i] = now;
 }
 
-void HaproxyTrafficBackend::applyInOneTrip(const WeightChange &change, ChangeResult r)
+void HaproxyTrafficBackend::applyInOneTrip(const WeightChange &change, ChangeResult *out)
 {
+    ChangeResult &r = *out;
     // What each endpoint had at its last read stands in for "before": only the result's
     // before/after and the "did anything change" wording use it.
     QList<Reading> before;
@@ -410,7 +465,7 @@ void HaproxyTrafficBackend::applyInOneTrip(const WeightChange &change, ChangeRes
     QMap<QString, int> target;
     ChangeResult check = r;
     if (!checkAndPlan(change, members, r.before, &target, &check)) {
-        Q_EMIT changeFinished(check);
+        r = check;
         return;
     }
     QList<HaproxySession::Batch> batches;
@@ -432,16 +487,16 @@ void HaproxyTrafficBackend::applyInOneTrip(const WeightChange &change, ChangeRes
     if (unsent.size() == batches.size()) {
         r.status = ChangeResult::Status::Failed;
         r.message = QStringLiteral("nothing changed: %1").arg(unsent.join(QStringLiteral("; ")));
-        Q_EMIT changeFinished(r);
         return;
     }
-    report(before, progress, target, members, r, true);
+    report(before, progress, target, members, &r, true);
 }
 
 void HaproxyTrafficBackend::report(const QList<Reading> &before, const QList<Progress> &progress,
-                                   const QMap<QString, int> &target, const QList<Member> &members, ChangeResult r,
+                                   const QMap<QString, int> &target, const QList<Member> &members, ChangeResult *out,
                                    bool raised)
 {
+    ChangeResult &r = *out;
     const bool several = m_sessions.size() > 1;
     // 4. The read-back is the truth, whatever the answers said.
     QStringList done;
@@ -498,7 +553,6 @@ void HaproxyTrafficBackend::report(const QList<Reading> &before, const QList<Pro
                              failed.join(QStringLiteral(" | ")),
                              raised ? QString() : QStringLiteral(" (weights were not lowered because raising failed)"));
     }
-    Q_EMIT changeFinished(r);
 }
 
 } // namespace Switchboard

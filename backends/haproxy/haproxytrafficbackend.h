@@ -9,6 +9,7 @@
 // at once. A forced change (rollback) is one round trip: the `set weight` lines, the servers
 // that gain weight first, and `show stat` to verify, in one write per endpoint.
 
+#include "haproxyroutefiles.h"
 #include "haproxyruntime.h"
 #include "haproxysession.h"
 #include "layerparts.h"
@@ -30,6 +31,8 @@ public:
 
     void refresh() override;
     void apply(const Switchboard::WeightChange &change) override;
+    // Tester routes through the ACL files of haproxy.routes (see HaproxyRouteFiles).
+    void editRoutes(const Switchboard::WeightChange &change) override;
 
     // `show cli level`'s answer ("admin", "operator", "user"); empty when it is none of them
     // (an HAProxy before 2.0 answers "Unknown command": then only `set weight` will tell).
@@ -59,12 +62,12 @@ private:
     Reading readingFrom(const HaproxySession::Batch &b) const;
     // One round trip to every endpoint: `set weight` for every member (those whose weight goes
     // up first), then `show stat`. For forced changes, which plan from the configured members.
-    void applyInOneTrip(const WeightChange &change, ChangeResult r);
+    void applyInOneTrip(const WeightChange &change, ChangeResult *r);
     // Takes a batch that ends with `show stat` (after `setCount` `set weight` lines) into *p.
     void takeReadBack(const HaproxySession::Batch &b, qsizetype setCount, Progress *p);
-    // The read-back is the truth: answers changeFinished from what each endpoint reports.
+    // The read-back is the truth: fills *r from what each endpoint reports.
     void report(const QList<Reading> &before, const QList<Progress> &progress, const QMap<QString, int> &target,
-                const QList<Member> &members, ChangeResult r, bool raised);
+                const QList<Member> &members, ChangeResult *r, bool raised);
     // Turns `show stat` rows into the configured members; false naming the missing servers.
     bool membersFrom(const QList<HaproxyServerStat> &rows, const QString &endpoint, QList<Member> *members,
                      QString *error) const;
@@ -78,12 +81,15 @@ private:
     static QStringList answerErrors(const QStringList &commands, const QStringList &answers);
     // Asks every endpoint `show cli level` (on the first refresh, then every kLevelEvery).
     void checkLevels();
+    void applyWeights(const WeightChange &change, ChangeResult *r);
     // Why we may not set weights, from the levels known; empty when we may (or cannot tell).
     QString levelProblem() const;
 
     HaproxyTargetSettings m_settings;
     std::vector<std::unique_ptr<HaproxySession>> m_sessions;
     QList<QMap<QString, int>> m_known; // per endpoint: the weights last read there (empty: none)
+    QList<HaproxyRuntime> m_runtimes;
+    HaproxyRouteFiles m_routes;
     QStringList m_levels; // per endpoint, as parseLevel() gives it; empty: not known
     int m_refreshes = 0;
 };
