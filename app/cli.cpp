@@ -28,7 +28,25 @@ namespace Switchboard::Cli {
 namespace {
 
 const QStringList kVerbs{QStringLiteral("status"), QStringLiteral("set-weight"), QStringLiteral("promote"),
-                         QStringLiteral("rollback"), QStringLiteral("run"), QStringLiteral("route")};
+                         QStringLiteral("rollback"), QStringLiteral("run"), QStringLiteral("route"),
+                         QStringLiteral("deploy")};
+
+// The kinds that run images (deploy) and wait for pods to get Ready inside a change.
+bool runsPods(const TargetController *c)
+{
+    const QString kind = c->config().kind;
+    return kind == QLatin1String("deployments") || kind == QLatin1String("deployment");
+}
+
+// A change on those kinds waits for pods (readyTimeoutMs of the kind's object, else its default):
+// the CLI waits that long and a little more, so it reports the change's own outcome.
+int podWaitMs(const TargetController *c)
+{
+    const QString kind = c->config().kind;
+    const int fallback = kind == QLatin1String("deployment") ? 600000 : 300000;
+    const int ready = c->config().settings.value(kind).toObject().value(QStringLiteral("readyTimeoutMs")).toInt(fallback);
+    return ready + 30000;
+}
 
 // How long the CLI waits, before it exits, for its audit entries to be written.
 constexpr int kAuditDrainMs = 30000;
@@ -150,6 +168,21 @@ int change(TargetController *c, const std::function<void()> &act, int timeoutMs)
         break;
     }
     return fail(QStringLiteral("target %1: failed: %2").arg(c->name(), result->message));
+}
+
+int deploy(TargetController *c, const QString &image, const QString &container, const QString &why, int timeoutMs)
+{
+    std::optional<DeployResult> result;
+    QObject::connect(c, &TargetController::deployFinished, c, [&result](const DeployResult &r) { result = r; });
+    out(QStringLiteral("%1: deploying %2 (was %3)").arg(c->name(), image, c->snapshot().image.isEmpty() ? QStringLiteral("?") : c->snapshot().image));
+    c->deployImage(image, container, why);
+    if (!waitFor([&result] { return result.has_value(); }, timeoutMs))
+        return fail(QStringLiteral("target %1: the deploy did not finish within %2 ms; check the rollout").arg(c->name()).arg(timeoutMs));
+    if (result->ok()) {
+        out(QStringLiteral("%1: deployed: %2").arg(c->name(), result->message));
+        return Ok;
+    }
+    return fail(QStringLiteral("target %1: deploy %2: %3").arg(c->name(), statusName(result->status), result->message));
 }
 
 std::atomic<bool> g_interrupted{false};
@@ -359,6 +392,9 @@ int run(const QStringList &arguments)
                                      QStringLiteral("How long to wait for the target (default 10000; for its metrics, what the "
                                                     "target's Prometheus timeouts and retries need, when longer)."),
                                      QStringLiteral("MS"));
+    const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("deploy: the new version's image."), QStringLiteral("IMAGE"));
+    const QCommandLineOption container(QStringLiteral("container"), QStringLiteral("deploy: the container (default: the target's, else the first)."),
+                                       QStringLiteral("NAME"));
     const QCommandLineOption readOnly(QStringLiteral("read-only"), QStringLiteral("Refuse every action (exit 2); status still works."));
     const QCommandLineOption gradual(QStringLiteral("gradual"),
                                      QStringLiteral("rollback: step back (default: half, a quarter, 0) with the verdict gates "
@@ -376,7 +412,7 @@ int run(const QStringList &arguments)
     const QCommandLineOption clear(QStringLiteral("clear"), QStringLiteral("route: remove every route, or those of --header/--cookie NAME."));
     const QCommandLineOption keepRoutes(QStringLiteral("keep-routes"),
                                         QStringLiteral("rollback: keep the tester routes (by default they are removed too)."));
-    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, gradual, steps, hold, header, cookie, clear, keepRoutes});
+    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, gradual, steps, hold, header, cookie, clear, keepRoutes, image, container});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -450,7 +486,15 @@ int run(const QStringList &arguments)
             return fail(error);
         if (int code = 0; refuseReadOnly(c, &code))
             return code;
-        const int timeoutMs = wait.trafficMs;
+        const int timeoutMs = runsPods(c) && !parser.isSet(timeout) ? podWaitMs(c) : wait.trafficMs;
+        if (verb == QStringLiteral("deploy")) {
+            if (!parser.isSet(image) || parser.value(image).trimmed().isEmpty())
+                return fail(QStringLiteral("deploy needs --image IMAGE"));
+            if (!runsPods(c))
+                return fail(QStringLiteral("target %1 is of kind %2: deploy applies to the kinds deployments and deployment")
+                                .arg(c->name(), c->config().kind));
+            return deploy(c, parser.value(image).trimmed(), parser.value(container), why, timeoutMs);
+        }
         if (verb == QStringLiteral("set-weight")) {
             if (!parser.isSet(canary))
                 return fail(QStringLiteral("set-weight needs --canary PCT"));

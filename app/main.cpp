@@ -53,7 +53,8 @@ struct GuiOptions
             "  promote --target NAME --full\n"
             "  rollback --target NAME\n"
             "  run --target NAME --preset NAME\n"
-            "  report --target NAME [--last | --rollout ID | --list] --out FILE.pdf|.html|.md"));
+            "  report --target NAME [--last | --rollout ID | --list] --out FILE.pdf|.html|.md\n"
+            "  deploy --target NAME --image IMAGE [--container NAME]"));
         parser.addHelpOption();
         parser.addVersionOption();
         parser.addOptions({demo, config, screenshot, afterMs, target, size, readOnly});

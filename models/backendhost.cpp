@@ -53,6 +53,7 @@ void registerMetaTypes()
     qRegisterMetaType<HealthSeries>();
     qRegisterMetaType<WeightChange>();
     qRegisterMetaType<ChangeResult>();
+    qRegisterMetaType<DeployResult>();
 }
 
 BackendHost::BackendHost(std::unique_ptr<TrafficBackend> traffic, std::unique_ptr<MetricsSource> metrics,

@@ -78,6 +78,10 @@ struct TrafficSnapshot
     // Why route edits are refused on this target (the layer has none, its configuration does
     // not declare them, or another controller owns them: Argo Rollouts); empty when accepted.
     QString routesRefusal = QStringLiteral("this traffic layer has no tester routes");
+    // The new version's image where the layer runs images (the Deployment kinds): what Deploy
+    // replaces, shown before -> after. Empty elsewhere.
+    QString image;
+    QString imageContainer;
 
     QList<Member> membersOf(Version v) const;
     // name -> weight, the view an operator "last saw"; used for optimistic concurrency.
@@ -149,8 +153,24 @@ struct ChangeResult
     bool routesTouched = false;
     QList<TrafficRoute> routesBefore;
     QList<TrafficRoute> routesAfter;
+    // The new version did not become Ready (pods crash-looping, an image that cannot be pulled,
+    // a readiness probe that never passes): a running rollout rolls back instead of pausing.
+    bool newVersionFailing = false;
 
     bool ok() const { return status == Status::Applied; }
+};
+
+// What a deploy (a new image for the new version) did.
+struct DeployResult
+{
+    ChangeResult::Status status = ChangeResult::Status::Failed;
+    QString message;    // one line
+    QString resource;   // "Deployment shop/shop-v2"
+    QString container;
+    QString imageBefore;
+    QString imageAfter;
+
+    bool ok() const { return status == ChangeResult::Status::Applied; }
 };
 QString statusName(ChangeResult::Status s);
 
@@ -178,3 +198,4 @@ Q_DECLARE_METATYPE(Switchboard::HealthSnapshot)
 Q_DECLARE_METATYPE(Switchboard::HealthSeries)
 Q_DECLARE_METATYPE(Switchboard::WeightChange)
 Q_DECLARE_METATYPE(Switchboard::ChangeResult)
+Q_DECLARE_METATYPE(Switchboard::DeployResult)

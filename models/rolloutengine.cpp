@@ -403,6 +403,10 @@ void RolloutEngine::onActionFinished(const ChangeResult &r)
     }
     if (kind == Awaiting::Step && m_awaitStep != m_step)
         return;
+    // The layer found the new version's pods failing (crash loop, image not pulled, never
+    // Ready): waiting for the operator would change nothing, the way back is due.
+    if (r.newVersionFailing && (m_state == State::Running || m_state == State::Analysing))
+        return rollBack(QStringLiteral("%1: the new version did not become Ready: %2").arg(stepName(m_step), r.message));
     const bool full = kind == Awaiting::PromoteFull;
     pauseFor(PauseKind::ActionFailed, QStringLiteral("%1: %2: %3; %4, rollback goes to 0%")
                                           .arg(full ? QStringLiteral("promote to 100%") : stepName(m_step), statusName(r.status), r.message,

@@ -51,6 +51,8 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     connect(traffic, &TrafficBackend::changeFinished, this, &TargetController::onChangeFinished);
     // A step is one more kind of change on the wire: the same one-at-a-time bookkeeping.
     connect(traffic, &TrafficBackend::stepPromoted, this, &TargetController::onChangeFinished);
+    connect(this, &TargetController::requestDeploy, traffic, &TrafficBackend::deployImage);
+    connect(traffic, &TrafficBackend::imageDeployed, this, &TargetController::onImageDeployed);
     if (MetricsSource *metrics = m_host->metrics()) {
         connect(this, &TargetController::requestInstant, metrics, &MetricsSource::queryInstant);
         connect(this, &TargetController::requestRange, metrics, &MetricsSource::queryRange);
@@ -470,6 +472,46 @@ void TargetController::editRoutes(const RouteEdit &edit, const QString &reason)
     if (!c.routeEdit->expected && m_snapshot)
         c.routeEdit->expected = m_snapshot->routes;
     submit(c, QStringLiteral("route"));
+}
+
+void TargetController::deployImage(const QString &image, const QString &container, const QString &reason)
+{
+    auto refuse = [&](const QString &why) {
+        DeployResult r;
+        r.imageBefore = m_snapshot ? m_snapshot->image : QString();
+        r.imageAfter = image;
+        r.container = container;
+        r.message = why;
+        log(int(EventLogModel::Severity::Error), QStringLiteral("deploy refused: %1").arg(why));
+        Q_EMIT deployFinished(r);
+    };
+    if (isReadOnly())
+        return refuse(QStringLiteral("target is read-only (%1)").arg(readOnlyReason()));
+    if (m_deployInFlight)
+        return refuse(QStringLiteral("a deploy is already under way on %1").arg(name()));
+    m_deployInFlight = true;
+    m_deployReason = reason;
+    const QString before = m_snapshot ? m_snapshot->image : QString();
+    const QString what = QStringLiteral("deploy → %1%2").arg(image, before.isEmpty() ? QString() : QStringLiteral(" (was %1)").arg(before));
+    log(int(EventLogModel::Severity::Action), what + (reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(reason)));
+    Q_EMIT actionStarted(what);
+    Q_EMIT requestDeploy(image, container, QPrivateSignal());
+}
+
+void TargetController::onImageDeployed(const DeployResult &r)
+{
+    m_deployInFlight = false;
+    const auto sev = r.ok() ? EventLogModel::Severity::Info : EventLogModel::Severity::Error;
+    log(int(sev), QStringLiteral("deploy %1: %2").arg(statusName(r.status), r.message));
+    auditAction(QStringLiteral("deploy"), m_deployReason, statusName(r.status),
+                {{QStringLiteral("resource"), r.resource},
+                 {QStringLiteral("container"), r.container},
+                 {QStringLiteral("imageBefore"), r.imageBefore},
+                 {QStringLiteral("imageAfter"), r.imageAfter},
+                 {QStringLiteral("message"), r.message}});
+    m_refreshInFlight = false;
+    refreshNow();
+    Q_EMIT deployFinished(r);
 }
 
 void TargetController::submit(WeightChange change, const QString &action, bool step)

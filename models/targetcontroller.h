@@ -146,6 +146,11 @@ public Q_SLOTS:
     // ("route") and answered like the other actions; without edit.expected, the routes last
     // read are the operator's view (a difference is a conflict).
     void editRoutes(const Switchboard::RouteEdit &edit, const QString &reason);
+    // Sets the new version's image and follows its pods to Ready (the Kubernetes Deployment
+    // kinds; other layers answer Failed). Logged and audited ("deploy", image before -> after);
+    // answers deployFinished once. Refused unsent when read-only or while a deploy is under way.
+    void deployImage(const QString &image, const QString &container, const QString &reason);
+    bool isDeployInFlight() const { return m_deployInFlight; }
     void backfill(qint64 windowMs);
     // Runs a query on the metrics layer's thread; the answer comes as testQueryFinished(token).
     quint64 testQuery(const QString &query);
@@ -169,6 +174,7 @@ Q_SIGNALS:
     void verdictChanged();
     void autoRollbackChanged(bool on, bool saved, const QString &error);
     void gradualRollbackChanged(); // one started, or the current one changed state
+    void deployFinished(const Switchboard::DeployResult &result);
 
     // Requests to the backends' thread (queued connections). Private: a change reaches the
     // traffic layer only through the change queue.
@@ -176,6 +182,7 @@ Q_SIGNALS:
     void requestApply(const Switchboard::WeightChange &change, QPrivateSignal);
     void requestPromoteStep(QPrivateSignal);
     void requestEditRoutes(const Switchboard::WeightChange &change, QPrivateSignal);
+    void requestDeploy(const QString &image, const QString &container, QPrivateSignal);
     void requestInstant(QPrivateSignal);
     void requestFastInstant(QPrivateSignal);
     void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token, QPrivateSignal);
@@ -198,6 +205,7 @@ private:
     void onFastInstant(const HealthSnapshot &h);
     void onFastFailed(const QString &error);
     void onReconfigured(bool ok, const QString &error);
+    void onImageDeployed(const DeployResult &r);
     void setState(ConnectionState s);
     void log(int severity, const QString &text);
     void updateVerdict();
@@ -234,6 +242,8 @@ private:
     GradualRollback *m_gradual = nullptr;
     bool m_rangeAnswered = false;
     VerdictWatch m_verdictWatch;
+    bool m_deployInFlight = false;
+    QString m_deployReason;
 };
 
 } // namespace Switchboard

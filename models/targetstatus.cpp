@@ -17,7 +17,7 @@ QString ServersLine::plainText() const
         QString part = QStringLiteral("%1 %2").arg(s.name).arg(s.weight);
         switch (s.health) {
         case MemberHealth::Healthy: part += QStringLiteral(" ✓"); break;
-        case MemberHealth::Down: part += QStringLiteral(" ✗ DOWN"); break;
+        case MemberHealth::Down: part += QStringLiteral(" ✗ ") + s.state; break;
         case MemberHealth::Pending: part += QStringLiteral(" … ") + s.state; break;
         case MemberHealth::Maintenance: part += QLatin1Char(' ') + s.state; break;
         case MemberHealth::Unchecked: break;

@@ -19,7 +19,7 @@ struct ServerEntry
     QString name;
     int weight = 0;
     MemberHealth health = MemberHealth::Unchecked;
-    QString state; // the layer's own word ("DOWN 1/2", "MAINT"), shown for pending and taken-out servers
+    QString state; // the layer's own word ("DOWN 1/2", "MAINT", "DOWN (CrashLoopBackOff)"), shown for pending, down and taken-out servers
 };
 
 // One version's part of the servers line: every server, or past maxListed a count.

@@ -26,6 +26,13 @@ void TrafficBackend::editRoutes(const WeightChange &change)
     r.requestedCanaryPercent = change.canaryPercent;
     r.message = QStringLiteral("nothing changed: this traffic layer has no tester routes");
     Q_EMIT changeFinished(r);
+void TrafficBackend::deployImage(const QString &image, const QString &container)
+{
+    DeployResult r;
+    r.imageAfter = image;
+    r.container = container;
+    r.message = QStringLiteral("this traffic layer runs no images: deploy applies to the Kubernetes kinds deployments and deployment");
+    Q_EMIT imageDeployed(r);
 }
 
 } // namespace Switchboard

@@ -1,6 +1,7 @@
 #include "targetpanelwidget.h"
 
 #include "confirmbarwidget.h"
+#include "deployactionwidget.h"
 #include "resultbannerwidget.h"
 #include "rolloutbarwidget.h"
 #include "targetchartswidget.h"
@@ -26,6 +27,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     , m_testers(new TestersRowWidget(m_confirmBar->confirmFn()))
     , m_rollout(new RolloutBarWidget(presets, m_confirmBar->confirmFn()))
     , m_charts(new TargetChartsWidget)
+    , m_deploy(new DeployActionWidget(m_confirmBar->confirmFn()))
 {
     m_confirmBar->setObjectName(QStringLiteral("confirmBar"));
     m_controls->setObjectName(QStringLiteral("actionStrip"));
@@ -36,6 +38,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     m_rollout->setObjectName(QStringLiteral("rolloutBar"));
     m_testers->setObjectName(QStringLiteral("testersRow"));
     m_charts->setObjectName(QStringLiteral("chartsView"));
+    m_deploy->setObjectName(QStringLiteral("deployAction"));
 
     auto *content = new QWidget;
     auto *contentLayout = new QVBoxLayout(content);
@@ -44,6 +47,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     contentLayout->addWidget(m_status);
     contentLayout->addWidget(m_testers);
     contentLayout->addWidget(m_rollout);
+    contentLayout->addWidget(m_deploy);
     contentLayout->addWidget(m_charts, 1);
     m_scroll->setWidget(content);
     m_scroll->setWidgetResizable(true);
@@ -60,6 +64,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     connect(m_controls, &WeightControlsWidget::message, this, &TargetPanelWidget::message);
     connect(m_banner, &ResultBannerWidget::message, this, &TargetPanelWidget::message);
     connect(m_charts, &TargetChartsWidget::message, this, &TargetPanelWidget::message);
+    connect(m_deploy, &DeployActionWidget::message, this, &TargetPanelWidget::message);
     setController(nullptr);
 }
 
@@ -74,6 +79,7 @@ void TargetPanelWidget::setController(TargetController *controller)
     m_testers->setController(controller);
     m_rollout->setController(controller);
     m_charts->setController(controller);
+    m_deploy->setController(controller);
 }
 
 void TargetPanelWidget::setTargetsPath(const QString &path)

@@ -14,6 +14,7 @@ class QScrollArea;
 namespace Switchboard {
 
 class ConfirmBarWidget;
+class DeployActionWidget;
 class PresetStore;
 class ResultBannerWidget;
 class RolloutBarWidget;
@@ -57,6 +58,7 @@ private:
     TestersRowWidget *m_testers;
     RolloutBarWidget *m_rollout;
     TargetChartsWidget *m_charts;
+    DeployActionWidget *m_deploy;
 };
 
 } // namespace Switchboard

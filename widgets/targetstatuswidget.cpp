@@ -132,7 +132,7 @@ QString TargetStatusWidget::serversHtml(const QList<ServersLine> &lines)
                 QString mark;
                 switch (s.health) {
                 case MemberHealth::Healthy: mark = QStringLiteral(" <span style='color:%1'>✓</span>").arg(Palette::ok().name()); break;
-                case MemberHealth::Down: mark = QStringLiteral(" <span style='color:%1'><b>✗ DOWN</b></span>").arg(Palette::danger().name()); break;
+                case MemberHealth::Down: mark = QStringLiteral(" <span style='color:%1'><b>✗ %2</b></span>").arg(Palette::danger().name(), s.state.toHtmlEscaped()); break;
                 case MemberHealth::Pending: mark = QStringLiteral(" <span style='color:%1'>… %2</span>").arg(Palette::warning().name(), s.state.toHtmlEscaped()); break;
                 case MemberHealth::Maintenance: mark = QStringLiteral(" <span style='color:%1'>%2</span>").arg(Palette::muted().name(), s.state.toHtmlEscaped()); break;
                 case MemberHealth::Unchecked: break;

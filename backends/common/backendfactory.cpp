@@ -1,6 +1,8 @@
 #include "backendfactory.h"
 
 #include "argorolloutbackend.h"
+#include "deploymentpairbackend.h"
+#include "deploymentrolloutbackend.h"
 #include "gatewayroutebackend.h"
 #include "haproxytrafficbackend.h"
 #include "istiovirtualservicebackend.h"
@@ -27,6 +29,8 @@ constexpr Kind kinds[] = {
     {"gateway-api", &GatewayRouteBackend::create},
     {"istio", &IstioVirtualServiceBackend::create},
     {"argo-rollouts", &ArgoRolloutBackend::create},
+    {"deployments", &DeploymentPairBackend::create},
+    {"deployment", &DeploymentRolloutBackend::create},
 };
 
 const Kind *findKind(const QString &name)
