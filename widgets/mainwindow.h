@@ -6,6 +6,7 @@
 #include <QTimer>
 
 class QListView;
+class QSettings;
 
 namespace Switchboard {
 
@@ -28,8 +29,19 @@ public:
     void showStartupProblem(const QString &text);
     // Where the audit log lives, for the audit view (View → Audit log).
     void setAuditLogPath(const QString &path) { m_auditPath = path; }
+    // Puts the window where it was last time and remembers it on close (settings outlive the window).
+    void rememberGeometryIn(QSettings *settings);
+
+    // Help menu: the keyboard shortcuts (also F1), where the audit log lives, About.
+    void showShortcuts();
+    void showAuditLogLocation();
+    void showAbout();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
+    void buildMenus();
     void onCurrentChanged();
     void updateStatus();
 
@@ -40,6 +52,7 @@ private:
     ElidedLabel *m_connection;
     QTimer m_clock;
     QString m_auditPath;
+    QSettings *m_settings = nullptr;
 };
 
 } // namespace Switchboard

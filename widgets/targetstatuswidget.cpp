@@ -156,7 +156,7 @@ void TargetStatusWidget::refresh()
     const bool readOnly = m_controller && m_controller->isReadOnly();
     m_readOnlyBadge->setVisible(readOnly);
     m_readOnlyBadge->setToolTip(readOnly ? tr("Every action is off: %1").arg(m_controller->readOnlyReason()) : QString());
-    m_header->setTextColor(s.headerTone == TargetStatus::Tone::Disconnected ? Palette::danger()
+    m_header->setTextColor(s.headerTone == TargetStatus::Tone::Disconnected ? Palette::onWindow(Palette::danger(), palette())
                            : s.headerTone == TargetStatus::Tone::Stale    ? Palette::muted()
                                                                           : QColor());
     for (int v = 0; v < 2; ++v) {

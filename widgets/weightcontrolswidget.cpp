@@ -1,6 +1,7 @@
 #include "weightcontrolswidget.h"
 
 #include "elidedlabel.h"
+#include "displaynames.h"
 #include "palette.h"
 #include "targetcontroller.h"
 
@@ -116,7 +117,7 @@ void WeightControlsWidget::apply()
         if (!m_controller || m_controller.data() != target.data())
             return;
         m_sliderDirty = false;
-        m_controller->setCanaryPercent(want, tr("operator"));
+        m_controller->setCanaryPercent(want, QStringLiteral("operator"));
     };
     // Above 50% the canary carries most users: make the operator look twice.
     if (want > 50 && want != now) {
@@ -143,7 +144,7 @@ void WeightControlsWidget::promoteFull()
                   if (!yes || !m_controller || m_controller.data() != target.data())
                       return;
                   m_sliderDirty = false;
-                  m_controller->operatorPromoteFull(tr("operator"));
+                  m_controller->operatorPromoteFull(QStringLiteral("operator"));
               });
 }
 
@@ -153,7 +154,7 @@ void WeightControlsWidget::rollback()
     if (!m_controller || !m_rollback->isEnabled())
         return;
     m_sliderDirty = false;
-    m_controller->operatorRollback(tr("operator"));
+    m_controller->operatorRollback(QStringLiteral("operator"));
 }
 
 void WeightControlsWidget::sync()
@@ -195,8 +196,8 @@ void WeightControlsWidget::onActionStarted(const QString &description)
 
 void WeightControlsWidget::onActionFinished(const ChangeResult &result)
 {
-    const QString text = statusName(result.status) + QStringLiteral(": ") + result.message;
-    m_progress->setText(result.ok() ? QStringLiteral("✓ ") + statusName(result.status) : QStringLiteral("✗ ") + text);
+    const QString text = tr("%1: %2").arg(DisplayNames::changeStatus(result.status), result.message);
+    m_progress->setText(result.ok() ? QStringLiteral("✓ ") + DisplayNames::changeStatus(result.status) : QStringLiteral("✗ ") + text);
     Q_EMIT message(text, 8000);
 }
 
