@@ -276,7 +276,10 @@ int run(const QStringList &arguments)
                                                     "target's Prometheus timeouts and retries need, when longer)."),
                                      QStringLiteral("MS"));
     const QCommandLineOption readOnly(QStringLiteral("read-only"), QStringLiteral("Refuse every action (exit 2); status still works."));
-    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly});
+    // Accepted for symmetry with the GUI and ignored: the verbs' output stays English (scripts read it).
+    const QCommandLineOption lang(QStringLiteral("lang"), QStringLiteral("Ignored by the verbs: their output is always English."),
+                                  QStringLiteral("LANG"));
+    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, lang});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
