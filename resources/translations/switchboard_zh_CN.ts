@@ -578,6 +578,41 @@
     </message>
 </context>
 <context>
+    <name>Switchboard::TargetController</name>
+    <message>
+        <source>metrics settings applied</source>
+        <translation>指标设置已生效</translation>
+    </message>
+    <message>
+        <source>metrics settings not applied (the old ones stay): %1</source>
+        <translation>指标设置未生效（保留原设置）：%1</translation>
+    </message>
+    <message>
+        <source>rollout: %1</source>
+        <translation>发布：%1</translation>
+    </message>
+    <message>
+        <source>external change: %1</source>
+        <translation>外部变更：%1</translation>
+    </message>
+    <message>
+        <source>metrics back</source>
+        <translation>指标已恢复</translation>
+    </message>
+    <message>
+        <source>metrics: %1</source>
+        <translation>指标：%1</translation>
+    </message>
+    <message>
+        <source>reconnected</source>
+        <translation>已重新连接</translation>
+    </message>
+    <message>
+        <source>connected (%1)</source>
+        <translation>已连接（%1）</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::TargetSettingsDialog</name>
     <message>
         <source>%1 · metrics settings</source>
