@@ -9,6 +9,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -19,7 +20,7 @@ namespace {
 
 QString num(double v, int decimals, const QString &unit)
 {
-    return std::isfinite(v) ? QString::number(v, 'f', decimals) + unit : QStringLiteral("—");
+    return std::isfinite(v) ? QLocale().toString(v, 'f', decimals) + unit : QStringLiteral("—"); // the user's digits
 }
 
 // Labels whose text can grow (notes, server lists) wrap, and their width is never a minimum.

@@ -510,11 +510,11 @@
     </message>
     <message>
         <source>p99 latency (ms)</source>
-        <translation>p99 延迟 (毫秒)</translation>
+        <translation>p99 延迟 (ms)</translation>
     </message>
     <message>
         <source>ms</source>
-        <translation>毫秒</translation>
+        <translation>ms</translation>
     </message>
     <message>
         <source>requests/s</source>
