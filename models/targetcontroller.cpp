@@ -235,13 +235,13 @@ void TargetController::onReconfigured(bool ok, const QString &error)
     const QJsonObject settings = m_pendingSettings.isEmpty() ? QJsonObject() : m_pendingSettings.takeFirst();
     if (ok) {
         m_config.settings = settings;
-        log(int(EventLogModel::Severity::Info), QStringLiteral("metrics settings applied"));
+        log(int(EventLogModel::Severity::Info), tr("metrics settings applied"));
         // History read with the old queries would sit next to new points: read the window the
         // charts show again.
         backfill(m_backfillWindowMs);
         refreshNow();
     } else {
-        log(int(EventLogModel::Severity::Error), QStringLiteral("metrics settings not applied (the old ones stay): %1").arg(error));
+        log(int(EventLogModel::Severity::Error), tr("metrics settings not applied (the old ones stay): %1").arg(error));
     }
     Q_EMIT settingsApplied(ok, error);
 }
@@ -276,7 +276,7 @@ RolloutEngine *TargetController::startRollout(const RolloutPlan &plan, const std
         m_chartMarkers->addGateResults(results, nowMs());
     });
     connect(m_rollout, &RolloutEngine::logLine, this, [this](const QString &line) {
-        log(int(EventLogModel::Severity::Info), QStringLiteral("rollout: ") + line);
+        log(int(EventLogModel::Severity::Info), tr("rollout: %1").arg(line));
     });
     if (beforeStart)
         beforeStart(m_rollout);
@@ -620,7 +620,7 @@ void TargetController::noticeExternalChange(const TrafficSnapshot &s)
     if (s.weights() == m_snapshot->weights())
         return;
     const QString change = ChartMarkerModel::externalChangeText(m_snapshot->split.canary, s.split.canary);
-    log(int(EventLogModel::Severity::Warning), QStringLiteral("external change: %1").arg(change));
+    log(int(EventLogModel::Severity::Warning), tr("external change: %1").arg(change));
     m_chartMarkers->addExternalChange(s.timeMs, m_snapshot->split.canary, s.split.canary);
 }
 
@@ -642,7 +642,7 @@ void TargetController::onInstant(const HealthSnapshot &h)
 {
     m_instantInFlight = false;
     if (!m_metricsError.isEmpty()) {
-        log(int(EventLogModel::Severity::Info), QStringLiteral("metrics back"));
+        log(int(EventLogModel::Severity::Info), tr("metrics back"));
         m_metricsError.clear();
     }
     m_health = h;
@@ -666,7 +666,7 @@ void TargetController::onMetricsFailed(const QString &error)
 {
     m_instantInFlight = false;
     if (m_metricsError != error)
-        log(int(EventLogModel::Severity::Warning), QStringLiteral("metrics: %1").arg(error));
+        log(int(EventLogModel::Severity::Warning), tr("metrics: %1").arg(error));
     m_metricsError = error;
     updateVerdict();
     Q_EMIT healthChanged();
@@ -709,12 +709,14 @@ void TargetController::setState(ConnectionState s)
     const ConnectionState old = m_state;
     m_state = s;
     if (s == ConnectionState::Connected && old == ConnectionState::Disconnected)
-        log(int(EventLogModel::Severity::Info), QStringLiteral("reconnected"));
+        log(int(EventLogModel::Severity::Info), tr("reconnected"));
     else if (s == ConnectionState::Connected && m_log) // summed up with the other targets' (EventLogModel)
-        m_log->addConnected(m_config.name, QStringLiteral("connected (%1)").arg(m_config.kind));
+        m_log->addConnected(m_config.name, tr("connected (%1)").arg(m_config.kind));
     Q_EMIT connectionStateChanged(s);
 }
 
+// The event log is the GUI's: its own words are translated (tr), what the layers and the
+// engine report comes as they say it. The audit log never takes these texts.
 void TargetController::log(int severity, const QString &text)
 {
     if (m_log)

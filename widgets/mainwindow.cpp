@@ -1,7 +1,9 @@
 #include "mainwindow.h"
 
 #include "auditlogdialog.h"
+#include "displaynames.h"
 #include "elidedlabel.h"
+#include "helpdialog.h"
 #include "eventlogmodel.h"
 #include "fleettablemodel.h"
 #include "fleetviewwidget.h"
@@ -11,8 +13,11 @@
 #include "targetcontroller.h"
 #include "targetlistmodel.h"
 #include "targetpanelwidget.h"
+#include "windowgeometry.h"
 #include "windowplacement.h"
 
+#include <QCloseEvent>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QLabel>
 #include <QListView>
@@ -67,7 +72,7 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     , m_connection(new ElidedLabel(this))
     , m_reports(new ReportExporter(this))
 {
-    setWindowTitle(QStringLiteral("Switchboard"));
+    setWindowTitle(tr("Switchboard"));
     m_log->setObjectName(QStringLiteral("eventLog"));
     m_log->setModel(events);
     m_log->setItemDelegate(new EventLogDelegate(m_log));
@@ -93,25 +98,7 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     outer->setSizes({640, 110});
     setCentralWidget(outer);
 
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    QAction *audit = view->addAction(tr("&Audit log…"));
-    audit->setObjectName(QStringLiteral("auditAction"));
-    connect(audit, &QAction::triggered, this, [this] {
-        // Non-modal, like every window of the app: Rollback stays reachable with it open.
-        WindowPlacement::showClearOfActionStrip(new AuditLogDialog(m_auditPath, this));
-    });
-    QAction *report = view->addAction(tr("Export &report…"));
-    report->setObjectName(QStringLiteral("exportReportAction"));
-    report->setToolTip(tr("The selected target's last rollout as evidence: PDF, HTML or Markdown"));
-    connect(report, &QAction::triggered, this, &MainWindow::askExportReport);
-    connect(m_reports, &ReportExporter::finished, this, [this](const ReportExport::Result &r) {
-        statusBar()->showMessage(r.ok ? tr("Report of rollout %1 (%2) written to %3").arg(r.rolloutId, r.outcome, r.files.constLast())
-                                      : tr("Report not written: %1").arg(r.error),
-                                 15000);
-    });
-    QAction *quit = view->addAction(tr("&Quit"));
-    quit->setShortcut(QKeySequence::Quit);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
+    buildMenus();
 
     m_connection->setObjectName(QStringLiteral("connectionLabel"));
     m_connection->setMaximumWidth(420); // a long target name or error elides rather than widening the window
@@ -140,6 +127,107 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     if (targets->rowCount() > 0)
         selectTarget(0);
     updateStatus();
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->setObjectName(QStringLiteral("fileMenu"));
+    QAction *quit = file->addAction(tr("&Quit"));
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName(QStringLiteral("viewMenu"));
+    QAction *audit = view->addAction(tr("&Audit log…"));
+    audit->setObjectName(QStringLiteral("auditAction"));
+    connect(audit, &QAction::triggered, this, [this] {
+        // Non-modal, like every window of the app: Rollback stays reachable with it open.
+        WindowPlacement::showClearOfActionStrip(new AuditLogDialog(m_auditPath, this));
+    });
+    QAction *report = view->addAction(tr("Export &report…"));
+    report->setObjectName(QStringLiteral("exportReportAction"));
+    report->setToolTip(tr("The selected target's last rollout as evidence: PDF, HTML or Markdown"));
+    connect(report, &QAction::triggered, this, &MainWindow::askExportReport);
+    connect(m_reports, &ReportExporter::finished, this, [this](const ReportExport::Result &r) {
+        statusBar()->showMessage(r.ok ? tr("Report of rollout %1 (%2) written to %3").arg(r.rolloutId, r.outcome, r.files.constLast())
+                                      : tr("Report not written: %1").arg(r.error),
+                                 15000);
+    });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    QAction *keys = help->addAction(tr("&Keyboard shortcuts"));
+    keys->setObjectName(QStringLiteral("shortcutsAction"));
+    keys->setShortcut(QKeySequence::HelpContents); // F1
+    keys->setShortcutContext(Qt::ApplicationShortcut);
+    connect(keys, &QAction::triggered, this, &MainWindow::showShortcuts);
+    QAction *where = help->addAction(tr("Where is the &audit log?"));
+    where->setObjectName(QStringLiteral("auditLocationAction"));
+    connect(where, &QAction::triggered, this, &MainWindow::showAuditLogLocation);
+    help->addSeparator();
+    QAction *about = help->addAction(tr("&About Switchboard"));
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+}
+
+void MainWindow::showShortcuts()
+{
+    const QList<std::pair<QKeySequence, QString>> keys{
+        {QKeySequence(QStringLiteral("Ctrl+Shift+R")), tr("Roll back the selected target to 100% stable (from any window of the app)")},
+        {QKeySequence(Qt::Key_Return), tr("In the canary % box: apply the new weight; in a question: confirm")},
+        {QKeySequence(Qt::Key_Escape), tr("In a question: cancel")},
+        {QKeySequence::HelpContents, tr("This list")},
+        {QKeySequence::Quit, tr("Quit (audit entries still being written are finished first)")},
+    };
+    QString html = QStringLiteral("<table cellpadding='4'>");
+    for (const auto &[seq, what] : keys)
+        html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(seq.toString(QKeySequence::NativeText).toHtmlEscaped(), what.toHtmlEscaped());
+    html += QStringLiteral("</table>");
+    auto *dialog = new HelpDialog(tr("Keyboard shortcuts"), html, this);
+    dialog->setObjectName(QStringLiteral("shortcutsDialog"));
+    WindowPlacement::showClearOfActionStrip(dialog);
+}
+
+void MainWindow::showAuditLogLocation()
+{
+    const QString path = m_auditPath.isEmpty() ? tr("(not known: no audit log is open)") : m_auditPath;
+    const QString html = tr("<p>Every action (weight changes, rollbacks, rollouts, who and why) is appended to</p>"
+                            "<p><code>%1</code></p>"
+                            "<p>one JSON object per line. <b>View → Audit log…</b> shows, filters and exports it.</p>")
+                             .arg(path.toHtmlEscaped());
+    auto *dialog = new HelpDialog(tr("Audit log"), html, this);
+    dialog->setObjectName(QStringLiteral("auditLocationDialog"));
+    WindowPlacement::showClearOfActionStrip(dialog);
+}
+
+void MainWindow::showAbout()
+{
+    const QString html = tr("<h3>Switchboard %1</h3>"
+                            "<p>Shift live traffic between a stable and a canary version, watch both side by side, "
+                            "and roll back in one click.</p>"
+                            "<p>Qt %2</p>")
+                             .arg(QCoreApplication::applicationVersion().toHtmlEscaped(), QString::fromLatin1(qVersion()));
+    auto *dialog = new HelpDialog(tr("About Switchboard"), html, this);
+    dialog->setObjectName(QStringLiteral("aboutDialog"));
+    WindowPlacement::showClearOfActionStrip(dialog);
+}
+
+void MainWindow::rememberGeometryIn(QSettings *settings)
+{
+    m_settings = settings;
+    WindowGeometry::restore(this, *settings);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_settings)
+        WindowGeometry::save(this, m_settings);
+    QMainWindow::closeEvent(event);
 }
 
 void MainWindow::selectTarget(int row)
@@ -191,9 +279,9 @@ void MainWindow::updateStatus()
         return;
     }
     const qint64 age = c->dataAgeMs(QDateTime::currentMSecsSinceEpoch());
-    m_connection->setText(QStringLiteral("%1: %2 · %3").arg(c->name(), connectionStateName(c->connectionState()),
-                                                             age < 0 ? tr("no data yet")
-                                                                     : tr("data %1 s old").arg(double(age) / 1000.0, 0, 'f', 1)));
+    m_connection->setText(tr("%1: %2 · %3").arg(c->name(), DisplayNames::connection(c->connectionState()),
+                                                age < 0 ? tr("no data yet")
+                                                        : tr("data %1 old").arg(DisplayNames::seconds(double(age) / 1000.0, 1))));
 }
 
 } // namespace Switchboard

@@ -6,6 +6,7 @@
 #include <QTimer>
 
 class QListView;
+class QSettings;
 
 namespace Switchboard {
 
@@ -43,6 +44,19 @@ public:
 private:
     void open(TargetController *target);
     void askExportReport();
+    // Puts the window where it was last time and remembers it on close (settings outlive the window).
+    void rememberGeometryIn(QSettings *settings);
+
+    // Help menu: the keyboard shortcuts (also F1), where the audit log lives, About.
+    void showShortcuts();
+    void showAuditLogLocation();
+    void showAbout();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
+
+private:
+    void buildMenus();
     void updateStatus();
 
     TargetListModel *m_targets;
@@ -54,6 +68,7 @@ private:
     QTimer m_clock;
     QString m_auditPath;
     ReportExporter *m_reports;
+    QSettings *m_settings = nullptr;
 };
 
 } // namespace Switchboard

@@ -9,6 +9,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -19,7 +20,7 @@ namespace {
 
 QString num(double v, int decimals, const QString &unit)
 {
-    return std::isfinite(v) ? QString::number(v, 'f', decimals) + unit : QStringLiteral("—");
+    return std::isfinite(v) ? QLocale().toString(v, 'f', decimals) + unit : QStringLiteral("—"); // the user's digits
 }
 
 // Labels whose text can grow (notes, server lists) wrap, and their width is never a minimum.
@@ -156,7 +157,7 @@ void TargetStatusWidget::refresh()
     const bool readOnly = m_controller && m_controller->isReadOnly();
     m_readOnlyBadge->setVisible(readOnly);
     m_readOnlyBadge->setToolTip(readOnly ? tr("Every action is off: %1").arg(m_controller->readOnlyReason()) : QString());
-    m_header->setTextColor(s.headerTone == TargetStatus::Tone::Disconnected ? Palette::danger()
+    m_header->setTextColor(s.headerTone == TargetStatus::Tone::Disconnected ? Palette::onWindow(Palette::danger(), palette())
                            : s.headerTone == TargetStatus::Tone::Stale    ? Palette::muted()
                                                                           : QColor());
     for (int v = 0; v < 2; ++v) {
