@@ -3,6 +3,7 @@
 #include "auditlogwatcher.h"
 #include "backendhost.h"
 #include "cli.h"
+#include "desktopalerts.h"
 #include "mainwindow.h"
 #include "presetstore.h"
 #include "targetlistmodel.h"
@@ -128,6 +129,8 @@ int runGui(int argc, char **argv)
     // Actions other Switchboard processes take show in this window's event log.
     AuditLogWatcher auditWatcher(ws.audit()->path(), ws.events());
     auditWatcher.start();
+    // Rollbacks, pauses that need someone, failures and promotions reach the desktop and the title.
+    const DesktopAlerts alerts(ws.notifications(), &window, ws.events());
     window.show();
 
     int exitCode = 0;

@@ -123,6 +123,11 @@ Q_SIGNALS:
     void testQueryFinished(quint64 token, bool ok, const QString &text);
     void settingsApplied(bool ok, const QString &error);
     void rolloutChanged(); // a rollout started, or the current one changed state or step
+    // A rollout is about to start (before its first step goes out), so watchers see all of it.
+    void rolloutStarting(Switchboard::RolloutEngine *engine);
+    // A change ended: `action` is set-weight, rolling-move, promote or rollback; `reason` is
+    // what the caller gave. Emitted just before actionFinished, also for refused changes.
+    void changeAnswered(const QString &action, const QString &reason, const Switchboard::ChangeResult &result);
 
     // Requests to the backends' thread (queued connections). Private: a change reaches the
     // traffic layer only through the change queue.
