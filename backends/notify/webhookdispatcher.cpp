@@ -5,6 +5,8 @@
 
 #include <QThread>
 
+#include <algorithm>
+
 namespace Switchboard {
 
 struct WebhookDispatcher::Lane

@@ -41,8 +41,8 @@ WebhookRequest WebhookRequest::build(const WebhookConfig &w, const Notification 
         else
             body.insert(QStringLiteral("text"), QJsonObject{{QStringLiteral("content"), plainText(n)}});
         if (!w.secret.isEmpty()) {
-            r.url += (r.url.contains('?') ? "&timestamp=" : "?timestamp=") + QByteArray::number(nowMs)
-                     + "&sign=" + QUrl::toPercentEncoding(QString::fromLatin1(WebhookSignature::dingTalk(w.secret, nowMs)));
+            const QByteArray sign = QUrl::toPercentEncoding(QString::fromLatin1(WebhookSignature::dingTalk(w.secret, nowMs)));
+            r.url += QByteArray(r.url.contains('?') ? "&" : "?") + "timestamp=" + QByteArray::number(nowMs) + "&sign=" + sign;
         }
         break;
     case WebhookConfig::Service::Feishu:
@@ -71,7 +71,7 @@ WebhookRequest WebhookRequest::build(const WebhookConfig &w, const Notification 
                            {QStringLiteral("title"), n.title()},
                            {QStringLiteral("text"), plainText(n)}};
         for (auto it = w.headers.cbegin(); it != w.headers.cend(); ++it)
-            r.headers.append(it.key().toUtf8() + ": " + it.value().toUtf8());
+            r.headers.append(QByteArray(it.key().toUtf8() + ": " + it.value().toUtf8()));
         break;
     }
     r.body = QJsonDocument(body).toJson(QJsonDocument::Compact);

@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 
+#include <algorithm>
+
 namespace Switchboard {
 
 WebhookSender::WebhookSender(const WebhookConfig &webhook, std::shared_ptr<const std::atomic<bool>> stop, QObject *parent)
@@ -14,6 +16,7 @@ WebhookSender::WebhookSender(const WebhookConfig &webhook, std::shared_ptr<const
     , m_webhook(webhook)
     , m_redactor(webhook)
     , m_stop(std::move(stop))
+    , m_retry(this) // a child, so it moves to the worker thread with the sender
 {
     m_retry.setSingleShot(true);
     connect(&m_retry, &QTimer::timeout, this, &WebhookSender::attempt);

@@ -54,7 +54,7 @@ private:
     std::shared_ptr<const std::atomic<bool>> m_stop;
     std::unique_ptr<CurlEasy> m_curl; // made on first use, on the worker thread
     QList<Job> m_jobs;                // the first one is under way
-    QTimer m_retry;
+    QTimer m_retry; // before the first attempt again
 };
 
 } // namespace Switchboard

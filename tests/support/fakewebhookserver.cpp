@@ -81,6 +81,8 @@ void FakeWebhookServer::read(QTcpSocket *s)
     const QByteArray target = first.value(1);
     req.path = target.left(target.indexOf('?'));
     if (target.contains('?'))
+        req.rawQuery = target.mid(target.indexOf('?') + 1);
+    if (target.contains('?'))
         req.query = QUrlQuery(QString::fromLatin1(target.mid(target.indexOf('?') + 1)));
     req.body = buf.mid(end + 4, length);
     req.receivedMs = QDateTime::currentMSecsSinceEpoch();
@@ -98,4 +100,12 @@ void FakeWebhookServer::read(QTcpSocket *s)
     out += "Content-Length: " + QByteArray::number(resp.body.size()) + "\r\nConnection: close\r\n\r\n" + resp.body;
     s->write(out);
     s->disconnectFromHost();
+}
+
+QByteArray FakeWebhookServer::Request::rawValue(const QByteArray &key) const
+{
+    for (const QByteArray &item : rawQuery.split('&'))
+        if (item.startsWith(key + '='))
+            return item.mid(key.size() + 1);
+    return {};
 }

@@ -27,6 +27,9 @@ public:
         QByteArray method;
         QByteArray path;
         QUrlQuery query;
+        QByteArray rawQuery; // as on the wire, percent-encoding untouched
+        // The raw value of `key` in rawQuery (still percent-encoded).
+        QByteArray rawValue(const QByteArray &key) const;
         QMap<QByteArray, QByteArray> headers; // names in lower case
         QByteArray body;
         qint64 receivedMs = 0; // wall clock
