@@ -457,6 +457,10 @@ int run(const QStringList &arguments)
     }
     if (!parser.isSet(timeout))
         wait.metricsMs = defaultMetricsWaitMs(c->config().settings, wait.trafficMs);
+    NotificationHub *notify = ws.notifications();
+    for (const QString &p : notify->config().problems)
+        fail(QStringLiteral("notifications: %1").arg(p));
+    QObject::connect(notify, &NotificationHub::deliveryFailed, notify, [](const QString &text) { fail(text); });
     const QString why = parser.isSet(reason) ? parser.value(reason) : QStringLiteral("cli");
 
     const int code = [&]() -> int {
@@ -523,6 +527,11 @@ int run(const QStringList &arguments)
         const bool keep = parser.isSet(keepRoutes);
         return change(c, [c, why, keep] { c->rollback(why, keep); }, timeoutMs);
     }();
+
+    // Webhooks are told on their own threads while the change or rollout goes on; what is still
+    // being sent gets its bounded time now, after the outcome is printed and the rollback done.
+    if (notify->pending() > 0)
+        waitFor([notify] { return notify->pending() == 0; }, notify->worstCaseMs() + 1000);
 
     // The audit log writes on its own thread: what this run did must be on disk before the
     // process ends. Bounded, so a stuck disk cannot hang a script forever; the change itself

@@ -5,6 +5,7 @@
 #include "cli.h"
 #include "fleettablemodel.h"
 #include "languagesetup.h"
+#include "desktopalerts.h"
 #include "mainwindow.h"
 #include "presetstore.h"
 #include "reportcommand.h"
@@ -179,6 +180,8 @@ int runGui(int argc, char **argv)
     AuditLogWatcher auditWatcher(ws.audit()->path(), ws.events());
     QObject::connect(&auditWatcher, &AuditLogWatcher::entryAdded, window.fleetModel(), &FleetTableModel::noteAuditEntry);
     auditWatcher.start();
+    // Rollbacks, pauses that need someone, failures and promotions reach the desktop and the title.
+    const DesktopAlerts alerts(ws.notifications(), &window, ws.events());
     window.show();
 
     int exitCode = 0;

@@ -350,7 +350,7 @@ void RolloutEngine::onActionFinished(const ChangeResult &r)
         // It may have replaced our own queued change, whose result then never comes: resume
         // sends the step again.
         m_awaiting = Awaiting::None;
-        return pauseFor(PauseKind::Operator, QStringLiteral("traffic changed outside the rollout (canary %1); resume continues the plan")
+        return pauseFor(PauseKind::External, QStringLiteral("traffic changed outside the rollout (canary %1); resume continues the plan")
                                                  .arg(pct(r.requestedCanaryPercent)));
     }
     // Results the engine is not waiting for (an earlier change of its own still on the wire)

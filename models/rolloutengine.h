@@ -44,7 +44,8 @@ class RolloutEngine final : public QObject
 public:
     enum class State { Idle, Running, Paused, Analysing, RollingBack, RolledBack, Promoted, Failed };
     Q_ENUM(State)
-    enum class PauseKind { None, Operator, PlanStep, NoData, ActionFailed };
+    // External: traffic was moved outside the rollout (another shell, a colleague).
+    enum class PauseKind { None, Operator, PlanStep, NoData, ActionFailed, External };
     Q_ENUM(PauseKind)
     enum class Outcome { Promoted, RolledBack, Failed };
     Q_ENUM(Outcome)

@@ -278,6 +278,7 @@ RolloutEngine *TargetController::startRollout(const RolloutPlan &plan, const std
     connect(m_rollout, &RolloutEngine::logLine, this, [this](const QString &line) {
         log(int(EventLogModel::Severity::Info), tr("rollout: %1").arg(line));
     });
+    Q_EMIT rolloutStarting(m_rollout);
     if (beforeStart)
         beforeStart(m_rollout);
     m_rollout->start();
@@ -528,6 +529,7 @@ void TargetController::submit(WeightChange change, const QString &action, bool s
                         : QStringLiteral("target is read-only (%1)").arg(readOnlyReason());
         r.id = m_changes->takeId();
         log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: %2").arg(action, r.message));
+        Q_EMIT changeAnswered(action, change.reason, r);
         Q_EMIT actionFinished(r);
         return;
     }
@@ -587,6 +589,7 @@ void TargetController::onChangeAnswered(const ChangeQueue::Change &c, const Chan
     m_changeJustFinished = true;
     if (!auditError.isEmpty())
         log(int(EventLogModel::Severity::Error), auditError);
+    Q_EMIT changeAnswered(c.action, c.change.reason, r);
     Q_EMIT actionFinished(r);
 }
 

@@ -175,6 +175,11 @@ Q_SIGNALS:
     void autoRollbackChanged(bool on, bool saved, const QString &error);
     void gradualRollbackChanged(); // one started, or the current one changed state
     void deployFinished(const Switchboard::DeployResult &result);
+    // A rollout is about to start (before its first step goes out), so watchers see all of it.
+    void rolloutStarting(Switchboard::RolloutEngine *engine);
+    // A change ended: `action` is set-weight, rolling-move, promote or rollback; `reason` is
+    // what the caller gave. Emitted just before actionFinished, also for refused changes.
+    void changeAnswered(const QString &action, const QString &reason, const Switchboard::ChangeResult &result);
 
     // Requests to the backends' thread (queued connections). Private: a change reaches the
     // traffic layer only through the change queue.
