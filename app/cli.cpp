@@ -412,10 +412,10 @@ int run(const QStringList &arguments)
     const QCommandLineOption clear(QStringLiteral("clear"), QStringLiteral("route: remove every route, or those of --header/--cookie NAME."));
     const QCommandLineOption keepRoutes(QStringLiteral("keep-routes"),
                                         QStringLiteral("rollback: keep the tester routes (by default they are removed too)."));
-    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, gradual, steps, hold, header, cookie, clear, keepRoutes, image, container, lang});
     // Accepted for symmetry with the GUI and ignored: the verbs' output stays English (scripts read it).
     const QCommandLineOption lang(QStringLiteral("lang"), QStringLiteral("Ignored by the verbs: their output is always English."),
                                   QStringLiteral("LANG"));
+    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, gradual, steps, hold, header, cookie, clear, keepRoutes, image, container, lang});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
