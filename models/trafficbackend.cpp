@@ -26,6 +26,8 @@ void TrafficBackend::editRoutes(const WeightChange &change)
     r.requestedCanaryPercent = change.canaryPercent;
     r.message = QStringLiteral("nothing changed: this traffic layer has no tester routes");
     Q_EMIT changeFinished(r);
+}
+
 void TrafficBackend::deployImage(const QString &image, const QString &container)
 {
     DeployResult r;
