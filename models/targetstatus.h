@@ -6,6 +6,7 @@
 
 #include "domain.h"
 
+#include <QCoreApplication>
 #include <QList>
 #include <QString>
 
@@ -62,6 +63,9 @@ struct TargetStatus
     static QList<ServersLine> serversOf(const QList<Member> &members);
     // "data 0.4 s old", "data 3 min old", "no data yet".
     static QString ageText(qint64 ageMs);
+
+    // Its texts are the status view's, in the GUI's language (the CLI does not use them).
+    Q_DECLARE_TR_FUNCTIONS(Switchboard::TargetStatus)
 };
 
 } // namespace Switchboard

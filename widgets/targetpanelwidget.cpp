@@ -6,6 +6,8 @@
 #include "rolloutbarwidget.h"
 #include "targetchartswidget.h"
 #include "targetstatuswidget.h"
+#include "verdictbadgewidget.h"
+#include "testersrowwidget.h"
 #include "weightcontrolswidget.h"
 
 #include <QFrame>
@@ -21,6 +23,8 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     , m_banner(new ResultBannerWidget(this))
     , m_scroll(new QScrollArea(this))
     , m_status(new TargetStatusWidget)
+    , m_verdict(new VerdictBadgeWidget)
+    , m_testers(new TestersRowWidget(m_confirmBar->confirmFn()))
     , m_rollout(new RolloutBarWidget(presets, m_confirmBar->confirmFn()))
     , m_charts(new TargetChartsWidget)
     , m_deploy(new DeployActionWidget(m_confirmBar->confirmFn()))
@@ -30,14 +34,18 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     m_banner->setObjectName(QStringLiteral("resultBanner"));
     m_scroll->setObjectName(QStringLiteral("panelScroll"));
     m_status->setObjectName(QStringLiteral("statusView"));
+    m_verdict->setObjectName(QStringLiteral("verdictView"));
     m_rollout->setObjectName(QStringLiteral("rolloutBar"));
+    m_testers->setObjectName(QStringLiteral("testersRow"));
     m_charts->setObjectName(QStringLiteral("chartsView"));
     m_deploy->setObjectName(QStringLiteral("deployAction"));
 
     auto *content = new QWidget;
     auto *contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addWidget(m_verdict);
     contentLayout->addWidget(m_status);
+    contentLayout->addWidget(m_testers);
     contentLayout->addWidget(m_rollout);
     contentLayout->addWidget(m_deploy);
     contentLayout->addWidget(m_charts, 1);
@@ -67,6 +75,8 @@ void TargetPanelWidget::setController(TargetController *controller)
     m_controls->setController(controller);
     m_banner->setController(controller);
     m_status->setController(controller);
+    m_verdict->setController(controller);
+    m_testers->setController(controller);
     m_rollout->setController(controller);
     m_charts->setController(controller);
     m_deploy->setController(controller);
@@ -75,6 +85,7 @@ void TargetPanelWidget::setController(TargetController *controller)
 void TargetPanelWidget::setTargetsPath(const QString &path)
 {
     m_charts->setTargetsPath(path);
+    m_verdict->setTargetsPath(path);
 }
 
 void TargetPanelWidget::rollback()

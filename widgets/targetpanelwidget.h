@@ -20,6 +20,8 @@ class ResultBannerWidget;
 class RolloutBarWidget;
 class TargetChartsWidget;
 class TargetStatusWidget;
+class VerdictBadgeWidget;
+class TestersRowWidget;
 class WeightControlsWidget;
 
 class TargetPanelWidget final : public QWidget
@@ -52,6 +54,8 @@ private:
     ResultBannerWidget *m_banner;
     QScrollArea *m_scroll;
     TargetStatusWidget *m_status;
+    VerdictBadgeWidget *m_verdict;
+    TestersRowWidget *m_testers;
     RolloutBarWidget *m_rollout;
     TargetChartsWidget *m_charts;
     DeployActionWidget *m_deploy;

@@ -98,8 +98,11 @@ std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString 
     }
     if (worldOut)
         *worldOut = parts.simWorld;
-    return std::make_unique<BackendHost>(std::move(parts.traffic), std::move(metrics),
-                                         QStringLiteral("backend:") + target.name);
+    auto host = std::make_unique<BackendHost>(std::move(parts.traffic), std::move(metrics),
+                                              QStringLiteral("backend:") + target.name);
+    if (parts.fastMetrics)
+        host->addFastSignal(std::move(parts.fastMetrics), parts.fastSignalMs);
+    return host;
 }
 
 } // namespace Switchboard
