@@ -27,7 +27,7 @@ bool isRouteValue(const QString &s)
 
 bool sortedEqual(QList<TrafficRoute> a, QList<TrafficRoute> b)
 {
-    auto key = [](const TrafficRoute &r) { return r.matchName() + QLatin1Char('\n') + r.name.toLower() + QLatin1Char('\n') + r.value; };
+    auto key = [](const TrafficRoute &r) -> QString { return r.matchName() + QLatin1Char('\n') + r.name.toLower() + QLatin1Char('\n') + r.value; };
     auto less = [&key](const TrafficRoute &x, const TrafficRoute &y) { return key(x) < key(y); };
     std::sort(a.begin(), a.end(), less);
     std::sort(b.begin(), b.end(), less);
