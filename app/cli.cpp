@@ -28,7 +28,25 @@ namespace Switchboard::Cli {
 namespace {
 
 const QStringList kVerbs{QStringLiteral("status"), QStringLiteral("set-weight"), QStringLiteral("promote"),
-                         QStringLiteral("rollback"), QStringLiteral("run")};
+                         QStringLiteral("rollback"), QStringLiteral("run"), QStringLiteral("route"),
+                         QStringLiteral("deploy")};
+
+// The kinds that run images (deploy) and wait for pods to get Ready inside a change.
+bool runsPods(const TargetController *c)
+{
+    const QString kind = c->config().kind;
+    return kind == QLatin1String("deployments") || kind == QLatin1String("deployment");
+}
+
+// A change on those kinds waits for pods (readyTimeoutMs of the kind's object, else its default):
+// the CLI waits that long and a little more, so it reports the change's own outcome.
+int podWaitMs(const TargetController *c)
+{
+    const QString kind = c->config().kind;
+    const int fallback = kind == QLatin1String("deployment") ? 600000 : 300000;
+    const int ready = c->config().settings.value(kind).toObject().value(QStringLiteral("readyTimeoutMs")).toInt(fallback);
+    return ready + 30000;
+}
 
 // How long the CLI waits, before it exits, for its audit entries to be written.
 constexpr int kAuditDrainMs = 30000;
@@ -150,6 +168,21 @@ int change(TargetController *c, const std::function<void()> &act, int timeoutMs)
         break;
     }
     return fail(QStringLiteral("target %1: failed: %2").arg(c->name(), result->message));
+}
+
+int deploy(TargetController *c, const QString &image, const QString &container, const QString &why, int timeoutMs)
+{
+    std::optional<DeployResult> result;
+    QObject::connect(c, &TargetController::deployFinished, c, [&result](const DeployResult &r) { result = r; });
+    out(QStringLiteral("%1: deploying %2 (was %3)").arg(c->name(), image, c->snapshot().image.isEmpty() ? QStringLiteral("?") : c->snapshot().image));
+    c->deployImage(image, container, why);
+    if (!waitFor([&result] { return result.has_value(); }, timeoutMs))
+        return fail(QStringLiteral("target %1: the deploy did not finish within %2 ms; check the rollout").arg(c->name()).arg(timeoutMs));
+    if (result->ok()) {
+        out(QStringLiteral("%1: deployed: %2").arg(c->name(), result->message));
+        return Ok;
+    }
+    return fail(QStringLiteral("target %1: deploy %2: %3").arg(c->name(), statusName(result->status), result->message));
 }
 
 std::atomic<bool> g_interrupted{false};
@@ -304,6 +337,35 @@ int rollbackGradually(TargetController *c, const QString &stepsText, qint64 hold
     }
 }
 
+// `route`'s options as one edit: --header/--cookie NAME=VALUE adds; --clear removes all, or with
+// --header/--cookie NAME (or NAME=VALUE) only those.
+bool routeEditFrom(const QString &header, const QString &cookie, bool clear, RouteEdit *out, QString *error)
+{
+    if (!header.isEmpty() && !cookie.isEmpty()) {
+        *error = QStringLiteral("route takes one of --header or --cookie, not both");
+        return false;
+    }
+    const QString text = header.isEmpty() ? cookie : header;
+    const TrafficRoute::Match match = header.isEmpty() ? TrafficRoute::Match::Cookie : TrafficRoute::Match::Header;
+    if (clear) {
+        out->op = text.isEmpty() ? RouteEdit::Op::Clear : RouteEdit::Op::Remove;
+        if (text.isEmpty())
+            return true;
+        const QString withValue = text.contains(QLatin1Char('=')) ? text : text + QStringLiteral("=x");
+        if (!TrafficRoute::parse(match, withValue, &out->route, error))
+            return false;
+        if (!text.contains(QLatin1Char('=')))
+            out->route.value.clear(); // every value of that header or cookie
+        return true;
+    }
+    if (text.isEmpty()) {
+        *error = QStringLiteral("route needs --header 'NAME=VALUE', --cookie 'NAME=VALUE' or --clear");
+        return false;
+    }
+    out->op = RouteEdit::Op::Add;
+    return TrafficRoute::parse(match, text, &out->route, error);
+}
+
 } // namespace
 
 bool isCliVerb(const QString &arg)
@@ -330,6 +392,9 @@ int run(const QStringList &arguments)
                                      QStringLiteral("How long to wait for the target (default 10000; for its metrics, what the "
                                                     "target's Prometheus timeouts and retries need, when longer)."),
                                      QStringLiteral("MS"));
+    const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("deploy: the new version's image."), QStringLiteral("IMAGE"));
+    const QCommandLineOption container(QStringLiteral("container"), QStringLiteral("deploy: the container (default: the target's, else the first)."),
+                                       QStringLiteral("NAME"));
     const QCommandLineOption readOnly(QStringLiteral("read-only"), QStringLiteral("Refuse every action (exit 2); status still works."));
     const QCommandLineOption gradual(QStringLiteral("gradual"),
                                      QStringLiteral("rollback: step back (default: half, a quarter, 0) with the verdict gates "
@@ -338,7 +403,19 @@ int run(const QStringList &arguments)
                                    QStringLiteral("LIST"));
     const QCommandLineOption hold(QStringLiteral("hold-ms"),
                                   QStringLiteral("rollback --gradual: how long each step is held (default 30000)."), QStringLiteral("MS"));
-    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, gradual, steps, hold});
+    const QCommandLineOption header(QStringLiteral("header"),
+                                    QStringLiteral("route: requests with this header value go to the canary (with --clear: NAME)."),
+                                    QStringLiteral("NAME=VALUE"));
+    const QCommandLineOption cookie(QStringLiteral("cookie"),
+                                    QStringLiteral("route: requests with this cookie value go to the canary (with --clear: NAME)."),
+                                    QStringLiteral("NAME=VALUE"));
+    const QCommandLineOption clear(QStringLiteral("clear"), QStringLiteral("route: remove every route, or those of --header/--cookie NAME."));
+    const QCommandLineOption keepRoutes(QStringLiteral("keep-routes"),
+                                        QStringLiteral("rollback: keep the tester routes (by default they are removed too)."));
+    // Accepted for symmetry with the GUI and ignored: the verbs' output stays English (scripts read it).
+    const QCommandLineOption lang(QStringLiteral("lang"), QStringLiteral("Ignored by the verbs: their output is always English."),
+                                  QStringLiteral("LANG"));
+    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, gradual, steps, hold, header, cookie, clear, keepRoutes, image, container, lang});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -380,6 +457,10 @@ int run(const QStringList &arguments)
     }
     if (!parser.isSet(timeout))
         wait.metricsMs = defaultMetricsWaitMs(c->config().settings, wait.trafficMs);
+    NotificationHub *notify = ws.notifications();
+    for (const QString &p : notify->config().problems)
+        fail(QStringLiteral("notifications: %1").arg(p));
+    QObject::connect(notify, &NotificationHub::deliveryFailed, notify, [](const QString &text) { fail(text); });
     const QString why = parser.isSet(reason) ? parser.value(reason) : QStringLiteral("cli");
 
     const int code = [&]() -> int {
@@ -412,7 +493,15 @@ int run(const QStringList &arguments)
             return fail(error);
         if (int code = 0; refuseReadOnly(c, &code))
             return code;
-        const int timeoutMs = wait.trafficMs;
+        const int timeoutMs = runsPods(c) && !parser.isSet(timeout) ? podWaitMs(c) : wait.trafficMs;
+        if (verb == QStringLiteral("deploy")) {
+            if (!parser.isSet(image) || parser.value(image).trimmed().isEmpty())
+                return fail(QStringLiteral("deploy needs --image IMAGE"));
+            if (!runsPods(c))
+                return fail(QStringLiteral("target %1 is of kind %2: deploy applies to the kinds deployments and deployment")
+                                .arg(c->name(), c->config().kind));
+            return deploy(c, parser.value(image).trimmed(), parser.value(container), why, timeoutMs);
+        }
         if (verb == QStringLiteral("set-weight")) {
             if (!parser.isSet(canary))
                 return fail(QStringLiteral("set-weight needs --canary PCT"));
@@ -429,8 +518,20 @@ int run(const QStringList &arguments)
             // traffic layer's own (Argo Rollouts); a layer without steps says so in one line.
             return change(c, [c, why] { c->promoteStep(why); }, timeoutMs);
         }
-        return change(c, [c, why] { c->rollback(why); }, timeoutMs);
+        if (verb == QStringLiteral("route")) {
+            RouteEdit edit;
+            if (!routeEditFrom(parser.value(header), parser.value(cookie), parser.isSet(clear), &edit, &error))
+                return fail(error);
+            return change(c, [c, edit, why] { c->editRoutes(edit, why); }, timeoutMs);
+        }
+        const bool keep = parser.isSet(keepRoutes);
+        return change(c, [c, why, keep] { c->rollback(why, keep); }, timeoutMs);
     }();
+
+    // Webhooks are told on their own threads while the change or rollout goes on; what is still
+    // being sent gets its bounded time now, after the outcome is printed and the rollback done.
+    if (notify->pending() > 0)
+        waitFor([notify] { return notify->pending() == 0; }, notify->worstCaseMs() + 1000);
 
     // The audit log writes on its own thread: what this run did must be on disk before the
     // process ends. Bounded, so a stuck disk cannot hang a script forever; the change itself

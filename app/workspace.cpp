@@ -19,6 +19,7 @@ Workspace::Workspace(const Options &options, QObject *parent)
     });
     if (options.demo) {
         add(demoTarget());
+        startNotifications({});
         return;
     }
     m_targetsPath = targetsFilePath(options.configDir.isEmpty() ? defaultConfigDir() : options.configDir);
@@ -42,12 +43,19 @@ Workspace::Workspace(const Options &options, QObject *parent)
     }
     for (const QString &p : std::as_const(m_problems))
         m_events.add(QStringLiteral("switchboard"), EventLogModel::Severity::Error, p);
+    startNotifications(m_fallback ? NotificationConfig() : NotificationConfig::load(m_targetsPath));
+}
+
+void Workspace::startNotifications(const NotificationConfig &config)
+{
+    m_notifications = std::make_unique<NotificationHub>(config, m_controllers, &m_events, AuditLog::currentUser());
 }
 
 Workspace::~Workspace()
 {
     // All at once, so N slow servers cost one bounded wait, not N. The controllers go before
     // the event and audit logs they write to (children would be deleted after the members).
+    m_notifications.reset(); // stops webhook sends still under way (bounded)
     for (TargetController *c : std::as_const(m_controllers))
         c->requestStop();
     qDeleteAll(m_controllers);

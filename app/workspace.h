@@ -3,6 +3,7 @@
 
 #include "auditlog.h"
 #include "eventlogmodel.h"
+#include "notificationhub.h"
 #include "targetconfig.h"
 #include "targetcontroller.h"
 
@@ -43,13 +44,17 @@ public:
     QString targetError(const QString &name) const { return m_targetErrors.value(name); }
     EventLogModel *events() { return &m_events; }
     AuditLog *audit() { return &m_audit; }
+    // Who hears of rollbacks, pauses, failures and promotions (NotificationConfig).
+    NotificationHub *notifications() const { return m_notifications.get(); }
 
 private:
     void add(TargetConfig target);
+    void startNotifications(const NotificationConfig &config);
 
     EventLogModel m_events;
     AuditLog m_audit;
     QList<TargetController *> m_controllers;
+    std::unique_ptr<NotificationHub> m_notifications; // declared after what it watches
     QStringList m_problems;
     QHash<QString, QString> m_targetErrors;
     QString m_targetsPath;

@@ -45,11 +45,14 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     connect(this, &TargetController::requestRefresh, traffic, &TrafficBackend::refresh);
     connect(this, &TargetController::requestApply, traffic, &TrafficBackend::apply);
     connect(this, &TargetController::requestPromoteStep, traffic, &TrafficBackend::promoteStep);
+    connect(this, &TargetController::requestEditRoutes, traffic, &TrafficBackend::editRoutes);
     connect(traffic, &TrafficBackend::snapshotReady, this, &TargetController::onSnapshot);
     connect(traffic, &TrafficBackend::refreshFailed, this, &TargetController::onRefreshFailed);
     connect(traffic, &TrafficBackend::changeFinished, this, &TargetController::onChangeFinished);
     // A step is one more kind of change on the wire: the same one-at-a-time bookkeeping.
     connect(traffic, &TrafficBackend::stepPromoted, this, &TargetController::onChangeFinished);
+    connect(this, &TargetController::requestDeploy, traffic, &TrafficBackend::deployImage);
+    connect(traffic, &TrafficBackend::imageDeployed, this, &TargetController::onImageDeployed);
     if (MetricsSource *metrics = m_host->metrics()) {
         connect(this, &TargetController::requestInstant, metrics, &MetricsSource::queryInstant);
         connect(this, &TargetController::requestRange, metrics, &MetricsSource::queryRange);
@@ -63,6 +66,14 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     }
     m_poll.setInterval(m_config.pollMs);
     connect(&m_poll, &QTimer::timeout, this, &TargetController::poll);
+    if (MetricsSource *fast = m_host->fastMetrics()) {
+        connect(this, &TargetController::requestFastInstant, fast, &MetricsSource::queryInstant);
+        connect(fast, &MetricsSource::instantReady, this, &TargetController::onFastInstant);
+        connect(fast, &MetricsSource::queryFailed, this, &TargetController::onFastFailed);
+        m_fastPoll.setInterval(std::max(1, m_host->fastIntervalMs()));
+        m_fastPoll.setTimerType(Qt::PreciseTimer);
+        connect(&m_fastPoll, &QTimer::timeout, this, &TargetController::pollFast);
+    }
     QString verdictError;
     if (!m_verdictWatch.configure(m_config.settings, &verdictError))
         this->log(int(EventLogModel::Severity::Error), QStringLiteral("%1; the default verdict gates apply").arg(verdictError));
@@ -103,6 +114,8 @@ quint64 TargetController::nextChangeId() const
 void TargetController::start()
 {
     m_poll.start();
+    if (m_host->fastMetrics())
+        m_fastPoll.start();
     refreshNow();
     backfill(15 * 60 * 1000);
 }
@@ -110,11 +123,13 @@ void TargetController::start()
 void TargetController::stop()
 {
     m_poll.stop();
+    m_fastPoll.stop();
 }
 
 void TargetController::requestStop()
 {
     m_poll.stop();
+    m_fastPoll.stop();
     m_host->requestStop();
 }
 
@@ -220,13 +235,13 @@ void TargetController::onReconfigured(bool ok, const QString &error)
     const QJsonObject settings = m_pendingSettings.isEmpty() ? QJsonObject() : m_pendingSettings.takeFirst();
     if (ok) {
         m_config.settings = settings;
-        log(int(EventLogModel::Severity::Info), QStringLiteral("metrics settings applied"));
+        log(int(EventLogModel::Severity::Info), tr("metrics settings applied"));
         // History read with the old queries would sit next to new points: read the window the
         // charts show again.
         backfill(m_backfillWindowMs);
         refreshNow();
     } else {
-        log(int(EventLogModel::Severity::Error), QStringLiteral("metrics settings not applied (the old ones stay): %1").arg(error));
+        log(int(EventLogModel::Severity::Error), tr("metrics settings not applied (the old ones stay): %1").arg(error));
     }
     Q_EMIT settingsApplied(ok, error);
 }
@@ -261,8 +276,9 @@ RolloutEngine *TargetController::startRollout(const RolloutPlan &plan, const std
         m_chartMarkers->addGateResults(results, nowMs());
     });
     connect(m_rollout, &RolloutEngine::logLine, this, [this](const QString &line) {
-        log(int(EventLogModel::Severity::Info), QStringLiteral("rollout: ") + line);
+        log(int(EventLogModel::Severity::Info), tr("rollout: %1").arg(line));
     });
+    Q_EMIT rolloutStarting(m_rollout);
     if (beforeStart)
         beforeStart(m_rollout);
     m_rollout->start();
@@ -299,16 +315,16 @@ void TargetController::operatorPromoteFull(const QString &reason)
         promoteFull(reason);
 }
 
-void TargetController::operatorRollback(const QString &reason)
+void TargetController::operatorRollback(const QString &reason, bool keepRoutes)
 {
     // The immediate rollback takes over from a gradual one: no step of it may follow.
     if (isGradualRollbackActive())
         m_gradual->cancel(QStringLiteral("the operator rolled back at once"));
     // A rollback ends a running rollout: the engine rolls back and stops there.
     if (isRolloutActive())
-        m_rollout->abort(reason);
+        m_rollout->abort(reason, keepRoutes);
     else
-        rollback(reason);
+        rollback(reason, keepRoutes);
 }
 
 void TargetController::promoteFull(const QString &reason)
@@ -329,12 +345,13 @@ void TargetController::promoteStep(const QString &reason)
     submit(c, QStringLiteral("promote"), true);
 }
 
-void TargetController::rollback(const QString &reason)
+void TargetController::rollback(const QString &reason, bool keepRoutes)
 {
     WeightChange c;
     c.canaryPercent = 0;
     c.force = true;
     c.reason = reason;
+    c.clearRoutes = !keepRoutes;
     submit(c, QStringLiteral("rollback"));
 }
 
@@ -447,6 +464,57 @@ void TargetController::updateVerdict()
     Q_EMIT verdictChanged();
 }
 
+void TargetController::editRoutes(const RouteEdit &edit, const QString &reason)
+{
+    WeightChange c;
+    c.canaryPercent = m_snapshot ? m_snapshot->split.canary : unknown(); // weights stay
+    c.reason = reason;
+    c.routeEdit = edit;
+    if (!c.routeEdit->expected && m_snapshot)
+        c.routeEdit->expected = m_snapshot->routes;
+    submit(c, QStringLiteral("route"));
+}
+
+void TargetController::deployImage(const QString &image, const QString &container, const QString &reason)
+{
+    auto refuse = [&](const QString &why) {
+        DeployResult r;
+        r.imageBefore = m_snapshot ? m_snapshot->image : QString();
+        r.imageAfter = image;
+        r.container = container;
+        r.message = why;
+        log(int(EventLogModel::Severity::Error), QStringLiteral("deploy refused: %1").arg(why));
+        Q_EMIT deployFinished(r);
+    };
+    if (isReadOnly())
+        return refuse(QStringLiteral("target is read-only (%1)").arg(readOnlyReason()));
+    if (m_deployInFlight)
+        return refuse(QStringLiteral("a deploy is already under way on %1").arg(name()));
+    m_deployInFlight = true;
+    m_deployReason = reason;
+    const QString before = m_snapshot ? m_snapshot->image : QString();
+    const QString what = QStringLiteral("deploy → %1%2").arg(image, before.isEmpty() ? QString() : QStringLiteral(" (was %1)").arg(before));
+    log(int(EventLogModel::Severity::Action), what + (reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(reason)));
+    Q_EMIT actionStarted(what);
+    Q_EMIT requestDeploy(image, container, QPrivateSignal());
+}
+
+void TargetController::onImageDeployed(const DeployResult &r)
+{
+    m_deployInFlight = false;
+    const auto sev = r.ok() ? EventLogModel::Severity::Info : EventLogModel::Severity::Error;
+    log(int(sev), QStringLiteral("deploy %1: %2").arg(statusName(r.status), r.message));
+    auditAction(QStringLiteral("deploy"), m_deployReason, statusName(r.status),
+                {{QStringLiteral("resource"), r.resource},
+                 {QStringLiteral("container"), r.container},
+                 {QStringLiteral("imageBefore"), r.imageBefore},
+                 {QStringLiteral("imageAfter"), r.imageAfter},
+                 {QStringLiteral("message"), r.message}});
+    m_refreshInFlight = false;
+    refreshNow();
+    Q_EMIT deployFinished(r);
+}
+
 void TargetController::submit(WeightChange change, const QString &action, bool step)
 {
     if (isReadOnly()) {
@@ -461,6 +529,7 @@ void TargetController::submit(WeightChange change, const QString &action, bool s
                         : QStringLiteral("target is read-only (%1)").arg(readOnlyReason());
         r.id = m_changes->takeId();
         log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: %2").arg(action, r.message));
+        Q_EMIT changeAnswered(action, change.reason, r);
         Q_EMIT actionFinished(r);
         return;
     }
@@ -469,8 +538,11 @@ void TargetController::submit(WeightChange change, const QString &action, bool s
 
 void TargetController::send(const ChangeQueue::Change &c)
 {
-    QString what = c.step ? QStringLiteral("%1 → next step").arg(c.action)
-                          : QStringLiteral("%1 → canary %2%").arg(c.action).arg(c.change.canaryPercent, 0, 'g', 4);
+    QString what = c.step             ? QStringLiteral("%1 → next step").arg(c.action)
+                 : c.change.routeEdit ? QStringLiteral("%1: %2").arg(c.action, c.change.routeEdit->describe())
+                                      : QStringLiteral("%1 → canary %2%").arg(c.action).arg(c.change.canaryPercent, 0, 'g', 4);
+    if (c.change.clearRoutes && m_snapshot && !m_snapshot->routes.isEmpty())
+        what += QStringLiteral(" + clear routes");
     if (!c.change.memberWeights.isEmpty()) {
         QStringList parts;
         for (auto it = c.change.memberWeights.cbegin(); it != c.change.memberWeights.cend(); ++it)
@@ -482,6 +554,8 @@ void TargetController::send(const ChangeQueue::Change &c)
     Q_EMIT actionStarted(what);
     if (c.step)
         Q_EMIT requestPromoteStep(QPrivateSignal());
+    else if (c.change.routeEdit)
+        Q_EMIT requestEditRoutes(c.change, QPrivateSignal());
     else
         Q_EMIT requestApply(c.change, QPrivateSignal());
 }
@@ -502,7 +576,12 @@ void TargetController::onChangeAnswered(const ChangeQueue::Change &c, const Chan
             m.weight = r.after.value(m.name, m.weight);
         m_snapshot->split = TrafficSplit::fromMembers(m_snapshot->members);
     }
-    m_chartMarkers->addChange(nowMs(), c.action, r, m_snapshot && !r.after.isEmpty() ? m_snapshot->split.canary : unknown());
+    if (m_snapshot && r.routesTouched)
+        m_snapshot->routes = r.routesAfter;
+    if (r.routesTouched && r.routesBefore != r.routesAfter)
+        m_chartMarkers->addRouteChange(nowMs(), r.routesBefore, r.routesAfter, r.message);
+    if (!c.change.routeEdit)
+        m_chartMarkers->addChange(nowMs(), c.action, r, m_snapshot && !r.after.isEmpty() ? m_snapshot->split.canary : unknown());
     const auto sev = r.ok() ? EventLogModel::Severity::Info
                             : (r.status == ChangeResult::Status::Conflict ? EventLogModel::Severity::Warning
                                                                           : EventLogModel::Severity::Error);
@@ -510,6 +589,7 @@ void TargetController::onChangeAnswered(const ChangeQueue::Change &c, const Chan
     m_changeJustFinished = true;
     if (!auditError.isEmpty())
         log(int(EventLogModel::Severity::Error), auditError);
+    Q_EMIT changeAnswered(c.action, c.change.reason, r);
     Q_EMIT actionFinished(r);
 }
 
@@ -533,10 +613,17 @@ void TargetController::noticeExternalChange(const TrafficSnapshot &s)
     // one (a partial or failed change may leave weights other than it read back).
     const bool ours = m_changes->isBusy() || m_changeJustFinished;
     m_changeJustFinished = false;
-    if (!m_snapshot || ours || s.weights() == m_snapshot->weights())
+    if (!m_snapshot || ours)
+        return;
+    if (s.routes != m_snapshot->routes) {
+        log(int(EventLogModel::Severity::Warning),
+            QStringLiteral("external change: routes %1 → %2").arg(describeRoutes(m_snapshot->routes), describeRoutes(s.routes)));
+        m_chartMarkers->addRouteChange(s.timeMs, m_snapshot->routes, s.routes, QStringLiteral("external change"));
+    }
+    if (s.weights() == m_snapshot->weights())
         return;
     const QString change = ChartMarkerModel::externalChangeText(m_snapshot->split.canary, s.split.canary);
-    log(int(EventLogModel::Severity::Warning), QStringLiteral("external change: %1").arg(change));
+    log(int(EventLogModel::Severity::Warning), tr("external change: %1").arg(change));
     m_chartMarkers->addExternalChange(s.timeMs, m_snapshot->split.canary, s.split.canary);
 }
 
@@ -558,7 +645,7 @@ void TargetController::onInstant(const HealthSnapshot &h)
 {
     m_instantInFlight = false;
     if (!m_metricsError.isEmpty()) {
-        log(int(EventLogModel::Severity::Info), QStringLiteral("metrics back"));
+        log(int(EventLogModel::Severity::Info), tr("metrics back"));
         m_metricsError.clear();
     }
     m_health = h;
@@ -582,10 +669,40 @@ void TargetController::onMetricsFailed(const QString &error)
 {
     m_instantInFlight = false;
     if (m_metricsError != error)
-        log(int(EventLogModel::Severity::Warning), QStringLiteral("metrics: %1").arg(error));
+        log(int(EventLogModel::Severity::Warning), tr("metrics: %1").arg(error));
     m_metricsError = error;
     updateVerdict();
     Q_EMIT healthChanged();
+}
+
+qint64 TargetController::fastStaleAfterMs() const
+{
+    return std::max<qint64>(1000, 4LL * m_host->fastIntervalMs());
+}
+
+void TargetController::pollFast()
+{
+    // One read at a time: a slow socket skips ticks instead of queueing them.
+    if (m_fastInFlight)
+        return;
+    m_fastInFlight = true;
+    Q_EMIT requestFastInstant(QPrivateSignal());
+}
+
+void TargetController::onFastInstant(const HealthSnapshot &h)
+{
+    m_fastInFlight = false;
+    m_fastError.clear();
+    m_fastHealth = h;
+    Q_EMIT fastHealthChanged();
+}
+
+void TargetController::onFastFailed(const QString &error)
+{
+    m_fastInFlight = false;
+    // Logged by the traffic side's own reads if HAProxy is gone; here it only stops counting.
+    m_fastError = error;
+    Q_EMIT fastHealthChanged();
 }
 
 void TargetController::setState(ConnectionState s)
@@ -594,13 +711,15 @@ void TargetController::setState(ConnectionState s)
         return;
     const ConnectionState old = m_state;
     m_state = s;
-    if (s == ConnectionState::Connected)
-        log(int(EventLogModel::Severity::Info),
-            old == ConnectionState::Disconnected ? QStringLiteral("reconnected")
-                                                 : QStringLiteral("connected (%1)").arg(m_config.kind));
+    if (s == ConnectionState::Connected && old == ConnectionState::Disconnected)
+        log(int(EventLogModel::Severity::Info), tr("reconnected"));
+    else if (s == ConnectionState::Connected && m_log) // summed up with the other targets' (EventLogModel)
+        m_log->addConnected(m_config.name, tr("connected (%1)").arg(m_config.kind));
     Q_EMIT connectionStateChanged(s);
 }
 
+// The event log is the GUI's: its own words are translated (tr), what the layers and the
+// engine report comes as they say it. The audit log never takes these texts.
 void TargetController::log(int severity, const QString &text)
 {
     if (m_log)

@@ -69,6 +69,15 @@ public:
     // A range (history) answer arrived since start: the verdict's window has its history.
     bool hasRangeAnswer() const { return m_rangeAnswered; }
 
+    // The fast signal: the traffic layer's own counters (HAProxy's `show stat`) read every
+    // fastSignalMs next to the metrics layer, for the rollout's gates only (not the charts).
+    bool hasFastSignal() const { return m_host->fastMetrics() != nullptr; }
+    bool hasFastHealth() const { return m_fastHealth.has_value(); }
+    HealthSnapshot fastHealth() const { return m_fastHealth.value_or(HealthSnapshot{}); }
+    QString fastSignalError() const { return m_fastError; }
+    // A fast sample older than this is no data: four intervals, at least one second.
+    qint64 fastStaleAfterMs() const;
+
     // Columns: stableRps canaryRps stableErrorPct canaryErrorPct stableP50Ms canaryP50Ms stableP99Ms canaryP99Ms
     TimeSeriesModel *healthHistory() const;
     // Columns: setCanaryPct measuredCanaryPct
@@ -120,7 +129,9 @@ public Q_SLOTS:
     // What the operator's buttons call: routed through the running rollout, if any, so the
     // plan stops (rollback) or finishes (promote) instead of carrying on from where it was.
     void operatorPromoteFull(const QString &reason);
-    void operatorRollback(const QString &reason);
+    // `keepRoutes`: the tester routes stay (by default a rollback removes them too, so no
+    // request is left on the canary).
+    void operatorRollback(const QString &reason, bool keepRoutes = false);
     // The raw actions (the rollout engine uses these).
     void promoteFull(const QString &reason);
     // The traffic layer's own next step (Argo Rollouts' promote); layers without steps answer
@@ -128,9 +139,18 @@ public Q_SLOTS:
     void promoteStep(const QString &reason);
     // Always goes through: no conflict check (the way back must never be refused), and it
     // replaces any change still waiting to be sent.
-    void rollback(const QString &reason);
     // One step of a gradual rollback: like a rollback, never refused by the conflict check.
     void rollbackStep(double canaryPercent, const QString &reason);
+    void rollback(const QString &reason, bool keepRoutes = false);
+    // Adds, removes or clears tester routes (header/cookie → canary). Queued, logged, audited
+    // ("route") and answered like the other actions; without edit.expected, the routes last
+    // read are the operator's view (a difference is a conflict).
+    void editRoutes(const Switchboard::RouteEdit &edit, const QString &reason);
+    // Sets the new version's image and follows its pods to Ready (the Kubernetes Deployment
+    // kinds; other layers answer Failed). Logged and audited ("deploy", image before -> after);
+    // answers deployFinished once. Refused unsent when read-only or while a deploy is under way.
+    void deployImage(const QString &image, const QString &container, const QString &reason);
+    bool isDeployInFlight() const { return m_deployInFlight; }
     void backfill(qint64 windowMs);
     // Runs a query on the metrics layer's thread; the answer comes as testQueryFinished(token).
     quint64 testQuery(const QString &query);
@@ -144,6 +164,7 @@ public Q_SLOTS:
 Q_SIGNALS:
     void snapshotChanged();
     void healthChanged();
+    void fastHealthChanged();
     void connectionStateChanged(Switchboard::ConnectionState state);
     void actionStarted(const QString &description);
     void actionFinished(const Switchboard::ChangeResult &result);
@@ -153,13 +174,22 @@ Q_SIGNALS:
     void verdictChanged();
     void autoRollbackChanged(bool on, bool saved, const QString &error);
     void gradualRollbackChanged(); // one started, or the current one changed state
+    void deployFinished(const Switchboard::DeployResult &result);
+    // A rollout is about to start (before its first step goes out), so watchers see all of it.
+    void rolloutStarting(Switchboard::RolloutEngine *engine);
+    // A change ended: `action` is set-weight, rolling-move, promote or rollback; `reason` is
+    // what the caller gave. Emitted just before actionFinished, also for refused changes.
+    void changeAnswered(const QString &action, const QString &reason, const Switchboard::ChangeResult &result);
 
     // Requests to the backends' thread (queued connections). Private: a change reaches the
     // traffic layer only through the change queue.
     void requestRefresh(QPrivateSignal);
     void requestApply(const Switchboard::WeightChange &change, QPrivateSignal);
     void requestPromoteStep(QPrivateSignal);
+    void requestEditRoutes(const Switchboard::WeightChange &change, QPrivateSignal);
+    void requestDeploy(const QString &image, const QString &container, QPrivateSignal);
     void requestInstant(QPrivateSignal);
+    void requestFastInstant(QPrivateSignal);
     void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token, QPrivateSignal);
     void requestTestQuery(const QString &query, quint64 token, QPrivateSignal);
     void requestReconfigure(const QJsonObject &settings, QPrivateSignal);
@@ -176,7 +206,11 @@ private:
     void onInstant(const HealthSnapshot &h);
     void onRange(const HealthSeries &series, quint64 token);
     void onMetricsFailed(const QString &error);
+    void pollFast();
+    void onFastInstant(const HealthSnapshot &h);
+    void onFastFailed(const QString &error);
     void onReconfigured(bool ok, const QString &error);
+    void onImageDeployed(const DeployResult &r);
     void setState(ConnectionState s);
     void log(int severity, const QString &text);
     void updateVerdict();
@@ -190,6 +224,7 @@ private:
     ChartMarkerModel *m_chartMarkers;
     ChangeQueue *m_changes;
     QTimer m_poll;
+    QTimer m_fastPoll;
 
     ConnectionState m_state = ConnectionState::Connecting;
     QString m_lastError;
@@ -198,6 +233,9 @@ private:
     std::optional<HealthSnapshot> m_health;
     bool m_refreshInFlight = false;
     bool m_instantInFlight = false;
+    bool m_fastInFlight = false;
+    std::optional<HealthSnapshot> m_fastHealth;
+    QString m_fastError;
     bool m_changeJustFinished = false; // a change of ours ended since the last read
     int m_failures = 0;
     qint64 m_nextAttemptMs = 0; // back-off while disconnected
@@ -209,6 +247,8 @@ private:
     GradualRollback *m_gradual = nullptr;
     bool m_rangeAnswered = false;
     VerdictWatch m_verdictWatch;
+    bool m_deployInFlight = false;
+    QString m_deployReason;
 };
 
 } // namespace Switchboard

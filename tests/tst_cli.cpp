@@ -113,12 +113,20 @@ class TestCli : public QObject
                                  QStringLiteral("--preset"), preset, QStringLiteral("--config"), configDir});
     }
 
+    // The last action that moved (or tried to move) traffic: a rollout's own bookkeeping
+    // entries (its steps, gates, pauses and end) come after it.
     QJsonObject lastAuditEntry() const
     {
         QFile audit(m_home.filePath(QStringLiteral("data/switchboard/audit.jsonl")));
         if (!audit.open(QIODevice::ReadOnly))
             return {};
-        return QJsonDocument::fromJson(audit.readAll().trimmed().split('\n').constLast()).object();
+        const QList<QByteArray> lines = audit.readAll().trimmed().split('\n');
+        for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
+            const QJsonObject o = QJsonDocument::fromJson(*it).object();
+            if (!o.value(QStringLiteral("action")).toString().startsWith(QStringLiteral("rollout-")))
+                return o;
+        }
+        return {};
     }
 
 private slots:
@@ -330,10 +338,7 @@ private slots:
         if (exitCode == 3) {
             QVERIFY2(r.out.contains(QStringLiteral("errors")), qPrintable(r.out)); // the gate that tripped, with its values
             // The rollback is in the audit log, with the gate as the reason.
-            QFile audit(m_home.filePath(QStringLiteral("data/switchboard/audit.jsonl")));
-            QVERIFY(audit.open(QIODevice::ReadOnly));
-            const QList<QByteArray> entries = audit.readAll().trimmed().split('\n');
-            const QJsonObject last = QJsonDocument::fromJson(entries.constLast()).object();
+            const QJsonObject last = lastAuditEntry();
             QCOMPARE(last.value(QStringLiteral("action")).toString(), QStringLiteral("rollback"));
             QVERIFY(last.value(QStringLiteral("reason")).toString().contains(QStringLiteral("errors")));
         }

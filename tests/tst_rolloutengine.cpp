@@ -312,7 +312,7 @@ private slots:
         QCOMPARE(done.at(0).at(0).value<ChangeResult>().requestedCanaryPercent,
                  done.at(1).at(0).value<ChangeResult>().requestedCanaryPercent);
         QCOMPARE(r.engine->state(), State::Paused);
-        QCOMPARE(r.engine->pauseKind(), Pause::Operator);
+        QCOMPARE(r.engine->pauseKind(), Pause::External);
         QVERIFY2(r.engine->reason().contains(QStringLiteral("outside the rollout")), qPrintable(r.engine->reason()));
         QCOMPARE(r.engine->currentStep(), 2); // not taken as step 3's go-ahead
         QCOMPARE(r.script->canaryPercent, 30.0);

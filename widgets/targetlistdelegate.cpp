@@ -1,9 +1,11 @@
 #include "targetlistdelegate.h"
 
+#include "displaynames.h"
 #include "palette.h"
 #include "targetlistmodel.h"
 
 #include <QApplication>
+#include <QLocale>
 #include <QPainter>
 
 #include <cmath>
@@ -55,7 +57,7 @@ void TargetListDelegate::paint(QPainter *p, const QStyleOptionViewItem &option, 
     p->drawText(QRect(r.left() + 16, r.top(), r.width() - 16, h), Qt::AlignVCenter | Qt::AlignLeft,
                 index.data(TargetListModel::NameRole).toString());
     p->setFont(option.font);
-    const QString right = std::isfinite(canary) ? QString::number(canary, 'g', 3) + QLatin1Char('%') : QStringLiteral("(%1)").arg(state);
+    const QString right = std::isfinite(canary) ? QLocale().toString(canary, 'g', 3) + QLatin1Char('%') : QStringLiteral("(%1)").arg(DisplayNames::targetState(state));
     p->drawText(QRect(r.left() + 16, r.top(), r.width() - 16, h), Qt::AlignVCenter | Qt::AlignRight, right);
     // Mini split bar.
     const QRectF bar(r.left() + 16, r.top() + h + 2, r.width() - 16, std::max(4, h / 2));

@@ -14,12 +14,14 @@ class QScrollArea;
 namespace Switchboard {
 
 class ConfirmBarWidget;
+class DeployActionWidget;
 class PresetStore;
 class ResultBannerWidget;
 class RolloutBarWidget;
 class TargetChartsWidget;
 class TargetStatusWidget;
 class VerdictBadgeWidget;
+class TestersRowWidget;
 class WeightControlsWidget;
 
 class TargetPanelWidget final : public QWidget
@@ -53,8 +55,10 @@ private:
     QScrollArea *m_scroll;
     TargetStatusWidget *m_status;
     VerdictBadgeWidget *m_verdict;
+    TestersRowWidget *m_testers;
     RolloutBarWidget *m_rollout;
     TargetChartsWidget *m_charts;
+    DeployActionWidget *m_deploy;
 };
 
 } // namespace Switchboard

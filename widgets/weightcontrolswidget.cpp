@@ -2,6 +2,7 @@
 
 #include "elidedlabel.h"
 #include "gradualrollback.h"
+#include "displaynames.h"
 #include "palette.h"
 #include "targetcontroller.h"
 
@@ -134,7 +135,7 @@ void WeightControlsWidget::apply()
         if (!m_controller || m_controller.data() != target.data())
             return;
         m_sliderDirty = false;
-        m_controller->setCanaryPercent(want, tr("operator"));
+        m_controller->setCanaryPercent(want, QStringLiteral("operator"));
     };
     // Above 50% the canary carries most users: make the operator look twice.
     if (want > 50 && want != now) {
@@ -161,7 +162,7 @@ void WeightControlsWidget::promoteFull()
                   if (!yes || !m_controller || m_controller.data() != target.data())
                       return;
                   m_sliderDirty = false;
-                  m_controller->operatorPromoteFull(tr("operator"));
+                  m_controller->operatorPromoteFull(QStringLiteral("operator"));
               });
 }
 
@@ -171,7 +172,7 @@ void WeightControlsWidget::rollback()
     if (!m_controller || !m_rollback->isEnabled())
         return;
     m_sliderDirty = false;
-    m_controller->operatorRollback(tr("operator"));
+    m_controller->operatorRollback(QStringLiteral("operator"));
 }
 
 void WeightControlsWidget::rollbackGradually()
@@ -238,8 +239,8 @@ void WeightControlsWidget::onActionStarted(const QString &description)
 
 void WeightControlsWidget::onActionFinished(const ChangeResult &result)
 {
-    const QString text = statusName(result.status) + QStringLiteral(": ") + result.message;
-    m_progress->setText(result.ok() ? QStringLiteral("✓ ") + statusName(result.status) : QStringLiteral("✗ ") + text);
+    const QString text = tr("%1: %2").arg(DisplayNames::changeStatus(result.status), result.message);
+    m_progress->setText(result.ok() ? QStringLiteral("✓ ") + DisplayNames::changeStatus(result.status) : QStringLiteral("✗ ") + text);
     Q_EMIT message(text, 8000);
 }
 
