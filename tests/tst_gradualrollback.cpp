@@ -4,6 +4,7 @@
 // saved into targets.json (atomically, other keys kept) and audited.
 #include "auditlog.h"
 #include "backendfactory.h"
+#include "eventlogmodel.h"
 #include "gradualrollback.h"
 #include "simworld.h"
 #include "targetconfig.h"
