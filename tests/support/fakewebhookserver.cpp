@@ -105,7 +105,7 @@ void FakeWebhookServer::read(QTcpSocket *s)
 QByteArray FakeWebhookServer::Request::rawValue(const QByteArray &key) const
 {
     for (const QByteArray &item : rawQuery.split('&'))
-        if (item.startsWith(key + '='))
+        if (item.startsWith(QByteArray(key + '=')))
             return item.mid(key.size() + 1);
     return {};
 }
