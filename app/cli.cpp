@@ -1,5 +1,6 @@
 #include "cli.h"
 
+#include "gradualrollback.h"
 #include "presetstore.h"
 #include "rolloutengine.h"
 #include "statusreport.h"
@@ -27,7 +28,25 @@ namespace Switchboard::Cli {
 namespace {
 
 const QStringList kVerbs{QStringLiteral("status"), QStringLiteral("set-weight"), QStringLiteral("promote"),
-                         QStringLiteral("rollback"), QStringLiteral("run")};
+                         QStringLiteral("rollback"), QStringLiteral("run"), QStringLiteral("route"),
+                         QStringLiteral("deploy")};
+
+// The kinds that run images (deploy) and wait for pods to get Ready inside a change.
+bool runsPods(const TargetController *c)
+{
+    const QString kind = c->config().kind;
+    return kind == QLatin1String("deployments") || kind == QLatin1String("deployment");
+}
+
+// A change on those kinds waits for pods (readyTimeoutMs of the kind's object, else its default):
+// the CLI waits that long and a little more, so it reports the change's own outcome.
+int podWaitMs(const TargetController *c)
+{
+    const QString kind = c->config().kind;
+    const int fallback = kind == QLatin1String("deployment") ? 600000 : 300000;
+    const int ready = c->config().settings.value(kind).toObject().value(QStringLiteral("readyTimeoutMs")).toInt(fallback);
+    return ready + 30000;
+}
 
 // How long the CLI waits, before it exits, for its audit entries to be written.
 constexpr int kAuditDrainMs = 30000;
@@ -105,6 +124,11 @@ int status(TargetController *c, bool json, const Wait &wait)
     int metricsWaitedMs = 0;
     if (!readTarget(c, true, wait, &error, &metricsWaitedMs))
         return fail(error);
+    // The verdict judges a window of readings: read it from history rather than wait it out.
+    if (c->hasMetrics() && metricsWaitedMs == 0 && c->metricsError().isEmpty()) {
+        c->backfill(c->verdictWindowMs());
+        waitFor([c] { return c->hasRangeAnswer() || !c->metricsError().isEmpty(); }, wait.metricsMs);
+    }
     const StatusReport report(*c, QDateTime::currentMSecsSinceEpoch(), metricsWaitedMs);
     if (json)
         out(QString::fromUtf8(QJsonDocument(report.json()).toJson(QJsonDocument::Compact)));
@@ -144,6 +168,21 @@ int change(TargetController *c, const std::function<void()> &act, int timeoutMs)
         break;
     }
     return fail(QStringLiteral("target %1: failed: %2").arg(c->name(), result->message));
+}
+
+int deploy(TargetController *c, const QString &image, const QString &container, const QString &why, int timeoutMs)
+{
+    std::optional<DeployResult> result;
+    QObject::connect(c, &TargetController::deployFinished, c, [&result](const DeployResult &r) { result = r; });
+    out(QStringLiteral("%1: deploying %2 (was %3)").arg(c->name(), image, c->snapshot().image.isEmpty() ? QStringLiteral("?") : c->snapshot().image));
+    c->deployImage(image, container, why);
+    if (!waitFor([&result] { return result.has_value(); }, timeoutMs))
+        return fail(QStringLiteral("target %1: the deploy did not finish within %2 ms; check the rollout").arg(c->name()).arg(timeoutMs));
+    if (result->ok()) {
+        out(QStringLiteral("%1: deployed: %2").arg(c->name(), result->message));
+        return Ok;
+    }
+    return fail(QStringLiteral("target %1: deploy %2: %3").arg(c->name(), statusName(result->status), result->message));
 }
 
 std::atomic<bool> g_interrupted{false};
@@ -249,6 +288,84 @@ int runPreset(TargetController *c, const QString &presetName, const Wait &wait)
     return code;
 }
 
+// Steps the canary back (rollback --gradual) with the verdict gates watching; a breach goes
+// straight to 0%. Ends at 0% either way: exit 0. Interrupted (Ctrl-C, SIGTERM), it rolls the
+// rest of the way back at once rather than leave traffic halfway. Exit 2 when someone else
+// moved traffic meanwhile or the rollback failed.
+int rollbackGradually(TargetController *c, const QString &stepsText, qint64 holdMs, const QString &why, const Wait &wait)
+{
+    QString error;
+    if (!readTarget(c, true, wait, &error))
+        return fail(error);
+    if (int code = 0; refuseReadOnly(c, &code))
+        return code;
+    const double now = c->snapshot().split.canary;
+    QList<double> steps = GradualRollback::defaultSteps(now);
+    if (!stepsText.isEmpty() && !GradualRollback::parseSteps(stepsText, now, &steps, &error))
+        return fail(error);
+    c->start(); // polling feeds the gates (and the verdict's window gets its history)
+    const InterruptHandlers handlers;
+    GradualRollback *g = c->startGradualRollback(steps, holdMs, why, [](GradualRollback *r) {
+        QObject::connect(r, &GradualRollback::logLine, r, [](const QString &line) { out(line); });
+    });
+    if (!g)
+        return fail(QStringLiteral("target %1: a gradual rollback is already running").arg(c->name()));
+    bool interrupted = false;
+    waitFor([&] {
+        if (g_interrupted && !interrupted && !g->isFinished()) {
+            interrupted = true;
+            out(QStringLiteral("interrupted: rolling back the rest of the way at once"));
+            c->operatorRollback(QStringLiteral("%1 (gradual rollback interrupted)").arg(why));
+        }
+        if (interrupted)
+            return !c->isActionInFlight();
+        return g->isFinished();
+    }, std::numeric_limits<int>::max());
+    if (interrupted) {
+        const double left = c->snapshot().split.canary;
+        if (left == 0)
+            return Ok;
+        return fail(QStringLiteral("interrupted: the rollback did not reach 0%; check the target's weights"));
+    }
+    switch (g->state()) {
+    case GradualRollback::State::Done:
+    case GradualRollback::State::RolledBack:
+        out(QStringLiteral("%1: rolled back: %2").arg(c->name(), g->reason()));
+        return Ok;
+    default:
+        return fail(QStringLiteral("target %1: gradual rollback %2: %3").arg(c->name(), GradualRollback::stateName(g->state()), g->reason()));
+    }
+}
+
+// `route`'s options as one edit: --header/--cookie NAME=VALUE adds; --clear removes all, or with
+// --header/--cookie NAME (or NAME=VALUE) only those.
+bool routeEditFrom(const QString &header, const QString &cookie, bool clear, RouteEdit *out, QString *error)
+{
+    if (!header.isEmpty() && !cookie.isEmpty()) {
+        *error = QStringLiteral("route takes one of --header or --cookie, not both");
+        return false;
+    }
+    const QString text = header.isEmpty() ? cookie : header;
+    const TrafficRoute::Match match = header.isEmpty() ? TrafficRoute::Match::Cookie : TrafficRoute::Match::Header;
+    if (clear) {
+        out->op = text.isEmpty() ? RouteEdit::Op::Clear : RouteEdit::Op::Remove;
+        if (text.isEmpty())
+            return true;
+        const QString withValue = text.contains(QLatin1Char('=')) ? text : text + QStringLiteral("=x");
+        if (!TrafficRoute::parse(match, withValue, &out->route, error))
+            return false;
+        if (!text.contains(QLatin1Char('=')))
+            out->route.value.clear(); // every value of that header or cookie
+        return true;
+    }
+    if (text.isEmpty()) {
+        *error = QStringLiteral("route needs --header 'NAME=VALUE', --cookie 'NAME=VALUE' or --clear");
+        return false;
+    }
+    out->op = RouteEdit::Op::Add;
+    return TrafficRoute::parse(match, text, &out->route, error);
+}
+
 } // namespace
 
 bool isCliVerb(const QString &arg)
@@ -275,8 +392,30 @@ int run(const QStringList &arguments)
                                      QStringLiteral("How long to wait for the target (default 10000; for its metrics, what the "
                                                     "target's Prometheus timeouts and retries need, when longer)."),
                                      QStringLiteral("MS"));
+    const QCommandLineOption image(QStringLiteral("image"), QStringLiteral("deploy: the new version's image."), QStringLiteral("IMAGE"));
+    const QCommandLineOption container(QStringLiteral("container"), QStringLiteral("deploy: the container (default: the target's, else the first)."),
+                                       QStringLiteral("NAME"));
     const QCommandLineOption readOnly(QStringLiteral("read-only"), QStringLiteral("Refuse every action (exit 2); status still works."));
-    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly});
+    const QCommandLineOption gradual(QStringLiteral("gradual"),
+                                     QStringLiteral("rollback: step back (default: half, a quarter, 0) with the verdict gates "
+                                                    "watching; a breach goes straight to 0%."));
+    const QCommandLineOption steps(QStringLiteral("steps"), QStringLiteral("rollback --gradual: the percents to step through, e.g. 50,25,0."),
+                                   QStringLiteral("LIST"));
+    const QCommandLineOption hold(QStringLiteral("hold-ms"),
+                                  QStringLiteral("rollback --gradual: how long each step is held (default 30000)."), QStringLiteral("MS"));
+    const QCommandLineOption header(QStringLiteral("header"),
+                                    QStringLiteral("route: requests with this header value go to the canary (with --clear: NAME)."),
+                                    QStringLiteral("NAME=VALUE"));
+    const QCommandLineOption cookie(QStringLiteral("cookie"),
+                                    QStringLiteral("route: requests with this cookie value go to the canary (with --clear: NAME)."),
+                                    QStringLiteral("NAME=VALUE"));
+    const QCommandLineOption clear(QStringLiteral("clear"), QStringLiteral("route: remove every route, or those of --header/--cookie NAME."));
+    const QCommandLineOption keepRoutes(QStringLiteral("keep-routes"),
+                                        QStringLiteral("rollback: keep the tester routes (by default they are removed too)."));
+    // Accepted for symmetry with the GUI and ignored: the verbs' output stays English (scripts read it).
+    const QCommandLineOption lang(QStringLiteral("lang"), QStringLiteral("Ignored by the verbs: their output is always English."),
+                                  QStringLiteral("LANG"));
+    parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, gradual, steps, hold, header, cookie, clear, keepRoutes, image, container, lang});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
     if (parser.isSet(QStringLiteral("help"))) {
@@ -334,6 +473,19 @@ int run(const QStringList &arguments)
             return runPreset(c, parser.value(preset), wait);
         }
 
+        if (verb == QStringLiteral("rollback") && parser.isSet(gradual)) {
+            qint64 holdMs = GradualRollback::defaultHoldMs;
+            if (parser.isSet(hold)) {
+                bool ok = false;
+                holdMs = parser.value(hold).toLongLong(&ok);
+                if (!ok || holdMs < 0)
+                    return fail(QStringLiteral("--hold-ms must be a number of milliseconds >= 0"));
+            }
+            return rollbackGradually(c, parser.value(steps), holdMs, why, wait);
+        }
+        if (parser.isSet(steps) || parser.isSet(hold))
+            return fail(QStringLiteral("--steps and --hold-ms go with rollback --gradual"));
+
         // Every change starts from a fresh read, so the conflict check compares against what is
         // live now, and the audit log gets the real "before".
         QString error;
@@ -341,7 +493,15 @@ int run(const QStringList &arguments)
             return fail(error);
         if (int code = 0; refuseReadOnly(c, &code))
             return code;
-        const int timeoutMs = wait.trafficMs;
+        const int timeoutMs = runsPods(c) && !parser.isSet(timeout) ? podWaitMs(c) : wait.trafficMs;
+        if (verb == QStringLiteral("deploy")) {
+            if (!parser.isSet(image) || parser.value(image).trimmed().isEmpty())
+                return fail(QStringLiteral("deploy needs --image IMAGE"));
+            if (!runsPods(c))
+                return fail(QStringLiteral("target %1 is of kind %2: deploy applies to the kinds deployments and deployment")
+                                .arg(c->name(), c->config().kind));
+            return deploy(c, parser.value(image).trimmed(), parser.value(container), why, timeoutMs);
+        }
         if (verb == QStringLiteral("set-weight")) {
             if (!parser.isSet(canary))
                 return fail(QStringLiteral("set-weight needs --canary PCT"));
@@ -358,7 +518,14 @@ int run(const QStringList &arguments)
             // traffic layer's own (Argo Rollouts); a layer without steps says so in one line.
             return change(c, [c, why] { c->promoteStep(why); }, timeoutMs);
         }
-        return change(c, [c, why] { c->rollback(why); }, timeoutMs);
+        if (verb == QStringLiteral("route")) {
+            RouteEdit edit;
+            if (!routeEditFrom(parser.value(header), parser.value(cookie), parser.isSet(clear), &edit, &error))
+                return fail(error);
+            return change(c, [c, edit, why] { c->editRoutes(edit, why); }, timeoutMs);
+        }
+        const bool keep = parser.isSet(keepRoutes);
+        return change(c, [c, why, keep] { c->rollback(why, keep); }, timeoutMs);
     }();
 
     // Webhooks are told on their own threads while the change or rollout goes on; what is still

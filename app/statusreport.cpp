@@ -128,6 +128,9 @@ StatusReport::StatusReport(const TargetController &c, qint64 now, int metricsWai
                                    {QStringLiteral("version"), versionName(m.version)},
                                    {QStringLiteral("weight"), m.weight},
                                    {QStringLiteral("state"), m.state}});
+    QJsonArray routes;
+    for (const TrafficRoute &r : s.routes)
+        routes.append(r.toJson());
     QJsonObject health;
     for (int i = 0; i < 2; ++i) {
         QJsonObject v;
@@ -144,9 +147,19 @@ StatusReport::StatusReport(const TargetController &c, qint64 now, int metricsWai
                          {QStringLiteral("health"), health},
                          {QStringLiteral("dataAgeMs"), jsonAge(dataAge)},
                          {QStringLiteral("stale"), m_stale},
-                         {QStringLiteral("readOnly"), c.isReadOnly()}};
+                         {QStringLiteral("readOnly"), c.isReadOnly()},
+                         {QStringLiteral("routes"), routes}};
     if (!m_metricsError.isEmpty())
         m_json.insert(QStringLiteral("metricsError"), m_metricsError);
+    // The verdict of canary against stable: null when there is nothing to judge or too little to
+    // judge it on (never "healthy" by default), with the reason in the note.
+    const Verdict &verdict = c.verdict();
+    if (verdict.applies && verdict.state != Verdict::State::NoData) {
+        m_json.insert(QStringLiteral("verdict"), verdict.toJson());
+    } else {
+        m_json.insert(QStringLiteral("verdict"), QJsonValue(QJsonValue::Null));
+        m_notes.append(QStringLiteral("verdict: %1").arg(verdict.applies ? QStringLiteral("no data: ") + verdict.reason : verdict.reason));
+    }
     if (!m_notes.isEmpty())
         m_json.insert(QStringLiteral("note"), m_notes.join(QStringLiteral("; ")));
 
@@ -157,6 +170,8 @@ StatusReport::StatusReport(const TargetController &c, qint64 now, int metricsWai
                                                                        fmt(s.split.stable, "%", 1), fmt(s.split.canary, "%", 1)));
     for (const Member &m : s.members)
         m_lines.append(QStringLiteral("  %1  %2  weight %3  %4").arg(m.name, -20).arg(versionName(m.version), -6).arg(m.weight, 3).arg(m.state));
+    for (const TrafficRoute &r : s.routes)
+        m_lines.append(QStringLiteral("  + testers: %1").arg(r.describe()));
     if (c.hasMetrics()) {
         for (int i = 0; i < 2; ++i) {
             const HealthSample &v = *samples[i];
@@ -170,6 +185,8 @@ StatusReport::StatusReport(const TargetController &c, qint64 now, int metricsWai
         if (!m_metricsError.isEmpty())
             m_lines.append(QStringLiteral("  metrics: %1").arg(m_metricsError));
     }
+    if (verdict.applies && verdict.state != Verdict::State::NoData)
+        m_lines.append(QStringLiteral("  verdict: %1: %2").arg(Verdict::stateName(verdict.state), verdict.reason));
     for (const QString &n : std::as_const(m_notes))
         m_lines.append(QStringLiteral("  note: %1").arg(n));
     m_lines.append(QStringLiteral("  data %1%2").arg(dataAge < 0 ? QStringLiteral("unknown") : QStringLiteral("%1 ms old").arg(dataAge),

@@ -1,5 +1,6 @@
 // bench_promrange [RUNS] — fetch + parse of one big range query (1,000 series x 1,000 points)
-// with PrometheusClient, side by side with Debian's `promtool query range` on the same query.
+// with PrometheusClient (which parses the answer while it arrives), side by side with Debian's
+// `promtool query range` and a bare `curl` fetch of the same query, and their ratio.
 //
 // The bench starts its own Prometheus on a free loopback port with a temporary data folder that
 // it backfills first: it writes the series as OpenMetrics text and runs
@@ -289,5 +290,8 @@ int main(int argc, char **argv)
     }
     if (timeTool.isEmpty())
         std::printf("(install the \"time\" package for the external tools' peak memory)\n");
+    if (rows.size() >= 2 && rows.constLast().method.startsWith(QLatin1String("curl")) && rows.constLast().medianMs > 0)
+        std::printf("\nPrometheusClient (fetch + parse while it arrives) / curl fetch only: %.2fx\n",
+                    rows.constFirst().medianMs / rows.constLast().medianMs);
     return 0;
 }

@@ -1,9 +1,13 @@
 // How fast does a rollback reach HAProxy? Starts the lab, then per method alternates a 50%
 // canary with a rollback (100% stable) and times each rollback from the call to the moment
-// HAProxy's runtime API reports the rollback weights (this program polls `get weight` on the
-// admin TCP socket in a tight loop). Methods, in the same run:
+// HAProxy's runtime API reports the rollback weights (this program polls `get weight` in a tight
+// loop on a persistent interactive session of its own on the admin TCP socket). Methods, in the
+// same run:
 //   - switchboard: TargetController::rollback through BackendHost and HaproxyTrafficBackend
-//     (both lab endpoints, unix + tcp, as targets.json has them; and tcp only);
+//     (both lab endpoints, unix + tcp, as targets.json has them; and tcp only): persistent
+//     sessions, one round trip per endpoint, all endpoints at once;
+//   - connect per change, in process: HaproxyRuntime (a connection per command line, what
+//     Switchboard did before its sessions), the three `set weight` on one line;
 //   - by hand: a new bash per change writing the three `set weight` commands to the TCP socket
 //     (`exec 3<>/dev/tcp/...`), what an operator's script without socat would do.
 //
@@ -12,6 +16,7 @@
 #include "backendfactory.h"
 #include "eventlogmodel.h"
 #include "haproxyruntime.h"
+#include "haproxysession.h"
 #include "labfixture.h"
 #include "targetcontroller.h"
 
@@ -40,18 +45,17 @@ struct Row
 };
 
 // Polls until HAProxy reports the rollback weights; false after 5 s.
-bool waitForRollback(const HaproxyRuntime &rt)
+bool waitForRollback(HaproxySession &poll)
 {
     QElapsedTimer t;
     t.start();
     const QStringList cmds{QStringLiteral("get weight shop/shop-v2-a"), QStringLiteral("get weight shop/shop-v1-a"),
                            QStringLiteral("get weight shop/shop-v1-b")};
     while (t.elapsed() < 5000) {
-        QString answer;
+        QStringList a;
         QString error;
-        if (!rt.execute(cmds, &answer, &error))
+        if (!poll.execute(cmds, &a, &error))
             continue;
-        const QStringList a = HaproxyRuntime::splitAnswers(answer, 3);
         int w[3] = {-1, -1, -1};
         for (int i = 0; i < 3; ++i)
             HaproxyRuntime::parseWeightAnswer(a.at(i), &w[i]);
@@ -79,7 +83,7 @@ TargetConfig labTarget(const LabFixture &lab, bool unixToo)
     return t;
 }
 
-Row viaSwitchboard(const LabFixture &lab, const HaproxyRuntime &poll, bool unixToo, int n)
+Row viaSwitchboard(const LabFixture &lab, HaproxySession &poll, bool unixToo, int n)
 {
     Row row;
     row.method = unixToo ? QStringLiteral("switchboard rollback (unix+tcp)") : QStringLiteral("switchboard rollback (tcp)");
@@ -96,8 +100,15 @@ Row viaSwitchboard(const LabFixture &lab, const HaproxyRuntime &poll, bool unixT
     for (int i = 0; i < n; ++i) {
         {
             QSignalSpy done(&c, &TargetController::actionFinished);
+            QSignalSpy read(&c, &TargetController::snapshotChanged);
             c.setCanaryPercent(50, QStringLiteral("bench"), true);
             if (!done.wait(10000) || !done.at(0).at(0).value<ChangeResult>().ok()) {
+                ++row.failures;
+                continue;
+            }
+            // The controller reads the weights after every change; the rollback is timed once
+            // that read is done, as an operator's would come (not queued behind it).
+            if (read.isEmpty() && !read.wait(10000)) {
                 ++row.failures;
                 continue;
             }
@@ -119,7 +130,36 @@ Row viaSwitchboard(const LabFixture &lab, const HaproxyRuntime &poll, bool unixT
     return row;
 }
 
-Row byHand(const LabFixture &lab, const HaproxyRuntime &poll, int n)
+Row connectPerChange(const LabFixture &lab, HaproxySession &poll, int n)
+{
+    Row row;
+    row.method = QStringLiteral("connect per change (HaproxyRuntime)");
+    HaproxyEndpoint e;
+    QString error;
+    HaproxyEndpoint::parse(QStringLiteral("tcp:127.0.0.1:%1").arg(lab.port("ADMIN_PORT")), &e, &error);
+    const HaproxyRuntime rt(e);
+    for (int i = 0; i < n; ++i) {
+        QStringList ignored;
+        if (!poll.execute({halfLine}, &ignored, &error)) {
+            ++row.failures;
+            continue;
+        }
+        QElapsedTimer timer;
+        timer.start();
+        QString answer;
+        const bool sent = rt.execute({rollbackLine}, &answer, &error);
+        const bool seen = sent && waitForRollback(poll);
+        const double ms = double(timer.nsecsElapsed()) / 1e6;
+        if (!seen) {
+            ++row.failures;
+            continue;
+        }
+        row.ms.append(ms);
+    }
+    return row;
+}
+
+Row byHand(const LabFixture &lab, HaproxySession &poll, int n)
 {
     Row row;
     row.method = QStringLiteral("by hand: bash /dev/tcp per change");
@@ -127,9 +167,9 @@ Row byHand(const LabFixture &lab, const HaproxyRuntime &poll, int n)
                                .arg(lab.port("ADMIN_PORT"))
                                .arg(rollbackLine);
     for (int i = 0; i < n; ++i) {
-        QString answer;
+        QStringList answers;
         QString error;
-        if (!poll.execute({halfLine}, &answer, &error)) {
+        if (!poll.execute({halfLine}, &answers, &error)) {
             ++row.failures;
             continue;
         }
@@ -173,13 +213,14 @@ int main(int argc, char **argv)
     HaproxyEndpoint e;
     QString error;
     HaproxyEndpoint::parse(QStringLiteral("tcp:127.0.0.1:%1").arg(lab.port("ADMIN_PORT")), &e, &error);
-    const HaproxyRuntime poll(e);
+    HaproxySession poll(e);
 
     std::printf("bench_rollback: %d rollbacks per method (each after a 50%% canary), haproxy lab on loopback\n", n);
     std::fflush(stdout);
     QList<Row> rows;
     rows.append(viaSwitchboard(lab, poll, true, n));
     rows.append(viaSwitchboard(lab, poll, false, n));
+    rows.append(connectPerChange(lab, poll, n));
     rows.append(byHand(lab, poll, n));
 
     std::printf("\n| %-34s | %5s | %7s | %7s | %7s | %8s |\n", "method", "n", "p50 ms", "p99 ms", "max ms", "failures");
@@ -191,5 +232,9 @@ int main(int argc, char **argv)
                     percentile(r.ms, 0.50), percentile(r.ms, 0.99), r.ms.isEmpty() ? std::nan("") : r.ms.constLast(),
                     r.failures);
     }
+    const double ours = percentile(rows.at(1).ms, 0.50);
+    const double hand = percentile(rows.constLast().ms, 0.50);
+    std::printf("\np50: switchboard (tcp) is %.1fx faster than by hand; p99 switchboard (tcp) %.3f ms\n", hand / ours,
+                percentile(rows.at(1).ms, 0.99));
     return 0;
 }

@@ -1,24 +1,28 @@
 // How fast does a rollout catch a failing canary, and does it ever roll back a healthy one?
 // Starts the lab (HAProxy + Prometheus, 1 s scrape, 10 s rate window) with gentle background
 // traffic through the frontend (lab/traffic, 200 req/s), drives the lab's own "lab" target
-// through TargetController::startRollout, and measures:
+// through TargetController::startRollout, twice side by side: with the fast signal (HAProxy's
+// own counters every haproxy.fastSignalMs, 250 ms by default, next to Prometheus) and with
+// Prometheus alone (the same target with "fastSignalMs": 0), and measures:
 //   (a) detection to rollback: a plan sets the canary to 25% and pauses with the plan gates
 //       watched; once the rate window holds only healthy 25% traffic, at T0 the canary app is
 //       switched to 30% errors (its /admin endpoint, answered before T0 is taken), and T1 is
 //       the moment HAProxy's runtime API reports the canary at weight 0 (a thread polls
-//       `get weight` on the admin TCP socket every 20 ms). T1 - T0 is split into: the first
+//       `get weight` on a persistent admin TCP session every 5 ms). T1 - T0 is split into: the first
 //       scraped sample showing errors, Switchboard's first poll that shows them, the gate
 //       failing (rollback decided), HAProxy at 0%.
 //   (b) false rollbacks: healthy runs of a short plan (10% → analysis → 100%) back to back;
 //       every outcome but "promoted" is counted, pauses for missing data separately (the bench
 //       resumes those as an operator would, so a run still ends in a verdict).
 //
-// Usage: bench_rollout [DETECTION_RUNS] [HEALTHY_RUNS]   (default 5 and 20)
+// Usage: bench_rollout [DETECTION_RUNS] [HEALTHY_RUNS]   (default 20 and 20; DETECTION_RUNS per
+//        mode; the healthy runs use the fast signal, the mode that could roll back falsely)
 //        BENCH_VERBOSE=1 prints every engine's log lines under its run.
 
 #include "backendfactory.h"
 #include "eventlogmodel.h"
 #include "haproxyruntime.h"
+#include "haproxysession.h"
 #include "labfixture.h"
 #include "labgates.h"
 #include "rolloutengine.h"
@@ -28,6 +32,7 @@
 
 #include <QCoreApplication>
 #include <QDateTime>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRandomGenerator>
 #include <QSignalSpy>
@@ -47,7 +52,7 @@ using State = RolloutEngine::State;
 namespace {
 
 constexpr int backgroundRps = 200;
-constexpr int pollWeightMs = 20;
+constexpr int pollWeightMs = 5;
 constexpr double faultErrorRatio = 0.3;
 
 qint64 nowMs()
@@ -109,7 +114,7 @@ class WeightWatcher final
 {
 public:
     explicit WeightWatcher(const HaproxyEndpoint &e)
-        : m_runtime(e)
+        : m_session(e)
     {
         m_thread.reset(QThread::create([this] { run(); }));
         m_thread->start();
@@ -133,7 +138,9 @@ private:
         while (!m_stop) {
             int w = -1;
             QString error;
-            if (m_runtime.getWeight(QStringLiteral("shop"), QStringLiteral("shop-v2-a"), &w, &error)) {
+            QStringList answers;
+            if (m_session.execute({QStringLiteral("get weight shop/shop-v2-a")}, &answers, &error)
+                && HaproxyRuntime::parseWeightAnswer(answers.value(0), &w)) {
                 m_last = w;
                 if (m_armed && w == 0) {
                     m_zeroAtMs = nowMs();
@@ -143,7 +150,7 @@ private:
             QThread::msleep(pollWeightMs);
         }
     }
-    HaproxyRuntime m_runtime;
+    HaproxySession m_session; // used by the watcher's thread only
     std::unique_ptr<QThread> m_thread;
     std::atomic<bool> m_stop{false};
     std::atomic<bool> m_armed{false};
@@ -157,6 +164,7 @@ struct Detection
     QString note;
     qint64 scrapeMs = -1;   // first scraped sample with canary errors, from T0
     qint64 seenMs = -1;     // Switchboard's first poll showing them
+    qint64 fastSeenMs = -1; // the fast signal's first reading showing them (-1: none or off)
     qint64 decidedMs = -1;  // gate failed: rollback decided
     qint64 haproxyMs = -1;  // HAProxy reports the canary at 0
     double errorAtDecision = std::nan("");
@@ -266,7 +274,12 @@ public:
         const QString pausedBefore = e->state() == State::Paused ? e->reason().section(QLatin1Char(';'), 0, 0) : QString();
 
         qint64 seenAt = 0;
+        qint64 fastSeenAt = 0;
         qint64 scrapedAt = 0;
+        QObject::connect(m_c, &TargetController::fastHealthChanged, &scope, [&fastSeenAt, this] {
+            if (!fastSeenAt && m_c->fastHealth().canary.errorRatio > 0)
+                fastSeenAt = nowMs();
+        });
         qint64 decidedAt = 0;
         QObject::connect(m_c, &TargetController::healthChanged, &scope, [&seenAt, &scrapedAt, this] {
             const HealthSample s = m_c->health().canary;
@@ -293,6 +306,7 @@ public:
         d.ok = true;
         d.scrapeMs = scrapedAt ? scrapedAt - t0 : -1;
         d.seenMs = seenAt ? seenAt - t0 : -1;
+        d.fastSeenMs = fastSeenAt ? fastSeenAt - t0 : -1;
         d.decidedMs = decidedAt ? decidedAt - t0 : -1;
         d.haproxyMs = m_watcher->zeroAtMs() - t0;
         if (!pausedBefore.isEmpty())
@@ -354,14 +368,72 @@ private:
     const bool m_verbose = qEnvironmentVariableIntValue("BENCH_VERBOSE") != 0; // print the engines' logs
 };
 
+// The detection runs of one mode, printed as they go.
+struct Mode
+{
+    QString name;
+    QList<qint64> total, fastSeen, seen, decided, tail;
+    int failures = 0;
+};
+
+std::unique_ptr<TargetController> connectController(const TargetConfig &target, EventLogModel *log)
+{
+    QString error;
+    std::unique_ptr<BackendHost> host = createBackends(target, &error);
+    if (!host) {
+        std::fprintf(stderr, "bench_rollout: target \"%s\": %s\n", qPrintable(target.name), qPrintable(error));
+        return nullptr;
+    }
+    auto c = std::make_unique<TargetController>(target, std::move(host), log, nullptr);
+    c->start();
+    TargetController *raw = c.get();
+    if (!waitUntil([raw] { return raw->hasSnapshot() && !raw->isHealthStale(nowMs()) && raw->health().stable.rps > 0; }, 30000)) {
+        std::fprintf(stderr, "bench_rollout: no fresh split and health from the lab: %s %s\n", qPrintable(c->lastError()),
+                     qPrintable(c->metricsError()));
+        return nullptr;
+    }
+    return c;
+}
+
+Mode detections(Bench &bench, const QString &name, int runs)
+{
+    Mode m;
+    m.name = name;
+    std::printf("\n(a) %s: %d detection runs: 25%% canary, pause with the gates watched; at T0 canary error=%.1f\n",
+                qPrintable(name), runs, faultErrorRatio);
+    std::printf("| run | fast signal sees | scrape shows errors | Prometheus poll sees | rollback decided | HAProxy 0%% (T1) | engine+HAProxy | note\n");
+    std::printf("|-----|------------------|---------------------|----------------------|------------------|-----------------|----------------|-----\n");
+    std::fflush(stdout);
+    for (int i = 1; i <= runs; ++i) {
+        const Detection d = bench.detect(i);
+        if (!d.ok) {
+            ++m.failures;
+            std::printf("| %3d | FAILED: %s\n", i, qPrintable(d.note));
+            std::fflush(stdout);
+            continue;
+        }
+        std::printf("| %3d | %13lld ms | %16lld ms | %17lld ms | %13lld ms | %12lld ms | %11lld ms | %s\n", i, d.fastSeenMs,
+                    d.scrapeMs, d.seenMs, d.decidedMs, d.haproxyMs, d.haproxyMs - d.decidedMs, qPrintable(d.note));
+        std::fflush(stdout);
+        m.total.append(d.haproxyMs);
+        if (d.fastSeenMs >= 0)
+            m.fastSeen.append(d.fastSeenMs);
+        if (d.seenMs >= 0)
+            m.seen.append(d.seenMs);
+        m.decided.append(d.decidedMs);
+        m.tail.append(d.haproxyMs - d.decidedMs);
+    }
+    return m;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     registerMetaTypes();
-    const int detectionRuns = argc > 1 ? std::max(1, QString::fromLocal8Bit(argv[1]).toInt()) : 5;
-    const int healthyRuns = argc > 2 ? std::max(1, QString::fromLocal8Bit(argv[2]).toInt()) : 20;
+    const int detectionRuns = argc > 1 ? std::max(1, QString::fromLocal8Bit(argv[1]).toInt()) : 20;
+    const int healthyRuns = argc > 2 ? std::max(0, QString::fromLocal8Bit(argv[2]).toInt()) : 20;
 
     LabFixture lab;
     if (!lab.start()) {
@@ -369,17 +441,22 @@ int main(int argc, char **argv)
         return 2;
     }
     const TargetConfigResult config = loadTargetConfig(lab.configDir() + QStringLiteral("/targets.json"));
-    TargetConfig target;
+    TargetConfig fast;
     for (const TargetConfig &t : config.targets) {
         if (t.name == QStringLiteral("lab"))
-            target = t;
+            fast = t;
     }
-    QString error;
-    std::unique_ptr<BackendHost> host = target.name.isEmpty() ? nullptr : createBackends(target, &error);
-    if (!host) {
-        std::fprintf(stderr, "bench_rollout: target \"lab\": %s %s\n", qPrintable(config.error), qPrintable(error));
+    if (fast.name.isEmpty()) {
+        std::fprintf(stderr, "bench_rollout: no target \"lab\": %s\n", qPrintable(config.error));
         return 2;
     }
+    // The same target with the fast signal switched off: Prometheus alone.
+    TargetConfig slow = fast;
+    QJsonObject haproxy = slow.settings.value(QStringLiteral("haproxy")).toObject();
+    haproxy.insert(QStringLiteral("fastSignalMs"), 0);
+    slow.settings.insert(QStringLiteral("haproxy"), haproxy);
+
+    QString error;
     HaproxyEndpoint endpoint;
     HaproxyEndpoint::parse(QStringLiteral("tcp:127.0.0.1:%1").arg(lab.port("ADMIN_PORT")), &endpoint, &error);
     WeightWatcher watcher(endpoint);
@@ -394,91 +471,88 @@ int main(int argc, char **argv)
     }
 
     EventLogModel log;
-    TargetController c(target, std::move(host), &log, nullptr);
-    c.start();
-    if (!waitUntil([&c] { return c.hasSnapshot() && !c.isHealthStale(nowMs()) && c.health().stable.rps > 0; }, 30000)) {
-        std::fprintf(stderr, "bench_rollout: no fresh split and health from the lab: %s %s\n", qPrintable(c.lastError()),
-                     qPrintable(c.metricsError()));
+    std::unique_ptr<TargetController> c = connectController(fast, &log);
+    if (!c)
         return 1;
-    }
     // Let the 10 s rate window fill with the background traffic before the first run.
-    waitUntil([&c] { return c.health().stable.rps >= 0.8 * backgroundRps; }, 15000);
-    std::printf("bench_rollout: lab target \"lab\" (pollMs %d, Prometheus scrape 1 s, rate window 10 s), background "
-                "lab/traffic %d req/s (Prometheus sees %.0f req/s)\n",
-                target.pollMs, backgroundRps, c.health().stable.rps);
+    TargetController *raw = c.get();
+    waitUntil([raw] { return raw->health().stable.rps >= 0.8 * backgroundRps; }, 15000);
+    HaproxyTargetSettings fastSettings;
+    HaproxyTargetSettings::fromJson(fast.settings.value(QStringLiteral("haproxy")).toObject(), &fastSettings, &error);
+    std::printf("bench_rollout: lab target \"lab\" (pollMs %d, Prometheus scrape 1 s, rate window 10 s; fast signal: "
+                "HAProxy show stat every %d ms over a %d ms window), background lab/traffic %d req/s (Prometheus sees %.0f req/s)\n",
+                fast.pollMs, c->hasFastSignal() ? fastSettings.fastSignalMs : 0, fastSettings.fastWindowMs, backgroundRps,
+                c->health().stable.rps);
     // Worded from the shared gate, so the report says what was measured.
     const GateSpec gate = LabGates::errorGate();
     std::printf("gate: errorRatio max %g%%, minRequests %g, failureLimit %d; fault: canary error=%.1f\n\n", gate.max * 100,
                 gate.minRequests, gate.failureLimit, faultErrorRatio);
     std::fflush(stdout);
 
-    Bench bench(&lab, &c, &watcher);
-
     // (b) first: its healthy runs must not meet errors (a) left in the rate window.
-    std::printf("(b) %d healthy runs of 10%% -> analysis 3 s (2 passes) -> 100%%\n", healthyRuns);
-    std::printf("| run | outcome      | duration s | no-data pauses | note\n");
-    std::printf("|-----|--------------|------------|----------------|-----\n");
-    std::fflush(stdout);
     int falseRollbacks = 0;
     int otherOutcomes = 0;
     int pausedRuns = 0;
     QList<qint64> healthyMs;
-    for (int i = 1; i <= healthyRuns; ++i) {
-        const Healthy h = bench.healthy(i);
-        std::printf("| %3d | %-12s | %10.1f | %14d | %s\n", i, qPrintable(h.outcome), double(h.ms) / 1000, h.noDataPauses,
-                    qPrintable(h.note));
+    {
+        Bench bench(&lab, c.get(), &watcher);
+        std::printf("(b) %d healthy runs of 10%% -> analysis 3 s (2 passes) -> 100%%, with the fast signal\n", healthyRuns);
+        std::printf("| run | outcome      | duration s | no-data pauses | note\n");
+        std::printf("|-----|--------------|------------|----------------|-----\n");
         std::fflush(stdout);
-        if (h.outcome == RolloutEngine::stateName(State::RolledBack))
-            ++falseRollbacks;
-        else if (h.outcome != RolloutEngine::stateName(State::Promoted))
-            ++otherOutcomes;
-        else
-            healthyMs.append(h.ms);
-        pausedRuns += h.noDataPauses > 0;
+        for (int i = 1; i <= healthyRuns; ++i) {
+            const Healthy h = bench.healthy(i);
+            std::printf("| %3d | %-12s | %10.1f | %14d | %s\n", i, qPrintable(h.outcome), double(h.ms) / 1000, h.noDataPauses,
+                        qPrintable(h.note));
+            std::fflush(stdout);
+            if (h.outcome == RolloutEngine::stateName(State::RolledBack))
+                ++falseRollbacks;
+            else if (h.outcome != RolloutEngine::stateName(State::Promoted))
+                ++otherOutcomes;
+            else
+                healthyMs.append(h.ms);
+            pausedRuns += h.noDataPauses > 0;
+        }
     }
 
-    std::printf("\n(a) %d detection runs: 25%% canary, pause with the gates watched; at T0 canary error=%.1f\n", detectionRuns,
-                faultErrorRatio);
-    std::printf("| run | scrape shows errors | Switchboard sees | rollback decided | HAProxy 0%% (T1) | engine+HAProxy | canary err at decision | note\n");
-    std::printf("|-----|---------------------|------------------|------------------|-----------------|----------------|------------------------|-----\n");
-    std::fflush(stdout);
-    QList<qint64> total, scrape, seen, decided, tail, climb;
-    int detectionFailures = 0;
-    for (int i = 1; i <= detectionRuns; ++i) {
-        const Detection d = bench.detect(i);
-        if (!d.ok) {
-            ++detectionFailures;
-            std::printf("| %3d | FAILED: %s\n", i, qPrintable(d.note));
-            std::fflush(stdout);
-            continue;
-        }
-        std::printf("| %3d | %16lld ms | %13lld ms | %13lld ms | %12lld ms | %11lld ms | %21.1f%% | %s\n", i, d.scrapeMs, d.seenMs,
-                    d.decidedMs, d.haproxyMs, d.haproxyMs - d.decidedMs, d.errorAtDecision * 100, qPrintable(d.note));
-        std::fflush(stdout);
-        total.append(d.haproxyMs);
-        scrape.append(d.scrapeMs);
-        seen.append(d.seenMs);
-        decided.append(d.decidedMs);
-        climb.append(d.decidedMs - d.seenMs);
-        tail.append(d.haproxyMs - d.decidedMs);
+    QList<Mode> modes;
+    {
+        Bench bench(&lab, c.get(), &watcher);
+        modes.append(detections(bench, QStringLiteral("fast signal + Prometheus"), detectionRuns));
+        QString ignore;
+        bench.reset(&ignore);
     }
-    QString ignore;
-    bench.reset(&ignore);
+    c.reset();
+    c = connectController(slow, &log);
+    if (!c)
+        return 1;
+    {
+        Bench bench(&lab, c.get(), &watcher);
+        modes.append(detections(bench, QStringLiteral("Prometheus alone"), detectionRuns));
+        QString ignore;
+        bench.reset(&ignore);
+    }
     traffic.kill();
     traffic.waitForFinished(5000);
 
-    std::printf("\nSummary (ms; min / median / max)\n");
-    std::printf("| %-46s | %7s | %7s | %7s |\n", "stage", "min", "median", "max");
+    std::printf("\nSummary (ms; min / median / worst), side by side\n");
+    std::printf("| %-46s | %7s | %7s | %7s |\n", "stage", "min", "median", "worst");
     std::printf("|------------------------------------------------|---------|---------|---------|\n");
-    printStats("(a) T1 - T0: fault to HAProxy at 0% canary", total);
-    printStats("    T0 -> first scraped sample with errors", scrape);
-    printStats("    T0 -> Switchboard's poll shows errors", seen);
-    printStats("    errors seen -> gate fails (window climbs)", climb);
-    printStats("    T0 -> rollback decided", decided);
-    printStats("    decided -> HAProxy at 0% (engine+HAProxy)", tail);
+    for (const Mode &m : std::as_const(modes)) {
+        std::printf("| %-46s |         |         |         |\n", qPrintable(m.name));
+        printStats("(a) T1 - T0: fault to HAProxy at 0% canary", m.total);
+        printStats("    T0 -> fast signal shows errors", m.fastSeen);
+        printStats("    T0 -> Prometheus poll shows errors", m.seen);
+        printStats("    T0 -> rollback decided", m.decided);
+        printStats("    decided -> HAProxy at 0% (engine+HAProxy)", m.tail);
+    }
     printStats("(b) healthy run duration (promoted runs)", healthyMs);
-    std::printf("\n(a) detection runs failed: %d of %d\n", detectionFailures, detectionRuns);
-    std::printf("(b) false rollbacks: %d of %d healthy runs; other non-promoted outcomes: %d; runs that paused for "
+    int detectionFailures = 0;
+    for (const Mode &m : std::as_const(modes)) {
+        std::printf("\n(a) %s: detection runs failed: %d of %d", qPrintable(m.name), m.failures, detectionRuns);
+        detectionFailures += m.failures;
+    }
+    std::printf("\n(b) false rollbacks: %d of %d healthy runs; other non-promoted outcomes: %d; runs that paused for "
                 "missing data (resumed by the bench): %d\n",
                 falseRollbacks, healthyRuns, otherOutcomes, pausedRuns);
     return falseRollbacks == 0 && detectionFailures == 0 && otherOutcomes == 0 ? 0 : 1;

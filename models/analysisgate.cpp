@@ -1,5 +1,7 @@
 #include "analysisgate.h"
 
+#include "statjudge.h"
+
 #include <QJsonValue>
 #include <QStringList>
 
@@ -17,7 +19,9 @@ const QStringList &knownGateKeys()
                                   QStringLiteral("min"),
                                   QStringLiteral("minTimesStable"), QStringLiteral("combine"),
                                   QStringLiteral("minRequests"),   QStringLiteral("minRps"),
-                                  QStringLiteral("failureLimit")};
+                                  QStringLiteral("failureLimit"),  QStringLiteral("judge"),
+                                  QStringLiteral("confidence"),    QStringLiteral("tolerance"),
+                                  QStringLiteral("minPoints")};
     return keys;
 }
 
@@ -43,6 +47,30 @@ void explain(GateResult *r, const QString &why)
     r->text = QStringLiteral("%1 %2: %3").arg(r->gate, outcomeName(r->outcome), why);
 }
 
+// Pass resets the breach count; a breach fails once failureLimit breaches are consecutive and is
+// "confirming" before that. Shared by threshold and judge gates.
+void gateConclude(const GateSpec &spec, int failuresBefore, bool ok, const QString &cmp, GateResult *r)
+{
+    if (ok) {
+        r->outcome = GateResult::Outcome::Pass;
+        r->cause = GateResult::Cause::None;
+        r->consecutiveFailures = 0;
+        explain(r, cmp);
+        return;
+    }
+    r->consecutiveFailures = failuresBefore + 1;
+    if (r->consecutiveFailures >= spec.failureLimit) {
+        r->outcome = GateResult::Outcome::Fail;
+        r->cause = GateResult::Cause::None;
+        explain(r, QStringLiteral("%1 (%2 consecutive)").arg(cmp).arg(r->consecutiveFailures));
+    } else {
+        r->outcome = GateResult::Outcome::Inconclusive;
+        r->cause = GateResult::Cause::Confirming;
+        explain(r, QStringLiteral("breach %1 of %2 needed to fail: %3")
+                       .arg(r->consecutiveFailures).arg(spec.failureLimit).arg(cmp));
+    }
+}
+
 } // namespace
 
 QString metricName(GateSpec::Metric m)
@@ -54,6 +82,34 @@ QString metricName(GateSpec::Metric m)
     case GateSpec::Metric::Rps: return QStringLiteral("rps");
     }
     return {};
+}
+
+QString judgeName(GateSpec::Judge j)
+{
+    switch (j) {
+    case GateSpec::Judge::Threshold: return QStringLiteral("threshold");
+    case GateSpec::Judge::TwoProportion: return QStringLiteral("two-proportion");
+    case GateSpec::Judge::MannWhitney: return QStringLiteral("mann-whitney");
+    }
+    return {};
+}
+
+QJsonObject GateStats::toJson() const
+{
+    QJsonObject o{{QStringLiteral("test"), test}};
+    auto put = [&o](const QString &key, double v) {
+        if (isKnown(v) && std::isfinite(v))
+            o.insert(key, v);
+    };
+    put(QStringLiteral("statistic"), statistic);
+    put(QStringLiteral("pValue"), pValue);
+    put(QStringLiteral("alpha"), alpha);
+    put(QStringLiteral("effect"), effect);
+    put(QStringLiteral("tolerance"), tolerance);
+    put(QStringLiteral("shift"), shift);
+    put(QStringLiteral("canaryPoints"), canaryPoints);
+    put(QStringLiteral("stablePoints"), stablePoints);
+    return o;
 }
 
 bool metricFromName(const QString &name, GateSpec::Metric *out)
@@ -135,6 +191,12 @@ QJsonObject GateSpec::toJson() const
         o.insert(QStringLiteral("minRps"), minRps);
     if (failureLimit != 1)
         o.insert(QStringLiteral("failureLimit"), failureLimit);
+    if (judge != Judge::Threshold) {
+        o.insert(QStringLiteral("judge"), judgeName(judge));
+        o.insert(QStringLiteral("confidence"), confidence);
+        put(QStringLiteral("tolerance"), tolerance);
+        o.insert(QStringLiteral("minPoints"), minPoints);
+    }
     return o;
 }
 
@@ -169,14 +231,66 @@ bool GateSpec::fromJson(const QJsonObject &o, const QString &path, GateSpec *out
         || !readNumber(o, QStringLiteral("minRequests"), path, 0, &g.minRequests, error)
         || !readNumber(o, QStringLiteral("minRps"), path, 0, &g.minRps, error))
         return false;
-    if (isKnown(g.floorOverStable) && !isKnown(g.maxTimesStable)) {
+    const QJsonValue judge = o.value(QStringLiteral("judge"));
+    if (!judge.isUndefined()) {
+        const QString j = judge.toString();
+        if (j == judgeName(Judge::TwoProportion))
+            g.judge = Judge::TwoProportion;
+        else if (j == judgeName(Judge::MannWhitney))
+            g.judge = Judge::MannWhitney;
+        else if (j != judgeName(Judge::Threshold)) {
+            *error = QStringLiteral("%1.judge: must be \"threshold\", \"two-proportion\" or \"mann-whitney\"").arg(path);
+            return false;
+        }
+    }
+    if (g.judge == Judge::Threshold) {
+        for (const char *key : {"confidence", "tolerance", "minPoints"}) {
+            if (o.contains(QLatin1String(key))) {
+                *error = QStringLiteral("%1.%2: goes with a \"judge\" (two-proportion or mann-whitney)").arg(path, QLatin1String(key));
+                return false;
+            }
+        }
+    } else {
+        if (!readNumber(o, QStringLiteral("confidence"), path, 0.5, &g.confidence, error)
+            || !readNumber(o, QStringLiteral("tolerance"), path, 0, &g.tolerance, error))
+            return false;
+        if (g.confidence >= 1) {
+            *error = QStringLiteral("%1.confidence: must be below 1 (0.98 is 98%)").arg(path);
+            return false;
+        }
+        double points = g.minPoints;
+        if (!readNumber(o, QStringLiteral("minPoints"), path, 2, &points, error))
+            return false;
+        if (points != double(int(points)) || points > 100000) {
+            *error = QStringLiteral("%1.minPoints: must be a whole number 2..100000").arg(path);
+            return false;
+        }
+        g.minPoints = int(points);
+        if (g.judge == Judge::TwoProportion && g.metric != Metric::ErrorRatio) {
+            *error = QStringLiteral("%1.judge: two-proportion compares error ratios (metric errorRatio)").arg(path);
+            return false;
+        }
+        if (g.judge == Judge::MannWhitney && g.metric == Metric::Rps) {
+            *error = QStringLiteral("%1.judge: mann-whitney compares errorRatio, p50Ms or p99Ms values, not rps").arg(path);
+            return false;
+        }
+        if (g.isUpperBound() || isKnown(g.min) || isKnown(g.minTimesStable)) {
+            *error = QStringLiteral("%1: a judge gate takes no max*/min* bounds; add a threshold gate for those").arg(path);
+            return false;
+        }
+        if (isKnown(g.floorOverStable) && g.judge != Judge::MannWhitney) {
+            *error = QStringLiteral("%1.floorOverStable: goes with maxTimesStable or the mann-whitney judge").arg(path);
+            return false;
+        }
+    }
+    if (g.judge == Judge::Threshold && isKnown(g.floorOverStable) && !isKnown(g.maxTimesStable)) {
         *error = QStringLiteral("%1.floorOverStable: goes with maxTimesStable (the bound is max(stable × maxTimesStable, "
                                 "stable + floorOverStable))").arg(path);
         return false;
     }
     const bool upper = g.isUpperBound();
     const bool lower = isKnown(g.min) || isKnown(g.minTimesStable);
-    if (!upper && !lower) {
+    if (!upper && !lower && g.judge == Judge::Threshold) {
         *error = QStringLiteral("%1: needs a bound (max, maxOverStable, maxTimesStable, min or minTimesStable)").arg(path);
         return false;
     }
@@ -267,6 +381,21 @@ GateResult evaluateGate(const GateSpec &spec, const GateInput &in, int failuresB
         return r;
     }
 
+    if (spec.judge != GateSpec::Judge::Threshold) {
+        if (!in.window)
+            return noData(QStringLiteral("no readings to judge"));
+        const StatJudge::Decision d = StatJudge::judge(spec, *in.window);
+        r.stats = d.stats;
+        if (!d.enough) {
+            r.outcome = GateResult::Outcome::Inconclusive;
+            r.cause = GateResult::Cause::TooFewRequests;
+            explain(&r, d.why);
+            return r;
+        }
+        gateConclude(spec, failuresBefore, !d.worse, d.why, &r);
+        return r;
+    }
+
     // Each bound as a value and the words that explain it.
     const QString stableWord = in.stableIsBaseline ? QStringLiteral("stable baseline") : QStringLiteral("stable");
     QList<QPair<double, QString>> bounds;
@@ -317,24 +446,7 @@ GateResult evaluateGate(const GateSpec &spec, const GateInput &in, int failuresB
                            limit);
     if (how != limit)
         cmp += QStringLiteral(" = ") + how;
-    if (ok) {
-        r.outcome = GateResult::Outcome::Pass;
-        r.cause = GateResult::Cause::None;
-        r.consecutiveFailures = 0;
-        explain(&r, cmp);
-        return r;
-    }
-    r.consecutiveFailures = failuresBefore + 1;
-    if (r.consecutiveFailures >= spec.failureLimit) {
-        r.outcome = GateResult::Outcome::Fail;
-        r.cause = GateResult::Cause::None;
-        explain(&r, QStringLiteral("%1 (%2 consecutive)").arg(cmp).arg(r.consecutiveFailures));
-    } else {
-        r.outcome = GateResult::Outcome::Inconclusive;
-        r.cause = GateResult::Cause::Confirming;
-        explain(&r, QStringLiteral("breach %1 of %2 needed to fail: %3")
-                             .arg(r.consecutiveFailures).arg(spec.failureLimit).arg(cmp));
-    }
+    gateConclude(spec, failuresBefore, ok, cmp, &r);
     return r;
 }
 
@@ -358,6 +470,7 @@ void GateWatch::record(const HealthSnapshot &h, qint64 maxGapMs)
             m_requests += h.canary.rps * double(std::min(h.canary.timeMs - m_lastSampleMs, maxGapMs)) / 1000.0;
         m_lastSampleMs = h.canary.timeMs;
     }
+    m_window.add(h, maxGapMs);
     if (isKnown(h.stable.rps) && h.stable.rps > 0 && isKnown(h.stable.errorRatio) && isKnown(h.stable.p99Ms))
         m_baseline = h.stable;
 }
@@ -381,6 +494,7 @@ bool GateWatch::judge(const QList<GateSpec> &gates, const HealthSnapshot &h, con
     in.metricsError = metricsError;
     in.nowMs = nowMs;
     in.staleAfterMs = staleAfterMs;
+    in.window = &m_window;
     *out = evaluateGates(gates, in, &m_failures);
     return true;
 }

@@ -26,8 +26,20 @@
 //    "minRequests": 50,                // canary requests seen since its weight was set
 //    "minRps": 0,                      // canary request rate now
 //    "failureLimit": 2}                // consecutive breaches before the gate fails
+//
+// A gate may instead let a statistical judge decide, over the readings since the canary's
+// weight was set (a verdict's window: its last windowMs), in the manner of Kayenta's judge:
+//   {"metric": "errorRatio", "judge": "two-proportion",   // z-test, Fisher's exact at low counts
+//    "confidence": 0.99,   // fails only when p < 1 - confidence ...
+//    "tolerance": 0.01,    // ... and canary - stable exceeds this (ratio units: 0.01 = 1 point)
+//    "minPoints": 10}      // readings needed on each side, else inconclusive (too few)
+//   {"metric": "p99Ms", "judge": "mann-whitney",           // one value per reading and version
+//    "confidence": 0.99, "tolerance": 0.5,   // median(canary)/median(stable) - 1 beyond 50%
+//    "floorOverStable": 20, "minPoints": 20} // and the Hodges-Lehmann shift beyond 20 ms
+// Judge gates take no max*/min* bounds (add a threshold gate next to them for that).
 
 #include "domain.h"
+#include "statwindow.h"
 
 #include <QHash>
 #include <QJsonObject>
@@ -43,6 +55,7 @@ struct GateSpec
 {
     enum class Metric { ErrorRatio, P99Ms, P50Ms, Rps };
     enum class Combine { All, Any };
+    enum class Judge { Threshold, TwoProportion, MannWhitney };
 
     QString name;
     Metric metric = Metric::ErrorRatio;
@@ -56,6 +69,10 @@ struct GateSpec
     double minRequests = 0;
     double minRps = 0;
     int failureLimit = 1;
+    Judge judge = Judge::Threshold;
+    double confidence = 0.98;    // judge gates: 1 - the p-value that counts as evidence
+    double tolerance = unknown(); // judge gates: the effect size allowed (default per judge)
+    int minPoints = 20;          // judge gates: readings needed on each side
 
     bool isUpperBound() const;
     bool usesStable() const;
@@ -66,10 +83,29 @@ struct GateSpec
 };
 
 QString metricName(GateSpec::Metric m);
+QString judgeName(GateSpec::Judge j);
 bool metricFromName(const QString &name, GateSpec::Metric *out);
 double metricValue(const HealthSample &s, GateSpec::Metric m);
 // "0.31%" / "48.2 ms" / "812 req/s": the units people read on the charts.
 QString formatMetric(GateSpec::Metric m, double v);
+
+// The numbers a statistical judge decided on (GateResult::stats): shown in tooltips, the event
+// log and the audit. `test` is empty for threshold gates.
+struct GateStats
+{
+    QString test;               // "z-test", "fisher-exact", "mann-whitney"
+    double statistic = unknown(); // z, or U for Mann-Whitney
+    double pValue = unknown();  // one-sided: the canary is worse
+    double alpha = unknown();   // 1 - confidence
+    double effect = unknown();  // difference of ratios, or relative change of the median
+    double tolerance = unknown();
+    double shift = unknown();   // Mann-Whitney: Hodges-Lehmann shift, in the metric's unit
+    double canaryPoints = 0;    // requests (proportion tests) or readings (Mann-Whitney)
+    double stablePoints = 0;
+
+    bool isSet() const { return !test.isEmpty(); }
+    QJsonObject toJson() const;
+};
 
 // One observation to judge.
 struct GateInput
@@ -86,6 +122,8 @@ struct GateInput
     // Samples older than staleAfterMs at nowMs are no data. staleAfterMs 0 skips the check.
     qint64 nowMs = 0;
     qint64 staleAfterMs = 0;
+    // Readings for judge gates; null: judge gates are inconclusive.
+    const StatWindow *window = nullptr;
 };
 
 struct GateResult
@@ -106,6 +144,7 @@ struct GateResult
     qint64 timeMs = 0;            // of the canary sample judged
     QString why;                  // "no data: Prometheus: connection refused", "canary 0.31% <= 1.21% = ..."
     QString text;                 // one line: gate, outcome and why: "error-ratio pass: canary 0.31% <= ..."
+    GateStats stats;              // judge gates: the numbers behind the outcome
 
     bool isNoData() const { return outcome == Outcome::Inconclusive && cause == Cause::NoData; }
 };
@@ -128,7 +167,22 @@ class GateWatch final
 {
 public:
     // A new canary weight is a new population: its requests are counted from zero.
-    void resetVolume() { m_requests = 0; }
+    void resetVolume()
+    {
+        m_requests = 0;
+        m_window.reset();
+    }
+    // Forgets everything (counts, window, breaches, the last reading judged): for a window
+    // rebuilt from history.
+    void restart()
+    {
+        *this = GateWatch{m_window.maxAgeMs()};
+    }
+    GateWatch() = default;
+    explicit GateWatch(qint64 windowMs) { m_window.setMaxAgeMs(windowMs); }
+    // How far back judge gates look (0: since the weight was set).
+    void setWindowMs(qint64 ms) { m_window.setMaxAgeMs(ms); }
+    const StatWindow &window() const { return m_window; }
     // Takes in one usable reading (no metrics error, not stale). A gap between two samples adds
     // at most maxGapMs worth of requests: requests nobody saw are not evidence.
     void record(const HealthSnapshot &h, qint64 maxGapMs);
@@ -145,6 +199,7 @@ private:
     QString m_lastError;
     std::optional<HealthSample> m_baseline;
     QHash<QString, int> m_failures;
+    StatWindow m_window;
 };
 
 } // namespace Switchboard

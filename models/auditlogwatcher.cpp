@@ -78,6 +78,7 @@ void AuditLogWatcher::handleLine(const QByteArray &line)
     const QJsonObject e = QJsonDocument::fromJson(line).object();
     if (e.isEmpty())
         return; // not an entry; the audit view shows broken lines as such
+    Q_EMIT entryAdded(e);
     if (e.value(QStringLiteral("pid")).toInteger(-1) == ownPid())
         return;
     Q_EMIT foreignEntry(e);

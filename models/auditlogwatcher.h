@@ -36,6 +36,8 @@ public Q_SLOTS:
 Q_SIGNALS:
     // An entry another process wrote, as it is in the file.
     void foreignEntry(const QJsonObject &entry);
+    // Every entry added since the watcher started, ours included (the fleet's last action).
+    void entryAdded(const QJsonObject &entry);
 
 private:
     void handleLine(const QByteArray &line);

@@ -41,6 +41,8 @@ void BackendHost::requestStop()
 {
     if (m_metrics)
         m_metrics->requestStop();
+    if (m_fast)
+        m_fast->requestStop();
     m_traffic->requestStop();
 }
 
@@ -51,11 +53,13 @@ void registerMetaTypes()
     qRegisterMetaType<HealthSeries>();
     qRegisterMetaType<WeightChange>();
     qRegisterMetaType<ChangeResult>();
+    qRegisterMetaType<DeployResult>();
 }
 
 BackendHost::BackendHost(std::unique_ptr<TrafficBackend> traffic, std::unique_ptr<MetricsSource> metrics,
                          const QString &threadName)
     : m_trafficThread(std::make_unique<QThread>())
+    , m_threadName(threadName)
 {
     registerMetaTypes();
     m_trafficThread->setObjectName(threadName + QStringLiteral(":traffic"));
@@ -71,6 +75,18 @@ BackendHost::BackendHost(std::unique_ptr<TrafficBackend> traffic, std::unique_pt
     }
 }
 
+void BackendHost::addFastSignal(std::unique_ptr<MetricsSource> source, int intervalMs)
+{
+    if (!source || m_fast)
+        return;
+    m_fastThread = std::make_unique<QThread>();
+    m_fastThread->setObjectName(m_threadName + QStringLiteral(":fast"));
+    m_fast = source.release();
+    m_fast->moveToThread(m_fastThread.get());
+    m_fastThread->start();
+    m_fastIntervalMs = intervalMs;
+}
+
 BackendHost::~BackendHost()
 {
     // Sockets and timers must die on the thread that owns them. A call under way is asked to
@@ -79,6 +95,8 @@ BackendHost::~BackendHost()
     const QDeadlineTimer deadline(joinTimeoutMs);
     if (m_metrics)
         retire(m_metrics, std::move(m_metricsThread), deadline);
+    if (m_fast)
+        retire(m_fast, std::move(m_fastThread), deadline);
     retire(m_traffic, std::move(m_trafficThread), deadline);
 }
 

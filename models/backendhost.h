@@ -26,6 +26,12 @@ public:
 
     TrafficBackend *traffic() const { return m_traffic; }
     MetricsSource *metrics() const { return m_metrics; }
+    // The traffic layer's own counters at a short interval (HAProxy's fast signal), on a
+    // thread of its own: a slow Prometheus query must not delay it. Null when there is none.
+    MetricsSource *fastMetrics() const { return m_fast; }
+    int fastIntervalMs() const { return m_fastIntervalMs; }
+    // Before the controller is built on this host.
+    void addFastSignal(std::unique_ptr<MetricsSource> source, int intervalMs);
 
     // Any thread: both backends end the call under way soon and take no new ones. The destructor
     // does this too; calling it first on every host lets a workspace stop all targets at once.
@@ -41,8 +47,12 @@ public:
 private:
     std::unique_ptr<QThread> m_trafficThread;
     std::unique_ptr<QThread> m_metricsThread;
+    std::unique_ptr<QThread> m_fastThread;
     TrafficBackend *m_traffic = nullptr;
     MetricsSource *m_metrics = nullptr;
+    MetricsSource *m_fast = nullptr;
+    int m_fastIntervalMs = 0;
+    QString m_threadName;
 };
 
 void registerMetaTypes();

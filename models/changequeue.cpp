@@ -2,6 +2,7 @@
 
 #include "auditlog.h"
 
+#include <QJsonArray>
 #include <QJsonObject>
 
 namespace Switchboard {
@@ -86,8 +87,20 @@ QString ChangeQueue::writeAudit(const Change &c, const ChangeResult &r)
     e.result = statusName(r.status);
     if (c.step)
         e.extra.insert(QStringLiteral("step"), true);
+    else if (c.change.routeEdit)
+        e.extra.insert(QStringLiteral("route"), c.change.routeEdit->describe());
     else
         e.extra.insert(QStringLiteral("canaryPercent"), c.change.canaryPercent);
+    if (r.routesTouched) {
+        QJsonArray before;
+        for (const TrafficRoute &t : r.routesBefore)
+            before.append(t.toJson());
+        QJsonArray after;
+        for (const TrafficRoute &t : r.routesAfter)
+            after.append(t.toJson());
+        e.extra.insert(QStringLiteral("routesBefore"), before);
+        e.extra.insert(QStringLiteral("routesAfter"), after);
+    }
     e.extra.insert(QStringLiteral("message"), r.message);
     QString err;
     return m_audit->append(e, &err) ? QString() : err;

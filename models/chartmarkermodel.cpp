@@ -134,6 +134,27 @@ void ChartMarkerModel::addExternalChange(qint64 timeMs, double canaryBefore, dou
     add(m);
 }
 
+void ChartMarkerModel::addRouteChange(qint64 timeMs, const QList<TrafficRoute> &before, const QList<TrafficRoute> &after,
+                                      const QString &detail)
+{
+    QStringList parts;
+    for (const TrafficRoute &r : after)
+        if (!before.contains(r))
+            parts.append(QStringLiteral("+") + r.describe().section(QStringLiteral(" → "), 0, 0));
+    for (const TrafficRoute &r : before)
+        if (!after.contains(r))
+            parts.append(QStringLiteral("-") + r.describe().section(QStringLiteral(" → "), 0, 0));
+    if (parts.isEmpty())
+        return;
+    Marker m;
+    m.timeMs = timeMs;
+    m.kind = Kind::Route;
+    m.label = after.isEmpty() ? QStringLiteral("testers cleared") : QStringLiteral("testers ") + parts.join(QStringLiteral(", "));
+    m.detail = QStringLiteral("routes %1 → %2%3").arg(describeRoutes(before), describeRoutes(after),
+                                                      detail.isEmpty() ? QString() : QStringLiteral(": ") + detail);
+    add(m);
+}
+
 QString ChartMarkerModel::externalChangeText(double canaryBefore, double canaryAfter)
 {
     auto show = [](double v) { return isKnown(v) ? percent(v) : QStringLiteral("?"); };

@@ -17,7 +17,7 @@ class ChartMarkerModel final : public QAbstractListModel
 {
     Q_OBJECT
 public:
-    enum class Kind { WeightChange, GatePass, GateFail, GateInconclusive, Rollback, External };
+    enum class Kind { WeightChange, GatePass, GateFail, GateInconclusive, Rollback, External, Route };
     Q_ENUM(Kind)
     struct Marker
     {
@@ -46,6 +46,9 @@ public:
     // Weights that changed without Switchboard changing them (another tool, a hand edit), seen
     // by a read at `timeMs`: canary percents before and after, NaN when unknown.
     void addExternalChange(qint64 timeMs, double canaryBefore, double canaryAfter);
+    // Tester routes changed (ours or, with detail "external change", someone else's):
+    // "testers +X-Canary: always", "testers cleared".
+    void addRouteChange(qint64 timeMs, const QList<TrafficRoute> &before, const QList<TrafficRoute> &after, const QString &detail);
     // "canary 10% → 40%", the words the event log uses for the same change.
     static QString externalChangeText(double canaryBefore, double canaryAfter);
     // One evaluation of a rollout's gates. A gate is marked when its outcome (or, inconclusive,

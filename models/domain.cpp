@@ -34,7 +34,8 @@ MemberHealth memberHealth(const Member &m)
         return MemberHealth::Unchecked;
     if (s == QLatin1String("UP"))
         return MemberHealth::Healthy;
-    if (s == QLatin1String("DOWN"))
+    // "DOWN (CrashLoopBackOff)": down, with the reason (a Kubernetes pod's waiting reason).
+    if (s == QLatin1String("DOWN") || s.startsWith(QLatin1String("DOWN (")))
         return MemberHealth::Down;
     // "UP 1/3" (failing, not yet down), "DOWN 1/2" (passing, not yet up), and words we do not
     // know: the checks have not decided.

@@ -2,6 +2,8 @@
 // Plain value types shared by every layer: what a target is, who serves it, how traffic is
 // split and how healthy each version is. No behaviour beyond small derivations.
 
+#include "trafficroute.h"
+
 #include <QDateTime>
 #include <QJsonObject>
 #include <QList>
@@ -9,6 +11,7 @@
 #include <QString>
 
 #include <cmath>
+#include <optional>
 #include <limits>
 
 namespace Switchboard {
@@ -70,6 +73,15 @@ struct TrafficSnapshot
     // What the traffic layer says beyond weights, one line for the operator (a rollout's step
     // and phase, TLS verification being off). Empty when there is nothing to say.
     QString note;
+    // Tester routes in force (requests matching them reach the canary whatever the weights).
+    QList<TrafficRoute> routes;
+    // Why route edits are refused on this target (the layer has none, its configuration does
+    // not declare them, or another controller owns them: Argo Rollouts); empty when accepted.
+    QString routesRefusal = QStringLiteral("this traffic layer has no tester routes");
+    // The new version's image where the layer runs images (the Deployment kinds): what Deploy
+    // replaces, shown before -> after. Empty elsewhere.
+    QString image;
+    QString imageContainer;
 
     QList<Member> membersOf(Version v) const;
     // name -> weight, the view an operator "last saw"; used for optimistic concurrency.
@@ -119,6 +131,11 @@ struct WeightChange
     QMap<QString, int> expected;
     bool force = false;
     QString reason;
+    // Set: the change edits tester routes only (TrafficBackend::editRoutes), weights stay.
+    std::optional<RouteEdit> routeEdit;
+    // A weight change that also removes every tester route (a rollback, unless the operator
+    // keeps them): no request is left on the canary.
+    bool clearRoutes = false;
 };
 
 struct ChangeResult
@@ -132,8 +149,28 @@ struct ChangeResult
     // The id of the change this answers (WeightChange::id). Backends leave it 0; the change
     // queue stamps it, since it knows which change was on the wire.
     quint64 id = 0;
+    // Tester routes before and after, read back, when the change edited or cleared them.
+    bool routesTouched = false;
+    QList<TrafficRoute> routesBefore;
+    QList<TrafficRoute> routesAfter;
+    // The new version did not become Ready (pods crash-looping, an image that cannot be pulled,
+    // a readiness probe that never passes): a running rollout rolls back instead of pausing.
+    bool newVersionFailing = false;
 
     bool ok() const { return status == Status::Applied; }
+};
+
+// What a deploy (a new image for the new version) did.
+struct DeployResult
+{
+    ChangeResult::Status status = ChangeResult::Status::Failed;
+    QString message;    // one line
+    QString resource;   // "Deployment shop/shop-v2"
+    QString container;
+    QString imageBefore;
+    QString imageAfter;
+
+    bool ok() const { return status == ChangeResult::Status::Applied; }
 };
 QString statusName(ChangeResult::Status s);
 
@@ -161,3 +198,4 @@ Q_DECLARE_METATYPE(Switchboard::HealthSnapshot)
 Q_DECLARE_METATYPE(Switchboard::HealthSeries)
 Q_DECLARE_METATYPE(Switchboard::WeightChange)
 Q_DECLARE_METATYPE(Switchboard::ChangeResult)
+Q_DECLARE_METATYPE(Switchboard::DeployResult)

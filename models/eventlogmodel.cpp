@@ -2,11 +2,16 @@
 
 #include <QDateTime>
 
+#include <utility>
+
 namespace Switchboard {
 
 EventLogModel::EventLogModel(QObject *parent)
     : QAbstractListModel(parent)
 {
+    m_connectedFlush.setSingleShot(true);
+    m_connectedFlush.setInterval(1500);
+    connect(&m_connectedFlush, &QTimer::timeout, this, &EventLogModel::flushConnected);
 }
 
 int EventLogModel::rowCount(const QModelIndex &parent) const
@@ -59,6 +64,32 @@ void EventLogModel::add(const QString &target, Severity severity, const QString 
     m_events.append(e);
     endInsertRows();
     Q_EMIT eventAdded(e);
+}
+
+void EventLogModel::addConnected(const QString &target, const QString &text)
+{
+    m_connected.append(Event{QDateTime::currentMSecsSinceEpoch(), target, Severity::Info, text});
+    if (!m_connectedFlush.isActive())
+        m_connectedFlush.start();
+}
+
+void EventLogModel::flushConnected()
+{
+    m_connectedFlush.stop();
+    const QList<Event> held = std::exchange(m_connected, {});
+    if (held.isEmpty())
+        return;
+    if (held.size() == 1)
+        return add(held.constFirst().target, held.constFirst().severity, held.constFirst().text, held.constFirst().timeMs);
+    constexpr int named = 8;
+    QStringList names;
+    for (int i = 0; i < held.size() && i < named; ++i)
+        names << held.at(i).target;
+    QString list = names.join(QStringLiteral(", "));
+    if (held.size() > named)
+        list += tr(", … and %1 more").arg(held.size() - named);
+    add(QString(), Severity::Info, tr("%1 targets connected: %2").arg(held.size()).arg(list),
+        held.constFirst().timeMs);
 }
 
 } // namespace Switchboard

@@ -3,6 +3,7 @@
 
 #include <QAbstractListModel>
 #include <QList>
+#include <QTimer>
 
 namespace Switchboard {
 
@@ -27,6 +28,13 @@ public:
     QHash<int, QByteArray> roleNames() const override;
 
     void add(const QString &target, Severity severity, const QString &text, qint64 timeMs = 0);
+    // A target connected for the first time. Such lines arriving within `windowMs` of the
+    // first are summed up in one ("12 targets connected: a, b, …"): with hundreds of targets,
+    // one line each would bury everything else. A lone one is logged as `text`.
+    void addConnected(const QString &target, const QString &text);
+    void setConnectedWindowMs(int windowMs) { m_connectedFlush.setInterval(windowMs); }
+    // Logs what addConnected() holds now.
+    void flushConnected();
     const QList<Event> &events() const { return m_events; }
 
 Q_SIGNALS:
@@ -34,6 +42,8 @@ Q_SIGNALS:
 
 private:
     QList<Event> m_events; // newest last
+    QList<Event> m_connected; // addConnected() lines not logged yet
+    QTimer m_connectedFlush;
     int m_limit = 5000;
 };
 

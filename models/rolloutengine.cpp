@@ -5,6 +5,8 @@
 
 #include <QDateTime>
 #include <QJsonObject>
+#include <QRandomGenerator>
+#include <QTimeZone>
 
 namespace Switchboard {
 
@@ -32,6 +34,7 @@ RolloutEngine::RolloutEngine(TargetController *controller, const RolloutPlan &pl
     m_tick.setInterval(tickMs);
     connect(&m_tick, &QTimer::timeout, this, &RolloutEngine::tick);
     connect(controller, &TargetController::healthChanged, this, &RolloutEngine::onHealthChanged);
+    connect(controller, &TargetController::fastHealthChanged, this, &RolloutEngine::onFastHealthChanged);
     connect(controller, &TargetController::actionFinished, this, &RolloutEngine::onActionFinished);
     connect(controller, &TargetController::snapshotChanged, this, &RolloutEngine::onSnapshotChanged);
     connect(controller, &TargetController::connectionStateChanged, this, &RolloutEngine::onConnectionStateChanged);
@@ -64,7 +67,7 @@ qint64 RolloutEngine::remainingMs() const
     if (m_step < 0 || m_step >= m_plan.steps.size())
         return -1;
     const RolloutStep &s = m_plan.steps.at(m_step);
-    if (s.kind == RolloutStep::Kind::SetWeight || s.durationMs <= 0 || isFinished())
+    if (s.kind == RolloutStep::Kind::SetWeight || s.kind == RolloutStep::Kind::Route || s.durationMs <= 0 || isFinished())
         return -1;
     const qint64 elapsed = m_frozenElapsedMs >= 0 ? m_frozenElapsedMs : now() - m_stepStartMs;
     return std::max<qint64>(0, s.durationMs - elapsed);
@@ -80,12 +83,34 @@ void RolloutEngine::log(const QString &line)
     Q_EMIT logLine(line);
 }
 
-void RolloutEngine::audit(const QString &action, const QString &reason, const QString &result)
+void RolloutEngine::audit(const QString &action, const QString &reason, const QString &result, QJsonObject extra)
 {
-    QJsonObject extra{{QStringLiteral("plan"), m_plan.name}, {QStringLiteral("strategy"), strategyName(m_plan.strategy)}};
+    extra.insert(QStringLiteral("plan"), m_plan.name);
+    extra.insert(QStringLiteral("strategy"), strategyName(m_plan.strategy));
+    if (!m_id.isEmpty())
+        extra.insert(QStringLiteral("rollout"), m_id);
     if (m_step >= 0 && m_step < m_plan.steps.size())
         extra.insert(QStringLiteral("step"), m_step + 1);
     m_controller->auditAction(action, reason, result, extra);
+}
+
+void RolloutEngine::auditGate(const GateResult &r)
+{
+    QJsonObject gate{{QStringLiteral("gate"), r.gate},
+                     {QStringLiteral("metric"), metricName(r.metric)},
+                     {QStringLiteral("outcome"), outcomeName(r.outcome)},
+                     {QStringLiteral("why"), r.why},
+                     {QStringLiteral("consecutiveFailures"), r.consecutiveFailures},
+                     {QStringLiteral("failureLimit"), r.failureLimit}};
+    // Unknown numbers are left out (null in spirit), never written as 0.
+    const std::pair<const char *, double> numbers[] = {
+        {"canary", r.canary}, {"stable", r.stable}, {"threshold", r.threshold}, {"canaryRequests", r.canaryRequests}};
+    for (const auto &[key, value] : numbers)
+        if (isKnown(value))
+            gate.insert(QLatin1String(key), value);
+    if (r.timeMs > 0)
+        gate.insert(QStringLiteral("sampleTime"), QDateTime::fromMSecsSinceEpoch(r.timeMs, Qt::UTC).toString(Qt::ISODateWithMs));
+    audit(QStringLiteral("rollout-gate"), r.text, outcomeName(r.outcome), QJsonObject{{QStringLiteral("gateResult"), gate}});
 }
 
 void RolloutEngine::ignored(const QString &action)
@@ -108,12 +133,16 @@ void RolloutEngine::start()
     if (m_state != State::Idle)
         return ignored(QStringLiteral("start"));
     QString refused;
+    // Names this rollout in the audit log, so its evidence can be gathered later (RolloutHistory).
+    m_id = QStringLiteral("%1-%2").arg(QDateTime::fromMSecsSinceEpoch(now(), Qt::UTC).toString(QStringLiteral("yyyyMMdd-HHmmss")))
+               .arg(QRandomGenerator::global()->bounded(0x10000), 4, 16, QLatin1Char('0'));
     if (const QString e = m_plan.validate(); !e.isEmpty())
         refused = QStringLiteral("plan \"%1\": %2").arg(m_plan.name, e);
     else if (m_controller->isReadOnly())
         refused = QStringLiteral("target %1 is read-only: %2").arg(m_controller->name(), m_controller->readOnlyReason());
     audit(QStringLiteral("rollout-start"), refused.isEmpty() ? QStringLiteral("plan \"%1\": %2").arg(m_plan.name, m_plan.summary()) : refused,
-          refused.isEmpty() ? QStringLiteral("started") : QStringLiteral("failed"));
+          refused.isEmpty() ? QStringLiteral("started") : QStringLiteral("failed"),
+          QJsonObject{{QStringLiteral("planJson"), m_plan.toJson()}});
     if (!refused.isEmpty())
         return finish(State::Failed, Outcome::Failed, refused);
     log(QStringLiteral("rollout \"%1\" (%2) on %3: %4")
@@ -140,6 +169,7 @@ void RolloutEngine::enterStep(int step)
     if (step >= m_plan.steps.size())
         return finish(State::Promoted, Outcome::Promoted, {});
     const RolloutStep &s = m_plan.steps.at(step);
+    audit(QStringLiteral("rollout-step"), stepName(step), QStringLiteral("entered"), QJsonObject{{QStringLiteral("label"), s.label()}});
     switch (s.kind) {
     case RolloutStep::Kind::SetWeight:
         setState(State::Running);
@@ -149,6 +179,12 @@ void RolloutEngine::enterStep(int step)
     case RolloutStep::Kind::MoveServers:
         setState(State::Running);
         log(QStringLiteral("%1: %2 new server(s) in, as many old ones out").arg(stepName(step)).arg(s.servers));
+        sendStepWeight();
+        break;
+    case RolloutStep::Kind::Route:
+        setState(State::Running);
+        log(QStringLiteral("%1: %2").arg(stepName(step), s.route ? QStringLiteral("testers: ") + s.route->describe()
+                                                                 : QStringLiteral("remove every tester route")));
         sendStepWeight();
         break;
     case RolloutStep::Kind::Pause:
@@ -181,6 +217,8 @@ void RolloutEngine::sendStepWeight()
     }
     if (m_plan.steps.at(m_step).kind == RolloutStep::Kind::MoveServers)
         return sendMove();
+    if (m_plan.steps.at(m_step).kind == RolloutStep::Kind::Route)
+        return sendRouteStep();
     const double w = m_plan.steps.at(m_step).weight;
     m_awaiting = Awaiting::Step;
     m_awaitId = m_controller->nextChangeId();
@@ -221,6 +259,35 @@ void RolloutEngine::sendMove()
     m_sent.append(m_awaitId);
     m_controller->setMemberWeights(move.weights, move.canaryPercent,
                                    QStringLiteral("rollout %1 %2").arg(m_plan.name, stepName(m_step)));
+}
+
+void RolloutEngine::sendRouteStep()
+{
+    const RolloutStep &s = m_plan.steps.at(m_step);
+    RouteEdit edit;
+    edit.op = s.route ? RouteEdit::Op::Add : RouteEdit::Op::Clear;
+    if (s.route)
+        edit.route = *s.route;
+    m_awaiting = Awaiting::Step;
+    m_awaitId = m_controller->nextChangeId();
+    m_awaitStep = m_step;
+    m_sent.append(m_awaitId);
+    m_controller->editRoutes(edit, QStringLiteral("rollout %1 %2").arg(m_plan.name, stepName(m_step)));
+}
+
+void RolloutEngine::onRouteStepFinished(const ChangeResult &r)
+{
+    if (m_awaitStep != m_step)
+        return; // the operator skipped that step meanwhile
+    if (r.ok()) {
+        log(QStringLiteral("routes now %1: %2").arg(describeRoutes(r.routesAfter), r.message));
+        m_stepApplied = true;
+        if (m_state == State::Running)
+            enterStep(m_step + 1);
+        return;
+    }
+    pauseFor(PauseKind::ActionFailed, QStringLiteral("%1: %2: %3; resume sends it again, rollback goes to 0% and removes the routes")
+                                          .arg(stepName(m_step), statusName(r.status), r.message));
 }
 
 void RolloutEngine::startHealthWait()
@@ -270,7 +337,9 @@ void RolloutEngine::onActionFinished(const ChangeResult &r)
     // Recognised by id, not by percent: an operator's change to the same percent, or a
     // promote-step result (no percent), is not the engine's.
     const bool ours = r.id != 0 && m_sent.removeOne(r.id);
-    if (!ours && r.ok() && m_state != State::Idle && !isFinished()) {
+    // An operator's route edit moves no weights: the plan carries on (the routes are theirs).
+    const bool routesOnly = r.routesTouched && r.before == r.after;
+    if (!ours && r.ok() && !routesOnly && m_state != State::Idle && !isFinished()) {
         // Someone moved traffic behind the plan's back (the GUI's Rollback button, a set-weight
         // from another shell): never undo that by carrying on with the next step.
         m_applied = r.requestedCanaryPercent;
@@ -308,10 +377,14 @@ void RolloutEngine::onActionFinished(const ChangeResult &r)
                       QStringLiteral("rollback %1 %2 times (%3); the canary may still get traffic: roll back by hand")
                           .arg(statusName(r.status)).arg(m_rollbackAttempts).arg(r.message));
     }
+    if (kind == Awaiting::Step && m_awaitStep >= 0 && m_awaitStep < m_plan.steps.size()
+        && m_plan.steps.at(m_awaitStep).kind == RolloutStep::Kind::Route)
+        return onRouteStepFinished(r);
     if (r.ok() || r.status == ChangeResult::Status::Partial) {
         // Partial: some load balancers already send the new share, so watch the larger one.
         m_applied = r.ok() || !isKnown(m_applied) ? r.requestedCanaryPercent : std::max(m_applied, r.requestedCanaryPercent);
         m_watch.resetVolume();
+        m_fastWatch.resetVolume();
         m_weightChangedMs = now();
     }
     if (r.ok()) {
@@ -330,6 +403,10 @@ void RolloutEngine::onActionFinished(const ChangeResult &r)
     }
     if (kind == Awaiting::Step && m_awaitStep != m_step)
         return;
+    // The layer found the new version's pods failing (crash loop, image not pulled, never
+    // Ready): waiting for the operator would change nothing, the way back is due.
+    if (r.newVersionFailing && (m_state == State::Running || m_state == State::Analysing))
+        return rollBack(QStringLiteral("%1: the new version did not become Ready: %2").arg(stepName(m_step), r.message));
     const bool full = kind == Awaiting::PromoteFull;
     pauseFor(PauseKind::ActionFailed, QStringLiteral("%1: %2: %3; %4, rollback goes to 0%")
                                           .arg(full ? QStringLiteral("promote to 100%") : stepName(m_step), statusName(r.status), r.message,
@@ -341,6 +418,34 @@ void RolloutEngine::onHealthChanged()
     if (m_controller->hasHealth() && !m_controller->isHealthStale(now()))
         m_watch.record(m_controller->health(), m_controller->staleAfterMs());
     evaluate();
+}
+
+void RolloutEngine::onFastHealthChanged()
+{
+    const TargetController *c = m_controller;
+    if (!c->hasFastHealth())
+        return;
+    const HealthSnapshot h = c->fastHealth();
+    if (c->fastSignalError().isEmpty() && now() - h.canary.timeMs <= c->fastStaleAfterMs())
+        m_fastWatch.record(h, c->fastStaleAfterMs());
+    if (!watching())
+        return;
+    // The counters give request and error counts, not percentiles: only error-ratio gates are
+    // judged here. And only a breach acts: a pass or no data from the fast signal neither
+    // promotes nor pauses anything, which stays the metrics layer's judgement alone.
+    QList<GateSpec> gates;
+    for (const GateSpec &g : m_plan.gatesFor(m_step)) {
+        if (g.metric == GateSpec::Metric::ErrorRatio)
+            gates.append(g);
+    }
+    QList<GateResult> results;
+    if (gates.isEmpty()
+        || !m_fastWatch.judge(gates, h, c->fastSignalError(), now(), c->fastStaleAfterMs(), &results))
+        return;
+    for (const GateResult &r : std::as_const(results)) {
+        if (r.outcome == GateResult::Outcome::Fail)
+            return rollBack(QStringLiteral("gate %1 (fast signal: HAProxy's counters)").arg(r.text));
+    }
 }
 
 bool RolloutEngine::watching() const
@@ -373,8 +478,10 @@ void RolloutEngine::evaluate()
     bool allPass = !results.isEmpty();
     for (const GateResult &r : results) {
         const QString seen = outcomeName(r.outcome) + QString::number(int(r.cause));
-        if (m_logged.value(r.gate) != seen || r.outcome == GateResult::Outcome::Fail)
+        if (m_logged.value(r.gate) != seen || r.outcome == GateResult::Outcome::Fail) {
             log(QStringLiteral("gate %1").arg(r.text));
+            auditGate(r);
+        }
         m_logged.insert(r.gate, seen);
         if (r.outcome == GateResult::Outcome::Fail && !failed)
             failed = &r;
@@ -469,6 +576,7 @@ void RolloutEngine::pauseFor(PauseKind kind, const QString &reason)
         m_frozenElapsedMs = now() - m_stepStartMs;
     setState(State::Paused, kind, reason);
     log(QStringLiteral("paused: %1").arg(reason));
+    audit(QStringLiteral("rollout-pause"), reason, QStringLiteral("paused"));
 }
 
 void RolloutEngine::pause()
@@ -494,6 +602,7 @@ void RolloutEngine::resume()
             return setState(State::Running); // still on the wire: wait for it
         return enterStep(m_step); // plans again from the live weights and checks health again
     case RolloutStep::Kind::SetWeight:
+    case RolloutStep::Kind::Route:
         if (m_stepApplied)
             return enterStep(m_step + 1);
         if (m_awaiting == Awaiting::Step && m_awaitStep == m_step)
@@ -546,10 +655,11 @@ void RolloutEngine::sendPromoteFull()
     m_controller->promoteFull(QStringLiteral("rollout %1: promote full by the operator").arg(m_plan.name));
 }
 
-void RolloutEngine::abort(const QString &why)
+void RolloutEngine::abort(const QString &why, bool keepRoutes)
 {
     if (isFinished())
         return ignored(QStringLiteral("rollback"));
+    m_keepRoutes = keepRoutes;
     rollBack(why.isEmpty() ? QStringLiteral("aborted by the operator") : QStringLiteral("aborted by the operator: %1").arg(why));
 }
 
@@ -571,7 +681,7 @@ void RolloutEngine::sendRollback()
     m_awaitId = m_controller->nextChangeId();
     ++m_rollbackAttempts;
     m_sent.append(m_awaitId);
-    m_controller->rollback(QStringLiteral("rollout %1: %2").arg(m_plan.name, m_reason));
+    m_controller->rollback(QStringLiteral("rollout %1: %2").arg(m_plan.name, m_reason), m_keepRoutes);
 }
 
 void RolloutEngine::finish(State s, Outcome o, const QString &reason)
@@ -584,6 +694,8 @@ void RolloutEngine::finish(State s, Outcome o, const QString &reason)
     }
     setState(s, PauseKind::None, reason);
     log(reason.isEmpty() ? stateName(s) : QStringLiteral("%1: %2").arg(stateName(s), reason));
+    if (m_step >= 0) // a refused start has its one entry already
+        audit(QStringLiteral("rollout-end"), reason.isEmpty() ? stateName(s) : reason, stateName(s));
     Q_EMIT finished(o);
 }
 

@@ -17,6 +17,8 @@
 // Pausing never stops the watch: a gate failing while paused still rolls back. Nothing resumes
 // by itself: once paused for missing data the engine stays paused until the operator resumes,
 // even when the data is back, because nobody has looked at what happened meanwhile.
+// With a fast signal (HAProxy's counters every 250 ms) the error-ratio gates are judged on it
+// too, and a breach there rolls back at once; passes and missing data there decide nothing.
 // Rolling plans also watch the traffic layer's health checks: a new server that fails its check
 // before or after getting traffic rolls back; one whose checks have not decided within
 // healthTimeoutMs of a move pauses the plan.
@@ -24,6 +26,8 @@
 #include "analysisgate.h"
 #include "healthwait.h"
 #include "rolloutplan.h"
+
+#include <QJsonObject>
 
 #include <QObject>
 #include <QTimer>
@@ -70,6 +74,8 @@ public:
     QList<GateResult> lastGateResults() const { return m_lastResults; }
 
     static QString stateName(State s);
+    // Names this rollout in the audit log ("20261201-104203-3fa2"); empty before start().
+    QString id() const { return m_id; }
 
 public Q_SLOTS:
     void start();
@@ -82,7 +88,8 @@ public Q_SLOTS:
     // Straight to 100% canary; Promoted once applied.
     void promoteFull();
     // Rolls back to 0% canary (always goes through: no conflict check).
-    void abort(const QString &why = {});
+    // `keepRoutes`: the tester routes stay (by default the rollback removes them too).
+    void abort(const QString &why = {}, bool keepRoutes = false);
     // Re-checks timed conditions (pause and analysis ends, missing health updates). The
     // internal timer calls it; tests with their own clock call it after moving the clock.
     void tick();
@@ -102,10 +109,14 @@ private:
     void enterStep(int step);
     void sendStepWeight();
     void sendMove();
+    void sendRouteStep();
+    void onRouteStepFinished(const ChangeResult &r);
     void startHealthWait();
     void checkServers();
     void sendPromoteFull();
     void onHealthChanged();
+    // Judges the error-ratio gates on the traffic layer's fast signal; rolls back on a breach.
+    void onFastHealthChanged();
     void onActionFinished(const ChangeResult &r);
     void onSnapshotChanged();
     void onConnectionStateChanged();
@@ -119,7 +130,10 @@ private:
     void finish(State s, Outcome o, const QString &reason);
     void log(const QString &line);
     // Writes the operator's start and resume to the target's audit log ("rollout-start", "rollout-resume").
-    void audit(const QString &action, const QString &reason, const QString &result);
+    // Also each step entered, gate outcome change, pause and the end ("rollout-step", "rollout-gate",
+    // "rollout-pause", "rollout-end"), all carrying the rollout's id: the evidence of the rollout.
+    void audit(const QString &action, const QString &reason, const QString &result, QJsonObject extra = {});
+    void auditGate(const GateResult &r);
     void ignored(const QString &action);
     QString stepName(int step) const;
     qint64 now() const { return m_now(); }
@@ -129,6 +143,7 @@ private:
     Clock m_now;
     QTimer m_tick;
 
+    QString m_id;
     State m_state = State::Idle;
     PauseKind m_pauseKind = PauseKind::None;
     QString m_reason;
@@ -144,11 +159,13 @@ private:
     quint64 m_awaitId = 0; // id of the change awaited (ChangeResult::id)
     int m_awaitStep = -1;
     int m_rollbackAttempts = 0;
+    bool m_keepRoutes = false; // the operator's abort keeps the tester routes
     qint64 m_weightChangedMs = 0; // when the engine's last weight change was applied
     QList<quint64> m_sent; // ids of the engine's changes whose results are still to come
 
     double m_applied;
     GateWatch m_watch;
+    GateWatch m_fastWatch; // the fast signal's own counts and consecutive breaches
     QList<GateResult> m_lastResults;
     QHash<QString, QString> m_logged; // gate -> outcome last logged in this step
     HealthWait m_healthWait; // a move step's wait for its new servers' health checks

@@ -75,7 +75,7 @@ bool readWhole(const QJsonObject &o, const QString &key, const QString &path, qi
 bool readStep(const QJsonValue &v, const QString &path, RolloutStep *out, QString *error)
 {
     const QStringList kinds{QStringLiteral("setWeight"), QStringLiteral("moveServers"), QStringLiteral("pause"),
-                            QStringLiteral("analysis")};
+                            QStringLiteral("analysis"), QStringLiteral("route")};
     const QJsonObject o = v.toObject();
     if (!v.isObject() || o.size() != 1) {
         *error = QStringLiteral("%1: must be an object with exactly one of %2").arg(path, kinds.join(QStringLiteral(", ")));
@@ -99,6 +99,27 @@ bool readStep(const QJsonValue &v, const QString &path, RolloutStep *out, QStrin
             return false;
         }
         *out = RolloutStep::moveServers(int(k));
+        return true;
+    }
+    if (kind == QStringLiteral("route")) {
+        if (body.isNull()) {
+            *out = RolloutStep::clearRoutes();
+            return true;
+        }
+        TrafficRoute route;
+        QString why;
+        if (!body.isObject()) {
+            *error = QStringLiteral("%1: must be {\"header\": NAME, \"value\": VALUE}, {\"cookie\": ...} or null").arg(p);
+            return false;
+        }
+        if (!checkKeys(body.toObject(), {QStringLiteral("header"), QStringLiteral("cookie"), QStringLiteral("value"), QStringLiteral("to")},
+                       p, error))
+            return false;
+        if (!TrafficRoute::fromJson(body.toObject(), &route, &why)) {
+            *error = QStringLiteral("%1: %2").arg(p, why);
+            return false;
+        }
+        *out = RolloutStep::addRoute(route);
         return true;
     }
     if (!kinds.contains(kind)) {
@@ -197,9 +218,29 @@ RolloutStep RolloutStep::moveServers(int servers)
     return s;
 }
 
+RolloutStep RolloutStep::addRoute(const TrafficRoute &route)
+{
+    RolloutStep s;
+    s.kind = Kind::Route;
+    s.route = route;
+    return s;
+}
+
+RolloutStep RolloutStep::clearRoutes()
+{
+    RolloutStep s;
+    s.kind = Kind::Route;
+    return s;
+}
+
 QString RolloutStep::label() const
 {
     switch (kind) {
+    case Kind::Route:
+        if (!route)
+            return QStringLiteral("clear routes");
+        return route->match == TrafficRoute::Match::Header ? QStringLiteral("route %1: %2").arg(route->name, route->value)
+                                                          : QStringLiteral("route cookie %1=%2").arg(route->name, route->value);
     case Kind::SetWeight: return QString::number(weight, 'g', 4) + QLatin1Char('%');
     case Kind::MoveServers: return servers == 1 ? QStringLiteral("1 server") : QStringLiteral("%1 servers").arg(servers);
     case Kind::Pause: return durationMs > 0 ? QStringLiteral("pause ") + duration(durationMs) : QStringLiteral("pause (until resumed)");
@@ -214,6 +255,13 @@ QJsonObject RolloutStep::toJson() const
         return {{QStringLiteral("setWeight"), weight}};
     if (kind == Kind::MoveServers)
         return {{QStringLiteral("moveServers"), servers}};
+    if (kind == Kind::Route) {
+        if (!route)
+            return {{QStringLiteral("route"), QJsonValue(QJsonValue::Null)}};
+        QJsonObject r = route->toJson();
+        r.remove(QStringLiteral("to"));
+        return {{QStringLiteral("route"), r}};
+    }
     QJsonObject body;
     if (durationMs > 0)
         body.insert(QStringLiteral("durationMs"), durationMs);
@@ -255,6 +303,12 @@ QString RolloutPlan::validate() const
                 return QStringLiteral("%1.moveServers: a %2 plan never goes back (%3 after %4)")
                     .arg(p, kind, QString::number(s.servers), last > 0 ? QString::number(last) + QLatin1Char('%') : QString::number(lastMove));
             lastMove = s.servers;
+            continue;
+        }
+        if (s.kind == RolloutStep::Kind::Route) {
+            QString why;
+            if (s.route && !TrafficRoute::validate(*s.route, &why))
+                return QStringLiteral("%1.route: %2").arg(p, why);
             continue;
         }
         if (s.kind == RolloutStep::Kind::SetWeight) {

@@ -15,6 +15,8 @@
 //                    "intervals": 3,        // at least this many all-pass observations (default 1)
 //                    "gates": [ ... ]}},    // default: the plan's "gates"
 //      {"moveServers": 2},                  // rolling plans only; see below
+//      {"route": {"header": "X-Canary",     // testers to the canary, whatever the weights
+//                 "value": "always"}},      // (or "cookie"); {"route": null} clears the routes
 //      {"setWeight": 100}]}
 //
 // The plan-level "gates" are also watched in the background from the first step that gives the
@@ -38,6 +40,7 @@
 //   (Kubernetes routes, Argo Rollouts) refuse the moves, which pauses the plan.
 
 #include "analysisgate.h"
+#include "trafficroute.h"
 
 #include <QByteArray>
 #include <QJsonObject>
@@ -48,22 +51,25 @@ namespace Switchboard {
 
 struct RolloutStep
 {
-    enum class Kind { SetWeight, Pause, Analysis, MoveServers };
+    enum class Kind { SetWeight, Pause, Analysis, MoveServers, Route };
     Kind kind = Kind::Pause;
     double weight = 0;     // SetWeight: canary percent
     int servers = 0;       // MoveServers: new servers in (and old ones out) after this step
     qint64 durationMs = 0; // Pause: 0 = until resumed; Analysis: minimum duration
     int intervals = 1;     // Analysis: minimum number of all-pass observations
     QList<GateSpec> gates; // Analysis: empty = the plan's gates
+    std::optional<TrafficRoute> route; // Route: the route to add; unset: clear every route
 
     static RolloutStep setWeight(double percent);
     static RolloutStep pause(qint64 durationMs = 0);
     static RolloutStep analysis(qint64 durationMs = 0, int intervals = 1, const QList<GateSpec> &gates = {});
     static RolloutStep moveServers(int servers);
+    static RolloutStep addRoute(const TrafficRoute &route);
+    static RolloutStep clearRoutes();
     // SetWeight and MoveServers: steps that move traffic.
     bool movesTraffic() const { return kind == Kind::SetWeight || kind == Kind::MoveServers; }
 
-    // Short label for a timeline and the log: "25%", "2 servers", "pause 1:00", "pause (until resumed)", "analysis 0:30".
+    // Short label for a timeline and the log: "25%", "2 servers", "route X-Canary: always", "clear routes", "pause 1:00", "pause (until resumed)", "analysis 0:30".
     QString label() const;
     QJsonObject toJson() const;
 };

@@ -14,7 +14,8 @@ namespace Switchboard {
 QStringList knownTargetKinds()
 {
     return {QStringLiteral("sim"), QStringLiteral("haproxy"), QStringLiteral("nginx"),
-            QStringLiteral("gateway-api"), QStringLiteral("istio"), QStringLiteral("argo-rollouts")};
+            QStringLiteral("gateway-api"), QStringLiteral("istio"), QStringLiteral("argo-rollouts"),
+            QStringLiteral("deployments"), QStringLiteral("deployment")};
 }
 
 QString defaultConfigDir()

@@ -1,6 +1,7 @@
 #include "targetconfigwriter.h"
 
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
 
@@ -9,7 +10,7 @@
 namespace Switchboard {
 
 bool updateTargetSetting(const QString &path, const QString &target, const QString &section, const QString &key,
-                         const QJsonObject &value, QString *error)
+                         const QJsonValue &value, QString *error)
 {
     QFile in(path);
     if (!in.open(QIODevice::ReadOnly)) {
@@ -28,7 +29,9 @@ bool updateTargetSetting(const QString &path, const QString &target, const QStri
         auto &sec = t[section.toStdString()];
         if (!sec.is_object())
             sec = nlohmann::ordered_json::object();
-        sec[key.toStdString()] = nlohmann::ordered_json::parse(QJsonDocument(value).toJson(QJsonDocument::Compact).toStdString());
+        // Through a one-element array: QJsonDocument holds no bare values.
+        const auto wrapped = nlohmann::ordered_json::parse(QJsonDocument(QJsonArray{value}).toJson(QJsonDocument::Compact).toStdString());
+        sec[key.toStdString()] = wrapped.at(0);
         QSaveFile out(path);
         const std::string text = doc.dump(2) + "\n";
         if (!out.open(QIODevice::WriteOnly) || out.write(text.data(), qint64(text.size())) != qint64(text.size())

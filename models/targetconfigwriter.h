@@ -2,7 +2,7 @@
 // Changes one target's settings in targets.json in place, atomically (QSaveFile), keeping the
 // order of keys and every key it does not touch. Refuses to touch a file it cannot parse.
 
-#include <QJsonObject>
+#include <QJsonValue>
 #include <QString>
 
 namespace Switchboard {
@@ -11,6 +11,6 @@ namespace Switchboard {
 // *error naming the file when it is missing, broken, has no such target, or cannot be written;
 // the file is then unchanged.
 bool updateTargetSetting(const QString &path, const QString &target, const QString &section, const QString &key,
-                         const QJsonObject &value, QString *error);
+                         const QJsonValue &value, QString *error);
 
 } // namespace Switchboard

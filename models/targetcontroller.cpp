@@ -3,12 +3,17 @@
 #include "auditlog.h"
 #include "chartmarkermodel.h"
 #include "eventlogmodel.h"
+#include "gradualrollback.h"
 #include "healthhistory.h"
 #include "rolloutengine.h"
+#include "targetconfigwriter.h"
 #include "timeseriesmodel.h"
 
 #include <QDateTime>
+#include <QFuture>
 #include <QJsonObject>
+#include <QPromise>
+#include <QThreadPool>
 
 #include <algorithm>
 
@@ -40,11 +45,14 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     connect(this, &TargetController::requestRefresh, traffic, &TrafficBackend::refresh);
     connect(this, &TargetController::requestApply, traffic, &TrafficBackend::apply);
     connect(this, &TargetController::requestPromoteStep, traffic, &TrafficBackend::promoteStep);
+    connect(this, &TargetController::requestEditRoutes, traffic, &TrafficBackend::editRoutes);
     connect(traffic, &TrafficBackend::snapshotReady, this, &TargetController::onSnapshot);
     connect(traffic, &TrafficBackend::refreshFailed, this, &TargetController::onRefreshFailed);
     connect(traffic, &TrafficBackend::changeFinished, this, &TargetController::onChangeFinished);
     // A step is one more kind of change on the wire: the same one-at-a-time bookkeeping.
     connect(traffic, &TrafficBackend::stepPromoted, this, &TargetController::onChangeFinished);
+    connect(this, &TargetController::requestDeploy, traffic, &TrafficBackend::deployImage);
+    connect(traffic, &TrafficBackend::imageDeployed, this, &TargetController::onImageDeployed);
     if (MetricsSource *metrics = m_host->metrics()) {
         connect(this, &TargetController::requestInstant, metrics, &MetricsSource::queryInstant);
         connect(this, &TargetController::requestRange, metrics, &MetricsSource::queryRange);
@@ -58,6 +66,17 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     }
     m_poll.setInterval(m_config.pollMs);
     connect(&m_poll, &QTimer::timeout, this, &TargetController::poll);
+    if (MetricsSource *fast = m_host->fastMetrics()) {
+        connect(this, &TargetController::requestFastInstant, fast, &MetricsSource::queryInstant);
+        connect(fast, &MetricsSource::instantReady, this, &TargetController::onFastInstant);
+        connect(fast, &MetricsSource::queryFailed, this, &TargetController::onFastFailed);
+        m_fastPoll.setInterval(std::max(1, m_host->fastIntervalMs()));
+        m_fastPoll.setTimerType(Qt::PreciseTimer);
+        connect(&m_fastPoll, &QTimer::timeout, this, &TargetController::pollFast);
+    }
+    QString verdictError;
+    if (!m_verdictWatch.configure(m_config.settings, &verdictError))
+        this->log(int(EventLogModel::Severity::Error), QStringLiteral("%1; the default verdict gates apply").arg(verdictError));
 }
 
 TargetController::~TargetController() = default;
@@ -95,6 +114,8 @@ quint64 TargetController::nextChangeId() const
 void TargetController::start()
 {
     m_poll.start();
+    if (m_host->fastMetrics())
+        m_fastPoll.start();
     refreshNow();
     backfill(15 * 60 * 1000);
 }
@@ -102,11 +123,13 @@ void TargetController::start()
 void TargetController::stop()
 {
     m_poll.stop();
+    m_fastPoll.stop();
 }
 
 void TargetController::requestStop()
 {
     m_poll.stop();
+    m_fastPoll.stop();
     m_host->requestStop();
 }
 
@@ -125,6 +148,7 @@ void TargetController::refreshNow()
 void TargetController::poll()
 {
     // While disconnected, back off instead of hammering a dead socket every tick.
+    updateVerdict(); // a metrics layer that went quiet turns the verdict to "no data"
     if (m_state == ConnectionState::Disconnected && nowMs() < m_nextAttemptMs)
         return;
     refreshNow();
@@ -211,13 +235,13 @@ void TargetController::onReconfigured(bool ok, const QString &error)
     const QJsonObject settings = m_pendingSettings.isEmpty() ? QJsonObject() : m_pendingSettings.takeFirst();
     if (ok) {
         m_config.settings = settings;
-        log(int(EventLogModel::Severity::Info), QStringLiteral("metrics settings applied"));
+        log(int(EventLogModel::Severity::Info), tr("metrics settings applied"));
         // History read with the old queries would sit next to new points: read the window the
         // charts show again.
         backfill(m_backfillWindowMs);
         refreshNow();
     } else {
-        log(int(EventLogModel::Severity::Error), QStringLiteral("metrics settings not applied (the old ones stay): %1").arg(error));
+        log(int(EventLogModel::Severity::Error), tr("metrics settings not applied (the old ones stay): %1").arg(error));
     }
     Q_EMIT settingsApplied(ok, error);
 }
@@ -252,7 +276,7 @@ RolloutEngine *TargetController::startRollout(const RolloutPlan &plan, const std
         m_chartMarkers->addGateResults(results, nowMs());
     });
     connect(m_rollout, &RolloutEngine::logLine, this, [this](const QString &line) {
-        log(int(EventLogModel::Severity::Info), QStringLiteral("rollout: ") + line);
+        log(int(EventLogModel::Severity::Info), tr("rollout: %1").arg(line));
     });
     Q_EMIT rolloutStarting(m_rollout);
     if (beforeStart)
@@ -291,13 +315,16 @@ void TargetController::operatorPromoteFull(const QString &reason)
         promoteFull(reason);
 }
 
-void TargetController::operatorRollback(const QString &reason)
+void TargetController::operatorRollback(const QString &reason, bool keepRoutes)
 {
+    // The immediate rollback takes over from a gradual one: no step of it may follow.
+    if (isGradualRollbackActive())
+        m_gradual->cancel(QStringLiteral("the operator rolled back at once"));
     // A rollback ends a running rollout: the engine rolls back and stops there.
     if (isRolloutActive())
-        m_rollout->abort(reason);
+        m_rollout->abort(reason, keepRoutes);
     else
-        rollback(reason);
+        rollback(reason, keepRoutes);
 }
 
 void TargetController::promoteFull(const QString &reason)
@@ -318,13 +345,174 @@ void TargetController::promoteStep(const QString &reason)
     submit(c, QStringLiteral("promote"), true);
 }
 
-void TargetController::rollback(const QString &reason)
+void TargetController::rollback(const QString &reason, bool keepRoutes)
 {
     WeightChange c;
     c.canaryPercent = 0;
     c.force = true;
     c.reason = reason;
+    c.clearRoutes = !keepRoutes;
     submit(c, QStringLiteral("rollback"));
+}
+
+void TargetController::rollbackStep(double canaryPercent, const QString &reason)
+{
+    WeightChange c;
+    c.canaryPercent = canaryPercent;
+    c.force = true; // a way back: never refused by the conflict check
+    c.reason = reason;
+    submit(c, QStringLiteral("rollback-step"));
+}
+
+bool TargetController::isGradualRollbackActive() const
+{
+    return m_gradual && !m_gradual->isFinished();
+}
+
+GradualRollback *TargetController::startGradualRollback(const QList<double> &steps, qint64 holdMs, const QString &reason,
+                                                        const std::function<void(GradualRollback *)> &beforeStart)
+{
+    if (isGradualRollbackActive())
+        return nullptr;
+    delete m_gradual;
+    const QList<double> plan = steps.isEmpty() ? GradualRollback::defaultSteps(snapshot().split.canary) : steps;
+    m_gradual = new GradualRollback(this, plan, holdMs, m_verdictWatch.gates(), {}, this);
+    connect(m_gradual, &GradualRollback::logLine, this, [this](const QString &line) {
+        log(int(EventLogModel::Severity::Info), line);
+    });
+    connect(m_gradual, &GradualRollback::stateChanged, this, &TargetController::gradualRollbackChanged);
+    if (beforeStart)
+        beforeStart(m_gradual);
+    m_gradual->start(reason);
+    Q_EMIT gradualRollbackChanged();
+    return m_gradual;
+}
+
+void TargetController::setAutoRollback(bool on, const QString &targetsPath)
+{
+    if (targetsPath.isEmpty()) {
+        onAutoRollbackSaved(on, QString());
+        return;
+    }
+    // The file is written on a pool thread (QSaveFile: atomic); the answer comes back here.
+    auto promise = std::make_shared<QPromise<QString>>();
+    QFuture<QString> saved = promise->future();
+    promise->start();
+    const QString target = m_config.name;
+    QThreadPool::globalInstance()->start([promise, targetsPath, target, on] {
+        QString error;
+        updateTargetSetting(targetsPath, target, QStringLiteral("verdict"), QStringLiteral("autoRollback"), QJsonValue(on), &error);
+        promise->addResult(error);
+        promise->finish();
+    });
+    saved.then(this, [this, on](const QString &error) { onAutoRollbackSaved(on, error); });
+}
+
+void TargetController::onAutoRollbackSaved(bool on, const QString &error)
+{
+    const QString what = on ? QStringLiteral("auto-rollback-on") : QStringLiteral("auto-rollback-off");
+    if (error.isEmpty()) {
+        m_verdictWatch.setAutoRollback(on);
+        QJsonObject verdict = m_config.settings.value(QStringLiteral("verdict")).toObject();
+        verdict.insert(QStringLiteral("autoRollback"), on);
+        m_config.settings.insert(QStringLiteral("verdict"), verdict);
+        log(int(EventLogModel::Severity::Action),
+            on ? QStringLiteral("roll back automatically: on (a failing verdict outside a rollout rolls back to 0%)")
+               : QStringLiteral("roll back automatically: off (the verdict moves no traffic)"));
+    } else {
+        log(int(EventLogModel::Severity::Error), QStringLiteral("roll back automatically not changed: %1").arg(error));
+    }
+    auditAction(what, on ? QStringLiteral("roll back automatically on a failing verdict") : QStringLiteral("verdict moves no traffic"),
+                error.isEmpty() ? QStringLiteral("saved") : QStringLiteral("failed: %1").arg(error));
+    Q_EMIT autoRollbackChanged(autoRollback(), error.isEmpty(), error);
+}
+
+void TargetController::updateVerdict()
+{
+    const Verdict before = m_verdictWatch.current();
+    VerdictWatch::Reading in;
+    in.hasSnapshot = m_snapshot.has_value();
+    in.canaryPercent = m_snapshot ? m_snapshot->split.canary : unknown();
+    in.hasHealth = m_health.has_value();
+    if (m_health)
+        in.health = *m_health;
+    in.metricsError = m_metricsError;
+    in.nowMs = nowMs();
+    in.staleAfterMs = staleAfterMs();
+    in.stale = isHealthStale(in.nowMs);
+    const Verdict &v = m_verdictWatch.observe(in);
+    if (v == before)
+        return;
+    if (v.state != before.state || v.applies != before.applies) {
+        const auto sev = v.state == Verdict::State::Failing ? EventLogModel::Severity::Error
+                         : v.state == Verdict::State::Watch ? EventLogModel::Severity::Warning
+                                                            : EventLogModel::Severity::Info;
+        log(int(sev), v.applies ? QStringLiteral("verdict %1: %2").arg(Verdict::stateName(v.state), v.reason)
+                                : QStringLiteral("verdict: none (%1)").arg(v.reason));
+        // Entering and leaving "failing" are on the record with the numbers that decided them.
+        if (v.state == Verdict::State::Failing || before.state == Verdict::State::Failing)
+            auditAction(QStringLiteral("verdict"), v.reason, Verdict::stateName(v.state),
+                        {{QStringLiteral("verdict"), v.toJson()}});
+        // Outside a rollout the verdict moves traffic only when the operator said so; a
+        // rollout's own gates (and a gradual rollback's) decide while they run.
+        if (v.state == Verdict::State::Failing && v.applies && autoRollback() && !isRolloutActive()
+            && !isGradualRollbackActive() && snapshot().split.canary > 0) {
+            log(int(EventLogModel::Severity::Error), QStringLiteral("automatic rollback: the verdict is failing"));
+            rollback(QStringLiteral("automatic rollback (verdict failing): %1").arg(v.reason));
+        }
+    }
+    Q_EMIT verdictChanged();
+}
+
+void TargetController::editRoutes(const RouteEdit &edit, const QString &reason)
+{
+    WeightChange c;
+    c.canaryPercent = m_snapshot ? m_snapshot->split.canary : unknown(); // weights stay
+    c.reason = reason;
+    c.routeEdit = edit;
+    if (!c.routeEdit->expected && m_snapshot)
+        c.routeEdit->expected = m_snapshot->routes;
+    submit(c, QStringLiteral("route"));
+}
+
+void TargetController::deployImage(const QString &image, const QString &container, const QString &reason)
+{
+    auto refuse = [&](const QString &why) {
+        DeployResult r;
+        r.imageBefore = m_snapshot ? m_snapshot->image : QString();
+        r.imageAfter = image;
+        r.container = container;
+        r.message = why;
+        log(int(EventLogModel::Severity::Error), QStringLiteral("deploy refused: %1").arg(why));
+        Q_EMIT deployFinished(r);
+    };
+    if (isReadOnly())
+        return refuse(QStringLiteral("target is read-only (%1)").arg(readOnlyReason()));
+    if (m_deployInFlight)
+        return refuse(QStringLiteral("a deploy is already under way on %1").arg(name()));
+    m_deployInFlight = true;
+    m_deployReason = reason;
+    const QString before = m_snapshot ? m_snapshot->image : QString();
+    const QString what = QStringLiteral("deploy → %1%2").arg(image, before.isEmpty() ? QString() : QStringLiteral(" (was %1)").arg(before));
+    log(int(EventLogModel::Severity::Action), what + (reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(reason)));
+    Q_EMIT actionStarted(what);
+    Q_EMIT requestDeploy(image, container, QPrivateSignal());
+}
+
+void TargetController::onImageDeployed(const DeployResult &r)
+{
+    m_deployInFlight = false;
+    const auto sev = r.ok() ? EventLogModel::Severity::Info : EventLogModel::Severity::Error;
+    log(int(sev), QStringLiteral("deploy %1: %2").arg(statusName(r.status), r.message));
+    auditAction(QStringLiteral("deploy"), m_deployReason, statusName(r.status),
+                {{QStringLiteral("resource"), r.resource},
+                 {QStringLiteral("container"), r.container},
+                 {QStringLiteral("imageBefore"), r.imageBefore},
+                 {QStringLiteral("imageAfter"), r.imageAfter},
+                 {QStringLiteral("message"), r.message}});
+    m_refreshInFlight = false;
+    refreshNow();
+    Q_EMIT deployFinished(r);
 }
 
 void TargetController::submit(WeightChange change, const QString &action, bool step)
@@ -350,8 +538,11 @@ void TargetController::submit(WeightChange change, const QString &action, bool s
 
 void TargetController::send(const ChangeQueue::Change &c)
 {
-    QString what = c.step ? QStringLiteral("%1 → next step").arg(c.action)
-                          : QStringLiteral("%1 → canary %2%").arg(c.action).arg(c.change.canaryPercent, 0, 'g', 4);
+    QString what = c.step             ? QStringLiteral("%1 → next step").arg(c.action)
+                 : c.change.routeEdit ? QStringLiteral("%1: %2").arg(c.action, c.change.routeEdit->describe())
+                                      : QStringLiteral("%1 → canary %2%").arg(c.action).arg(c.change.canaryPercent, 0, 'g', 4);
+    if (c.change.clearRoutes && m_snapshot && !m_snapshot->routes.isEmpty())
+        what += QStringLiteral(" + clear routes");
     if (!c.change.memberWeights.isEmpty()) {
         QStringList parts;
         for (auto it = c.change.memberWeights.cbegin(); it != c.change.memberWeights.cend(); ++it)
@@ -363,6 +554,8 @@ void TargetController::send(const ChangeQueue::Change &c)
     Q_EMIT actionStarted(what);
     if (c.step)
         Q_EMIT requestPromoteStep(QPrivateSignal());
+    else if (c.change.routeEdit)
+        Q_EMIT requestEditRoutes(c.change, QPrivateSignal());
     else
         Q_EMIT requestApply(c.change, QPrivateSignal());
 }
@@ -383,7 +576,12 @@ void TargetController::onChangeAnswered(const ChangeQueue::Change &c, const Chan
             m.weight = r.after.value(m.name, m.weight);
         m_snapshot->split = TrafficSplit::fromMembers(m_snapshot->members);
     }
-    m_chartMarkers->addChange(nowMs(), c.action, r, m_snapshot && !r.after.isEmpty() ? m_snapshot->split.canary : unknown());
+    if (m_snapshot && r.routesTouched)
+        m_snapshot->routes = r.routesAfter;
+    if (r.routesTouched && r.routesBefore != r.routesAfter)
+        m_chartMarkers->addRouteChange(nowMs(), r.routesBefore, r.routesAfter, r.message);
+    if (!c.change.routeEdit)
+        m_chartMarkers->addChange(nowMs(), c.action, r, m_snapshot && !r.after.isEmpty() ? m_snapshot->split.canary : unknown());
     const auto sev = r.ok() ? EventLogModel::Severity::Info
                             : (r.status == ChangeResult::Status::Conflict ? EventLogModel::Severity::Warning
                                                                           : EventLogModel::Severity::Error);
@@ -404,6 +602,7 @@ void TargetController::onSnapshot(const TrafficSnapshot &s)
     m_snapshot = s;
     m_history->addSplit(s, measuredCanaryPercent());
     setState(ConnectionState::Connected);
+    updateVerdict();
     Q_EMIT snapshotChanged();
 }
 
@@ -414,10 +613,17 @@ void TargetController::noticeExternalChange(const TrafficSnapshot &s)
     // one (a partial or failed change may leave weights other than it read back).
     const bool ours = m_changes->isBusy() || m_changeJustFinished;
     m_changeJustFinished = false;
-    if (!m_snapshot || ours || s.weights() == m_snapshot->weights())
+    if (!m_snapshot || ours)
+        return;
+    if (s.routes != m_snapshot->routes) {
+        log(int(EventLogModel::Severity::Warning),
+            QStringLiteral("external change: routes %1 → %2").arg(describeRoutes(m_snapshot->routes), describeRoutes(s.routes)));
+        m_chartMarkers->addRouteChange(s.timeMs, m_snapshot->routes, s.routes, QStringLiteral("external change"));
+    }
+    if (s.weights() == m_snapshot->weights())
         return;
     const QString change = ChartMarkerModel::externalChangeText(m_snapshot->split.canary, s.split.canary);
-    log(int(EventLogModel::Severity::Warning), QStringLiteral("external change: %1").arg(change));
+    log(int(EventLogModel::Severity::Warning), tr("external change: %1").arg(change));
     m_chartMarkers->addExternalChange(s.timeMs, m_snapshot->split.canary, s.split.canary);
 }
 
@@ -439,11 +645,12 @@ void TargetController::onInstant(const HealthSnapshot &h)
 {
     m_instantInFlight = false;
     if (!m_metricsError.isEmpty()) {
-        log(int(EventLogModel::Severity::Info), QStringLiteral("metrics back"));
+        log(int(EventLogModel::Severity::Info), tr("metrics back"));
         m_metricsError.clear();
     }
     m_health = h;
     m_history->addHealth(h);
+    updateVerdict();
     Q_EMIT healthChanged();
 }
 
@@ -452,6 +659,9 @@ void TargetController::onRange(const HealthSeries &series, quint64 token)
     if (token != m_rangeToken)
         return; // an answer to an older window
     m_history->mergeRange(series);
+    m_rangeAnswered = true;
+    m_verdictWatch.seed(series, m_snapshot ? m_snapshot->split.canary : unknown(), staleAfterMs());
+    updateVerdict();
     Q_EMIT healthChanged();
 }
 
@@ -459,9 +669,40 @@ void TargetController::onMetricsFailed(const QString &error)
 {
     m_instantInFlight = false;
     if (m_metricsError != error)
-        log(int(EventLogModel::Severity::Warning), QStringLiteral("metrics: %1").arg(error));
+        log(int(EventLogModel::Severity::Warning), tr("metrics: %1").arg(error));
     m_metricsError = error;
+    updateVerdict();
     Q_EMIT healthChanged();
+}
+
+qint64 TargetController::fastStaleAfterMs() const
+{
+    return std::max<qint64>(1000, 4LL * m_host->fastIntervalMs());
+}
+
+void TargetController::pollFast()
+{
+    // One read at a time: a slow socket skips ticks instead of queueing them.
+    if (m_fastInFlight)
+        return;
+    m_fastInFlight = true;
+    Q_EMIT requestFastInstant(QPrivateSignal());
+}
+
+void TargetController::onFastInstant(const HealthSnapshot &h)
+{
+    m_fastInFlight = false;
+    m_fastError.clear();
+    m_fastHealth = h;
+    Q_EMIT fastHealthChanged();
+}
+
+void TargetController::onFastFailed(const QString &error)
+{
+    m_fastInFlight = false;
+    // Logged by the traffic side's own reads if HAProxy is gone; here it only stops counting.
+    m_fastError = error;
+    Q_EMIT fastHealthChanged();
 }
 
 void TargetController::setState(ConnectionState s)
@@ -470,13 +711,15 @@ void TargetController::setState(ConnectionState s)
         return;
     const ConnectionState old = m_state;
     m_state = s;
-    if (s == ConnectionState::Connected)
-        log(int(EventLogModel::Severity::Info),
-            old == ConnectionState::Disconnected ? QStringLiteral("reconnected")
-                                                 : QStringLiteral("connected (%1)").arg(m_config.kind));
+    if (s == ConnectionState::Connected && old == ConnectionState::Disconnected)
+        log(int(EventLogModel::Severity::Info), tr("reconnected"));
+    else if (s == ConnectionState::Connected && m_log) // summed up with the other targets' (EventLogModel)
+        m_log->addConnected(m_config.name, tr("connected (%1)").arg(m_config.kind));
     Q_EMIT connectionStateChanged(s);
 }
 
+// The event log is the GUI's: its own words are translated (tr), what the layers and the
+// engine report comes as they say it. The audit log never takes these texts.
 void TargetController::log(int severity, const QString &text)
 {
     if (m_log)

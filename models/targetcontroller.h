@@ -7,6 +7,7 @@
 #include "backendhost.h"
 #include "changequeue.h"
 #include "domain.h"
+#include "verdictwatch.h"
 
 #include <QObject>
 #include <QTimer>
@@ -20,6 +21,7 @@ namespace Switchboard {
 class AuditLog;
 class ChartMarkerModel;
 class EventLogModel;
+class GradualRollback;
 class HealthHistory;
 class RolloutEngine;
 struct RolloutPlan;
@@ -64,6 +66,17 @@ public:
     // Why, one line for badges, tooltips and refusals; empty when not read-only.
     QString readOnlyReason() const;
     bool hasMetrics() const { return m_host->metrics() != nullptr; }
+    // A range (history) answer arrived since start: the verdict's window has its history.
+    bool hasRangeAnswer() const { return m_rangeAnswered; }
+
+    // The fast signal: the traffic layer's own counters (HAProxy's `show stat`) read every
+    // fastSignalMs next to the metrics layer, for the rollout's gates only (not the charts).
+    bool hasFastSignal() const { return m_host->fastMetrics() != nullptr; }
+    bool hasFastHealth() const { return m_fastHealth.has_value(); }
+    HealthSnapshot fastHealth() const { return m_fastHealth.value_or(HealthSnapshot{}); }
+    QString fastSignalError() const { return m_fastError; }
+    // A fast sample older than this is no data: four intervals, at least one second.
+    qint64 fastStaleAfterMs() const;
 
     // Columns: stableRps canaryRps stableErrorPct canaryErrorPct stableP50Ms canaryP50Ms stableP99Ms canaryP99Ms
     TimeSeriesModel *healthHistory() const;
@@ -86,6 +99,27 @@ public:
     // `beforeStart` sees the engine before it starts, to connect to the lines start() logs.
     RolloutEngine *startRollout(const RolloutPlan &plan, const std::function<void(RolloutEngine *)> &beforeStart = {});
 
+    // The continuous verdict of canary against stable (rollout or not) and its gates.
+    const Verdict &verdict() const { return m_verdictWatch.current(); }
+    const QList<GateSpec> &verdictGates() const { return m_verdictWatch.gates(); }
+    // "Roll back automatically" (targets.json verdict.autoRollback): a failing verdict outside a
+    // rollout rolls back to 0% at once. Off by default: otherwise the verdict moves nothing.
+    bool autoRollback() const { return m_verdictWatch.autoRollback(); }
+    // Sets it, saves it into `targetsPath` (atomically, off the GUI thread; empty: this run
+    // only) and audits it. Answers autoRollbackChanged once saved (or not).
+    void setAutoRollback(bool on, const QString &targetsPath);
+
+    // The gradual rollback running (or last run), null if none. Owned by the controller.
+    GradualRollback *gradualRollback() const { return m_gradual; }
+    bool isGradualRollbackActive() const;
+    // Steps back (e.g. 50 → 25 → 0), holding each step holdMs with the verdict gates watching;
+    // a breach goes straight to 0%. Ends a running rollout the way any outside change does.
+    // Empty `steps`: GradualRollback::defaultSteps. Refused (null) while one runs.
+    // `beforeStart` sees it before it starts, to connect to the lines start() logs.
+    GradualRollback *startGradualRollback(const QList<double> &steps, qint64 holdMs, const QString &reason,
+                                          const std::function<void(GradualRollback *)> &beforeStart = {});
+    qint64 verdictWindowMs() const { return m_verdictWatch.windowMs(); }
+
 public Q_SLOTS:
     void refreshNow();
     void setCanaryPercent(double percent, const QString &reason, bool force = false);
@@ -95,7 +129,9 @@ public Q_SLOTS:
     // What the operator's buttons call: routed through the running rollout, if any, so the
     // plan stops (rollback) or finishes (promote) instead of carrying on from where it was.
     void operatorPromoteFull(const QString &reason);
-    void operatorRollback(const QString &reason);
+    // `keepRoutes`: the tester routes stay (by default a rollback removes them too, so no
+    // request is left on the canary).
+    void operatorRollback(const QString &reason, bool keepRoutes = false);
     // The raw actions (the rollout engine uses these).
     void promoteFull(const QString &reason);
     // The traffic layer's own next step (Argo Rollouts' promote); layers without steps answer
@@ -103,7 +139,18 @@ public Q_SLOTS:
     void promoteStep(const QString &reason);
     // Always goes through: no conflict check (the way back must never be refused), and it
     // replaces any change still waiting to be sent.
-    void rollback(const QString &reason);
+    // One step of a gradual rollback: like a rollback, never refused by the conflict check.
+    void rollbackStep(double canaryPercent, const QString &reason);
+    void rollback(const QString &reason, bool keepRoutes = false);
+    // Adds, removes or clears tester routes (header/cookie → canary). Queued, logged, audited
+    // ("route") and answered like the other actions; without edit.expected, the routes last
+    // read are the operator's view (a difference is a conflict).
+    void editRoutes(const Switchboard::RouteEdit &edit, const QString &reason);
+    // Sets the new version's image and follows its pods to Ready (the Kubernetes Deployment
+    // kinds; other layers answer Failed). Logged and audited ("deploy", image before -> after);
+    // answers deployFinished once. Refused unsent when read-only or while a deploy is under way.
+    void deployImage(const QString &image, const QString &container, const QString &reason);
+    bool isDeployInFlight() const { return m_deployInFlight; }
     void backfill(qint64 windowMs);
     // Runs a query on the metrics layer's thread; the answer comes as testQueryFinished(token).
     quint64 testQuery(const QString &query);
@@ -117,12 +164,17 @@ public Q_SLOTS:
 Q_SIGNALS:
     void snapshotChanged();
     void healthChanged();
+    void fastHealthChanged();
     void connectionStateChanged(Switchboard::ConnectionState state);
     void actionStarted(const QString &description);
     void actionFinished(const Switchboard::ChangeResult &result);
     void testQueryFinished(quint64 token, bool ok, const QString &text);
     void settingsApplied(bool ok, const QString &error);
     void rolloutChanged(); // a rollout started, or the current one changed state or step
+    void verdictChanged();
+    void autoRollbackChanged(bool on, bool saved, const QString &error);
+    void gradualRollbackChanged(); // one started, or the current one changed state
+    void deployFinished(const Switchboard::DeployResult &result);
     // A rollout is about to start (before its first step goes out), so watchers see all of it.
     void rolloutStarting(Switchboard::RolloutEngine *engine);
     // A change ended: `action` is set-weight, rolling-move, promote or rollback; `reason` is
@@ -134,7 +186,10 @@ Q_SIGNALS:
     void requestRefresh(QPrivateSignal);
     void requestApply(const Switchboard::WeightChange &change, QPrivateSignal);
     void requestPromoteStep(QPrivateSignal);
+    void requestEditRoutes(const Switchboard::WeightChange &change, QPrivateSignal);
+    void requestDeploy(const QString &image, const QString &container, QPrivateSignal);
     void requestInstant(QPrivateSignal);
+    void requestFastInstant(QPrivateSignal);
     void requestRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token, QPrivateSignal);
     void requestTestQuery(const QString &query, quint64 token, QPrivateSignal);
     void requestReconfigure(const QJsonObject &settings, QPrivateSignal);
@@ -151,9 +206,15 @@ private:
     void onInstant(const HealthSnapshot &h);
     void onRange(const HealthSeries &series, quint64 token);
     void onMetricsFailed(const QString &error);
+    void pollFast();
+    void onFastInstant(const HealthSnapshot &h);
+    void onFastFailed(const QString &error);
     void onReconfigured(bool ok, const QString &error);
+    void onImageDeployed(const DeployResult &r);
     void setState(ConnectionState s);
     void log(int severity, const QString &text);
+    void updateVerdict();
+    void onAutoRollbackSaved(bool on, const QString &error);
 
     TargetConfig m_config;
     std::unique_ptr<BackendHost> m_host;
@@ -163,6 +224,7 @@ private:
     ChartMarkerModel *m_chartMarkers;
     ChangeQueue *m_changes;
     QTimer m_poll;
+    QTimer m_fastPoll;
 
     ConnectionState m_state = ConnectionState::Connecting;
     QString m_lastError;
@@ -171,6 +233,9 @@ private:
     std::optional<HealthSnapshot> m_health;
     bool m_refreshInFlight = false;
     bool m_instantInFlight = false;
+    bool m_fastInFlight = false;
+    std::optional<HealthSnapshot> m_fastHealth;
+    QString m_fastError;
     bool m_changeJustFinished = false; // a change of ours ended since the last read
     int m_failures = 0;
     qint64 m_nextAttemptMs = 0; // back-off while disconnected
@@ -179,6 +244,11 @@ private:
     quint64 m_testToken = 0;
     QList<QJsonObject> m_pendingSettings; // sent to the metrics layer, answer still to come
     RolloutEngine *m_rollout = nullptr;
+    GradualRollback *m_gradual = nullptr;
+    bool m_rangeAnswered = false;
+    VerdictWatch m_verdictWatch;
+    bool m_deployInFlight = false;
+    QString m_deployReason;
 };
 
 } // namespace Switchboard

@@ -3,6 +3,7 @@
 #include "rolloutengine.h"
 #include "targetcontroller.h"
 
+#include <QCoreApplication>
 #include <QDateTime>
 
 namespace Switchboard {
@@ -45,6 +46,10 @@ QString TargetListModel::stateOf(const TargetController *c)
     }
     if (!c->hasSnapshot() || (c->hasMetrics() && c->isHealthStale(QDateTime::currentMSecsSinceEpoch())))
         return QStringLiteral("no data");
+    // With canary traffic, "healthy" is the verdict's word to give, and "no data" is never it.
+    const Verdict &v = c->verdict();
+    if (v.applies && v.state != Verdict::State::Healthy)
+        return Verdict::stateName(v.state);
     return QStringLiteral("healthy");
 }
 
@@ -57,8 +62,14 @@ QVariant TargetListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case NameRole:
         return c->name();
-    case Qt::ToolTipRole:
-        return QStringLiteral("%1 · %2 · %3").arg(c->name(), c->config().kind, stateOf(c));
+    case Qt::ToolTipRole: {
+        QString tip = QStringLiteral("%1 · %2 · %3").arg(c->name(), c->config().kind, stateOf(c));
+        if (c->verdict().applies)
+            tip += QStringLiteral("\n") + QCoreApplication::translate("TargetListModel", "verdict %1").arg(c->verdict().details());
+        return tip;
+    }
+    case VerdictRole:
+        return c->verdict().applies ? Verdict::stateName(c->verdict().state) : QString();
     case KindRole:
         return c->config().kind;
     case StateRole:
@@ -79,6 +90,7 @@ QHash<int, QByteArray> TargetListModel::roleNames() const
     names.insert(KindRole, "kind");
     names.insert(StateRole, "state");
     names.insert(CanaryPercentRole, "canaryPercent");
+    names.insert(VerdictRole, "verdict");
     return names;
 }
 
@@ -93,6 +105,7 @@ void TargetListModel::setControllers(const QList<TargetController *> &controller
         connect(c, &TargetController::healthChanged, this, &TargetListModel::onControllerChanged);
         connect(c, &TargetController::connectionStateChanged, this, &TargetListModel::onControllerChanged);
         connect(c, &TargetController::rolloutChanged, this, &TargetListModel::onControllerChanged);
+        connect(c, &TargetController::verdictChanged, this, &TargetListModel::onControllerChanged);
     }
     endResetModel();
 }

@@ -18,6 +18,7 @@ public:
         StateRole,        // QString: connecting, healthy, progressing, paused, degraded, disconnected, no data
         CanaryPercentRole, // double, NaN when unknown
         ControllerRole,    // TargetController*
+        VerdictRole,       // QString: healthy, watch, failing, no data; empty without canary traffic
     };
 
     explicit TargetListModel(QObject *parent = nullptr);

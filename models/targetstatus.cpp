@@ -2,6 +2,8 @@
 
 #include "targetcontroller.h"
 
+#include <QLocale>
+
 namespace Switchboard {
 
 QString ServersLine::plainText() const
@@ -17,7 +19,7 @@ QString ServersLine::plainText() const
         QString part = QStringLiteral("%1 %2").arg(s.name).arg(s.weight);
         switch (s.health) {
         case MemberHealth::Healthy: part += QStringLiteral(" ✓"); break;
-        case MemberHealth::Down: part += QStringLiteral(" ✗ DOWN"); break;
+        case MemberHealth::Down: part += QStringLiteral(" ✗ ") + s.state; break;
         case MemberHealth::Pending: part += QStringLiteral(" … ") + s.state; break;
         case MemberHealth::Maintenance: part += QLatin1Char(' ') + s.state; break;
         case MemberHealth::Unchecked: break;
@@ -54,17 +56,17 @@ QList<ServersLine> TargetStatus::serversOf(const QList<Member> &members)
 QString TargetStatus::ageText(qint64 ms)
 {
     if (ms < 0)
-        return QStringLiteral("no data yet");
+        return tr("no data yet");
     if (ms < 60000)
-        return QStringLiteral("data %1 s old").arg(double(ms) / 1000.0, 0, 'f', 1);
-    return QStringLiteral("data %1 min old").arg(ms / 60000);
+        return tr("data %1 s old").arg(QLocale().toString(double(ms) / 1000.0, 'f', 1));
+    return tr("data %1 min old").arg(QLocale().toString(ms / 60000));
 }
 
 TargetStatus TargetStatus::of(const TargetController *c, qint64 now)
 {
     TargetStatus s;
     if (!c) {
-        s.header = QStringLiteral("no target selected");
+        s.header = tr("no target selected");
         return s;
     }
     s.hasTarget = true;
@@ -74,12 +76,14 @@ TargetStatus TargetStatus::of(const TargetController *c, qint64 now)
     s.splitStale = state != ConnectionState::Connected || old;
     s.healthStale = c->isHealthStale(now);
 
-    QString stateText = connectionStateName(state);
+    QString stateText = state == ConnectionState::Connecting ? tr("connecting")
+                        : state == ConnectionState::Connected ? tr("connected")
+                                                              : tr("disconnected");
     if (state == ConnectionState::Disconnected && !c->lastError().isEmpty())
         stateText += QStringLiteral(" (") + c->lastError() + QLatin1Char(')');
-    s.header = QStringLiteral("%1 · %2 · %3 · %4")
+    s.header = tr("%1 · %2 · %3 · %4")
                    .arg(c->name(), c->config().kind, stateText,
-                        ageText(ageMs) + (old && ageMs >= 0 ? QStringLiteral(" (stale)") : QString()));
+                        ageText(ageMs) + (old && ageMs >= 0 ? tr(" (stale)") : QString()));
     s.headerTone = state == ConnectionState::Disconnected ? Tone::Disconnected : old ? Tone::Stale : Tone::Normal;
 
     const HealthSnapshot h = c->health();
@@ -88,7 +92,7 @@ TargetStatus TargetStatus::of(const TargetController *c, qint64 now)
         SampleAge &a = s.sampleAge[v];
         a.ageMs = c->hasHealth() && samples[v]->timeMs > 0 ? now - samples[v]->timeMs : -1;
         a.stale = a.ageMs < 0 || a.ageMs > c->staleAfterMs();
-        a.text = a.ageMs < 0 ? QStringLiteral("no data") : QStringLiteral("%1 s").arg(double(a.ageMs) / 1000.0, 0, 'f', 1);
+        a.text = a.ageMs < 0 ? tr("no data") : tr("%1 s").arg(QLocale().toString(double(a.ageMs) / 1000.0, 'f', 1));
     }
     s.servers = serversOf(c->snapshot().members);
     return s;

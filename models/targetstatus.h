@@ -6,6 +6,7 @@
 
 #include "domain.h"
 
+#include <QCoreApplication>
 #include <QList>
 #include <QString>
 
@@ -19,7 +20,7 @@ struct ServerEntry
     QString name;
     int weight = 0;
     MemberHealth health = MemberHealth::Unchecked;
-    QString state; // the layer's own word ("DOWN 1/2", "MAINT"), shown for pending and taken-out servers
+    QString state; // the layer's own word ("DOWN 1/2", "MAINT", "DOWN (CrashLoopBackOff)"), shown for pending, down and taken-out servers
 };
 
 // One version's part of the servers line: every server, or past maxListed a count.
@@ -62,6 +63,9 @@ struct TargetStatus
     static QList<ServersLine> serversOf(const QList<Member> &members);
     // "data 0.4 s old", "data 3 min old", "no data yet".
     static QString ageText(qint64 ageMs);
+
+    // Its texts are the status view's, in the GUI's language (the CLI does not use them).
+    Q_DECLARE_TR_FUNCTIONS(Switchboard::TargetStatus)
 };
 
 } // namespace Switchboard

@@ -19,4 +19,22 @@ void TrafficBackend::promoteStep()
     Q_EMIT stepPromoted(r);
 }
 
+void TrafficBackend::editRoutes(const WeightChange &change)
+{
+    ChangeResult r;
+    r.status = ChangeResult::Status::Failed;
+    r.requestedCanaryPercent = change.canaryPercent;
+    r.message = QStringLiteral("nothing changed: this traffic layer has no tester routes");
+    Q_EMIT changeFinished(r);
+}
+
+void TrafficBackend::deployImage(const QString &image, const QString &container)
+{
+    DeployResult r;
+    r.imageAfter = image;
+    r.container = container;
+    r.message = QStringLiteral("this traffic layer runs no images: deploy applies to the Kubernetes kinds deployments and deployment");
+    Q_EMIT imageDeployed(r);
+}
+
 } // namespace Switchboard

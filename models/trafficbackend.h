@@ -37,12 +37,21 @@ public Q_SLOTS:
     // keeps meaning "the apply you sent". By default the layer has no such steps and says so,
     // changing nothing.
     virtual void promoteStep();
+    // Edits tester routes (change.routeEdit is set): answers changeFinished exactly once, with
+    // routesBefore/routesAfter read back; weights stay as they are. By default the layer has no
+    // routes and refuses, changing nothing.
+    virtual void editRoutes(const Switchboard::WeightChange &change);
+    // Sets the new version's image (the Kubernetes Deployment kinds) on `container` (empty: the
+    // first) and follows its pods to Ready: answers imageDeployed, always exactly once per call.
+    // By default the layer runs no images and says so, changing nothing.
+    virtual void deployImage(const QString &image, const QString &container);
 
 Q_SIGNALS:
     void snapshotReady(const Switchboard::TrafficSnapshot &snapshot);
     void refreshFailed(const QString &error);
     void changeFinished(const Switchboard::ChangeResult &result);
     void stepPromoted(const Switchboard::ChangeResult &result);
+    void imageDeployed(const Switchboard::DeployResult &result);
 
 protected:
     // Called by requestStop() on the caller's thread, so it must be thread-safe; by default

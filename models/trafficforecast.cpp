@@ -24,6 +24,8 @@ QList<TrafficForecast::Shortfall> TrafficForecast::shortfalls(const RolloutPlan 
         case RolloutStep::Kind::MoveServers:
             percent = unknown();
             continue;
+        case RolloutStep::Kind::Route:
+            continue; // routed testers are traffic the weights do not forecast
         case RolloutStep::Kind::Pause:
             sinceChangeMs += s.durationMs;
             bounded &= s.durationMs > 0;

@@ -65,6 +65,7 @@ QString kindCodes(const ChartMarkerModel &m, const QString &only = QStringLitera
         case Kind::WeightChange: out += QLatin1Char('W'); break;
         case Kind::Rollback: out += QLatin1Char('R'); break;
         case Kind::External: out += QLatin1Char('X'); break;
+        case Kind::Route: out += QLatin1Char('T'); break;
         }
     }
     out.removeIf([&only](QChar c) { return !only.contains(c); });

@@ -113,12 +113,20 @@ class TestCli : public QObject
                                  QStringLiteral("--preset"), preset, QStringLiteral("--config"), configDir});
     }
 
+    // The last action that moved (or tried to move) traffic: a rollout's own bookkeeping
+    // entries (its steps, gates, pauses and end) come after it.
     QJsonObject lastAuditEntry() const
     {
         QFile audit(m_home.filePath(QStringLiteral("data/switchboard/audit.jsonl")));
         if (!audit.open(QIODevice::ReadOnly))
             return {};
-        return QJsonDocument::fromJson(audit.readAll().trimmed().split('\n').constLast()).object();
+        const QList<QByteArray> lines = audit.readAll().trimmed().split('\n');
+        for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
+            const QJsonObject o = QJsonDocument::fromJson(*it).object();
+            if (!o.value(QStringLiteral("action")).toString().startsWith(QStringLiteral("rollout-")))
+                return o;
+        }
+        return {};
     }
 
 private slots:
@@ -330,10 +338,7 @@ private slots:
         if (exitCode == 3) {
             QVERIFY2(r.out.contains(QStringLiteral("errors")), qPrintable(r.out)); // the gate that tripped, with its values
             // The rollback is in the audit log, with the gate as the reason.
-            QFile audit(m_home.filePath(QStringLiteral("data/switchboard/audit.jsonl")));
-            QVERIFY(audit.open(QIODevice::ReadOnly));
-            const QList<QByteArray> entries = audit.readAll().trimmed().split('\n');
-            const QJsonObject last = QJsonDocument::fromJson(entries.constLast()).object();
+            const QJsonObject last = lastAuditEntry();
             QCOMPARE(last.value(QStringLiteral("action")).toString(), QStringLiteral("rollback"));
             QVERIFY(last.value(QStringLiteral("reason")).toString().contains(QStringLiteral("errors")));
         }
@@ -489,6 +494,99 @@ private slots:
         QCOMPARE(last.value(QStringLiteral("action")).toString(), QStringLiteral("set-weight"));
         QCOMPARE(last.value(QStringLiteral("canaryPercent")).toDouble(), 5.0);
         QCOMPARE(last.value(QStringLiteral("result")).toString(), QStringLiteral("applied"));
+    }
+
+    QStringList auditActions() const
+    {
+        QFile audit(m_home.filePath(QStringLiteral("data/switchboard/audit.jsonl")));
+        QStringList actions;
+        if (audit.open(QIODevice::ReadOnly))
+            for (const QByteArray &line : audit.readAll().trimmed().split('\n'))
+                actions.append(QJsonDocument::fromJson(line).object().value(QStringLiteral("action")).toString());
+        return actions;
+    }
+
+    void rollbackGraduallyStepsBack()
+    {
+        const QString dir = writeConfig(R"({"targets":[{"name":"shop","kind":"sim","pollMs":100,"sim":{"initialCanaryPercent":40}}]})");
+        const qsizetype before = auditActions().size();
+        const Run r = run({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--gradual"),
+                           QStringLiteral("--steps"), QStringLiteral("20,10,0"), QStringLiteral("--hold-ms"), QStringLiteral("300"),
+                           QStringLiteral("--config"), dir});
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("gradual rollback: canary at 20%")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("gradual rollback: canary at 10%")), qPrintable(r.out));
+        QVERIFY2(r.out.contains(QStringLiteral("shop: rolled back: canary at 0% in 3 step(s)")), qPrintable(r.out));
+        // Each step is on the record; the last one is a rollback like any other.
+        QCOMPARE(auditActions().mid(before), (QStringList{QStringLiteral("rollback-step"), QStringLiteral("rollback-step"),
+                                                          QStringLiteral("rollback")}));
+    }
+
+    void rollbackGraduallyGoesStraightToZeroOnABreach()
+    {
+        const QString dir = writeConfig(R"({"targets":[{"name":"shop","kind":"sim","pollMs":100,
+            "sim":{"initialCanaryPercent":40,"canaryErrorRatio":0.3},
+            "verdict":{"gates":[{"name":"err","metric":"errorRatio","max":0.05}]}}]})");
+        const Run r = run({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--gradual"),
+                           QStringLiteral("--hold-ms"), QStringLiteral("60000"), QStringLiteral("--config"), dir}, 30000);
+        QVERIFY2(r.code == 0, qPrintable(r.out + r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("gate err FAIL")) && r.out.contains(QStringLiteral("straight to 0%")), qPrintable(r.out));
+        QVERIFY2(!r.out.contains(QStringLiteral("canary at 10%")), qPrintable(r.out)); // no second step
+        QCOMPARE(lastAuditEntry().value(QStringLiteral("action")).toString(), QStringLiteral("rollback"));
+        QCOMPARE(lastAuditEntry().value(QStringLiteral("after")).toObject().value(QStringLiteral("app-v2-a")).toInt(), 0);
+    }
+
+    void rollbackFlagsAreChecked()
+    {
+        const QString dir = writeConfig(R"({"targets":[{"name":"shop","kind":"sim","sim":{"initialCanaryPercent":40}}]})");
+        Run r = run({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--steps"),
+                     QStringLiteral("20,0"), QStringLiteral("--config"), dir});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("go with rollback --gradual")), qPrintable(r.err));
+        r = run({QStringLiteral("rollback"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--gradual"),
+                 QStringLiteral("--steps"), QStringLiteral("10,20"), QStringLiteral("--config"), dir});
+        QCOMPARE(r.code, 2);
+        QVERIFY2(r.err.startsWith(QStringLiteral("switchboard: --steps: must go down")), qPrintable(r.err));
+    }
+
+    void statusJsonHasTheVerdict_data()
+    {
+        QTest::addColumn<QByteArray>("sim");
+        QTest::addColumn<QString>("state"); // empty: null
+        QTest::addColumn<QString>("note");
+        QTest::newRow("healthy canary") << QByteArray(R"({"initialCanaryPercent":25})") << QStringLiteral("healthy") << QString();
+        QTest::newRow("failing canary") << QByteArray(R"({"initialCanaryPercent":25,"canaryErrorRatio":0.047,"stableErrorRatio":0.0024})")
+                                        << QStringLiteral("failing") << QString();
+        QTest::newRow("no canary traffic") << QByteArray(R"({"initialCanaryPercent":0})") << QString()
+                                           << QStringLiteral("verdict: the canary gets no traffic");
+    }
+    void statusJsonHasTheVerdict()
+    {
+        QFETCH(QByteArray, sim);
+        QFETCH(QString, state);
+        QFETCH(QString, note);
+        const QString dir = writeConfig(R"({"targets":[{"name":"shop","kind":"sim","sim":)" + sim + "}]}");
+        const Run r = run({QStringLiteral("status"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--json"),
+                           QStringLiteral("--config"), dir});
+        QCOMPARE(r.code, 0);
+        const QJsonObject o = QJsonDocument::fromJson(r.out.toUtf8()).object();
+        QVERIFY2(o.contains(QStringLiteral("verdict")), qPrintable(r.out));
+        if (state.isEmpty()) {
+            QVERIFY(o.value(QStringLiteral("verdict")).isNull());
+            QVERIFY2(o.value(QStringLiteral("note")).toString().contains(note), qPrintable(r.out));
+            return;
+        }
+        const QJsonObject v = o.value(QStringLiteral("verdict")).toObject();
+        QCOMPARE(v.value(QStringLiteral("state")).toString(), state);
+        const QJsonObject errorGate = v.value(QStringLiteral("gates")).toArray().at(0).toObject();
+        QCOMPARE(errorGate.value(QStringLiteral("gate")).toString(), QStringLiteral("error-ratio"));
+        const QJsonObject stats = errorGate.value(QStringLiteral("stats")).toObject();
+        QVERIFY2(stats.value(QStringLiteral("pValue")).isDouble(), qPrintable(r.out));
+        if (state == QStringLiteral("failing"))
+            QVERIFY2(stats.value(QStringLiteral("pValue")).toDouble() < 1e-6, qPrintable(r.out));
+        // The contract's fields are all still there.
+        for (const char *key : {"target", "kind", "split", "members", "health", "dataAgeMs"})
+            QVERIFY(o.contains(QLatin1String(key)));
     }
 
     void brokenConfigIsReportedAndUntouched()

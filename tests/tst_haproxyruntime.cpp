@@ -293,6 +293,31 @@ private Q_SLOTS:
         QCOMPARE(r.after, fake.weights());
     }
 
+    void backendRollbackOneRoundTrip()
+    {
+        // A rollback is one write on the connection the reads already use: every `set weight`
+        // (the servers taking the traffic first) and the read-back that verifies them.
+        FakeHaproxy fake(labStart());
+        fake.setWeight(QStringLiteral("shop-v2-a"), 256);
+        HaproxyTrafficBackend b(settingsFor({fake.endpoint()}));
+        QSignalSpy ok(&b, &TrafficBackend::snapshotReady);
+        b.refresh();
+        QCOMPARE(ok.size(), 1);
+        const qsizetype skip = fake.commands().size();
+        const ChangeResult r = applyNow(b, 0, {}, true);
+        QCOMPARE(r.status, ChangeResult::Status::Applied);
+        QCOMPARE(fake.commands().mid(skip),
+                 (QStringList{QStringLiteral("set weight shop/shop-v1-a 256"), QStringLiteral("set weight shop/shop-v1-b 256"),
+                              QStringLiteral("set weight shop/shop-v2-a 0"), QStringLiteral("show stat shop 4 -1")}));
+        QCOMPARE(r.before.value(QStringLiteral("shop-v2-a")), 256);
+        QCOMPARE(r.after, labStart());
+        QCOMPARE(fake.connections(), 1);
+        // HAProxy cut the connection (a restart): the next change opens a new one by itself.
+        fake.dropConnections();
+        QCOMPARE(applyNow(b, 50, {}, true).status, ChangeResult::Status::Applied);
+        QCOMPARE(fake.connections(), 2);
+    }
+
     void backendConflict()
     {
         FakeHaproxy fake(labStart());

@@ -21,6 +21,8 @@
 #include "targetpanelwidget.h"
 
 #include <QDir>
+#include <QElapsedTimer>
+#include <QThread>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -75,9 +77,27 @@ const QByteArray kPausedRollout = R"({"apiVersion":"argoproj.io/v1alpha1","kind"
     "phase":"Paused","message":"CanaryPauseStep","currentStepIndex":1,"controllerPause":true,
     "pauseConditions":[{"reason":"CanaryPauseStep","startTime":"2024-05-01T10:00:00Z"}],"canary":{}}})";
 
+const QString kStablePath = QStringLiteral("/apis/apps/v1/namespaces/shop/deployments/shop-v1");
+const QString kCanaryPath = QStringLiteral("/apis/apps/v1/namespaces/shop/deployments/shop-v2");
+const QString kDeploymentPath = QStringLiteral("/apis/apps/v1/namespaces/shop/deployments/shop");
+
+// An apps/v1 Deployment in namespace shop, pods labelled app=shop, track=`track`.
+QByteArray deployment(const QString &name, const QString &track, int replicas, const QString &image)
+{
+    return QStringLiteral(R"({"apiVersion":"apps/v1","kind":"Deployment",
+      "metadata":{"name":"%1","namespace":"shop","resourceVersion":"100","generation":1},
+      "spec":{"replicas":%3,"selector":{"matchLabels":{"app":"shop","track":"%2"}},
+        "template":{"metadata":{"labels":{"app":"shop","track":"%2"}},
+          "spec":{"containers":[{"name":"app","image":"%4","readinessProbe":{"httpGet":{"path":"/health","port":8080}}}]}}},
+      "status":{}})")
+        .arg(name, track).arg(replicas).arg(image)
+        .toUtf8();
+}
+
 bool isKube(const QString &kind)
 {
-    return kind == QStringLiteral("gateway-api") || kind == QStringLiteral("istio") || kind == QStringLiteral("argo-rollouts");
+    return kind == QStringLiteral("gateway-api") || kind == QStringLiteral("istio") || kind == QStringLiteral("argo-rollouts")
+           || kind == QStringLiteral("deployments") || kind == QStringLiteral("deployment");
 }
 
 bool isLab(const QString &kind)
@@ -166,6 +186,22 @@ public:
                 s.insert(QStringLiteral("route"), 1);
                 s.insert(QStringLiteral("stable"), QJsonArray{QStringLiteral("reviews/v1")});
                 s.insert(QStringLiteral("canary"), QJsonArray{QStringLiteral("reviews/v2")});
+            } else if (m_kind == QStringLiteral("deployments")) {
+                m_server->setPodReadyDelayMs(100);
+                m_server->put(kStablePath, deployment(QStringLiteral("shop-v1"), QStringLiteral("stable"), 4, QStringLiteral("shop:v1")));
+                m_server->put(kCanaryPath, deployment(QStringLiteral("shop-v2"), QStringLiteral("canary"), 0, QStringLiteral("shop:v2")));
+                s.insert(QStringLiteral("namespace"), QStringLiteral("shop"));
+                s.insert(QStringLiteral("stable"), QStringLiteral("shop-v1"));
+                s.insert(QStringLiteral("canary"), QStringLiteral("shop-v2"));
+                s.insert(QStringLiteral("pollMs"), 50);
+                s.insert(QStringLiteral("readyTimeoutMs"), 10000);
+            } else if (m_kind == QStringLiteral("deployment")) {
+                m_server->setPodReadyDelayMs(100);
+                m_server->put(kDeploymentPath, deployment(QStringLiteral("shop"), QStringLiteral("web"), 4, QStringLiteral("shop:v1")));
+                s.insert(QStringLiteral("namespace"), QStringLiteral("shop"));
+                s.insert(QStringLiteral("name"), QStringLiteral("shop"));
+                s.insert(QStringLiteral("pollMs"), 50);
+                s.insert(QStringLiteral("readyTimeoutMs"), 10000);
             } else {
                 m_server->put(kRolloutPath, kPausedRollout);
                 s.insert(QStringLiteral("namespace"), QStringLiteral("shop"));
@@ -175,6 +211,23 @@ public:
         } else {
             *error = QStringLiteral("unknown kind %1").arg(m_kind);
             return false;
+        }
+        if (m_kind == QStringLiteral("deployments") || m_kind == QStringLiteral("deployment")) {
+            // The fake controller makes the pods Ready; the flow starts from a settled cluster.
+            const QString name = m_kind == QStringLiteral("deployments") ? QStringLiteral("shop-v1") : QStringLiteral("shop");
+            QElapsedTimer clock;
+            clock.start();
+            for (;;) {
+                m_server->reconcileNow();
+                const auto history = m_server->deploymentHistory();
+                if (!history.isEmpty() && history.constLast().ready.value(name) == 4)
+                    break;
+                if (clock.elapsed() > 10000) {
+                    *error = QStringLiteral("the fake Deployment controller did not make %1's pods Ready").arg(name);
+                    return false;
+                }
+                QThread::msleep(20);
+            }
         }
         const QByteArray file = QJsonDocument(QJsonObject{{QStringLiteral("targets"), QJsonArray{target}}}).toJson();
         if (!writeFile(QDir(m_configDir).filePath(QStringLiteral("targets.json")), file)) {
@@ -243,7 +296,21 @@ public:
             }
             return share(canary, total);
         }
+        if (m_kind == QStringLiteral("deployments")) {
+            // The set split: the Deployments' replicas.
+            const int stable = jsonObject(m_server->resource(kStablePath))[QStringLiteral("spec")][QStringLiteral("replicas")].toInt();
+            const int canary = jsonObject(m_server->resource(kCanaryPath))[QStringLiteral("spec")][QStringLiteral("replicas")].toInt();
+            return share(canary, stable + canary);
+        }
         return unknown();
+    }
+
+    // The image of the Deployment the kind deploys to (deployments: the canary).
+    QString layerImage() const
+    {
+        const QString path = m_kind == QStringLiteral("deployments") ? kCanaryPath : kDeploymentPath;
+        return jsonObject(m_server->resource(path))[QStringLiteral("spec")][QStringLiteral("template")][QStringLiteral("spec")]
+            [QStringLiteral("containers")][0][QStringLiteral("image")].toString();
     }
 
     // Argo Rollouts: the stored Rollout's status, as its controller would find it.
@@ -387,7 +454,7 @@ class TestKindsFlow : public QObject
     static void addKinds()
     {
         QTest::addColumn<QString>("kind");
-        for (const char *kind : {"sim", "haproxy", "nginx", "gateway-api", "istio", "argo-rollouts"})
+        for (const char *kind : {"sim", "haproxy", "nginx", "gateway-api", "istio", "argo-rollouts", "deployments", "deployment"})
             QTest::newRow(kind) << QString::fromLatin1(kind);
     }
 
@@ -414,6 +481,8 @@ private slots:
         QString error;
         QVERIFY2(t.setUp(&error), qPrintable(error));
         const bool argo = kind == QStringLiteral("argo-rollouts");
+        if (kind == QStringLiteral("deployment"))
+            return rolledByKubernetesCliFlow(t);
         // The simulator's world lives in the process that drives it: each CLI run starts anew, so
         // its state is read from the command's own answer instead of a later status.
         const bool persistent = kind != QStringLiteral("sim");
@@ -464,6 +533,41 @@ private slots:
         if (QTest::currentTestFailed())
             return;
         expectMoved(t, cli(t, {QStringLiteral("rollback")}), 0, QStringLiteral("abort"));
+        if (QTest::currentTestFailed() || kind != QStringLiteral("deployments"))
+            return;
+        // deploy: the canary's image, followed to Ready; a bad reference changes nothing.
+        r = cli(t, {QStringLiteral("deploy"), QStringLiteral("--image"), QStringLiteral("shop:v3")});
+        QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("deployed")), qPrintable(r.err + r.out));
+        QCOMPARE(t.layerImage(), QStringLiteral("shop:v3"));
+        QCOMPARE(lastAuditEntry().value(QStringLiteral("action")).toString(), QStringLiteral("deploy"));
+        QCOMPARE(lastAuditEntry().value(QStringLiteral("imageBefore")).toString(), QStringLiteral("shop:v2"));
+        expectRefused(cli(t, {QStringLiteral("deploy"), QStringLiteral("--image"), QStringLiteral("Shop V4")}),
+                      QStringLiteral("not a valid image reference"));
+        QCOMPARE(t.layerImage(), QStringLiteral("shop:v3"));
+    }
+
+    // Kubernetes rolls this kind itself: set-weight is refused, promote resumes, deploy sets the
+    // image and follows it to Ready, rollback is `rollout undo` to the previous revision.
+    void rolledByKubernetesCliFlow(const KindTarget &t)
+    {
+        double canary = NAN;
+        QVERIFY(statusJson(t, &canary));
+        QCOMPARE(canary, 0.0); // one version running
+        expectRefused(cli(t, {QStringLiteral("set-weight"), QStringLiteral("--canary"), QStringLiteral("25")}),
+                      QStringLiteral("maxSurge/maxUnavailable"));
+        if (QTest::currentTestFailed())
+            return;
+        Run r = cli(t, {QStringLiteral("promote")});
+        QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("already resumed")), qPrintable(r.err + r.out));
+        r = cli(t, {QStringLiteral("deploy"), QStringLiteral("--image"), QStringLiteral("shop:v2")});
+        QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("rolled out")), qPrintable(r.err + r.out));
+        QCOMPARE(t.layerImage(), QStringLiteral("shop:v2"));
+        r = cli(t, {QStringLiteral("promote"), QStringLiteral("--full")});
+        QVERIFY2(r.code == 0, qPrintable(r.err));
+        r = cli(t, {QStringLiteral("rollback")});
+        QVERIFY2(r.code == 0 && r.out.contains(QStringLiteral("back to revision 1")), qPrintable(r.err + r.out));
+        QCOMPARE(t.layerImage(), QStringLiteral("shop:v1"));
+        QVERIFY(statusJson(t, &canary));
     }
 
     void guiFlow_data() { addKinds(); }
@@ -482,6 +586,7 @@ private slots:
         TargetConfig config;
         QVERIFY2(t.config(&config, &error), qPrintable(error));
         const bool argo = kind == QStringLiteral("argo-rollouts");
+        const bool rolledByKubernetes = kind == QStringLiteral("deployment");
 
         std::shared_ptr<SimWorld> world;
         std::unique_ptr<BackendHost> host = createBackends(config, &error, &world);
@@ -513,6 +618,13 @@ private slots:
         if (argo) {
             // Argo's weight is its step's: paused after setWeight 20. No Apply here (refused by design).
             QTRY_COMPARE(bar->text(), QStringLiteral("stable 80% · canary 20%"));
+        } else if (rolledByKubernetes) {
+            // Kubernetes sets this split: one version, all traffic on it; the way back has
+            // nothing to take back (Rollback is enabled only while the canary has traffic).
+            QTRY_COMPARE_WITH_TIMEOUT(bar->text(), QStringLiteral("stable 100% · canary 0%"), 15000);
+            QVERIFY(!rollback->isEnabled());
+            QCOMPARE(confirmations.size(), 0);
+            return;
         } else {
             QTRY_VERIFY(apply->isEnabled());
             spin->setValue(25);

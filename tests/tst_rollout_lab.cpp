@@ -84,6 +84,7 @@ private Q_SLOTS:
     void cleanupTestCase();
     void healthyCanaryIsPromoted();
     void failingCanaryIsRolledBack();
+    void fastSignalRollsBackBeforePrometheus();
     void rollingMovesOneServerAtATime();
     void rollingRollsBackWhenANewServerFailsItsCheck();
 
@@ -311,6 +312,55 @@ void TestRolloutLab::healthyCanaryIsPromoted()
     QCOMPARE(w.v1a, 0);
     QCOMPARE(w.v1b, 0);
     QVERIFY2(w.v2a > 0, qPrintable(QString::number(w.v2a)));
+}
+
+void TestRolloutLab::fastSignalRollsBackBeforePrometheus()
+{
+    // The lab target reads HAProxy's counters every 250 ms (haproxy.fastSignalMs' default) next
+    // to Prometheus' 1 s scrapes and 10 s rate window: an error burst must roll back on the
+    // counters, before Prometheus' rate shows it.
+    std::unique_ptr<TargetController> c = connectedController(m_target);
+    QVERIFY(c);
+    QVERIFY(c->hasFastSignal());
+    RolloutPlan p;
+    p.name = QStringLiteral("lab-fast");
+    p.gates = {LabGates::errorGate()};
+    p.steps = {RolloutStep::setWeight(25), RolloutStep::pause(600000), RolloutStep::setWeight(100)};
+    RolloutEngine *engine = c->startRollout(p);
+    QVERIFY(engine);
+    connect(engine, &RolloutEngine::logLine, this, [this](const QString &l) { m_lines.append(l); });
+    QVERIFY2(QTest::qWaitFor([engine] { return engine->currentStep() >= 1 || engine->isFinished(); }, 20000),
+             qPrintable(m_lines.join(QLatin1Char('\n'))));
+    QVERIFY2(!engine->isFinished(), qPrintable(engine->reason()));
+    // The canary's first requests at 25%, counted by the fast signal too.
+    QVERIFY(QTest::qWaitFor([&c] { return c->hasFastHealth() && c->fastHealth().canary.rps > 0; }, 10000));
+
+    double prometheusAtDecision = -1;
+    connect(engine, &RolloutEngine::stateChanged, this, [&c, &prometheusAtDecision](State s) {
+        if (s == State::RollingBack && prometheusAtDecision < 0)
+            prometheusAtDecision = c->health().canary.errorRatio;
+    });
+    QString out;
+    QCOMPARE(m_lab->runScript(QStringLiteral("fault"), {QStringLiteral("v2"), QStringLiteral("error=0.3")}, &out), 0);
+    QElapsedTimer sinceFault;
+    sinceFault.start();
+    QString why;
+    QVERIFY2(waitUntilFinished(engine, 20000, &why), qPrintable(why));
+    const qint64 ms = sinceFault.elapsed();
+    QVERIFY2(engine->state() == State::RolledBack,
+             qPrintable(RolloutEngine::stateName(engine->state()) + QStringLiteral(": ") + engine->reason()
+                        + QStringLiteral("\nengine log:\n") + m_lines.join(QLatin1Char('\n'))));
+    qInfo("rolled back %lld ms after the fault (Prometheus' canary error ratio then: %g): %s", ms, prometheusAtDecision,
+          qPrintable(engine->reason()));
+    QVERIFY2(engine->reason().contains(QStringLiteral("fast signal")), qPrintable(engine->reason()));
+    QVERIFY2(engine->reason().contains(QStringLiteral("error-ratio FAIL")), qPrintable(engine->reason()));
+    // Prometheus' own rate had not crossed the gate yet when the counters decided.
+    QVERIFY2(!(prometheusAtDecision > LabGates::errorGate().max), qPrintable(QString::number(prometheusAtDecision)));
+    QVERIFY2(ms < 5000, qPrintable(QString::number(ms)));
+    Weights w;
+    QString error;
+    QVERIFY2(weights(&w, &error), qPrintable(error));
+    QCOMPARE(w.v2a, 0);
 }
 
 void TestRolloutLab::failingCanaryIsRolledBack()

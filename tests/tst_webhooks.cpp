@@ -36,7 +36,7 @@ QByteArray hmacSha256(QByteArray key, const QByteArray &message)
         inner[i] = char(key.at(i) ^ 0x36);
         outer[i] = char(key.at(i) ^ 0x5c);
     }
-    return QCryptographicHash::hash(outer + QCryptographicHash::hash(inner + message, QCryptographicHash::Sha256),
+    return QCryptographicHash::hash(QByteArray(outer + QCryptographicHash::hash(QByteArray(inner + message), QCryptographicHash::Sha256)),
                                     QCryptographicHash::Sha256);
 }
 

@@ -9,11 +9,13 @@
 
 #include <QCategoryAxis>
 #include <QDateTime>
+#include <QEvent>
 #include <QFontMetricsF>
 #include <QGraphicsLineItem>
 #include <QLabel>
 #include <QLegendMarker>
 #include <QLineSeries>
+#include <QLocale>
 #include <QPainterPath>
 #include <QToolTip>
 #include <QValueAxis>
@@ -59,6 +61,8 @@ QPen markerPen(ChartMarkerModel::Kind kind)
     case ChartMarkerModel::Kind::Rollback: return QPen(Palette::danger(), 2.0, Qt::DashLine);
     // Not ours: drawn apart from Switchboard's own changes.
     case ChartMarkerModel::Kind::External: return QPen(Palette::warning(), 1.5, Qt::DashDotLine);
+    // Testers routed to the canary: the canary's colour, dotted (no weight moved).
+    case ChartMarkerModel::Kind::Route: return QPen(Palette::canary(), 1.5, Qt::DotLine);
     }
     return {};
 }
@@ -104,16 +108,49 @@ ChartWidget::ChartWidget(const QString &title, const QString &unit, const QList<
     connect(chart, &QChart::plotAreaChanged, this, &ChartWidget::layoutMarkers);
     setRenderHint(QPainter::Antialiasing);
     setMinimumHeight(170);
+    applyPalette();
 
     m_empty->setAlignment(Qt::AlignCenter);
     m_empty->setWordWrap(true);
-    m_empty->setStyleSheet(QStringLiteral("color: #777; background: transparent;"));
     m_empty->hide();
 
     // Coalesce bursts of model changes (a backfill plus live points) into one redraw.
     m_rebuild.setSingleShot(true);
     m_rebuild.setInterval(50);
     connect(&m_rebuild, &QTimer::timeout, this, &ChartWidget::rebuild);
+}
+
+void ChartWidget::applyPalette()
+{
+    // QtCharts draws its own light theme whatever the system's: take the palette's colours, so a
+    // dark desktop gets dark charts. The series keep their version colours (UI.md).
+    const QPalette pal = palette();
+    const QColor text = pal.color(QPalette::Text);
+    QColor grid = text;
+    grid.setAlpha(40);
+    QColor line = text;
+    line.setAlpha(110);
+    QChart *c = chart();
+    c->setBackgroundBrush(pal.color(QPalette::Base));
+    c->setBackgroundPen(QPen(pal.color(QPalette::Mid)));
+    c->setPlotAreaBackgroundVisible(false);
+    c->setTitleBrush(text);
+    c->legend()->setLabelColor(text);
+    for (QCategoryAxis *axis : {m_x, m_y}) {
+        axis->setLabelsBrush(text);
+        axis->setTitleBrush(text);
+        axis->setGridLineColor(grid);
+        axis->setLinePenColor(line);
+    }
+    setBackgroundBrush(pal.color(QPalette::Window));
+    m_empty->setStyleSheet(QStringLiteral("color: %1; background: transparent;").arg(pal.color(QPalette::Disabled, QPalette::Text).name()));
+}
+
+void ChartWidget::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::PaletteChange)
+        applyPalette();
+    QChartView::changeEvent(event);
 }
 
 QLineSeries *ChartWidget::newLine(int series)
@@ -270,7 +307,7 @@ void ChartWidget::rebuild()
     setValueTicks(lo, hi, drawn > 0);
     const bool empty = drawn == 0 || !m_emptyReason.isEmpty();
     if (empty) {
-        m_empty->setText(m_emptyReason.isEmpty() ? QStringLiteral("no data in this window yet") : m_emptyReason);
+        m_empty->setText(m_emptyReason.isEmpty() ? tr("no data in this window yet") : m_emptyReason);
         m_empty->show();
     } else {
         m_empty->hide();
@@ -389,7 +426,7 @@ void ChartWidget::onHovered(const QPointF &point, bool state)
     QStringList lines{QDateTime::fromMSecsSinceEpoch(it->timeMs).toString(QStringLiteral("HH:mm:ss"))};
     for (const Series &s : std::as_const(m_specs)) {
         const double v = it->values.value(m_model->column(s.column) - 1, NAN);
-        lines.append(QStringLiteral("%1: %2").arg(s.label, std::isfinite(v) ? QString::number(v, 'g', 4) : QStringLiteral("—")));
+        lines.append(QStringLiteral("%1: %2").arg(s.label, std::isfinite(v) ? QLocale().toString(v, 'g', 4) : QStringLiteral("—")));
     }
     QToolTip::showText(QCursor::pos(), lines.join(QLatin1Char('\n')), this);
 }

@@ -57,8 +57,12 @@ public:
     QList<QGraphicsLineItem *> markerItems() const { return m_markerItems; }
     static constexpr int MarkerTimeKey = 0;
 
+    // Follows the widget's palette (a dark system theme included): background, titles, labels, grid.
+    void applyPalette();
+
 protected:
     void resizeEvent(QResizeEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
     void scheduleRebuild();

@@ -29,6 +29,11 @@ void ElidedLabel::setTextColor(const QColor &colour)
     update();
 }
 
+QColor ElidedLabel::textColor() const
+{
+    return m_colour.isValid() ? m_colour : palette().color(isEnabled() ? QPalette::Active : QPalette::Disabled, QPalette::WindowText);
+}
+
 bool ElidedLabel::isElided() const
 {
     return fontMetrics().horizontalAdvance(m_text) > contentsRect().width();
@@ -50,8 +55,7 @@ void ElidedLabel::paintEvent(QPaintEvent *)
 {
     QPainter p(this);
     const QRect r = contentsRect();
-    p.setPen(m_colour.isValid() ? m_colour
-                                : palette().color(isEnabled() ? QPalette::Active : QPalette::Disabled, QPalette::WindowText));
+    p.setPen(textColor());
     p.drawText(r, Qt::AlignLeft | Qt::AlignVCenter, fontMetrics().elidedText(m_text, Qt::ElideRight, r.width()));
 }
 

@@ -19,6 +19,8 @@ public:
     void clear() { setText({}); }
     // Invalid: the palette's text colour (greyed when disabled).
     void setTextColor(const QColor &colour);
+    // The colour the text is drawn in now.
+    QColor textColor() const;
     bool isElided() const;
 
     QSize sizeHint() const override;

@@ -1,20 +1,29 @@
 #include "mainwindow.h"
 
 #include "auditlogdialog.h"
+#include "displaynames.h"
 #include "elidedlabel.h"
+#include "helpdialog.h"
 #include "eventlogmodel.h"
+#include "fleettablemodel.h"
+#include "fleetviewwidget.h"
+#include "nonmodalprompt.h"
 #include "palette.h"
+#include "reportexporter.h"
 #include "targetcontroller.h"
-#include "targetlistdelegate.h"
 #include "targetlistmodel.h"
 #include "targetpanelwidget.h"
+#include "windowgeometry.h"
 #include "windowplacement.h"
 
+#include <QCloseEvent>
+#include <QCoreApplication>
 #include <QDateTime>
 #include <QLabel>
 #include <QListView>
 #include <QMenu>
 #include <QMenuBar>
+#include <QPointer>
 #include <QShortcut>
 #include <QSplitter>
 #include <QStatusBar>
@@ -56,17 +65,14 @@ protected:
 MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetStore *presets, QWidget *parent)
     : QMainWindow(parent)
     , m_targets(targets)
-    , m_list(new QListView(this))
+    , m_fleetModel(new FleetTableModel(targets, {}, this))
+    , m_fleet(new FleetViewWidget(m_fleetModel, this))
     , m_panel(new TargetPanelWidget(presets, this))
     , m_log(new QListView(this))
     , m_connection(new ElidedLabel(this))
+    , m_reports(new ReportExporter(this))
 {
-    setWindowTitle(QStringLiteral("Switchboard"));
-    m_list->setObjectName(QStringLiteral("targetList"));
-    m_list->setModel(targets);
-    m_list->setItemDelegate(new TargetListDelegate(m_list));
-    m_list->setMinimumWidth(190);
-    m_list->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    setWindowTitle(tr("Switchboard"));
     m_log->setObjectName(QStringLiteral("eventLog"));
     m_log->setModel(events);
     m_log->setItemDelegate(new EventLogDelegate(m_log));
@@ -78,13 +84,13 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     leftLayout->setContentsMargins(0, 0, 0, 0);
     auto *title = new QLabel(tr("<b>Targets</b>"), left);
     leftLayout->addWidget(title);
-    leftLayout->addWidget(m_list);
+    leftLayout->addWidget(m_fleet);
 
     auto *top = new QSplitter(Qt::Horizontal, this);
     top->addWidget(left);
     top->addWidget(m_panel);
     top->setStretchFactor(1, 1);
-    top->setSizes({200, 1000});
+    top->setSizes({280, 1000});
     auto *outer = new QSplitter(Qt::Vertical, this);
     outer->addWidget(top);
     outer->addWidget(m_log);
@@ -92,16 +98,7 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     outer->setSizes({640, 110});
     setCentralWidget(outer);
 
-    QMenu *view = menuBar()->addMenu(tr("&View"));
-    QAction *audit = view->addAction(tr("&Audit log…"));
-    audit->setObjectName(QStringLiteral("auditAction"));
-    connect(audit, &QAction::triggered, this, [this] {
-        // Non-modal, like every window of the app: Rollback stays reachable with it open.
-        WindowPlacement::showClearOfActionStrip(new AuditLogDialog(m_auditPath, this));
-    });
-    QAction *quit = view->addAction(tr("&Quit"));
-    quit->setShortcut(QKeySequence::Quit);
-    connect(quit, &QAction::triggered, this, &QWidget::close);
+    buildMenus();
 
     m_connection->setObjectName(QStringLiteral("connectionLabel"));
     m_connection->setMaximumWidth(420); // a long target name or error elides rather than widening the window
@@ -113,13 +110,17 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     rollback->setContext(Qt::ApplicationShortcut);
     connect(rollback, &QShortcut::activated, m_panel, &TargetPanelWidget::rollback);
 
-    connect(m_list->selectionModel(), &QItemSelectionModel::currentChanged, this, &MainWindow::onCurrentChanged);
+    connect(m_fleet, &FleetViewWidget::openRequested, this, &MainWindow::open);
+    connect(m_fleet, &FleetViewWidget::message, this, [this](const QString &text, int timeoutMs) {
+        statusBar()->showMessage(text, timeoutMs);
+    });
     connect(m_panel, &TargetPanelWidget::message, this, [this](const QString &text, int timeoutMs) {
         statusBar()->showMessage(text, timeoutMs);
     });
     connect(events, &QAbstractItemModel::rowsInserted, m_log, [this] { m_log->scrollToBottom(); });
     connect(&m_clock, &QTimer::timeout, this, &MainWindow::updateStatus);
     connect(&m_clock, &QTimer::timeout, m_panel, &TargetPanelWidget::refreshAge);
+    connect(&m_clock, &QTimer::timeout, m_fleetModel, &FleetTableModel::tick);
     m_clock.start(500);
 
     resize(1280, 860);
@@ -128,9 +129,134 @@ MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetSt
     updateStatus();
 }
 
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    file->setObjectName(QStringLiteral("fileMenu"));
+    QAction *quit = file->addAction(tr("&Quit"));
+    quit->setObjectName(QStringLiteral("quitAction"));
+    quit->setShortcut(QKeySequence::Quit);
+    quit->setMenuRole(QAction::QuitRole);
+    connect(quit, &QAction::triggered, this, &QWidget::close);
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    view->setObjectName(QStringLiteral("viewMenu"));
+    QAction *audit = view->addAction(tr("&Audit log…"));
+    audit->setObjectName(QStringLiteral("auditAction"));
+    connect(audit, &QAction::triggered, this, [this] {
+        // Non-modal, like every window of the app: Rollback stays reachable with it open.
+        WindowPlacement::showClearOfActionStrip(new AuditLogDialog(m_auditPath, this));
+    });
+    QAction *report = view->addAction(tr("Export &report…"));
+    report->setObjectName(QStringLiteral("exportReportAction"));
+    report->setToolTip(tr("The selected target's last rollout as evidence: PDF, HTML or Markdown"));
+    connect(report, &QAction::triggered, this, &MainWindow::askExportReport);
+    connect(m_reports, &ReportExporter::finished, this, [this](const ReportExport::Result &r) {
+        statusBar()->showMessage(r.ok ? tr("Report of rollout %1 (%2) written to %3").arg(r.rolloutId, r.outcome, r.files.constLast())
+                                      : tr("Report not written: %1").arg(r.error),
+                                 15000);
+    });
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->setObjectName(QStringLiteral("helpMenu"));
+    QAction *keys = help->addAction(tr("&Keyboard shortcuts"));
+    keys->setObjectName(QStringLiteral("shortcutsAction"));
+    keys->setShortcut(QKeySequence::HelpContents); // F1
+    keys->setShortcutContext(Qt::ApplicationShortcut);
+    connect(keys, &QAction::triggered, this, &MainWindow::showShortcuts);
+    QAction *where = help->addAction(tr("Where is the &audit log?"));
+    where->setObjectName(QStringLiteral("auditLocationAction"));
+    connect(where, &QAction::triggered, this, &MainWindow::showAuditLogLocation);
+    help->addSeparator();
+    QAction *about = help->addAction(tr("&About Switchboard"));
+    about->setObjectName(QStringLiteral("aboutAction"));
+    about->setMenuRole(QAction::AboutRole);
+    connect(about, &QAction::triggered, this, &MainWindow::showAbout);
+}
+
+void MainWindow::showShortcuts()
+{
+    const QList<std::pair<QKeySequence, QString>> keys{
+        {QKeySequence(QStringLiteral("Ctrl+Shift+R")), tr("Roll back the selected target to 100% stable (from any window of the app)")},
+        {QKeySequence(Qt::Key_Return), tr("In the canary % box: apply the new weight; in a question: confirm")},
+        {QKeySequence(Qt::Key_Escape), tr("In a question: cancel")},
+        {QKeySequence::HelpContents, tr("This list")},
+        {QKeySequence::Quit, tr("Quit (audit entries still being written are finished first)")},
+    };
+    QString html = QStringLiteral("<table cellpadding='4'>");
+    for (const auto &[seq, what] : keys)
+        html += QStringLiteral("<tr><td><b>%1</b></td><td>%2</td></tr>")
+                    .arg(seq.toString(QKeySequence::NativeText).toHtmlEscaped(), what.toHtmlEscaped());
+    html += QStringLiteral("</table>");
+    auto *dialog = new HelpDialog(tr("Keyboard shortcuts"), html, this);
+    dialog->setObjectName(QStringLiteral("shortcutsDialog"));
+    WindowPlacement::showClearOfActionStrip(dialog);
+}
+
+void MainWindow::showAuditLogLocation()
+{
+    const QString path = m_auditPath.isEmpty() ? tr("(not known: no audit log is open)") : m_auditPath;
+    const QString html = tr("<p>Every action (weight changes, rollbacks, rollouts, who and why) is appended to</p>"
+                            "<p><code>%1</code></p>"
+                            "<p>one JSON object per line. <b>View → Audit log…</b> shows, filters and exports it.</p>")
+                             .arg(path.toHtmlEscaped());
+    auto *dialog = new HelpDialog(tr("Audit log"), html, this);
+    dialog->setObjectName(QStringLiteral("auditLocationDialog"));
+    WindowPlacement::showClearOfActionStrip(dialog);
+}
+
+void MainWindow::showAbout()
+{
+    const QString html = tr("<h3>Switchboard %1</h3>"
+                            "<p>Shift live traffic between a stable and a canary version, watch both side by side, "
+                            "and roll back in one click.</p>"
+                            "<p>Qt %2</p>")
+                             .arg(QCoreApplication::applicationVersion().toHtmlEscaped(), QString::fromLatin1(qVersion()));
+    auto *dialog = new HelpDialog(tr("About Switchboard"), html, this);
+    dialog->setObjectName(QStringLiteral("aboutDialog"));
+    WindowPlacement::showClearOfActionStrip(dialog);
+}
+
+void MainWindow::rememberGeometryIn(QSettings *settings)
+{
+    m_settings = settings;
+    WindowGeometry::restore(this, *settings);
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (m_settings)
+        WindowGeometry::save(this, m_settings);
+    QMainWindow::closeEvent(event);
+}
+
 void MainWindow::selectTarget(int row)
 {
-    m_list->setCurrentIndex(m_targets->index(row));
+    TargetController *c = m_targets->controllerAt(row);
+    if (!c)
+        return;
+    m_fleet->selectTarget(c->name());
+    open(c);
+}
+
+void MainWindow::askExportReport()
+{
+    QPointer<TargetController> c = m_panel->controller();
+    if (!c) {
+        statusBar()->showMessage(tr("Select a target first"), 5000);
+        return;
+    }
+    NonModalPrompt::saveFile(this, tr("Export rollout report"), c->name() + QStringLiteral("-rollout.pdf"),
+                             tr("PDF (*.pdf);;HTML (*.html);;Markdown (*.md)"), this, [this, c](const QString &path) {
+                                 if (c)
+                                     exportReport(c, path);
+                             });
+}
+
+void MainWindow::exportReport(TargetController *target, const QString &path)
+{
+    statusBar()->showMessage(tr("Writing the report of %1…").arg(target->name()), 5000);
+    m_reports->exportLast(target, m_auditPath, path);
 }
 
 void MainWindow::showStartupProblem(const QString &text)
@@ -138,9 +264,10 @@ void MainWindow::showStartupProblem(const QString &text)
     statusBar()->showMessage(text, 30000);
 }
 
-void MainWindow::onCurrentChanged()
+void MainWindow::open(TargetController *target)
 {
-    m_panel->setController(m_targets->controllerAt(m_list->currentIndex().row()));
+    if (target != m_panel->controller())
+        m_panel->setController(target);
     updateStatus();
 }
 
@@ -152,9 +279,9 @@ void MainWindow::updateStatus()
         return;
     }
     const qint64 age = c->dataAgeMs(QDateTime::currentMSecsSinceEpoch());
-    m_connection->setText(QStringLiteral("%1: %2 · %3").arg(c->name(), connectionStateName(c->connectionState()),
-                                                             age < 0 ? tr("no data yet")
-                                                                     : tr("data %1 s old").arg(double(age) / 1000.0, 0, 'f', 1)));
+    m_connection->setText(tr("%1: %2 · %3").arg(c->name(), DisplayNames::connection(c->connectionState()),
+                                                age < 0 ? tr("no data yet")
+                                                        : tr("data %1 old").arg(DisplayNames::seconds(double(age) / 1000.0, 1))));
 }
 
 } // namespace Switchboard

@@ -80,7 +80,8 @@ void ResultBannerWidget::retry()
     if (!m_controller)
         return;
     const bool conflict = r.status == ChangeResult::Status::Conflict;
-    const QString reason = conflict ? tr("operator, over a conflict") : tr("operator, retry after a partial change");
+    // Recorded in the audit log, which stays English like all machine output.
+    const QString reason = conflict ? QStringLiteral("operator, over a conflict") : QStringLiteral("operator, retry after a partial change");
     if (!m_controller->isRolloutActive()) {
         m_controller->setCanaryPercent(r.requestedCanaryPercent, reason, true);
         return;

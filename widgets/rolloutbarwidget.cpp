@@ -1,5 +1,6 @@
 #include "rolloutbarwidget.h"
 
+#include "displaynames.h"
 #include "palette.h"
 #include "presetsdialog.h"
 #include "presetstore.h"
@@ -239,7 +240,7 @@ void RolloutBarWidget::refresh()
     }
     m_gates->setText(gates.isEmpty() ? QString() : tr("gates: ") + gates.join(QLatin1Char(' ')));
     m_gates->setToolTip(tips.join(QLatin1Char('\n')));
-    QString state = tr("%1 · %2").arg(e->plan().name, RolloutEngine::stateName(e->state()));
+    QString state = tr("%1 · %2").arg(e->plan().name, DisplayNames::rolloutState(e->state()));
     if (!e->reason().isEmpty())
         state += QStringLiteral(": ") + e->reason();
     const bool bad = e->state() == RolloutEngine::State::RolledBack || e->state() == RolloutEngine::State::RollingBack

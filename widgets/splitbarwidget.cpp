@@ -2,6 +2,7 @@
 
 #include "palette.h"
 
+#include <QLocale>
 #include <QPainter>
 #include <QPainterPath>
 
@@ -14,7 +15,7 @@ namespace {
 QString pct(double v)
 {
     // 25 → "25%", 12.5 → "12.5%": whole numbers are the common case and read faster.
-    return QString::number(std::round(v * 10) / 10, 'g', 4) + QLatin1Char('%');
+    return QLocale().toString(std::round(v * 10) / 10, 'g', 4) + QLatin1Char('%');
 }
 
 } // namespace
@@ -37,9 +38,8 @@ void SplitBarWidget::setSplit(double canaryPercent, bool stale)
 QString SplitBarWidget::text() const
 {
     if (std::isnan(m_canary))
-        return QStringLiteral("no split: no data");
-    return QStringLiteral("stable %1 · canary %2").arg(pct(100 - m_canary), pct(m_canary))
-        + (m_stale ? QStringLiteral(" (stale)") : QString());
+        return tr("no split: no data");
+    return tr("stable %1 · canary %2").arg(pct(100 - m_canary), pct(m_canary)) + (m_stale ? tr(" (stale)") : QString());
 }
 
 QSize SplitBarWidget::sizeHint() const
@@ -84,10 +84,10 @@ void SplitBarWidget::paintEvent(QPaintEvent *)
     p.setClipping(false);
     p.setPen(Qt::white);
     const QRectF textRect = r.adjusted(10, 0, -10, 0);
-    p.drawText(textRect, Qt::AlignVCenter | Qt::AlignLeft, QStringLiteral("stable ") + pct(100 - m_canary));
-    p.drawText(textRect, Qt::AlignVCenter | Qt::AlignRight, QStringLiteral("canary ") + pct(m_canary));
+    p.drawText(textRect, Qt::AlignVCenter | Qt::AlignLeft, tr("stable %1").arg(pct(100 - m_canary)));
+    p.drawText(textRect, Qt::AlignVCenter | Qt::AlignRight, tr("canary %1").arg(pct(m_canary)));
     if (m_stale)
-        p.drawText(r, Qt::AlignCenter, QStringLiteral("stale"));
+        p.drawText(r, Qt::AlignCenter, tr("stale"));
 }
 
 } // namespace Switchboard

@@ -25,11 +25,11 @@ struct WindowChoice
     const char *label;
     qint64 ms;
 };
-constexpr WindowChoice kWindows[] = {{"5 min", 5 * 60 * 1000LL},
-                                     {"15 min", 15 * 60 * 1000LL},
-                                     {"1 h", 3600 * 1000LL},
-                                     {"6 h", 6 * 3600 * 1000LL},
-                                     {"24 h", 24 * 3600 * 1000LL}};
+constexpr WindowChoice kWindows[] = {{QT_TRANSLATE_NOOP("Switchboard::TargetChartsWidget", "5 min"), 5 * 60 * 1000LL},
+                                     {QT_TRANSLATE_NOOP("Switchboard::TargetChartsWidget", "15 min"), 15 * 60 * 1000LL},
+                                     {QT_TRANSLATE_NOOP("Switchboard::TargetChartsWidget", "1 h"), 3600 * 1000LL},
+                                     {QT_TRANSLATE_NOOP("Switchboard::TargetChartsWidget", "6 h"), 6 * 3600 * 1000LL},
+                                     {QT_TRANSLATE_NOOP("Switchboard::TargetChartsWidget", "24 h"), 24 * 3600 * 1000LL}};
 
 } // namespace
 
@@ -43,7 +43,7 @@ TargetChartsWidget::TargetChartsWidget(QWidget *parent)
 {
     m_window->setObjectName(QStringLiteral("windowCombo"));
     for (const WindowChoice &w : kWindows)
-        m_window->addItem(QString::fromLatin1(w.label), w.ms);
+        m_window->addItem(tr(w.label), w.ms);
     m_window->setCurrentIndex(1);
     m_exportPng->setObjectName(QStringLiteral("exportPngButton"));
     m_exportCsv->setObjectName(QStringLiteral("exportCsvButton"));

@@ -1,9 +1,11 @@
 #include "targetlistdelegate.h"
 
+#include "displaynames.h"
 #include "palette.h"
 #include "targetlistmodel.h"
 
 #include <QApplication>
+#include <QLocale>
 #include <QPainter>
 
 #include <cmath>
@@ -14,9 +16,9 @@ QColor TargetListDelegate::stateColour(const QString &state)
 {
     if (state == QStringLiteral("healthy"))
         return Palette::ok();
-    if (state == QStringLiteral("disconnected") || state == QStringLiteral("degraded"))
+    if (state == QStringLiteral("disconnected") || state == QStringLiteral("degraded") || state == QStringLiteral("failing"))
         return Palette::danger();
-    if (state == QStringLiteral("paused") || state == QStringLiteral("progressing"))
+    if (state == QStringLiteral("paused") || state == QStringLiteral("progressing") || state == QStringLiteral("watch"))
         return Palette::warning();
     return Palette::muted();
 }
@@ -39,10 +41,14 @@ void TargetListDelegate::paint(QPainter *p, const QStyleOptionViewItem &option, 
     const int h = option.fontMetrics.height();
     p->save();
     p->setRenderHint(QPainter::Antialiasing);
-    // State dot: filled when connected, hollow when not.
-    const QColor dot = stateColour(state);
+    // State dot: filled when connected, hollow when not. With canary traffic and nothing more
+    // pressing (a rollout, a lost connection) it shows the verdict of canary against stable.
+    const QString verdict = index.data(TargetListModel::VerdictRole).toString();
+    const bool showVerdict = !verdict.isEmpty() && (state == QStringLiteral("healthy") || state == verdict);
+    const QString shown = showVerdict ? verdict : state;
+    const QColor dot = stateColour(shown);
     p->setPen(QPen(dot, 2));
-    p->setBrush(state == QStringLiteral("disconnected") || state == QStringLiteral("no data") ? Qt::NoBrush : QBrush(dot));
+    p->setBrush(shown == QStringLiteral("disconnected") || shown == QStringLiteral("no data") ? Qt::NoBrush : QBrush(dot));
     p->drawEllipse(QRectF(r.left(), r.top() + h / 2.0 - 5, 10, 10));
     p->setPen(option.state & QStyle::State_Selected ? option.palette.highlightedText().color() : option.palette.text().color());
     QFont bold = option.font;
@@ -51,7 +57,7 @@ void TargetListDelegate::paint(QPainter *p, const QStyleOptionViewItem &option, 
     p->drawText(QRect(r.left() + 16, r.top(), r.width() - 16, h), Qt::AlignVCenter | Qt::AlignLeft,
                 index.data(TargetListModel::NameRole).toString());
     p->setFont(option.font);
-    const QString right = std::isfinite(canary) ? QString::number(canary, 'g', 3) + QLatin1Char('%') : QStringLiteral("(%1)").arg(state);
+    const QString right = std::isfinite(canary) ? QLocale().toString(canary, 'g', 3) + QLatin1Char('%') : QStringLiteral("(%1)").arg(DisplayNames::targetState(state));
     p->drawText(QRect(r.left() + 16, r.top(), r.width() - 16, h), Qt::AlignVCenter | Qt::AlignRight, right);
     // Mini split bar.
     const QRectF bar(r.left() + 16, r.top() + h + 2, r.width() - 16, std::max(4, h / 2));

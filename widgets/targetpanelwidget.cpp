@@ -1,10 +1,13 @@
 #include "targetpanelwidget.h"
 
 #include "confirmbarwidget.h"
+#include "deployactionwidget.h"
 #include "resultbannerwidget.h"
 #include "rolloutbarwidget.h"
 #include "targetchartswidget.h"
 #include "targetstatuswidget.h"
+#include "verdictbadgewidget.h"
+#include "testersrowwidget.h"
 #include "weightcontrolswidget.h"
 
 #include <QFrame>
@@ -20,22 +23,31 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     , m_banner(new ResultBannerWidget(this))
     , m_scroll(new QScrollArea(this))
     , m_status(new TargetStatusWidget)
+    , m_verdict(new VerdictBadgeWidget)
+    , m_testers(new TestersRowWidget(m_confirmBar->confirmFn()))
     , m_rollout(new RolloutBarWidget(presets, m_confirmBar->confirmFn()))
     , m_charts(new TargetChartsWidget)
+    , m_deploy(new DeployActionWidget(m_confirmBar->confirmFn()))
 {
     m_confirmBar->setObjectName(QStringLiteral("confirmBar"));
     m_controls->setObjectName(QStringLiteral("actionStrip"));
     m_banner->setObjectName(QStringLiteral("resultBanner"));
     m_scroll->setObjectName(QStringLiteral("panelScroll"));
     m_status->setObjectName(QStringLiteral("statusView"));
+    m_verdict->setObjectName(QStringLiteral("verdictView"));
     m_rollout->setObjectName(QStringLiteral("rolloutBar"));
+    m_testers->setObjectName(QStringLiteral("testersRow"));
     m_charts->setObjectName(QStringLiteral("chartsView"));
+    m_deploy->setObjectName(QStringLiteral("deployAction"));
 
     auto *content = new QWidget;
     auto *contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addWidget(m_verdict);
     contentLayout->addWidget(m_status);
+    contentLayout->addWidget(m_testers);
     contentLayout->addWidget(m_rollout);
+    contentLayout->addWidget(m_deploy);
     contentLayout->addWidget(m_charts, 1);
     m_scroll->setWidget(content);
     m_scroll->setWidgetResizable(true);
@@ -52,6 +64,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     connect(m_controls, &WeightControlsWidget::message, this, &TargetPanelWidget::message);
     connect(m_banner, &ResultBannerWidget::message, this, &TargetPanelWidget::message);
     connect(m_charts, &TargetChartsWidget::message, this, &TargetPanelWidget::message);
+    connect(m_deploy, &DeployActionWidget::message, this, &TargetPanelWidget::message);
     setController(nullptr);
 }
 
@@ -62,13 +75,17 @@ void TargetPanelWidget::setController(TargetController *controller)
     m_controls->setController(controller);
     m_banner->setController(controller);
     m_status->setController(controller);
+    m_verdict->setController(controller);
+    m_testers->setController(controller);
     m_rollout->setController(controller);
     m_charts->setController(controller);
+    m_deploy->setController(controller);
 }
 
 void TargetPanelWidget::setTargetsPath(const QString &path)
 {
     m_charts->setTargetsPath(path);
+    m_verdict->setTargetsPath(path);
 }
 
 void TargetPanelWidget::rollback()

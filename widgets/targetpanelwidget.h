@@ -14,11 +14,14 @@ class QScrollArea;
 namespace Switchboard {
 
 class ConfirmBarWidget;
+class DeployActionWidget;
 class PresetStore;
 class ResultBannerWidget;
 class RolloutBarWidget;
 class TargetChartsWidget;
 class TargetStatusWidget;
+class VerdictBadgeWidget;
+class TestersRowWidget;
 class WeightControlsWidget;
 
 class TargetPanelWidget final : public QWidget
@@ -51,8 +54,11 @@ private:
     ResultBannerWidget *m_banner;
     QScrollArea *m_scroll;
     TargetStatusWidget *m_status;
+    VerdictBadgeWidget *m_verdict;
+    TestersRowWidget *m_testers;
     RolloutBarWidget *m_rollout;
     TargetChartsWidget *m_charts;
+    DeployActionWidget *m_deploy;
 };
 
 } // namespace Switchboard

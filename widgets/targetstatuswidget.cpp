@@ -9,6 +9,7 @@
 #include <QGridLayout>
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QLocale>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -19,7 +20,7 @@ namespace {
 
 QString num(double v, int decimals, const QString &unit)
 {
-    return std::isfinite(v) ? QString::number(v, 'f', decimals) + unit : QStringLiteral("—");
+    return std::isfinite(v) ? QLocale().toString(v, 'f', decimals) + unit : QStringLiteral("—"); // the user's digits
 }
 
 // Labels whose text can grow (notes, server lists) wrap, and their width is never a minimum.
@@ -132,7 +133,7 @@ QString TargetStatusWidget::serversHtml(const QList<ServersLine> &lines)
                 QString mark;
                 switch (s.health) {
                 case MemberHealth::Healthy: mark = QStringLiteral(" <span style='color:%1'>✓</span>").arg(Palette::ok().name()); break;
-                case MemberHealth::Down: mark = QStringLiteral(" <span style='color:%1'><b>✗ DOWN</b></span>").arg(Palette::danger().name()); break;
+                case MemberHealth::Down: mark = QStringLiteral(" <span style='color:%1'><b>✗ %2</b></span>").arg(Palette::danger().name(), s.state.toHtmlEscaped()); break;
                 case MemberHealth::Pending: mark = QStringLiteral(" <span style='color:%1'>… %2</span>").arg(Palette::warning().name(), s.state.toHtmlEscaped()); break;
                 case MemberHealth::Maintenance: mark = QStringLiteral(" <span style='color:%1'>%2</span>").arg(Palette::muted().name(), s.state.toHtmlEscaped()); break;
                 case MemberHealth::Unchecked: break;
@@ -156,7 +157,7 @@ void TargetStatusWidget::refresh()
     const bool readOnly = m_controller && m_controller->isReadOnly();
     m_readOnlyBadge->setVisible(readOnly);
     m_readOnlyBadge->setToolTip(readOnly ? tr("Every action is off: %1").arg(m_controller->readOnlyReason()) : QString());
-    m_header->setTextColor(s.headerTone == TargetStatus::Tone::Disconnected ? Palette::danger()
+    m_header->setTextColor(s.headerTone == TargetStatus::Tone::Disconnected ? Palette::onWindow(Palette::danger(), palette())
                            : s.headerTone == TargetStatus::Tone::Stale    ? Palette::muted()
                                                                           : QColor());
     for (int v = 0; v < 2; ++v) {
@@ -186,6 +187,15 @@ void TargetStatusWidget::refresh()
                                  !std::isfinite(measured) ? tr("— (no request rate)")
                                  : measuredStale          ? num(measured, 1, QStringLiteral("%")) + tr(" (stale)")
                                                           : num(measured, 1, QStringLiteral("%"))));
+    // Testers reach the canary whatever the split says: said right under the bar.
+    const QList<TrafficRoute> routes = m_controller->snapshot().routes;
+    if (!routes.isEmpty()) {
+        QStringList parts;
+        for (const TrafficRoute &r : routes)
+            parts.append(r.match == TrafficRoute::Match::Header ? tr("%1: %2 → canary").arg(r.name, r.value)
+                                                                : tr("cookie %1=%2 → canary").arg(r.name, r.value));
+        m_measured->setText(m_measured->text() + QStringLiteral(" · ") + tr("+ testers: %1").arg(parts.join(QStringLiteral(", "))));
+    }
     m_measured->setEnabled(!measuredStale); // disabled labels draw grey
 }
 

@@ -1,14 +1,19 @@
 #include "weightcontrolswidget.h"
 
 #include "elidedlabel.h"
+#include "gradualrollback.h"
+#include "displaynames.h"
 #include "palette.h"
 #include "targetcontroller.h"
 
 #include <QHBoxLayout>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
 #include <QSlider>
 #include <QSpinBox>
+#include <QStringList>
+#include <QToolButton>
 #include <QVBoxLayout>
 
 #include <cmath>
@@ -23,6 +28,8 @@ WeightControlsWidget::WeightControlsWidget(ConfirmFn confirm, QWidget *parent)
     , m_apply(new QPushButton(tr("Apply"), this))
     , m_promoteFull(new QPushButton(tr("Promote full ▸▸"), this))
     , m_rollback(new QPushButton(tr("ROLLBACK"), this))
+    , m_rollbackMenu(new QToolButton(this))
+    , m_gradual(new QAction(tr("Roll back gradually…"), this))
     , m_progress(new ElidedLabel(this))
 {
     // Dragging the slider moves nothing: only Apply (or Enter in the box) does.
@@ -42,6 +49,16 @@ WeightControlsWidget::WeightControlsWidget(ConfirmFn confirm, QWidget *parent)
     m_rollback->setStyleSheet(QStringLiteral(
         "QPushButton { background: %1; color: white; font-weight: bold; padding: 8px 18px; border-radius: 4px; }"
         "QPushButton:disabled { background: #d8b4b4; }").arg(Palette::danger().name()));
+    // ROLLBACK stays one click and immediate; the slower way back hides behind its own button.
+    m_rollbackMenu->setObjectName(QStringLiteral("rollbackMenuButton"));
+    m_rollbackMenu->setText(QStringLiteral("▾"));
+    m_rollbackMenu->setToolTip(tr("More ways back"));
+    m_rollbackMenu->setPopupMode(QToolButton::InstantPopup);
+    auto *menu = new QMenu(m_rollbackMenu);
+    m_gradual->setObjectName(QStringLiteral("rollbackGraduallyAction"));
+    menu->addAction(m_gradual);
+    m_rollbackMenu->setMenu(menu);
+    connect(m_gradual, &QAction::triggered, this, &WeightControlsWidget::rollbackGradually);
     m_progress->setObjectName(QStringLiteral("progressLabel"));
     // Errors can be long: the progress line elides (whole text in its tooltip) and takes what is left.
     m_progress->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Fixed);
@@ -55,6 +72,7 @@ WeightControlsWidget::WeightControlsWidget(ConfirmFn confirm, QWidget *parent)
     actionRow->addWidget(m_promoteFull);
     actionRow->addWidget(m_progress, 1);
     actionRow->addWidget(m_rollback);
+    actionRow->addWidget(m_rollbackMenu);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addLayout(sliderRow);
@@ -94,6 +112,7 @@ void WeightControlsWidget::setController(TargetController *controller)
         connect(controller, &TargetController::snapshotChanged, this, &WeightControlsWidget::sync);
         connect(controller, &TargetController::actionStarted, this, &WeightControlsWidget::onActionStarted);
         connect(controller, &TargetController::actionFinished, this, &WeightControlsWidget::onActionFinished);
+        connect(controller, &TargetController::gradualRollbackChanged, this, &WeightControlsWidget::updateActions);
     }
     m_progress->clear();
     sync();
@@ -116,7 +135,7 @@ void WeightControlsWidget::apply()
         if (!m_controller || m_controller.data() != target.data())
             return;
         m_sliderDirty = false;
-        m_controller->setCanaryPercent(want, tr("operator"));
+        m_controller->setCanaryPercent(want, QStringLiteral("operator"));
     };
     // Above 50% the canary carries most users: make the operator look twice.
     if (want > 50 && want != now) {
@@ -143,7 +162,7 @@ void WeightControlsWidget::promoteFull()
                   if (!yes || !m_controller || m_controller.data() != target.data())
                       return;
                   m_sliderDirty = false;
-                  m_controller->operatorPromoteFull(tr("operator"));
+                  m_controller->operatorPromoteFull(QStringLiteral("operator"));
               });
 }
 
@@ -153,7 +172,30 @@ void WeightControlsWidget::rollback()
     if (!m_controller || !m_rollback->isEnabled())
         return;
     m_sliderDirty = false;
-    m_controller->operatorRollback(tr("operator"));
+    m_controller->operatorRollback(QStringLiteral("operator"));
+}
+
+void WeightControlsWidget::rollbackGradually()
+{
+    if (!m_controller || !m_gradual->isEnabled())
+        return;
+    const double now = m_controller->snapshot().split.canary;
+    const QList<double> steps = GradualRollback::defaultSteps(now);
+    QStringList names{QStringLiteral("%1%").arg(now, 0, 'g', 4)};
+    for (double s : steps)
+        names.append(QStringLiteral("%1%").arg(s, 0, 'g', 4));
+    const qint64 holdMs = GradualRollback::defaultHoldMs;
+    m_confirm(tr("Roll back gradually"),
+              tr("Step the canary back %1, holding each step %2 s with the verdict gates watching?\n"
+                 "A breach on the way goes straight to 0%. ROLLBACK stays immediate.")
+                  .arg(names.join(QStringLiteral(" → "))).arg(holdMs / 1000),
+              [this, target = m_controller, steps, holdMs](bool yes) {
+                  if (!yes || !m_controller || m_controller.data() != target.data())
+                      return;
+                  m_sliderDirty = false;
+                  if (!m_controller->startGradualRollback(steps, holdMs, tr("operator")))
+                      Q_EMIT message(tr("a gradual rollback is already running"), 5000);
+              });
 }
 
 void WeightControlsWidget::sync()
@@ -178,6 +220,8 @@ void WeightControlsWidget::updateActions()
     m_promoteFull->setEnabled(usable && !(std::isfinite(canary) && canary >= 100));
     // Enabled whenever the canary may have traffic, including when we cannot tell.
     m_rollback->setEnabled(usable && !(std::isfinite(canary) && canary <= 0));
+    m_rollbackMenu->setEnabled(m_rollback->isEnabled());
+    m_gradual->setEnabled(m_rollback->isEnabled() && std::isfinite(canary) && !m_controller->isGradualRollbackActive());
     // Read-only: every action says why it is off before anyone clicks it.
     const QString why = m_controller && m_controller->isReadOnly() ? tr("read-only: %1").arg(m_controller->readOnlyReason()) : QString();
     m_slider->setToolTip(why);
@@ -195,8 +239,8 @@ void WeightControlsWidget::onActionStarted(const QString &description)
 
 void WeightControlsWidget::onActionFinished(const ChangeResult &result)
 {
-    const QString text = statusName(result.status) + QStringLiteral(": ") + result.message;
-    m_progress->setText(result.ok() ? QStringLiteral("✓ ") + statusName(result.status) : QStringLiteral("✗ ") + text);
+    const QString text = tr("%1: %2").arg(DisplayNames::changeStatus(result.status), result.message);
+    m_progress->setText(result.ok() ? QStringLiteral("✓ ") + DisplayNames::changeStatus(result.status) : QStringLiteral("✗ ") + text);
     Q_EMIT message(text, 8000);
 }
 

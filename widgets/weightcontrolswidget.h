@@ -9,7 +9,9 @@
 #include <QPointer>
 #include <QWidget>
 
+class QAction;
 class QPushButton;
+class QToolButton;
 class QSlider;
 class QSpinBox;
 
@@ -30,6 +32,8 @@ public Q_SLOTS:
     void apply();
     void promoteFull();
     void rollback();
+    // The ▾ menu's "Roll back gradually…": asks inline (steps, hold, gates), then steps back.
+    void rollbackGradually();
 
 Q_SIGNALS:
     // Transient messages for the status bar.
@@ -49,6 +53,8 @@ private:
     QPushButton *m_apply;
     QPushButton *m_promoteFull;
     QPushButton *m_rollback;
+    QToolButton *m_rollbackMenu;
+    QAction *m_gradual;
     ElidedLabel *m_progress;
     bool m_sliderDirty = false; // the operator moved the slider and has not applied yet
     bool m_syncing = false;

@@ -1,6 +1,8 @@
 #include "backendfactory.h"
 
 #include "argorolloutbackend.h"
+#include "deploymentpairbackend.h"
+#include "deploymentrolloutbackend.h"
 #include "gatewayroutebackend.h"
 #include "haproxytrafficbackend.h"
 #include "istiovirtualservicebackend.h"
@@ -27,6 +29,8 @@ constexpr Kind kinds[] = {
     {"gateway-api", &GatewayRouteBackend::create},
     {"istio", &IstioVirtualServiceBackend::create},
     {"argo-rollouts", &ArgoRolloutBackend::create},
+    {"deployments", &DeploymentPairBackend::create},
+    {"deployment", &DeploymentRolloutBackend::create},
 };
 
 const Kind *findKind(const QString &name)
@@ -94,8 +98,11 @@ std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString 
     }
     if (worldOut)
         *worldOut = parts.simWorld;
-    return std::make_unique<BackendHost>(std::move(parts.traffic), std::move(metrics),
-                                         QStringLiteral("backend:") + target.name);
+    auto host = std::make_unique<BackendHost>(std::move(parts.traffic), std::move(metrics),
+                                              QStringLiteral("backend:") + target.name);
+    if (parts.fastMetrics)
+        host->addFastSignal(std::move(parts.fastMetrics), parts.fastSignalMs);
+    return host;
 }
 
 } // namespace Switchboard

@@ -2,6 +2,7 @@
 
 #include <QElapsedTimer>
 
+#include <algorithm>
 #include <mutex>
 
 namespace Switchboard {
@@ -28,6 +29,23 @@ CurlEasy::~CurlEasy()
     releaseLists();
     if (m_curl)
         curl_easy_cleanup(m_curl);
+    if (m_multi)
+        curl_multi_cleanup(m_multi);
+}
+
+size_t CurlEasy::onStreamWrite(char *data, size_t size, size_t count, void *self)
+{
+    auto *c = static_cast<CurlEasy *>(self);
+    const size_t n = size * count;
+    if (c->m_received + qint64(n) > c->m_maxBody) {
+        c->m_tooLarge = true;
+        return 0;
+    }
+    if (c->m_body.size() < bodyHeadBytes)
+        c->m_body.append(data, std::min<qsizetype>(qsizetype(n), bodyHeadBytes - c->m_body.size()));
+    c->m_received += qint64(n);
+    c->m_pending.append(data, n);
+    return n;
 }
 
 size_t CurlEasy::onWrite(char *data, size_t size, size_t count, void *self)
@@ -121,8 +139,15 @@ CurlEasy::Result CurlEasy::perform()
     }
     QElapsedTimer timer;
     timer.start();
-    r.code = curl_easy_perform(m_curl);
-    r.transferMs = double(timer.nsecsElapsed()) / 1e6;
+    const CURLcode code = curl_easy_perform(m_curl);
+    return collect(code, double(timer.nsecsElapsed()) / 1e6);
+}
+
+CurlEasy::Result CurlEasy::collect(CURLcode code, double ms)
+{
+    Result r;
+    r.code = code;
+    r.transferMs = ms;
     curl_easy_getinfo(m_curl, CURLINFO_RESPONSE_CODE, &r.httpStatus);
     curl_easy_getinfo(m_curl, CURLINFO_OS_ERRNO, &r.osErrno);
     curl_off_t connectUs = 0;
@@ -140,6 +165,78 @@ CurlEasy::Result CurlEasy::perform()
     m_body = QByteArray();
     releaseLists();
     m_abort = nullptr;
+    return r;
+}
+
+CurlEasy::Result CurlEasy::performStreaming(const std::function<void(const Pull &pull)> &consume)
+{
+    if (!m_curl) {
+        Result r;
+        r.code = CURLE_FAILED_INIT;
+        r.curlMessage = QStringLiteral("libcurl could not create a handle");
+        return r;
+    }
+    if (!m_multi)
+        m_multi = curl_multi_init();
+    if (!m_multi) {
+        Result r;
+        r.code = CURLE_FAILED_INIT;
+        r.curlMessage = QStringLiteral("libcurl could not create a multi handle");
+        return r;
+    }
+    curl_easy_setopt(m_curl, CURLOPT_WRITEFUNCTION, &CurlEasy::onStreamWrite);
+    curl_easy_setopt(m_curl, CURLOPT_WRITEDATA, this);
+    m_pending.clear();
+    m_received = 0;
+    QElapsedTimer timer;
+    timer.start();
+    curl_multi_add_handle(m_multi, m_curl);
+    int running = 1;
+    CURLcode code = CURLE_OK;
+    bool ended = false;
+    double endedMs = 0;
+    std::string handed; // the piece the consumer holds
+    auto drive = [&] {
+        // One step of the transfer: whatever the socket has, or a short wait for it.
+        curl_multi_perform(m_multi, &running);
+        if (running == 0 && !ended) {
+            ended = true;
+            endedMs = double(timer.nsecsElapsed()) / 1e6;
+            int left = 0;
+            while (CURLMsg *m = curl_multi_info_read(m_multi, &left)) {
+                if (m->msg == CURLMSG_DONE && m->easy_handle == m_curl)
+                    code = m->data.result;
+            }
+        }
+    };
+    const Pull pull = [&](const char **data, std::size_t *size) {
+        handed.clear();
+        while (m_pending.empty() && !ended) {
+            drive();
+            if (m_pending.empty() && !ended)
+                curl_multi_poll(m_multi, nullptr, 0, 100, nullptr);
+        }
+        if (m_pending.empty())
+            return false;
+        handed.swap(m_pending);
+        *data = handed.data();
+        *size = handed.size();
+        return true;
+    };
+    consume(pull);
+    // The consumer may stop early (a syntax error): the rest is received and dropped, so the
+    // result tells the transfer's own outcome and the connection stays reusable. The body's
+    // bound and the timeout still apply.
+    while (!ended) {
+        m_pending.clear();
+        drive();
+        if (!ended)
+            curl_multi_poll(m_multi, nullptr, 0, 100, nullptr);
+    }
+    curl_multi_remove_handle(m_multi, m_curl);
+    m_pending = std::string();
+    Result r = collect(code, endedMs);
+    r.transferMs = endedMs;
     return r;
 }
 

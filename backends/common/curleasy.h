@@ -12,6 +12,8 @@
 #include <curl/curl.h>
 
 #include <atomic>
+#include <functional>
+#include <string>
 #include <vector>
 
 namespace Switchboard {
@@ -71,19 +73,35 @@ public:
 
     Result perform();
 
+    // Gives the next piece of the body as it arrives; false once the transfer has ended (then
+    // the Result says how). The piece stays valid until the next call.
+    using Pull = std::function<bool(const char **data, std::size_t *size)>;
+    // perform(), but the body goes to `consume` while it arrives instead of into Result::body:
+    // `consume` pulls it, and each pull drives the transfer on this thread (libcurl's multi
+    // interface) until a piece came, so parsing and receiving take turns without a second
+    // thread or a copy of the whole body. Result::body keeps only the first bodyHeadBytes
+    // (for error messages). What `consume` leaves unread is received and dropped.
+    Result performStreaming(const std::function<void(const Pull &pull)> &consume);
+    static constexpr qsizetype bodyHeadBytes = 4096;
+
     // Percent-encodes all but RFC 3986's unreserved characters.
     QByteArray escape(const QString &text) const;
 
 private:
     static size_t onWrite(char *data, size_t size, size_t count, void *self);
+    static size_t onStreamWrite(char *data, size_t size, size_t count, void *self);
+    Result collect(CURLcode code, double ms);
     static int onProgress(void *self, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
     void releaseLists();
 
     CURL *m_curl = nullptr;
+    CURLM *m_multi = nullptr; // for performStreaming; keeps its own connection cache
     char m_errorBuffer[CURL_ERROR_SIZE] = {};
     std::vector<std::pair<CURLoption, curl_slist *>> m_lists;
     const std::atomic<bool> *m_abort = nullptr;
     QByteArray m_body;
+    std::string m_pending; // streamed: arrived, not yet pulled
+    qint64 m_received = 0; // streamed: body bytes so far
     qint64 m_maxBody = 0;
     bool m_tooLarge = false;
 };

@@ -18,6 +18,10 @@ struct LayerParts
 {
     std::unique_ptr<TrafficBackend> traffic;
     std::unique_ptr<MetricsSource> ownMetrics;
+    // The layer's own counters read at a short interval next to the metrics layer, for the
+    // gates only (HAProxy's `show stat`); null when the layer has none or it is switched off.
+    std::unique_ptr<MetricsSource> fastMetrics;
+    int fastSignalMs = 0;
     std::shared_ptr<SimWorld> simWorld; // sim only: tests and the demo inject faults through it
 };
 

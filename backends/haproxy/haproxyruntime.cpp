@@ -326,6 +326,36 @@ bool HaproxyTargetSettings::fromJson(const QJsonObject &o, HaproxyTargetSettings
     if (!timeout(QStringLiteral("connectTimeoutMs"), &s.timeouts.connectMs)
         || !timeout(QStringLiteral("commandTimeoutMs"), &s.timeouts.commandMs))
         return false;
+    if (o.contains(QStringLiteral("fastSignalMs"))) {
+        const int v = o.value(QStringLiteral("fastSignalMs")).toInt(-1);
+        if (v != 0 && (v < 50 || v > 60000)) {
+            *error = QStringLiteral("haproxy.fastSignalMs: must be 0 (off) or a whole number of ms between 50 and 60000");
+            return false;
+        }
+        s.fastSignalMs = v;
+    }
+    if (!timeout(QStringLiteral("fastWindowMs"), &s.fastWindowMs))
+        return false;
+    const QJsonArray routes = o.value(QStringLiteral("routes")).toArray();
+    for (qsizetype i = 0; i < routes.size(); ++i) {
+        const QJsonObject r = routes.at(i).toObject();
+        HaproxyRouteAcl acl;
+        const bool header = r.contains(QStringLiteral("header"));
+        acl.match = header ? TrafficRoute::Match::Header : TrafficRoute::Match::Cookie;
+        acl.name = r.value(header ? QStringLiteral("header") : QStringLiteral("cookie")).toString();
+        acl.aclFile = r.value(QStringLiteral("acl")).toString();
+        static const QRegularExpression file(QStringLiteral("^/[^\\s;]+$"));
+        QString why;
+        if (header == r.contains(QStringLiteral("cookie")) || !TrafficRoute::validate({acl.match, acl.name, QStringLiteral("x")}, &why)
+            || !file.match(acl.aclFile).hasMatch()) {
+            *error = QStringLiteral("haproxy.routes[%1]: expected {\"header\": NAME, \"acl\": \"/absolute/file.acl\"} or "
+                                    "{\"cookie\": NAME, \"acl\": ...} (no spaces or ';' in the path)%2")
+                         .arg(i)
+                         .arg(why.isEmpty() ? QString() : QStringLiteral(": ") + why);
+            return false;
+        }
+        s.routes.append(acl);
+    }
     *out = s;
     return true;
 }

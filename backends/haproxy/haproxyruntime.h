@@ -10,6 +10,8 @@
 #include <QString>
 #include <QStringList>
 
+#include "trafficroute.h"
+
 #include <utility>
 
 namespace Switchboard {
@@ -51,6 +53,16 @@ struct HaproxyServerStat
     qint64 number(const QString &field) const;
 };
 
+// One header or cookie the operator's configuration routes to the canary through an ACL file:
+// targets.json `"routes": [{"header": "X-Canary", "acl": "/etc/haproxy/shop-testers.acl"}]`
+// (or "cookie"); the file is the one the config's `acl ... -f FILE` line names.
+struct HaproxyRouteAcl
+{
+    TrafficRoute::Match match = TrafficRoute::Match::Header;
+    QString name;
+    QString aclFile;
+};
+
 // The `haproxy` section of a target in targets.json, shared by the traffic and metrics sides.
 struct HaproxyTargetSettings
 {
@@ -59,6 +71,11 @@ struct HaproxyTargetSettings
     QStringList stable;
     QStringList canary;
     HaproxyTimeouts timeouts;
+    // The fast signal: HAProxy's own counters read this often (ms) next to Prometheus; 0: off.
+    int fastSignalMs = 250;
+    // The span of each fast-signal sample (ms).
+    int fastWindowMs = 1000;
+    QList<HaproxyRouteAcl> routes; // empty: the configuration routes no testers
 
     // Errors name the offending key, e.g. `haproxy.endpoints[1]: ...`.
     static bool fromJson(const QJsonObject &haproxy, HaproxyTargetSettings *out, QString *error);

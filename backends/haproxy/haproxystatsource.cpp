@@ -40,12 +40,31 @@ HaproxyStatSource::Counters HaproxyStatSource::Counters::from(const HaproxyServe
     return c;
 }
 
-HaproxyStatSource::HaproxyStatSource(const HaproxyTargetSettings &settings, QObject *parent)
+HaproxyStatSource::HaproxyStatSource(const HaproxyTargetSettings &settings, int windowMs, QObject *parent)
     : MetricsSource(parent)
     , m_settings(settings)
+    , m_windowMs(windowMs)
 {
     for (const HaproxyEndpoint &e : m_settings.endpoints)
-        m_runtimes.append(HaproxyRuntime(e, m_settings.timeouts));
+        m_sessions.push_back(std::make_unique<HaproxySession>(e, m_settings.timeouts));
+    m_clock.start();
+}
+
+HaproxyStatSource::~HaproxyStatSource() = default;
+
+const HaproxyStatSource::Kept *HaproxyStatSource::base(qint64 nowNs) const
+{
+    if (m_kept.empty())
+        return nullptr;
+    if (m_windowMs <= 0)
+        return &m_kept.back();
+    const qint64 windowNs = qint64(m_windowMs) * 1000000;
+    // The newest reading that is at least a window old; the oldest one while none is yet.
+    for (auto it = m_kept.crbegin(); it != m_kept.crend(); ++it) {
+        if (nowNs - it->atNs >= windowNs)
+            return &*it;
+    }
+    return &m_kept.front();
 }
 
 HealthSample HaproxyStatSource::sample(const Reading &previous, const Reading &current, const QStringList &servers,
@@ -76,11 +95,16 @@ HealthSample HaproxyStatSource::sample(const Reading &previous, const Reading &c
 void HaproxyStatSource::queryInstant()
 {
     QStringList errors;
-    for (const HaproxyRuntime &rt : std::as_const(m_runtimes)) {
-        QList<HaproxyServerStat> rows;
+    for (const auto &session : m_sessions) {
+        QStringList answers;
         QString error;
-        if (!rt.showStat(m_settings.backend, &rows, &error)) {
+        if (!session->execute({HaproxyRuntime::showStatCommand(m_settings.backend)}, &answers, &error)) {
             errors.append(error);
+            continue;
+        }
+        QList<HaproxyServerStat> rows;
+        if (!HaproxyRuntime::parseStat(answers.value(0), &rows, &error)) {
+            errors.append(QStringLiteral("%1: show stat %2: %3").arg(session->name(), m_settings.backend, error));
             continue;
         }
         Reading now;
@@ -90,14 +114,22 @@ void HaproxyStatSource::queryInstant()
         }
         const qint64 timeMs = QDateTime::currentMSecsSinceEpoch();
         // Intervals come from a monotonic clock: wall clock jumps must not fake a rate.
-        const bool haveBase = m_previousAt.isValid() && m_previousEndpoint == rt.name();
-        const double elapsed = haveBase ? double(m_previousAt.nsecsElapsed()) / 1e6 : 0.0;
+        const qint64 nowNs = m_clock.nsecsElapsed();
+        if (m_keptEndpoint != session->name()) {
+            m_kept.clear();
+            m_keptEndpoint = session->name();
+        }
+        const Kept *from = base(nowNs);
+        const bool haveBase = from != nullptr;
+        const double elapsed = haveBase ? double(nowNs - from->atNs) / 1e6 : 0.0;
         HealthSnapshot h;
-        h.stable = sample(haveBase ? m_previous : Reading(), now, m_settings.stable, elapsed, timeMs);
-        h.canary = sample(haveBase ? m_previous : Reading(), now, m_settings.canary, elapsed, timeMs);
-        m_previous = now;
-        m_previousEndpoint = rt.name();
-        m_previousAt.start();
+        h.stable = sample(haveBase ? from->reading : Reading(), now, m_settings.stable, elapsed, timeMs);
+        h.canary = sample(haveBase ? from->reading : Reading(), now, m_settings.canary, elapsed, timeMs);
+        m_kept.push_back({nowNs, now});
+        // Keep what the window needs and one reading older than it.
+        const qint64 windowNs = qint64(std::max(m_windowMs, 0)) * 1000000;
+        while (m_kept.size() > 2 && nowNs - m_kept[1].atNs >= windowNs)
+            m_kept.pop_front();
         if (haveBase) {
             m_stableHistory.append(h.stable);
             m_canaryHistory.append(h.canary);

@@ -9,11 +9,20 @@
 // HAProxy keeps no history either. queryRange answers with the samples this source computed
 // itself since it started (possibly none), never with an error, so a target without Prometheus
 // does not show a permanent warning; charts fill up as the app runs.
+//
+// The same class is the fast signal (haproxy.fastSignalMs): polled every 250 ms next to
+// Prometheus, its samples span a sliding window (haproxy.fastWindowMs, 1 s by default) rather
+// than the last interval, so one unlucky quarter second does not make an error ratio.
 
 #include "haproxyruntime.h"
+#include "haproxysession.h"
 #include "metricssource.h"
 
 #include <QElapsedTimer>
+
+#include <deque>
+#include <memory>
+#include <vector>
 
 namespace Switchboard {
 
@@ -33,7 +42,10 @@ public:
     };
     using Reading = QMap<QString, Counters>; // server name -> counters
 
-    explicit HaproxyStatSource(const HaproxyTargetSettings &settings, QObject *parent = nullptr);
+    // `windowMs` 0: each sample spans the time since the previous reading; otherwise the
+    // newest reading at least that old (or the oldest one kept, just after a start).
+    explicit HaproxyStatSource(const HaproxyTargetSettings &settings, int windowMs = 0, QObject *parent = nullptr);
+    ~HaproxyStatSource() override;
 
     void queryInstant() override;
     void queryRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token) override;
@@ -46,11 +58,20 @@ public:
                                double elapsedMs, qint64 timeMs);
 
 private:
+    struct Kept
+    {
+        qint64 atNs = 0; // on m_clock
+        Reading reading;
+    };
+    // The reading a new one is compared with; null when there is none yet.
+    const Kept *base(qint64 nowNs) const;
+
     HaproxyTargetSettings m_settings;
-    QList<HaproxyRuntime> m_runtimes;
-    Reading m_previous;
-    QString m_previousEndpoint; // rates only between readings of the same endpoint
-    QElapsedTimer m_previousAt;
+    int m_windowMs = 0;
+    std::vector<std::unique_ptr<HaproxySession>> m_sessions;
+    std::deque<Kept> m_kept;    // oldest first, all from m_keptEndpoint
+    QString m_keptEndpoint;     // rates only between readings of the same endpoint
+    QElapsedTimer m_clock;
     QList<HealthSample> m_stableHistory;
     QList<HealthSample> m_canaryHistory;
 };

@@ -5,6 +5,7 @@
 
 #include <QDateTime>
 
+#include <algorithm>
 #include <optional>
 
 namespace Switchboard {
@@ -26,16 +27,24 @@ bool HaproxyTrafficBackend::create(const QJsonObject &settings, LayerParts *out,
     out->traffic = std::make_unique<HaproxyTrafficBackend>(s);
     // Without Prometheus, HAProxy's own show-stat counters give rate and 5xx ratio.
     out->ownMetrics = std::make_unique<HaproxyStatSource>(s);
+    if (s.fastSignalMs > 0) {
+        out->fastMetrics = std::make_unique<HaproxyStatSource>(s, s.fastWindowMs);
+        out->fastSignalMs = s.fastSignalMs;
+    }
     return true;
 }
 
 HaproxyTrafficBackend::HaproxyTrafficBackend(const HaproxyTargetSettings &settings, QObject *parent)
     : TrafficBackend(parent)
     , m_settings(settings)
+    , m_routes(settings)
 {
     for (const HaproxyEndpoint &e : m_settings.endpoints) {
+        m_sessions.push_back(std::make_unique<HaproxySession>(e, m_settings.timeouts));
+        // Tester routes (ACL files) go through one-shot connections: rare, and not on the way back.
         m_runtimes.append(HaproxyRuntime(e, m_settings.timeouts));
         m_levels.append(QString());
+        m_known.append(QMap<QString, int>());
     }
 }
 
@@ -48,13 +57,15 @@ QString HaproxyTrafficBackend::parseLevel(const QString &answer)
 
 void HaproxyTrafficBackend::checkLevels()
 {
-    for (qsizetype i = 0; i < m_runtimes.size(); ++i) {
-        QString answer;
-        QString error;
+    QList<HaproxySession::Batch> batches;
+    for (const auto &s : m_sessions)
+        batches.append(HaproxySession::Batch{s.get(), {QStringLiteral("show cli level")}, {}, {}, false, false});
+    HaproxySession::executeAll(&batches);
+    for (qsizetype i = 0; i < batches.size(); ++i) {
         // An endpoint that does not answer keeps what it said last: the read that follows
         // reports the outage itself.
-        if (m_runtimes.at(i).execute({QStringLiteral("show cli level")}, &answer, &error))
-            m_levels[i] = parseLevel(answer);
+        if (batches.at(i).ok)
+            m_levels[i] = parseLevel(batches.at(i).answers.value(0));
     }
 }
 
@@ -62,10 +73,10 @@ QString HaproxyTrafficBackend::levelProblem() const
 {
     // HAProxy's management guide: `set weight` is only accepted on a socket at level admin.
     QStringList below;
-    for (qsizetype i = 0; i < m_runtimes.size(); ++i) {
+    for (qsizetype i = 0; i < m_levels.size(); ++i) {
         const QString &level = m_levels.at(i);
         if (!level.isEmpty() && level != QLatin1String("admin"))
-            below.append(QStringLiteral("%1 is at level %2").arg(m_runtimes.at(i).name(), level));
+            below.append(QStringLiteral("%1 is at level %2").arg(m_sessions.at(size_t(i))->name(), level));
     }
     if (below.isEmpty())
         return {};
@@ -118,13 +129,20 @@ bool HaproxyTrafficBackend::membersFrom(const QList<HaproxyServerStat> &rows, co
     return true;
 }
 
-HaproxyTrafficBackend::Reading HaproxyTrafficBackend::read(const HaproxyRuntime &runtime) const
+HaproxyTrafficBackend::Reading HaproxyTrafficBackend::readingFrom(const HaproxySession::Batch &b) const
 {
     Reading r;
-    r.endpoint = runtime.name();
-    QList<HaproxyServerStat> rows;
-    if (!runtime.showStat(m_settings.backend, &rows, &r.error))
+    r.endpoint = b.session->name();
+    if (!b.ok) {
+        r.error = b.error;
         return r;
+    }
+    QList<HaproxyServerStat> rows;
+    QString parseError;
+    if (!HaproxyRuntime::parseStat(b.answers.value(b.answers.size() - 1), &rows, &parseError)) {
+        r.error = QStringLiteral("%1: show stat %2: %3").arg(r.endpoint, m_settings.backend, parseError);
+        return r;
+    }
     if (!membersFrom(rows, r.endpoint, &r.members, &r.error))
         return r;
     for (const Member &m : std::as_const(r.members))
@@ -132,13 +150,42 @@ HaproxyTrafficBackend::Reading HaproxyTrafficBackend::read(const HaproxyRuntime 
     return r;
 }
 
+QList<HaproxyTrafficBackend::Reading> HaproxyTrafficBackend::readAll()
+{
+    QList<HaproxySession::Batch> batches;
+    for (const auto &s : m_sessions)
+        batches.append(HaproxySession::Batch{s.get(), {HaproxyRuntime::showStatCommand(m_settings.backend)}, {}, {}, false, false});
+    HaproxySession::executeAll(&batches);
+    QList<Reading> out;
+    for (qsizetype i = 0; i < batches.size(); ++i) {
+        out.append(readingFrom(batches.at(i)));
+        m_known[i] = out.constLast().ok() ? out.constLast().weights : QMap<QString, int>();
+    }
+    return out;
+}
+
+bool HaproxyTrafficBackend::readBack(const HaproxySession::Batch &b, QMap<QString, int> *now, QString *error) const
+{
+    QList<HaproxyServerStat> rows;
+    QList<Member> members;
+    QString parseError;
+    if (!HaproxyRuntime::parseStat(b.answers.value(b.answers.size() - 1), &rows, &parseError)) {
+        *error = QStringLiteral("%1: reading back: %2").arg(b.session->name(), parseError);
+        return false;
+    }
+    if (!membersFrom(rows, b.session->name(), &members, error))
+        return false;
+    now->clear();
+    for (const Member &m : std::as_const(members))
+        now->insert(m.name, m.weight);
+    return true;
+}
+
 void HaproxyTrafficBackend::refresh()
 {
     if (m_refreshes++ % kLevelEvery == 0)
         checkLevels();
-    QList<Reading> readings;
-    for (const HaproxyRuntime &rt : std::as_const(m_runtimes))
-        readings.append(read(rt));
+    const QList<Reading> readings = readAll();
 
     QStringList errors;
     const Reading *first = nullptr;
@@ -173,6 +220,14 @@ void HaproxyTrafficBackend::refresh()
     s.split = TrafficSplit::fromMembers(s.members);
     s.readOnlyReason = levelProblem();
     s.readOnly = !s.readOnlyReason.isEmpty();
+    s.routesRefusal = m_routes.refusal();
+    if (!m_routes.isEmpty()) {
+        QString error;
+        if (!m_routes.read(m_runtimes.constFirst(), &s.routes, &error)) {
+            Q_EMIT refreshFailed(QStringLiteral("reading tester routes: %1").arg(error));
+            return;
+        }
+    }
     Q_EMIT snapshotReady(s);
 }
 
@@ -203,26 +258,87 @@ QStringList HaproxyTrafficBackend::answerErrors(const QStringList &commands, con
     return out;
 }
 
+QStringList HaproxyTrafficBackend::allSetCommands(const QMap<QString, int> &target) const
+{
+    QList<QPair<int, QString>> order;
+    for (const QStringList *names : {&m_settings.stable, &m_settings.canary}) {
+        for (const QString &n : *names)
+            order.append(qMakePair(target.value(n), n));
+    }
+    std::stable_sort(order.begin(), order.end(), [](const auto &a, const auto &b) { return a.first > b.first; });
+    QStringList out;
+    for (const auto &[weight, name] : std::as_const(order))
+        out.append(HaproxyRuntime::setWeightCommand(m_settings.backend, name, weight));
+    return out;
+}
+
 void HaproxyTrafficBackend::apply(const WeightChange &change)
 {
     ChangeResult r;
+    applyWeights(change, &r);
+    // A rollback takes the testers off the canary too, once the weights are back (a failed
+    // weight change leaves the routes alone: the operator retries the whole thing).
+    if (change.clearRoutes && !m_routes.isEmpty() && r.status != ChangeResult::Status::Failed
+        && r.status != ChangeResult::Status::Conflict) {
+        ChangeResult routes;
+        if (!m_routes.converge(m_runtimes, RouteEdit{RouteEdit::Op::Clear, {}, {}}, true, &routes)) {
+            r.status = ChangeResult::Status::Partial;
+            r.message += QStringLiteral("; tester routes NOT cleared: %1").arg(routes.message);
+        } else if (!routes.routesBefore.isEmpty()) {
+            r.message += QStringLiteral("; tester routes cleared");
+        }
+        r.routesTouched = true;
+        r.routesBefore = routes.routesBefore;
+        r.routesAfter = routes.routesAfter;
+    }
+    Q_EMIT changeFinished(r);
+}
+
+void HaproxyTrafficBackend::editRoutes(const WeightChange &change)
+{
+    ChangeResult r;
     r.requestedCanaryPercent = change.canaryPercent;
-    const bool several = m_runtimes.size() > 1;
-    // Known to be refused on some endpoint: sending to the others would leave them disagreeing.
+    r.routesTouched = true;
+    if (const QString refusal = m_routes.refusal(); !refusal.isEmpty() || !change.routeEdit) {
+        r.status = ChangeResult::Status::Failed;
+        r.message = QStringLiteral("nothing changed: %1").arg(refusal);
+        Q_EMIT changeFinished(r);
+        return;
+    }
     if (const QString problem = levelProblem(); !problem.isEmpty()) {
         r.status = ChangeResult::Status::Failed;
         r.message = QStringLiteral("nothing changed: read-only: %1").arg(problem);
         Q_EMIT changeFinished(r);
         return;
     }
+    const QList<Reading> readings = readAll();
+    const Reading now = readings.isEmpty() ? Reading{} : readings.constFirst();
+    r.before = r.after = now.weights;
+    m_routes.converge(m_runtimes, change.routeEdit, false, &r);
+    Q_EMIT changeFinished(r);
+}
+
+void HaproxyTrafficBackend::applyWeights(const WeightChange &change, ChangeResult *out)
+{
+    ChangeResult &r = *out;
+    r.requestedCanaryPercent = change.canaryPercent;
+    const bool several = m_sessions.size() > 1;
+    // Known to be refused on some endpoint: sending to the others would leave them disagreeing.
+    if (const QString problem = levelProblem(); !problem.isEmpty()) {
+        r.status = ChangeResult::Status::Failed;
+        r.message = QStringLiteral("nothing changed: read-only: %1").arg(problem);
+        return;
+    }
+    // A forced change to a percent (a rollback above all) is planned from the configured
+    // members alone and checked against nothing: it needs no read first.
+    if (change.force && change.memberWeights.isEmpty() && isKnown(change.canaryPercent))
+        return applyInOneTrip(change, &r);
 
     // 1. What holds now, everywhere: the conflict check and the plan work on live weights.
-    QList<Reading> before;
-    for (const HaproxyRuntime &rt : std::as_const(m_runtimes))
-        before.append(read(rt));
+    const QList<Reading> before = readAll();
     QStringList unreachable;
     const Reading *ref = nullptr;
-    for (const Reading &b : std::as_const(before)) {
+    for (const Reading &b : before) {
         if (!b.ok())
             unreachable.append(b.error);
         else if (!ref)
@@ -231,103 +347,157 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
     if (!ref) {
         r.status = ChangeResult::Status::Failed;
         r.message = QStringLiteral("nothing changed: %1").arg(unreachable.join(QStringLiteral("; ")));
-        Q_EMIT changeFinished(r);
         return;
     }
     r.before = ref->weights;
     r.after = ref->weights;
     // An ordinary change that cannot reach every node would leave them split: refuse it before
-    // touching anything. A forced one (rollback above all) goes to every node it can reach.
+    // touching anything. A forced one goes to every node it can reach.
     if (!unreachable.isEmpty() && !change.force) {
         r.status = ChangeResult::Status::Failed;
         r.message = QStringLiteral("nothing changed (a change must reach every endpoint): %1")
                         .arg(unreachable.join(QStringLiteral("; ")));
-        Q_EMIT changeFinished(r);
         return;
     }
     QMap<QString, int> target;
-    for (const Reading &b : std::as_const(before)) {
+    for (const Reading &b : before) {
         if (!b.ok())
             continue;
         ChangeResult check = r;
         if (!checkAndPlan(change, ref->members, b.weights, &target, &check)) {
             if (several)
                 check.message = b.endpoint + QStringLiteral(": ") + check.message;
-            Q_EMIT changeFinished(check);
+            r = check;
             return;
         }
     }
 
-    struct Progress
-    {
-        QStringList errors;
-        bool touched = false; // a `set weight` line may have reached HAProxy
-        std::optional<QMap<QString, int>> after;
-    };
     QList<Progress> progress(before.size());
-
-    // 2. Raise first, everywhere: weights only go down once the servers taking over have theirs,
-    //    so no node passes through "all zero" (503 for everyone). Toward the canary this raises
-    //    the canary first; toward stable (rollback) it raises stable first.
+    // 2. Raise first, everywhere at once: weights only go down once the servers taking over
+    //    have theirs, so no node passes through "all zero" (503 for everyone).
     bool raised = true;
+    QList<HaproxySession::Batch> raises;
+    QList<qsizetype> raiseAt;
     for (qsizetype i = 0; i < before.size(); ++i) {
-        if (!before.at(i).ok())
-            continue;
-        const QStringList cmds = setCommands(target, before.at(i).weights, true);
+        const QStringList cmds = before.at(i).ok() ? setCommands(target, before.at(i).weights, true) : QStringList();
         if (cmds.isEmpty())
             continue;
-        QString answer;
-        QString error;
-        bool delivered = false;
-        if (!m_runtimes.at(i).execute(cmds, &answer, &error, &delivered)) {
-            progress[i].errors.append(error);
-            progress[i].touched = delivered;
+        raises.append(HaproxySession::Batch{m_sessions.at(size_t(i)).get(), cmds, {}, {}, false, false});
+        raiseAt.append(i);
+    }
+    HaproxySession::executeAll(&raises);
+    for (qsizetype k = 0; k < raises.size(); ++k) {
+        const HaproxySession::Batch &b = raises.at(k);
+        Progress &p = progress[raiseAt.at(k)];
+        p.touched = b.delivered;
+        if (!b.ok) {
+            p.errors.append(b.error);
             raised = false;
             continue;
         }
-        progress[i].touched = true;
-        const QStringList errs = answerErrors(cmds, HaproxyRuntime::splitAnswers(answer, int(cmds.size())));
-        if (!errs.isEmpty()) {
-            progress[i].errors.append(errs);
+        if (const QStringList errs = answerErrors(b.commands, b.answers); !errs.isEmpty()) {
+            p.errors.append(errs);
             raised = false;
         }
     }
 
     // 3. Lower (only if every raise worked: a lower after a failed raise could starve a node)
-    //    and read back in the same round trip.
+    //    and read back in the same round trip, everywhere at once.
+    QList<HaproxySession::Batch> lowers;
+    QList<qsizetype> lowerAt;
     for (qsizetype i = 0; i < before.size(); ++i) {
         if (!before.at(i).ok())
             continue;
         const QStringList cmds = raised ? setCommands(target, before.at(i).weights, false) : QStringList();
-        const QStringList all = cmds + QStringList{HaproxyRuntime::showStatCommand(m_settings.backend)};
-        QString answer;
-        QString error;
-        bool delivered = false;
-        if (!m_runtimes.at(i).execute(all, &answer, &error, &delivered)) {
-            progress[i].errors.append(error);
-            progress[i].touched = progress[i].touched || (delivered && !cmds.isEmpty());
-            continue;
-        }
-        progress[i].touched = progress[i].touched || !cmds.isEmpty();
-        const QStringList answers = HaproxyRuntime::splitAnswers(answer, int(all.size()));
-        progress[i].errors.append(answerErrors(cmds, answers.mid(0, cmds.size())));
-        QList<HaproxyServerStat> rows;
-        QList<Member> members;
-        QString parseError;
-        if (!HaproxyRuntime::parseStat(answer, &rows, &parseError)) {
-            progress[i].errors.append(QStringLiteral("%1: reading back: %2").arg(before.at(i).endpoint, parseError));
-            continue;
-        }
-        if (!membersFrom(rows, before.at(i).endpoint, &members, &parseError)) {
-            progress[i].errors.append(parseError);
-            continue;
-        }
-        QMap<QString, int> now;
-        for (const Member &m : std::as_const(members))
-            now.insert(m.name, m.weight);
-        progress[i].after = now;
+        lowers.append(HaproxySession::Batch{m_sessions.at(size_t(i)).get(), cmds + QStringList{HaproxyRuntime::showStatCommand(m_settings.backend)},
+                       {}, {}, false, false});
+        lowerAt.append(i);
     }
+    HaproxySession::executeAll(&lowers);
+    for (qsizetype k = 0; k < lowers.size(); ++k)
+        takeReadBack(lowers.at(k), lowers.at(k).commands.size() - 1, &progress[lowerAt.at(k)]);
+    report(before, progress, target, ref->members, &r, raised);
+}
 
+void HaproxyTrafficBackend::takeReadBack(const HaproxySession::Batch &b, qsizetype setCount, Progress *p)
+{
+    const qsizetype i = std::find_if(m_sessions.cbegin(), m_sessions.cend(), [&b](const auto &s) { return s.get() == b.session; })
+                        - m_sessions.cbegin();
+    if (!b.ok) {
+        p->errors.append(b.error);
+        p->touched = p->touched || (b.delivered && setCount > 0);
+        m_known[i].clear();
+        return;
+    }
+    p->touched = p->touched || setCount > 0;
+    p->errors.append(answerErrors(b.commands.mid(0, setCount), b.answers.mid(0, setCount)));
+    QMap<QString, int> now;
+    QString error;
+    if (!readBack(b, &now, &error)) {
+        p->errors.append(error);
+        m_known[i].clear();
+        return;
+    }
+    p->after = now;
+    m_known[i] = now;
+}
+
+void HaproxyTrafficBackend::applyInOneTrip(const WeightChange &change, ChangeResult *out)
+{
+    ChangeResult &r = *out;
+    // What each endpoint had at its last read stands in for "before": only the result's
+    // before/after and the "did anything change" wording use it.
+    QList<Reading> before;
+    QList<Member> members;
+    for (const QStringList *names : {&m_settings.stable, &m_settings.canary}) {
+        for (const QString &n : *names)
+            members.append(Member{n, names == &m_settings.stable ? Version::Stable : Version::Canary, 0, {}, {}});
+    }
+    for (qsizetype i = 0; i < m_known.size(); ++i) {
+        // Not read now: the weights may have moved since (another client), so "before" stays
+        // unknown for deciding what changed; the last reading only fills the result's `before`.
+        Reading b;
+        b.endpoint = m_sessions.at(size_t(i))->name();
+        before.append(b);
+        if (r.before.isEmpty() && !m_known.at(i).isEmpty())
+            r.before = r.after = m_known.at(i);
+    }
+    QMap<QString, int> target;
+    ChangeResult check = r;
+    if (!checkAndPlan(change, members, r.before, &target, &check)) {
+        r = check;
+        return;
+    }
+    QList<HaproxySession::Batch> batches;
+    const QStringList cmds = allSetCommands(target) + QStringList{HaproxyRuntime::showStatCommand(m_settings.backend)};
+    for (const auto &s : m_sessions)
+        batches.append(HaproxySession::Batch{s.get(), cmds, {}, {}, false, false});
+    HaproxySession::executeAll(&batches);
+    QList<Progress> progress(before.size());
+    QStringList unsent;
+    for (qsizetype i = 0; i < batches.size(); ++i) {
+        // Not even written: that endpoint was not changed, and is reported like an unreachable one.
+        if (!batches.at(i).ok && !batches.at(i).delivered) {
+            before[i].error = batches.at(i).error;
+            unsent.append(batches.at(i).error);
+            continue;
+        }
+        takeReadBack(batches.at(i), cmds.size() - 1, &progress[i]);
+    }
+    if (unsent.size() == batches.size()) {
+        r.status = ChangeResult::Status::Failed;
+        r.message = QStringLiteral("nothing changed: %1").arg(unsent.join(QStringLiteral("; ")));
+        return;
+    }
+    report(before, progress, target, members, &r, true);
+}
+
+void HaproxyTrafficBackend::report(const QList<Reading> &before, const QList<Progress> &progress,
+                                   const QMap<QString, int> &target, const QList<Member> &members, ChangeResult *out,
+                                   bool raised)
+{
+    ChangeResult &r = *out;
+    const bool several = m_sessions.size() > 1;
     // 4. The read-back is the truth, whatever the answers said.
     QStringList done;
     QStringList failed;
@@ -368,7 +538,7 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
         failed.append(text.startsWith(b.endpoint) ? text : b.endpoint + QStringLiteral(": ") + text);
     }
 
-    const QString planned = describeApplied(ref->members, target);
+    const QString planned = describeApplied(members, target);
     if (failed.isEmpty()) {
         r.status = ChangeResult::Status::Applied;
         r.message = several ? QStringLiteral("%1 on all %2 endpoints").arg(planned).arg(done.size()) : planned;
@@ -383,7 +553,6 @@ void HaproxyTrafficBackend::apply(const WeightChange &change)
                              failed.join(QStringLiteral(" | ")),
                              raised ? QString() : QStringLiteral(" (weights were not lowered because raising failed)"));
     }
-    Q_EMIT changeFinished(r);
 }
 
 } // namespace Switchboard

@@ -255,6 +255,57 @@ QString ArgoRolloutBackend::what() const
     return QStringLiteral("Rollout %1/%2").arg(ns.isEmpty() ? QStringLiteral("?") : ns, m_settings.target.name);
 }
 
+namespace {
+
+// The header routes Argo has in force: each setHeaderRoute step already passed sets (or, with no
+// match, removes) its managed route. Values other than exact are shown with their kind.
+QList<TrafficRoute> argoHeaderRoutes(const json &object, int stepIndex, QStringList *managed)
+{
+    QMap<QString, QList<TrafficRoute>> byName;
+    const json canary = object.value("spec", json::object()).value("strategy", json::object()).value("canary", json::object());
+    for (const json &m : canary.value("trafficRouting", json::object()).value("managedRoutes", json::array()))
+        if (m.is_object())
+            managed->append(QString::fromStdString(m.value("name", std::string())));
+    const json steps = canary.value("steps", json::array());
+    for (int i = 0; i < stepIndex && i < int(steps.size()); ++i) {
+        if (!steps[size_t(i)].is_object() || !steps[size_t(i)].contains("setHeaderRoute"))
+            continue;
+        const json &step = steps[size_t(i)]["setHeaderRoute"];
+        const QString name = QString::fromStdString(step.value("name", std::string()));
+        QList<TrafficRoute> routes;
+        for (const json &m : step.value("match", json::array())) {
+            TrafficRoute r;
+            r.name = QString::fromStdString(m.value("headerName", std::string()));
+            const json value = m.value("headerValue", json::object());
+            for (const char *kind : {"exact", "prefix", "regex"}) {
+                if (value.contains(kind)) {
+                    const QString v = QString::fromStdString(value.value(kind, std::string()));
+                    r.value = std::string(kind) == "exact" ? v : QStringLiteral("%1 %2").arg(QLatin1String(kind), v);
+                }
+            }
+            routes.append(r);
+        }
+        byName.insert(name, routes);
+    }
+    QList<TrafficRoute> out;
+    for (const QList<TrafficRoute> &routes : std::as_const(byName))
+        out += routes;
+    return out;
+}
+
+} // namespace
+
+void ArgoRolloutBackend::editRoutes(const WeightChange &change)
+{
+    ChangeResult r;
+    r.requestedCanaryPercent = change.canaryPercent;
+    r.status = ChangeResult::Status::Failed;
+    r.message = QStringLiteral("nothing changed: Argo Rollouts owns the header routes of %1 (trafficRouting.managedRoutes and "
+                               "setHeaderRoute steps): change them in the Rollout's steps, not here")
+                    .arg(what());
+    Q_EMIT changeFinished(r);
+}
+
 void ArgoRolloutBackend::refresh()
 {
     QString error;
@@ -273,6 +324,10 @@ void ArgoRolloutBackend::refresh()
     s.members = r.members;
     s.split = TrafficSplit::fromMembers(s.members);
     s.note = (QStringList{r.note} + m_client->warnings()).join(QStringLiteral("; "));
+    QStringList managed;
+    s.routes = argoHeaderRoutes(r.object, r.stepIndex, &managed);
+    s.routesRefusal = QStringLiteral("Argo Rollouts owns these routes (managedRoutes: %1): change them in the Rollout's setHeaderRoute steps")
+                          .arg(managed.isEmpty() ? QStringLiteral("none") : managed.join(QStringLiteral(", ")));
     // After the read, so an unreachable server costs one timeout, not two.
     s.readOnlyReason = m_access.update(*m_client, m_settings.target.namespaceFor(m_client->config()), m_settings.target.name,
                                        QDateTime::currentMSecsSinceEpoch());

@@ -41,6 +41,9 @@ public:
     void apply(const Switchboard::WeightChange &change) override;
     // What promote() does, answered on the seam's stepPromoted only (one answer per request).
     void promoteStep() override;
+    // Argo owns its header routes (managedRoutes + setHeaderRoute steps): refused, saying where
+    // to change them.
+    void editRoutes(const Switchboard::WeightChange &change) override;
 
 public Q_SLOTS:
     // `kubectl argo rollouts promote`: clears the pause, or skips the running step when nothing

@@ -1,6 +1,7 @@
 #include "gatewayroutebackend.h"
 
 #include "kubeclient.h"
+#include "kubetesterrule.h"
 #include "kubeweightedroute.h"
 
 #include <QJsonArray>
@@ -158,6 +159,14 @@ json GatewayRouteBackend::weightPatch(const KubeWeightedRoute &route, const QMap
             ref["weight"] = target.value(name);
     }
     return json{{"spec", {{"rules", rules}}}};
+}
+
+KubeTesterRule GatewayRouteBackend::testerRule() const
+{
+    const QStringList canary = m_settings.canary;
+    return KubeTesterRule(KubeTesterRule::Dialect::GatewayApi, m_settings.rule, [canary](const json &ref) {
+        return canary.contains(kubeText(ref, "name"));
+    });
 }
 
 } // namespace Switchboard

@@ -1,6 +1,7 @@
 #include "istiovirtualservicebackend.h"
 
 #include "kubeclient.h"
+#include "kubetesterrule.h"
 #include "kubeweightedroute.h"
 
 #include <QJsonArray>
@@ -163,6 +164,14 @@ json IstioVirtualServiceBackend::weightPatch(const KubeWeightedRoute &route, con
             d["weight"] = target.value(key);
     }
     return json{{"spec", {{"http", http}}}};
+}
+
+KubeTesterRule IstioVirtualServiceBackend::testerRule() const
+{
+    const QStringList canary = m_settings.canary;
+    return KubeTesterRule(KubeTesterRule::Dialect::Istio, m_settings.route, [canary](const json &ref) {
+        return canary.contains((ref.contains("destination") ? destinationKey(ref["destination"]) : QString()));
+    });
 }
 
 } // namespace Switchboard

@@ -33,6 +33,7 @@ public:
 private:
     bool parseRoute(const nlohmann::json &object, KubeWeightedRoute *route, QString *error) const override;
     nlohmann::json weightPatch(const KubeWeightedRoute &route, const QMap<QString, int> &target) const override;
+    KubeTesterRule testerRule() const override;
 
     Settings m_settings;
 };

@@ -1,6 +1,7 @@
 #include "kubeweightedroutebackend.h"
 
 #include "kubeclient.h"
+#include "kubetesterrule.h"
 #include "kubeweightedroute.h"
 
 #include <QDateTime>
@@ -108,14 +109,17 @@ void KubeWeightedRouteBackend::refresh()
     QString path;
     QString error;
     KubeWeightedRoute route;
-    const KubeRouteParser parse = [this](const json &object, KubeWeightedRoute *r, QString *why) {
-        return parseRoute(object, r, why);
+    const KubeTesterRule testers = testerRule();
+    const KubeRouteParser parse = [this, &testers](const json &object, KubeWeightedRoute *r, QString *why) {
+        return parseRoute(testers.withoutOurs(object), r, why);
     };
     if (!ready(&path, &error) || !kubeReadRoute(*m_client, path, what(), parse, &route, &error)) {
         Q_EMIT refreshFailed(error + kubeWarningSuffix(m_client->warnings()));
         return;
     }
     TrafficSnapshot s = kubeSnapshot(route, m_client->warnings());
+    s.routes = testers.routes(route.object);
+    s.routesRefusal.clear();
     // After the read, so an unreachable server costs one timeout, not two.
     s.readOnlyReason = m_access.update(*m_client, m_target.namespaceFor(m_client->config()), m_target.name,
                                        QDateTime::currentMSecsSinceEpoch());
@@ -142,13 +146,121 @@ void KubeWeightedRouteBackend::apply(const WeightChange &change)
         Q_EMIT changeFinished(r);
         return;
     }
-    const KubeRouteParser parse = [this](const json &object, KubeWeightedRoute *r, QString *why) {
-        return parseRoute(object, r, why);
+    const KubeTesterRule testers = testerRule();
+    const KubeRouteParser parse = [this, &testers](const json &object, KubeWeightedRoute *r, QString *why) {
+        return parseRoute(testers.withoutOurs(object), r, why);
     };
-    const KubeRoutePatcher patch = [this](const KubeWeightedRoute &route, const QMap<QString, int> &target) {
-        return weightPatch(route, target);
+    // The kind patches the operator's entries by index; our tester entry goes back where it was.
+    const KubeRoutePatcher patch = [this, &testers](const KubeWeightedRoute &route, const QMap<QString, int> &target) {
+        KubeWeightedRoute foreign = route;
+        foreign.object = testers.withoutOurs(route.object);
+        json p = weightPatch(foreign, target);
+        const char *key = testers.arrayKey();
+        QString unused;
+        json withOurs = p["spec"][key];
+        foreign.object["spec"][key] = p["spec"][key];
+        if (testers.rebuild(foreign.object, testers.routes(route.object), &withOurs, &unused))
+            p["spec"][key] = withOurs;
+        return p;
     };
-    Q_EMIT changeFinished(kubeApplyRoute(*m_client, path, what(), parse, patch, change));
+    ChangeResult r = kubeApplyRoute(*m_client, path, what(), parse, patch, change);
+    // A rollback takes the testers off the canary too, once the weights are back.
+    if (change.clearRoutes && (r.ok() || r.status == ChangeResult::Status::Partial)) {
+        const ChangeResult routes = changeRoutes(path, RouteEdit{RouteEdit::Op::Clear, {}, {}}, true);
+        r.routesTouched = true;
+        r.routesBefore = routes.routesBefore;
+        r.routesAfter = routes.routesAfter;
+        if (!routes.ok()) {
+            r.status = ChangeResult::Status::Partial;
+            r.message += QStringLiteral("; tester routes NOT cleared: %1").arg(routes.message);
+        } else if (!routes.routesBefore.isEmpty()) {
+            r.message += QStringLiteral("; tester routes cleared");
+        }
+    }
+    Q_EMIT changeFinished(r);
+}
+
+void KubeWeightedRouteBackend::editRoutes(const WeightChange &change)
+{
+    QString path;
+    QString error;
+    ChangeResult r;
+    r.requestedCanaryPercent = change.canaryPercent;
+    r.routesTouched = true;
+    if (!ready(&path, &error) || !change.routeEdit) {
+        r.message = QStringLiteral("nothing changed: %1").arg(error);
+        Q_EMIT changeFinished(r);
+        return;
+    }
+    if (const QString denied = m_access.denial(); !denied.isEmpty()) {
+        r.message = QStringLiteral("nothing changed: read-only: %1").arg(denied);
+        Q_EMIT changeFinished(r);
+        return;
+    }
+    Q_EMIT changeFinished(changeRoutes(path, change.routeEdit, false));
+}
+
+ChangeResult KubeWeightedRouteBackend::changeRoutes(const QString &path, const std::optional<RouteEdit> &edit, bool force)
+{
+    const KubeTesterRule testers = testerRule();
+    for (int attempt = 1;; ++attempt) {
+        ChangeResult r;
+        r.routesTouched = true;
+        const KubeClient::Reply got = m_client->get(path);
+        json object = got.ok() ? json::parse(got.body.constData(), got.body.constData() + got.body.size(), nullptr, false) : json();
+        if (!got.ok() || !object.is_object()) {
+            r.message = QStringLiteral("nothing changed: %1: %2").arg(what(), got.ok() ? QStringLiteral("not a JSON object") : got.message);
+            return r;
+        }
+        r.routesBefore = r.routesAfter = testers.routes(object);
+        if (edit && edit->conflictsWith(r.routesBefore)) {
+            r.status = ChangeResult::Status::Conflict;
+            r.message = QStringLiteral("routes changed meanwhile: now %1").arg(describeRoutes(r.routesBefore));
+            return r;
+        }
+        const QList<TrafficRoute> target = edit ? edit->applyTo(r.routesBefore) : QList<TrafficRoute>();
+        const QString done = QStringLiteral("%1: routes now %2").arg(what(), describeRoutes(target));
+        if (target == r.routesBefore) {
+            r.status = ChangeResult::Status::Applied;
+            r.message = done + QStringLiteral(" (already so, nothing written)");
+            return r;
+        }
+        json array;
+        QString error;
+        if (!testers.rebuild(object, target, &array, &error)) {
+            r.message = QStringLiteral("nothing changed: %1: %2").arg(what(), error);
+            return r;
+        }
+        const std::string version = object.contains("metadata") ? object["metadata"].value("resourceVersion", std::string()) : std::string();
+        if (version.empty()) {
+            r.message = QStringLiteral("nothing changed: %1 has no metadata.resourceVersion").arg(what());
+            return r;
+        }
+        json patch{{"spec", {{testers.arrayKey(), array}}}, {"metadata", {{"resourceVersion", version}}}};
+        const KubeClient::Reply reply = m_client->patch(path, QByteArray::fromStdString(patch.dump()));
+        if (reply.error == KubeClient::Reply::Error::Conflict) {
+            if (force && attempt < kubeForcedAttempts)
+                continue;
+            r.status = force ? ChangeResult::Status::Failed : ChangeResult::Status::Conflict;
+            r.message = QStringLiteral("%1 changed on the server after it was read (resourceVersion %2): nothing written; look again (%3)")
+                            .arg(what(), QString::fromStdString(version), reply.message);
+            return r;
+        }
+        if (!reply.ok()) {
+            const bool unknown = reply.error == KubeClient::Reply::Error::Timeout || reply.error == KubeClient::Reply::Error::Network;
+            r.message = unknown ? QStringLiteral("%1: %2: the change may or may not have been applied, refresh to see").arg(what(), reply.message)
+                                : QStringLiteral("nothing changed: %1: %2").arg(what(), reply.message);
+            return r;
+        }
+        const json after = json::parse(reply.body.constData(), reply.body.constData() + reply.body.size(), nullptr, false);
+        r.routesAfter = after.is_object() ? testers.routes(after) : r.routesBefore;
+        const bool same = RouteEdit{RouteEdit::Op::Clear, {}, target}.conflictsWith(r.routesAfter) == false;
+        r.status = same ? ChangeResult::Status::Applied : ChangeResult::Status::Partial;
+        r.message = same ? done
+                         : QStringLiteral("%1: the server holds routes %2, not the %3 that was sent (does its schema keep the rule's name?)")
+                               .arg(what(), describeRoutes(r.routesAfter), describeRoutes(target));
+        return r;
+    }
 }
 
 } // namespace Switchboard

@@ -22,6 +22,7 @@ namespace Switchboard {
 
 class KubeClient;
 struct KubeWeightedRoute;
+class KubeTesterRule;
 
 class KubeWeightedRouteBackend : public TrafficBackend
 {
@@ -31,6 +32,9 @@ public:
 
     void refresh() final;
     void apply(const Switchboard::WeightChange &change) final;
+    // Tester routes as Switchboard's own marked entry (KubeTesterRule), guarded by the
+    // resourceVersion like a weight change.
+    void editRoutes(const Switchboard::WeightChange &change) final;
 
 public:
     // `stable` / `canary` as users write them: a list, or one string or object on its own (a
@@ -66,6 +70,12 @@ private:
     virtual bool parseRoute(const nlohmann::json &object, KubeWeightedRoute *route, QString *error) const = 0;
     // The merge patch (without the resourceVersion) that gives the members the `target` weights.
     virtual nlohmann::json weightPatch(const KubeWeightedRoute &route, const QMap<QString, int> &target) const = 0;
+
+    // The kind's dialect of the tester rule.
+    virtual KubeTesterRule testerRule() const = 0;
+    // One GET, the routes edit (or a clear when `edit` is unset), one guarded PATCH; a forced
+    // clear (rollback) reads and writes again on 409.
+    ChangeResult changeRoutes(const QString &path, const std::optional<RouteEdit> &edit, bool force);
 
     QString what() const;
     bool ready(QString *path, QString *error);

@@ -109,6 +109,19 @@ bool NginxTargetSettings::fromJson(const QJsonObject &o, NginxTargetSettings *ou
             return false;
         }
     }
+    if (o.contains(QStringLiteral("routes"))) {
+        const QJsonObject r = o.value(QStringLiteral("routes")).toObject();
+        s.routes.file = r.value(QStringLiteral("file")).toString();
+        s.routes.variable = r.value(QStringLiteral("variable")).toString();
+        s.routes.canaryUpstream = r.value(QStringLiteral("canaryUpstream")).toString();
+        s.routes.defaultUpstream = s.upstream;
+        static const QRegularExpression name(QStringLiteral("^[A-Za-z0-9_]+$"));
+        if (s.routes.file.isEmpty() || !name.match(s.routes.variable).hasMatch() || !word.match(s.routes.canaryUpstream).hasMatch()) {
+            *error = QStringLiteral("nginx.routes: expected {\"file\": PATH, \"variable\": NAME (letters, digits, _), "
+                                    "\"canaryUpstream\": UPSTREAM}");
+            return false;
+        }
+    }
     if (o.contains(QStringLiteral("commandTimeoutMs"))) {
         const int ms = o.value(QStringLiteral("commandTimeoutMs")).toInt(-1);
         if (ms < 100 || ms > 600000) {
@@ -220,22 +233,22 @@ bool NginxTrafficBackend::isWritable() const
     return file.isWritable() && QFileInfo(file.absolutePath()).isWritable();
 }
 
-bool NginxTrafficBackend::write(const QByteArray &text, QString *error) const
+bool NginxTrafficBackend::write(const QString &path, const QByteArray &text, QString *error) const
 {
-    QSaveFile f(m_settings.upstreamFile);
+    QSaveFile f(path);
     if (!f.open(QIODevice::WriteOnly)) {
-        *error = QStringLiteral("cannot write %1: %2").arg(m_settings.upstreamFile, f.errorString());
+        *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
         return false;
     }
     if (f.write(text) != text.size()) {
-        *error = QStringLiteral("cannot write %1: %2").arg(m_settings.upstreamFile, f.errorString());
+        *error = QStringLiteral("cannot write %1: %2").arg(path, f.errorString());
         f.cancelWriting();
         return false;
     }
 #ifdef Q_OS_UNIX
     // The new file is ours; config management may expect the old owner (root can give it back).
     struct stat old;
-    if (geteuid() == 0 && ::stat(QFile::encodeName(m_settings.upstreamFile).constData(), &old) == 0
+    if (geteuid() == 0 && ::stat(QFile::encodeName(path).constData(), &old) == 0
         && (old.st_uid != 0 || old.st_gid != 0)) {
         if (::fchown(f.handle(), old.st_uid, old.st_gid) != 0) {
             // Not worth failing the change for: nginx only needs to read it.
@@ -243,7 +256,7 @@ bool NginxTrafficBackend::write(const QByteArray &text, QString *error) const
     }
 #endif
     if (!f.commit()) {
-        *error = QStringLiteral("cannot replace %1: %2").arg(m_settings.upstreamFile, f.errorString());
+        *error = QStringLiteral("cannot replace %1: %2").arg(path, f.errorString());
         return false;
     }
     return true;
@@ -299,7 +312,102 @@ void NginxTrafficBackend::refresh()
     if (!r.unlisted.isEmpty())
         notes.append(QStringLiteral("also serving: %1 (neither stable nor canary)").arg(r.unlisted.join(QStringLiteral(", "))));
     s.note = notes.join(QStringLiteral("; "));
+    if (m_settings.routes.file.isEmpty()) {
+        s.routesRefusal = QStringLiteral("nginx target routes no testers: add nginx.routes and the include (see the README's tester routes section)");
+    } else {
+        s.routesRefusal.clear();
+        QByteArray text;
+        QString error;
+        if (!readRoutes(&text, &error)) {
+            Q_EMIT refreshFailed(error);
+            return;
+        }
+        s.routes = NginxRouteFile::parse(text);
+    }
     Q_EMIT snapshotReady(s);
+}
+
+bool NginxTrafficBackend::readRoutes(QByteArray *text, QString *error) const
+{
+    QFile f(m_settings.routes.file);
+    if (!f.exists()) {
+        text->clear();
+        return true;
+    }
+    if (!f.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read %1: %2").arg(m_settings.routes.file, f.errorString());
+        return false;
+    }
+    *text = f.readAll();
+    return true;
+}
+
+bool NginxTrafficBackend::testAndReload(const QList<QPair<QString, QByteArray>> &restore, QString *error) const
+{
+    QString why;
+    QString what;
+    if (!run(m_settings.testCommand, &why)) {
+        what = QStringLiteral("nginx's config test rejected it: %1").arg(why);
+    } else if (!run(m_settings.reloadCommand, &why)) {
+        what = QStringLiteral("the reload failed: %1").arg(why);
+    } else {
+        return true;
+    }
+    QStringList restored;
+    QStringList notRestored;
+    for (const auto &[path, text] : restore) {
+        QString e;
+        if (write(path, text, &e))
+            restored.append(path);
+        else
+            notRestored.append(QStringLiteral("%1 (%2)").arg(path, e));
+    }
+    *error = notRestored.isEmpty() ? QStringLiteral("%1; previous %2 restored").arg(what, restored.join(QStringLiteral(", ")))
+                                   : QStringLiteral("%1; restoring FAILED for %2: nginx has not loaded them").arg(what, notRestored.join(QStringLiteral(", ")));
+    return false;
+}
+
+void NginxTrafficBackend::editRoutes(const WeightChange &change)
+{
+    ChangeResult r;
+    r.requestedCanaryPercent = change.canaryPercent;
+    r.routesTouched = true;
+    auto finish = [this, &r](ChangeResult::Status status, const QString &message) {
+        r.status = status;
+        r.message = message;
+        Q_EMIT changeFinished(r);
+    };
+    if (m_settings.routes.file.isEmpty() || !change.routeEdit)
+        return finish(ChangeResult::Status::Failed, QStringLiteral("nothing changed: nginx target routes no testers (nginx.routes is not set)"));
+    const Reading upstream = read();
+    r.before = r.after = upstream.weights;
+    QByteArray before;
+    QString error;
+    if (!readRoutes(&before, &error))
+        return finish(ChangeResult::Status::Failed, QStringLiteral("nothing changed: %1").arg(error));
+    r.routesBefore = r.routesAfter = NginxRouteFile::parse(before);
+    const RouteEdit &edit = *change.routeEdit;
+    if (edit.conflictsWith(r.routesBefore))
+        return finish(ChangeResult::Status::Conflict, QStringLiteral("routes changed meanwhile: now %1").arg(describeRoutes(r.routesBefore)));
+    const QList<TrafficRoute> target = edit.applyTo(r.routesBefore);
+    for (const TrafficRoute &t : target) {
+        if (const QString why = NginxRouteFile::unusable(t); !why.isEmpty())
+            return finish(ChangeResult::Status::Failed, QStringLiteral("nothing changed: %1").arg(why));
+    }
+    const QByteArray next = NginxRouteFile::render(m_settings.routes, target);
+    const QString what = QStringLiteral("routes now %1").arg(describeRoutes(target));
+    if (next == before)
+        return finish(ChangeResult::Status::Applied, what + QStringLiteral(" (already configured: nothing written, no reload)"));
+    if (!write(m_settings.routes.file, next, &error))
+        return finish(ChangeResult::Status::Failed, QStringLiteral("nothing changed: %1").arg(error));
+    if (!testAndReload({{m_settings.routes.file, before}}, &error))
+        return finish(ChangeResult::Status::Failed, QStringLiteral("nothing changed: %1").arg(error));
+    QByteArray after;
+    if (readRoutes(&after, &error))
+        r.routesAfter = NginxRouteFile::parse(after);
+    finish(r.routesAfter == target ? ChangeResult::Status::Applied : ChangeResult::Status::Partial,
+           r.routesAfter == target ? what + QStringLiteral(" (nginx reloaded)")
+                                   : QStringLiteral("%1 written and nginx reloaded, but the file now says %2").arg(what, describeRoutes(r.routesAfter)));
 }
 
 void NginxTrafficBackend::apply(const WeightChange &change)
@@ -325,6 +433,41 @@ void NginxTrafficBackend::apply(const WeightChange &change)
     }
     const QByteArray next = before.file.render(target);
     const QString planned = describeApplied(before.members, target);
+    // A rollback takes the testers off the canary in the same reload.
+    QByteArray routesText;
+    QString routesError;
+    bool clearing = false;
+    if (change.clearRoutes && !m_settings.routes.file.isEmpty() && readRoutes(&routesText, &routesError)) {
+        r.routesTouched = true;
+        r.routesBefore = r.routesAfter = NginxRouteFile::parse(routesText);
+        clearing = !r.routesBefore.isEmpty();
+    }
+    if (clearing) {
+        QString error;
+        if (!write(m_settings.routes.file, NginxRouteFile::render(m_settings.routes, {}), &error)) {
+            clearing = false;
+            routesError = error;
+        }
+    }
+    auto routesNote = [this, &r, &clearing, &routesError] {
+        if (!r.routesTouched || (!clearing && routesError.isEmpty()))
+            return QString();
+        QByteArray now;
+        QString e;
+        if (readRoutes(&now, &e))
+            r.routesAfter = NginxRouteFile::parse(now);
+        return r.routesAfter.isEmpty() ? QStringLiteral("; tester routes cleared")
+                                       : QStringLiteral("; tester routes NOT cleared (%1)").arg(routesError.isEmpty() ? e : routesError);
+    };
+    if (next == before.text && clearing) {
+        QString error;
+        if (!testAndReload({{m_settings.routes.file, routesText}}, &error))
+            routesError = error;
+        r.status = routesError.isEmpty() ? ChangeResult::Status::Applied : ChangeResult::Status::Partial;
+        r.message = planned + QStringLiteral(" (weights already configured)") + routesNote();
+        Q_EMIT changeFinished(r);
+        return;
+    }
     if (next == before.text) {
         r.status = ChangeResult::Status::Applied;
         r.message = planned + QStringLiteral(" (already configured: nothing written, no reload)");
@@ -341,8 +484,10 @@ void NginxTrafficBackend::apply(const WeightChange &change)
         Q_EMIT changeFinished(r);
         return;
     }
-    auto restore = [this, &before, &r](const QString &what) {
+    auto restore = [this, &before, &r, &clearing, &routesText](const QString &what) {
         QString restoreError;
+        if (clearing)
+            write(m_settings.routes.file, routesText, &restoreError);
         if (write(before.text, &restoreError)) {
             r.message = QStringLiteral("nothing changed: %1; previous %2 restored").arg(what, m_settings.upstreamFile);
         } else {
@@ -381,6 +526,13 @@ void NginxTrafficBackend::apply(const WeightChange &change)
         return;
     }
     r.after = after.weights;
+    const QString routesLine = routesNote();
+    if (!routesLine.isEmpty() && !r.routesAfter.isEmpty()) {
+        r.status = ChangeResult::Status::Partial;
+        r.message = planned + QStringLiteral(" (nginx reloaded)") + routesLine;
+        Q_EMIT changeFinished(r);
+        return;
+    }
     if (after.weights != target) {
         r.status = ChangeResult::Status::Partial;
         r.message = QStringLiteral("%1 written and nginx reloaded, but the file now says %2 (changed by someone else meanwhile?)")
@@ -389,7 +541,7 @@ void NginxTrafficBackend::apply(const WeightChange &change)
         return;
     }
     r.status = ChangeResult::Status::Applied;
-    r.message = planned + QStringLiteral(" (nginx reloaded)");
+    r.message = planned + QStringLiteral(" (nginx reloaded)") + routesLine;
     if (!after.hasZone)
         r.message += QStringLiteral("; note: upstream \"%1\" has no zone, so each nginx worker keeps its own "
                                     "round-robin position and short runs split less exactly")

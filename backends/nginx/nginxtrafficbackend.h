@@ -10,6 +10,7 @@
 // `nginx -s reload` only signals the master: a change is reported once the signal is sent and
 // the master switches to new workers a few milliseconds later.
 
+#include "nginxroutefile.h"
 #include "nginxupstreamfile.h"
 #include "layerparts.h"
 #include "trafficbackend.h"
@@ -35,6 +36,9 @@ struct NginxTargetSettings
     QStringList testCommand{QStringLiteral("nginx"), QStringLiteral("-t")};
     QStringList reloadCommand{QStringLiteral("nginx"), QStringLiteral("-s"), QStringLiteral("reload")};
     int commandTimeoutMs = 10000;
+    // "routes": {"file": ..., "variable": ..., "canaryUpstream": ...}: tester routes (see
+    // NginxRouteFile); file empty when the target has none.
+    NginxRouteSettings routes;
 
     // Errors name the offending key, e.g. `nginx.stable[1]: ...`.
     static bool fromJson(const QJsonObject &nginx, NginxTargetSettings *out, QString *error);
@@ -50,6 +54,8 @@ public:
 
     void refresh() override;
     void apply(const Switchboard::WeightChange &change) override;
+    // Rewrites the routes include, tests, reloads; the previous file comes back on failure.
+    void editRoutes(const Switchboard::WeightChange &change) override;
 
 private:
     // The upstream file as it is on disk now.
@@ -70,7 +76,13 @@ private:
     // Replaces the file's contents in one rename (QSaveFile in the same folder; a symlink is
     // followed, its target replaced): readers see the old file or the new one, never a part.
     // Permissions stay; so does the owner when we run as root.
-    bool write(const QByteArray &text, QString *error) const;
+    bool write(const QByteArray &text, QString *error) const { return write(m_settings.upstreamFile, text, error); }
+    bool write(const QString &path, const QByteArray &text, QString *error) const;
+    // The routes include as it is on disk (missing: no routes, empty text).
+    bool readRoutes(QByteArray *text, QString *error) const;
+    // Test and reload after a write; on failure puts `restore` (path → previous text) back and
+    // says so in *error.
+    bool testAndReload(const QList<QPair<QString, QByteArray>> &restore, QString *error) const;
     // Runs argv (no shell) bounded by commandTimeoutMs; false with *error = the first line of
     // its output that says what went wrong.
     bool run(const QStringList &argv, QString *error) const;

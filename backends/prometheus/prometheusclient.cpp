@@ -2,6 +2,7 @@
 
 #include "curleasy.h"
 #include "jsonsettings.h"
+#include "promcurlsource.h"
 
 #include <QElapsedTimer>
 #include <QFile>
@@ -324,7 +325,18 @@ PrometheusClient::Reply PrometheusClient::get(const QByteArray &pathAndQuery)
             return reply;
         }
         prepareAttempt(*m_curl, m_settings, url, bearer, password, &m_cancelled);
-        const CurlEasy::Result a = m_curl->perform();
+        // The answer is parsed while it arrives: by the time the last byte is in, only the
+        // last piece is left to parse (a range answer can be tens of MB).
+        QElapsedTimer wall;
+        wall.start();
+        double parsedAtMs = 0;
+        const CurlEasy::Result a = m_curl->performStreaming([&reply, &wall, &parsedAtMs](const CurlEasy::Pull &pull) {
+            PromCurlSource source(pull);
+            reply.response = PromResponse::parseStream(source);
+            parsedAtMs = double(wall.nsecsElapsed()) / 1e6;
+        });
+        // What parsing cost beyond the transfer: the part that did not overlap it.
+        const double parseTailMs = std::max(0.0, parsedAtMs - a.transferMs);
         reply.attempts = attempt;
         reply.httpStatus = int(a.httpStatus);
         reply.transferMs = a.transferMs;
@@ -387,10 +399,7 @@ PrometheusClient::Reply PrometheusClient::get(const QByteArray &pathAndQuery)
                 break;
             }
         } else {
-            QElapsedTimer timer;
-            timer.start();
-            reply.response = PromResponse::parse(std::string_view(a.body.constData(), size_t(a.body.size())));
-            reply.parseMs = double(timer.nsecsElapsed()) / 1e6;
+            reply.parseMs = parseTailMs;
             const PromResponse &r = reply.response;
             const QString status = QStringLiteral("HTTP %1").arg(a.httpStatus);
             if (r.error == PromResponse::Error::ApiError) {

@@ -54,7 +54,7 @@ public:
         int httpStatus = 0; // of the last attempt, 0 if none got an HTTP answer
         int attempts = 0;
         double transferMs = 0; // last attempt: request sent until body received
-        double parseMs = 0;
+        double parseMs = 0;    // parsing left after the last byte came (it runs during the transfer)
 
         bool ok() const { return error.isEmpty(); }
     };

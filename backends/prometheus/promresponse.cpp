@@ -190,17 +190,36 @@ bool onlyWhitespace(std::string_view s)
     return true;
 }
 
+// Checks what the builder made of a body of `bodySize` bytes and fills *r.
+void checkParsed(PromResultBuilder &builder, std::size_t bodySize, PromResponse *r);
+
 void parseInto(std::string_view body, PromResponse *r)
 {
     if (onlyWhitespace(body))
         fail(Error::Empty, "empty body");
     PromResultBuilder builder;
     builder.parse(body);
+    checkParsed(builder, body.size(), r);
+}
+
+void parseStreamInto(PromChunkSource &source, PromResponse *r)
+{
+    std::size_t bytes = 0;
+    bool sawText = false;
+    PromResultBuilder builder;
+    builder.parse(PromChunkIterator(&source, &bytes, &sawText), PromChunkIterator());
+    if (!sawText)
+        fail(Error::Empty, "empty body");
+    checkParsed(builder, bytes, r);
+}
+
+void checkParsed(PromResultBuilder &builder, std::size_t bodySize, PromResponse *r)
+{
     if (builder.syntaxError) {
         // errorByte is 1-based: past the size means the lexer ran out of input mid-value, which
         // is what a cut connection or a size cap produces; anything else is a syntax error.
-        if (builder.errorByte > body.size())
-            fail(Error::Truncated, "truncated JSON: the body ends after " + std::to_string(body.size())
+        if (builder.errorByte > bodySize)
+            fail(Error::Truncated, "truncated JSON: the body ends after " + std::to_string(bodySize)
                                        + " bytes in the middle of a value");
         std::string what = builder.errorWhat;
         // "[json.exception.parse_error.101] parse error at line 1, column 7: syntax error ..."
@@ -282,11 +301,15 @@ bool PromResponse::parseValue(std::string_view text, double *out)
     return true;
 }
 
-PromResponse PromResponse::parse(std::string_view body)
+namespace {
+
+// Runs one of the parse functions above and turns whatever it throws into a returned error.
+template<typename Run>
+PromResponse parseGuarded(Run run)
 {
     PromResponse r;
     try {
-        parseInto(body, &r);
+        run(&r);
         return r;
     } catch (const Failure &f) {
         PromResponse failed;
@@ -306,6 +329,18 @@ PromResponse PromResponse::parse(std::string_view body)
         failed.message = std::string("unexpected answer: ") + oneLine(e.what(), 200);
         return failed;
     }
+}
+
+} // namespace
+
+PromResponse PromResponse::parse(std::string_view body)
+{
+    return parseGuarded([body](PromResponse *r) { parseInto(body, r); });
+}
+
+PromResponse PromResponse::parseStream(PromChunkSource &source)
+{
+    return parseGuarded([&source](PromResponse *r) { parseStreamInto(source, r); });
 }
 
 const char *promErrorName(PromResponse::Error e)

@@ -10,6 +10,8 @@
 
 namespace Switchboard {
 
+class PromChunkSource;
+
 struct PromSample
 {
     std::int64_t timeMs = 0; // Prometheus gives seconds with millisecond precision
@@ -52,6 +54,9 @@ struct PromResponse
     bool ok() const { return error == Error::None; }
 
     static PromResponse parse(std::string_view body);
+    // The same, parsing the body while it arrives: the parser pulls each piece from `source`
+    // as it needs it, and the answer is never held whole. Errors are worded as by parse().
+    static PromResponse parseStream(PromChunkSource &source);
     // Prometheus' spelling of a sample value: "NaN", "+Inf", "-Inf" or a finite decimal number.
     // False for anything else (a lone "inf", "1e999", "0x10", "", " 1").
     static bool parseValue(std::string_view text, double *out);

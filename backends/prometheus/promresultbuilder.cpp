@@ -34,6 +34,11 @@ void PromResultBuilder::parse(std::string_view body)
     json::sax_parse(body.begin(), body.end(), this, json::input_format_t::json, true);
 }
 
+void PromResultBuilder::parse(PromChunkIterator first, PromChunkIterator last)
+{
+    json::sax_parse(first, last, this, json::input_format_t::json, true);
+}
+
 bool PromResultBuilder::null() { return scalar("null", false, 0, nullptr, [] { return json(nullptr); }); }
 bool PromResultBuilder::boolean(bool b) { return scalar("boolean", false, 0, nullptr, [b] { return json(b); }); }
 bool PromResultBuilder::number_integer(json::number_integer_t v)

@@ -3,6 +3,7 @@
 // data.result[*].value(s), which it captures as plain values; PromResponse::parse checks the rest.
 // Internal to PromResponse (promresponse.cpp), and free of Qt like it.
 
+#include "promchunkiterator.h"
 #include "promresponse.h"
 
 #include <nlohmann/json.hpp>
@@ -111,6 +112,8 @@ public:
     std::string errorWhat;
 
     void parse(std::string_view body);
+    // The same over a body that arrives in pieces (the parser pulls them as it goes).
+    void parse(PromChunkIterator first, PromChunkIterator last);
 
     bool null();
     bool boolean(bool b);

@@ -19,6 +19,7 @@ public:
 
     void refresh() override;
     void apply(const Switchboard::WeightChange &change) override;
+    void editRoutes(const Switchboard::WeightChange &change) override;
 
 private:
     std::shared_ptr<SimWorld> m_world;

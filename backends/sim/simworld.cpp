@@ -41,6 +41,7 @@ SimWorld::Settings SimWorld::settingsFrom(const QJsonObject &o)
     num("stableP50Ms", s.stableP50Ms);
     num("stableP99Ms", s.stableP99Ms);
     num("canaryErrorRatio", s.canaryErrorRatio);
+    num("testerShare", s.testerShare);
     num("canaryP50Ms", s.canaryP50Ms);
     num("canaryP99Ms", s.canaryP99Ms);
     return s;
@@ -185,6 +186,27 @@ const QMap<QString, int> &SimWorld::weightsAtLocked(qint64 t) const
     return *w;
 }
 
+QList<TrafficRoute> SimWorld::routes() const
+{
+    QMutexLocker lock(&m_mutex);
+    return m_routes.isEmpty() ? QList<TrafficRoute>() : m_routes.constLast().routes;
+}
+
+void SimWorld::setRoutes(const QList<TrafficRoute> &routes, qint64 atMs)
+{
+    QMutexLocker lock(&m_mutex);
+    m_routes.append({atMs, routes});
+}
+
+bool SimWorld::routedAtLocked(qint64 atMs) const
+{
+    bool routed = false;
+    for (const RouteEpoch &e : m_routes)
+        if (e.fromMs <= atMs)
+            routed = !e.routes.isEmpty();
+    return routed;
+}
+
 double SimWorld::canaryPercentAt(qint64 atMs) const
 {
     QMutexLocker lock(&m_mutex);
@@ -217,7 +239,9 @@ HealthSample SimWorld::health(Version v, qint64 atMs) const
     s.timeMs = atMs;
     // A slow daily-ish wave plus per-second noise, so charts look like traffic.
     const double load = m_settings.totalRps * (1.0 + 0.15 * std::sin(double(second) / 900.0)) * (1.0 + 0.03 * smoothNoise(atMs, 0) + 0.01 * noise(second, 0)); // one load, split by weight
-    s.rps = all > 0 ? load * own / all : 0.0;
+    // Testers reach the canary whatever the weights; everyone else is split by weight.
+    const double testers = routedAtLocked(atMs) ? std::clamp(m_settings.testerShare, 0.0, 1.0) : 0.0;
+    s.rps = (all > 0 ? load * (1.0 - testers) * own / all : 0.0) + (v == Version::Canary ? load * testers : 0.0);
     if (s.rps <= 0.0)
         return s; // no traffic: ratios and quantiles are unknown, like Prometheus' 0/0 = NaN
     double err = m_settings.stableErrorRatio, p50 = m_settings.stableP50Ms, p99 = m_settings.stableP99Ms;

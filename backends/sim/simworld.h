@@ -27,6 +27,9 @@ public:
         double canaryErrorRatio = 0.003;
         double canaryP50Ms = 13;
         double canaryP99Ms = 55;
+        // Share of the synthetic users who are testers: they carry every route's header or
+        // cookie, so while any route is in force they reach the canary whatever the weights.
+        double testerShare = 0.02;
         // Servers whose health check fails from the start ("DOWN", check "L7STS").
         QStringList downMembers;
     };
@@ -39,6 +42,8 @@ public:
     QList<Member> members() const;
     QMap<QString, int> weights() const;
     void setWeights(const QMap<QString, int> &weights, qint64 atMs);
+    QList<TrafficRoute> routes() const;
+    void setRoutes(const QList<TrafficRoute> &routes, qint64 atMs);
     // Make the canary misbehave from `atMs` on (a demo or a test of the gates).
     void setCanaryFault(double errorRatio, double p50Ms, double p99Ms, qint64 atMs);
     // A server's health check starts (down) or stops failing.
@@ -57,6 +62,8 @@ public:
 private:
     struct WeightEpoch { qint64 fromMs; QMap<QString, int> weights; };
     struct FaultEpoch { qint64 fromMs; double errorRatio, p50Ms, p99Ms; };
+    struct RouteEpoch { qint64 fromMs; QList<TrafficRoute> routes; };
+    bool routedAtLocked(qint64 atMs) const;
     double noise(qint64 second, int channel) const; // in [-1, 1]
     double smoothNoise(qint64 ms, int channel) const; // in [-1, 1], changes over tens of seconds
     const QMap<QString, int> &weightsAtLocked(qint64 atMs) const;
@@ -65,6 +72,7 @@ private:
     Settings m_settings;
     QList<WeightEpoch> m_weights;
     QList<FaultEpoch> m_faults;
+    QList<RouteEpoch> m_routes; // oldest first; none before the first
     bool m_reachable = true;
     bool m_metricsReachable = true;
 };

@@ -45,7 +45,11 @@ FakeHaproxy::FakeHaproxy(QMap<QString, int> weights)
 
 FakeHaproxy::~FakeHaproxy()
 {
-    QMetaObject::invokeMethod(&m_ctx, [this] { delete m_server; }, Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(&m_ctx, [this] {
+        delete m_server;
+        // Interactive clients keep their connections: they end with the fake, on its thread.
+        qDeleteAll(m_ctx.findChildren<QTcpSocket *>());
+    }, Qt::BlockingQueuedConnection);
     m_thread.quit();
     m_thread.wait();
 }
@@ -80,18 +84,48 @@ void FakeHaproxy::refuseSetWeight(const QString &server, const QString &answer)
     m_refuse.insert(server, answer);
 }
 
+int FakeHaproxy::connections() const
+{
+    QMutexLocker l(&m_mutex);
+    return m_connections;
+}
+
+void FakeHaproxy::dropConnections()
+{
+    QMetaObject::invokeMethod(&m_ctx, [this] {
+        for (QTcpSocket *s : m_ctx.findChildren<QTcpSocket *>())
+            s->abort();
+    }, Qt::BlockingQueuedConnection);
+}
+
 void FakeHaproxy::serve(QTcpSocket *s)
 {
+    {
+        QMutexLocker l(&m_mutex);
+        ++m_connections;
+    }
+    s->setParent(&m_ctx);
     QObject::connect(s, &QTcpSocket::disconnected, s, &QObject::deleteLater);
     QObject::connect(s, &QTcpSocket::readyRead, s, [this, s] {
-        if (!s->canReadLine())
-            return;
-        const QString line = QString::fromUtf8(s->readLine()).trimmed();
-        QString answer;
-        for (const QString &raw : line.split(QLatin1Char(';')))
-            answer += run(raw.trimmed());
-        s->write(answer.toUtf8());
-        s->disconnectFromHost();
+        // Interactive mode (`prompt`) as haproxy 2.6 has it: the connection stays open, and each
+        // command's answer is followed by "> ". Without it: one line, its answer, and close.
+        while (s->canReadLine()) {
+            const QString line = QString::fromUtf8(s->readLine()).trimmed();
+            const bool interactive = s->property("prompt").toBool();
+            if (line == QLatin1String("prompt")) {
+                s->setProperty("prompt", !interactive);
+                s->write(interactive ? "\n" : "\n> ");
+                continue;
+            }
+            QString answer;
+            for (const QString &raw : line.split(QLatin1Char(';')))
+                answer += run(raw.trimmed()) + (interactive ? QStringLiteral("> ") : QString());
+            s->write(answer.toUtf8());
+            if (!interactive) {
+                s->disconnectFromHost();
+                return;
+            }
+        }
     });
 }
 

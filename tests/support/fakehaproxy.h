@@ -27,7 +27,8 @@ quint16 closedPort();
 
 // A minimal runtime API on its own thread (the client under test blocks the test thread):
 // `show stat B 4 -1`, `set weight B/S N`, `get weight B/S` over TCP, one line per connection,
-// answering the way haproxy 2.6 does and closing. Records every command it ran.
+// answering the way haproxy 2.6 does and closing, or in interactive mode (`prompt`) as many as
+// come, each answer followed by "> ". Records every command it ran.
 class FakeHaproxy final
 {
 public:
@@ -42,6 +43,10 @@ public:
     void refuseSetWeight(const QString &server, const QString &answer);
     // What `show cli level` answers; empty: "Unknown command", as an HAProxy before 2.0.
     void setCliLevel(const QString &level);
+    // Connections accepted so far.
+    int connections() const;
+    // Cuts every open connection, as a restarted HAProxy would.
+    void dropConnections();
 
 private:
     void serve(QTcpSocket *s);
@@ -57,6 +62,7 @@ private:
     QMap<QString, QString> m_refuse;
     QString m_level;
     QStringList m_commands;
+    int m_connections = 0;
 };
 
 QMap<QString, int> labStart();

@@ -1,5 +1,6 @@
 #include "fakekubeserver.h"
 
+#include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -53,6 +54,7 @@ struct FakeKubeServer::State
     };
     QList<Access> access; // the newest matching rule decides
     QHash<QTcpSocket *, QByteArray> buffers; // server thread only
+    FakeDeploymentController deployments;
 };
 
 namespace {
@@ -74,18 +76,63 @@ struct PathParts
 {
     QString group, ns, plural, name;
     bool status = false;
+    bool scale = false;
 };
 
 PathParts partsOf(const QString &path)
 {
     const QStringList p = path.split(QLatin1Char('/'));
     PathParts out;
-    out.group = p.value(2);
-    out.ns = p.value(5);
-    out.plural = p.value(6);
-    out.name = p.value(7);
-    out.status = p.value(8) == QStringLiteral("status");
+    // /api/v1/namespaces/NS/PLURAL/NAME (the core group) is one segment shorter.
+    const int shift = p.value(1) == QLatin1String("api") ? -1 : 0;
+    out.group = shift ? QString() : p.value(2);
+    out.ns = p.value(5 + shift);
+    out.plural = p.value(6 + shift);
+    out.name = p.value(7 + shift);
+    out.status = p.value(8 + shift) == QStringLiteral("status");
+    out.scale = p.value(8 + shift) == QStringLiteral("scale");
     return out;
+}
+
+// Strategic merge patch, as far as Deployments need it: objects merge as in RFC 7386; lists of
+// objects that carry "name" (containers, ports, env) merge element by element on it.
+void strategicMerge(json &target, const json &patch)
+{
+    if (!patch.is_object() || !target.is_object()) {
+        target = patch;
+        return;
+    }
+    for (auto it = patch.begin(); it != patch.end(); ++it) {
+        if (it->is_null()) {
+            target.erase(it.key());
+        } else if (it->is_array() && target.contains(it.key()) && target[it.key()].is_array() && !it->empty()
+                   && (*it)[0].is_object() && (*it)[0].contains("name")) {
+            json &list = target[it.key()];
+            for (const json &item : *it) {
+                auto same = std::find_if(list.begin(), list.end(), [&item](const json &e) { return e.value("name", json()) == item["name"]; });
+                if (same == list.end())
+                    list.push_back(item);
+                else
+                    strategicMerge(*same, item);
+            }
+        } else if (it->is_object() && target.contains(it.key()) && target[it.key()].is_object()) {
+            strategicMerge(target[it.key()], *it);
+        } else {
+            target[it.key()] = *it;
+        }
+    }
+}
+
+bool labelsMatch(const json &object, const QString &selector)
+{
+    const json labels = object["metadata"].value("labels", json::object());
+    for (const QString &term : selector.split(QLatin1Char(','), Qt::SkipEmptyParts)) {
+        const QString key = term.section(QLatin1Char('='), 0, 0);
+        const QString value = term.section(QLatin1Char('='), 1);
+        if (labels.value(key.toStdString(), std::string("\x01")) != value.toStdString())
+            return false;
+    }
+    return true;
 }
 
 QByteArray statusBody(int code, const QString &reason, const QString &message, const PathParts &parts)
@@ -319,6 +366,8 @@ void FakeKubeServer::read(QTcpSocket *socket)
     req.method = first.value(0);
     const QByteArray target = first.value(1);
     req.path = QString::fromUtf8(target.left(target.indexOf('?') < 0 ? target.size() : target.indexOf('?')));
+    if (target.indexOf('?') >= 0)
+        req.query = QString::fromUtf8(QByteArray::fromPercentEncoding(target.mid(target.indexOf('?') + 1)));
     for (qsizetype i = 1; i < lines.size(); ++i) {
         const QByteArray line = lines[i].trimmed();
         const qsizetype colon = line.indexOf(':');
@@ -347,6 +396,8 @@ void FakeKubeServer::read(QTcpSocket *socket)
 
     QMutexLocker lock(&m_state->mutex);
     State &st = *m_state;
+    const qint64 nowMs = QDateTime::currentMSecsSinceEpoch();
+    st.deployments.reconcile(st.objects, nowMs);
     if (req.method == "PATCH" && st.interferences > 0
         && (req.path == st.interferencePath || req.path == st.interferencePath + QStringLiteral("/status"))) {
         if (const auto other = st.objects.find(st.interferencePath); other != st.objects.end()) {
@@ -395,25 +446,81 @@ void FakeKubeServer::read(QTcpSocket *socket)
     if (!st.bearer.isEmpty() && req.header("authorization") != "Bearer " + st.bearer)
         return fail(401, "Unauthorized", QStringLiteral("Unauthorized"));
 
-    const QString objectPath = parts.status ? req.path.left(req.path.size() - int(qstrlen("/status"))) : req.path;
+    const QString objectPath = parts.status ? req.path.left(req.path.size() - int(qstrlen("/status")))
+                               : parts.scale ? req.path.left(req.path.size() - int(qstrlen("/scale")))
+                                             : req.path;
     const auto it = st.objects.find(objectPath);
+    if (it == st.objects.end() && req.method == "GET" && parts.name.isEmpty()) {
+        // A collection: the objects one segment below it, filtered by labelSelector.
+        QString selector;
+        for (const QString &kv : req.query.split(QLatin1Char('&')))
+            if (kv.startsWith(QLatin1String("labelSelector=")))
+                selector = kv.mid(int(qstrlen("labelSelector=")));
+        json items = json::array();
+        const QString prefix = req.path + QLatin1Char('/');
+        for (const auto &[p, o] : st.objects)
+            if (p.startsWith(prefix) && !p.mid(prefix.size()).contains(QLatin1Char('/')) && labelsMatch(o, selector))
+                items.push_back(o);
+        return respond(socket, 200, QByteArray::fromStdString(json({{"kind", "List"}, {"apiVersion", "v1"}, {"items", items}}).dump()));
+    }
     if (it == st.objects.end() || (parts.status && !st.statusSubresource)) {
         if (it != st.objects.end())
             return fail(404, "NotFound", QStringLiteral("the server could not find the requested resource"));
         return fail(404, "NotFound", QStringLiteral("%1 \"%2\" not found").arg(resource, parts.name));
     }
     json &object = it->second;
+    auto scaleOf = [&object, &parts] {
+        return json{{"kind", "Scale"},
+                    {"apiVersion", "autoscaling/v1"},
+                    {"metadata", {{"name", parts.name.toStdString()}, {"namespace", parts.ns.toStdString()},
+                                  {"resourceVersion", object["metadata"].value("resourceVersion", std::string())}}},
+                    {"spec", {{"replicas", object["spec"].value("replicas", 1)}}},
+                    {"status", {{"replicas", object["status"].value("replicas", 0)}}}};
+    };
     if (req.method == "GET")
-        return respond(socket, 200, QByteArray::fromStdString(object.dump()));
+        return respond(socket, 200, QByteArray::fromStdString(parts.scale ? scaleOf().dump() : object.dump()));
     if (!patching)
         return fail(405, "MethodNotAllowed", QStringLiteral("the server does not allow this method on the requested resource"));
 
     const QByteArray type = req.header("content-type").split(';').value(0).trimmed();
-    if (type != "application/merge-patch+json")
+    const bool strategic = type == "application/strategic-merge-patch+json";
+    const bool jsonPatch = type == "application/json-patch+json";
+    if (type != "application/merge-patch+json" && !strategic && !jsonPatch)
+        return fail(415, "UnsupportedMediaType",
+                    QStringLiteral("the body of the request was in an unknown format - accepted media types include: "
+                                   "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"));
+    // Custom resources take no strategic merge patch, and no JSON patch here (the adapters of
+    // those kinds send merge patches only); built-in kinds (apps/v1, core) take all three.
+    const bool builtIn = parts.group.isEmpty() || parts.group == QLatin1String("apps");
+    if ((strategic || jsonPatch) && !builtIn)
         return fail(415, "UnsupportedMediaType",
                     QStringLiteral("the body of the request was in an unknown format - accepted media types include: "
                                    "application/json-patch+json, application/merge-patch+json, application/apply-patch+yaml"));
     json patch = json::parse(req.body.toStdString(), nullptr, false);
+    if (jsonPatch) {
+        // RFC 6902 on the whole object; a resourceVersion it sets makes the write conditional.
+        if (!patch.is_array())
+            return fail(400, "BadRequest", QStringLiteral("error decoding patch: a JSON patch is an array"));
+        json patched;
+        try {
+            patched = object.patch(patch);
+        } catch (const json::exception &e) {
+            return fail(422, "Invalid", QStringLiteral("the server rejected our request: %1").arg(QString::fromUtf8(e.what())));
+        }
+        if (patched["metadata"].value("resourceVersion", std::string()) != object["metadata"].value("resourceVersion", std::string()))
+            return fail(409, "Conflict",
+                        QStringLiteral("Operation cannot be fulfilled on %1 \"%2\": the object has been modified; please apply "
+                                       "your changes to the latest version and try again").arg(resource, parts.name));
+        const bool specChanged = patched.value("spec", json()) != object.value("spec", json());
+        object = patched;
+        if (specChanged)
+            object["metadata"]["generation"] = object["metadata"].value("generation", 1) + 1;
+        bump(&object);
+        st.deployments.recordWrite(st.objects, QStringLiteral("PATCH %1 %2").arg(req.path, QString::fromUtf8(req.body)), nowMs);
+        const json answer = object;
+        st.deployments.reconcile(st.objects, nowMs);
+        return respond(socket, 200, QByteArray::fromStdString(answer.dump()));
+    }
     if (!patch.is_object())
         return fail(400, "BadRequest", QStringLiteral("error decoding patch: invalid JSON"));
     const std::string current = object["metadata"].value("resourceVersion", std::string());
@@ -426,7 +533,12 @@ void FakeKubeServer::read(QTcpSocket *socket)
         patch["metadata"].erase("resourceVersion");
     }
     json effective = patch;
-    if (parts.status) {
+    if (parts.scale) {
+        // The scale subresource takes spec.replicas only, into the Deployment.
+        effective = json::object();
+        if (patch.contains("spec") && patch["spec"].contains("replicas"))
+            effective["spec"]["replicas"] = patch["spec"]["replicas"];
+    } else if (parts.status) {
         // The status subresource takes status only.
         effective = json::object();
         if (patch.contains("status"))
@@ -434,9 +546,18 @@ void FakeKubeServer::read(QTcpSocket *socket)
     } else if (st.statusSubresource) {
         effective.erase("status"); // CRDs with a status subresource ignore it on the object
     }
-    object.merge_patch(effective);
+    const json specBefore = object.value("spec", json());
+    if (strategic)
+        strategicMerge(object, effective);
+    else
+        object.merge_patch(effective);
+    if (parts.plural == QLatin1String("deployments") && object.value("spec", json()) != specBefore)
+        object["metadata"]["generation"] = object["metadata"].value("generation", 1) + 1;
     bump(&object);
-    respond(socket, 200, QByteArray::fromStdString(object.dump()));
+    st.deployments.recordWrite(st.objects, QStringLiteral("PATCH %1 %2").arg(req.path, QString::fromUtf8(req.body)), nowMs);
+    const QByteArray answer = QByteArray::fromStdString(parts.scale ? scaleOf().dump() : object.dump());
+    st.deployments.reconcile(st.objects, nowMs);
+    respond(socket, 200, answer);
 }
 
 void FakeKubeServer::accessReview(QTcpSocket *socket, const Request &req)
@@ -498,6 +619,8 @@ void FakeKubeServer::put(const QString &path, const QByteArray &data)
     json object = json::parse(data.toStdString());
     if (!object["metadata"].contains("resourceVersion"))
         object["metadata"]["resourceVersion"] = "1";
+    if (path.contains(QLatin1String("/deployments/")) && !object["metadata"].contains("generation"))
+        object["metadata"]["generation"] = 1;
     QMutexLocker lock(&m_state->mutex);
     m_state->objects[path] = object;
 }
@@ -562,6 +685,30 @@ void FakeKubeServer::setOnRequest(std::function<void(const Request &)> hook)
 {
     QMutexLocker lock(&m_state->mutex);
     m_state->hook = std::move(hook);
+}
+
+void FakeKubeServer::setPodReadyDelayMs(int ms)
+{
+    QMutexLocker lock(&m_state->mutex);
+    m_state->deployments.setReadyDelayMs(ms);
+}
+
+void FakeKubeServer::setPods(const QString &image, FakeDeploymentController::Pods behaviour)
+{
+    QMutexLocker lock(&m_state->mutex);
+    m_state->deployments.setPods(image, behaviour);
+}
+
+QList<FakeDeploymentController::Moment> FakeKubeServer::deploymentHistory() const
+{
+    QMutexLocker lock(&m_state->mutex);
+    return m_state->deployments.history();
+}
+
+void FakeKubeServer::reconcileNow()
+{
+    QMutexLocker lock(&m_state->mutex);
+    m_state->deployments.reconcile(m_state->objects, QDateTime::currentMSecsSinceEpoch());
 }
 
 QList<FakeKubeServer::Request> FakeKubeServer::requests() const

@@ -15,6 +15,8 @@
 #include <QString>
 #include <QThread>
 
+#include "fakedeploymentcontroller.h"
+
 #include <functional>
 #include <memory>
 #include <optional>
@@ -32,6 +34,7 @@ public:
     {
         QByteArray method;
         QString path;
+        QString query; // after '?', percent-decoded
         QMap<QByteArray, QByteArray> headers; // names in lower case
         QByteArray body;
         QString clientCertificateCn; // the TLS client certificate's CN, when one was presented
@@ -98,6 +101,18 @@ public:
     void setAccess(const QString &verb, bool allowed, const QString &reason = {}, const QString &resource = {});
     // The SelfSubjectAccessReviews received (POST bodies), oldest first.
     QList<Request> accessReviews() const;
+
+    // apps/v1 Deployments (see FakeDeploymentController): run at every request, so pods become
+    // Ready as time passes between a client's reads. Collections answer lists (GET of
+    // /api/v1/namespaces/NS/pods?labelSelector=a=b), deployments have the scale subresource,
+    // and PATCH takes merge, strategic merge (lists merged by name) and JSON patches; a write
+    // to a Deployment's spec bumps metadata.generation.
+    void setPodReadyDelayMs(int ms);
+    void setPods(const QString &image, FakeDeploymentController::Pods behaviour);
+    // Every write and every change of Ready pods, oldest first (FakeDeploymentController::Moment).
+    QList<FakeDeploymentController::Moment> deploymentHistory() const;
+    // Runs the controllers now (a test reading resources directly sees them current).
+    void reconcileNow();
 
     QList<Request> requests() const;
     QList<Request> requests(const QByteArray &method) const;

@@ -10,7 +10,7 @@ double SplitCounts::canaryPercent() const
     return v1 + v2 > 0 ? 100.0 * v2 / (v1 + v2) : std::numeric_limits<double>::quiet_NaN();
 }
 
-SplitCounts LabClient::measure(quint16 port, int n)
+SplitCounts LabClient::measure(quint16 port, int n, const QByteArray &header)
 {
     SplitCounts c;
     for (int i = 0; i < n; ++i) {
@@ -20,7 +20,8 @@ SplitCounts LabClient::measure(quint16 port, int n)
             ++c.other;
             continue;
         }
-        s.write("GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n\r\n");
+        s.write("GET / HTTP/1.1\r\nHost: lab\r\nConnection: close\r\n" + (header.isEmpty() ? QByteArray() : header + "\r\n")
+                + "\r\n");
         QByteArray data;
         while (s.state() == QAbstractSocket::ConnectedState && s.waitForReadyRead(3000))
             data += s.readAll();

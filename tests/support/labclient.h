@@ -2,6 +2,7 @@
 // Talks to the running lab from outside, as a user's traffic and an operator would: plain HTTP
 // requests through a frontend, counted by the app version that answered, and HAProxy's admin socket.
 
+#include <QByteArray>
 #include <QString>
 #include <QtGlobal>
 
@@ -22,7 +23,9 @@ public:
     // `n` sequential requests to 127.0.0.1:`port`, one connection each (so each is balanced on its
     // own). Blocks: the servers run in their own processes, and the code under test on its own
     // thread, so nothing on the calling thread needs to run meanwhile.
-    static SplitCounts measure(quint16 port, int n);
+    // `header`, when given, is one more request header line without CRLF ("X-Canary: always",
+    // "Cookie: canary=always").
+    static SplitCounts measure(quint16 port, int n, const QByteArray &header = {});
 
     // `get weight shop/<server>` on HAProxy's admin TCP socket: its current weight, -1 when there
     // is no answer or none that parses.

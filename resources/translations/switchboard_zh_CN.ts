@@ -1,0 +1,880 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>Switchboard::AuditLogDialog</name>
+    <message>
+        <source>Audit log · %1</source>
+        <translation>审计日志 · %1</translation>
+    </message>
+    <message>
+        <source>filter text</source>
+        <translation>筛选文本</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>重新加载</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>target:</source>
+        <translation>目标：</translation>
+    </message>
+    <message>
+        <source>action:</source>
+        <translation>操作：</translation>
+    </message>
+    <message>
+        <source>Export audit entries</source>
+        <translation>导出审计条目</translation>
+    </message>
+    <message>
+        <source>exported %1 entries to %2</source>
+        <translation>已导出 %1 条记录到 %2</translation>
+    </message>
+    <message>
+        <source>all</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>%1 unreadable lines are shown as such</source>
+        <translation>%1 行无法读取，按原样显示</translation>
+    </message>
+    <message>
+        <source>%1 of %2 entries</source>
+        <translation>%1 / %2 条记录</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::ChartWidget</name>
+    <message>
+        <source>no data in this window yet</source>
+        <translation>此时间窗口内尚无数据</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::ConfirmBarWidget</name>
+    <message>
+        <source>Confirm (Enter)</source>
+        <translation>确认（Enter）</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>取消（Esc）</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::DisplayNames</name>
+    <message>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>已断开</translation>
+    </message>
+    <message>
+        <source>applied</source>
+        <translation>已应用</translation>
+    </message>
+    <message>
+        <source>conflict</source>
+        <translation>冲突</translation>
+    </message>
+    <message>
+        <source>partial</source>
+        <translation>部分应用</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>analysing</source>
+        <translation>分析中</translation>
+    </message>
+    <message>
+        <source>rolling back</source>
+        <translation>回滚中</translation>
+    </message>
+    <message>
+        <source>rolled back</source>
+        <translation>已回滚</translation>
+    </message>
+    <message>
+        <source>promoted</source>
+        <translation>已全量</translation>
+    </message>
+    <message>
+        <source>healthy</source>
+        <translation>健康</translation>
+    </message>
+    <message>
+        <source>progressing</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>degraded</source>
+        <translation>降级</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>无数据</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::MainWindow</name>
+    <message>
+        <source>Switchboard</source>
+        <translation>Switchboard</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;Targets&lt;/b&gt;</source>
+        <translation>&lt;b&gt;目标&lt;/b&gt;</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Audit log…</source>
+        <translation>审计日志(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>Where is the &amp;audit log?</source>
+        <translation>审计日志在哪里(&amp;A)？</translation>
+    </message>
+    <message>
+        <source>&amp;About Switchboard</source>
+        <translation>关于 Switchboard(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Roll back the selected target to 100% stable (from any window of the app)</source>
+        <translation>将所选目标回滚到 100% 稳定版（在本应用的任何窗口中均可）</translation>
+    </message>
+    <message>
+        <source>In the canary % box: apply the new weight; in a question: confirm</source>
+        <translation>在金丝雀 % 输入框中：应用新权重；在询问中：确认</translation>
+    </message>
+    <message>
+        <source>In a question: cancel</source>
+        <translation>在询问中：取消</translation>
+    </message>
+    <message>
+        <source>This list</source>
+        <translation>本列表</translation>
+    </message>
+    <message>
+        <source>Quit (audit entries still being written are finished first)</source>
+        <translation>退出（先写完尚在写入的审计条目）</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>(not known: no audit log is open)</source>
+        <translation>（未知：没有打开的审计日志）</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;Every action (weight changes, rollbacks, rollouts, who and why) is appended to&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;one JSON object per line. &lt;b&gt;View → Audit log…&lt;/b&gt; shows, filters and exports it.&lt;/p&gt;</source>
+        <translation>&lt;p&gt;每个操作（权重变更、回滚、发布、由谁及原因）都追加到&lt;/p&gt;&lt;p&gt;&lt;code&gt;%1&lt;/code&gt;&lt;/p&gt;&lt;p&gt;每行一个 JSON 对象。&lt;b&gt;视图 → 审计日志…&lt;/b&gt; 可查看、筛选和导出。&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Audit log</source>
+        <translation>审计日志</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;Switchboard %1&lt;/h3&gt;&lt;p&gt;Shift live traffic between a stable and a canary version, watch both side by side, and roll back in one click.&lt;/p&gt;&lt;p&gt;Qt %2&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;Switchboard %1&lt;/h3&gt;&lt;p&gt;在稳定版与金丝雀版之间切换线上流量，并排观察两者，一键回滚。&lt;/p&gt;&lt;p&gt;Qt %2&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About Switchboard</source>
+        <translation>关于 Switchboard</translation>
+    </message>
+    <message>
+        <source>no target</source>
+        <translation>无目标</translation>
+    </message>
+    <message>
+        <source>%1: %2 · %3</source>
+        <translation>%1：%2 · %3</translation>
+    </message>
+    <message>
+        <source>no data yet</source>
+        <translation>尚无数据</translation>
+    </message>
+    <message>
+        <source>data %1 old</source>
+        <translation>数据已有 %1</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::PresetsDialog</name>
+    <message>
+        <source>Delete</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Rollout presets · %1</source>
+        <translation>发布预设 · %1</translation>
+    </message>
+    <message>
+        <source>New…</source>
+        <translation>新建…</translation>
+    </message>
+    <message>
+        <source>Duplicate…</source>
+        <translation>复制…</translation>
+    </message>
+    <message>
+        <source>Import…</source>
+        <translation>导入…</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>保存</translation>
+    </message>
+    <message>
+        <source>New preset</source>
+        <translation>新建预设</translation>
+    </message>
+    <message>
+        <source>Name (letters, digits, . _ -):</source>
+        <translation>名称（字母、数字、. _ -）：</translation>
+    </message>
+    <message>
+        <source>Duplicate preset</source>
+        <translation>复制预设</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>Import preset</source>
+        <translation>导入预设</translation>
+    </message>
+    <message>
+        <source>JSON (*.json)</source>
+        <translation>JSON 文件 (*.json)</translation>
+    </message>
+    <message>
+        <source>Export preset</source>
+        <translation>导出预设</translation>
+    </message>
+    <message>
+        <source>created %1 from %2: edit and Save</source>
+        <translation>已从 %2 创建 %1：编辑后保存</translation>
+    </message>
+    <message>
+        <source>%1 (built-in)</source>
+        <translation>%1（内置）</translation>
+    </message>
+    <message>
+        <source>%1 (broken)</source>
+        <translation>%1（已损坏）</translation>
+    </message>
+    <message>
+        <source>built-in: Save writes your own copy to %1</source>
+        <translation>内置预设：保存会把你自己的副本写到 %1</translation>
+    </message>
+    <message>
+        <source>saved %1</source>
+        <translation>已保存 %1</translation>
+    </message>
+    <message>
+        <source>imported %1</source>
+        <translation>已导入 %1</translation>
+    </message>
+    <message>
+        <source>exported to %1</source>
+        <translation>已导出到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::ResultBannerWidget</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Partially applied: %1. Send canary %2% again to every node?</source>
+        <translation>仅部分应用：%1。要向每个节点重新发送金丝雀 %2% 吗？</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>重试</translation>
+    </message>
+    <message>
+        <source>Conflict: %1. Apply canary %2% anyway?</source>
+        <translation>冲突：%1。仍要应用金丝雀 %2% 吗？</translation>
+    </message>
+    <message>
+        <source>Apply anyway</source>
+        <translation>仍然应用</translation>
+    </message>
+    <message>
+        <source>the rollout is carrying on; nothing sent again</source>
+        <translation>发布正在继续；未重新发送任何内容</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::RolloutBarWidget</name>
+    <message>
+        <source>Start</source>
+        <translation>开始</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Promote ▸</source>
+        <translation>推进 ▸</translation>
+    </message>
+    <message>
+        <source>Presets…</source>
+        <translation>预设…</translation>
+    </message>
+    <message>
+        <source>Skip to the plan&apos;s next step</source>
+        <translation>跳到计划的下一步</translation>
+    </message>
+    <message>
+        <source>Plan:</source>
+        <translation>计划：</translation>
+    </message>
+    <message>
+        <source>Run &quot;%1&quot; on %2?
+%3</source>
+        <translation>在 %2 上运行“%1”？
+%3</translation>
+    </message>
+    <message>
+        <source>Warning: the current traffic is too thin for some gates:</source>
+        <translation>警告：当前流量对某些门控来说太少：</translation>
+    </message>
+    <message>
+        <source>Start rollout</source>
+        <translation>开始发布</translation>
+    </message>
+    <message>
+        <source>read-only: %1</source>
+        <translation>只读：%1</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>&lt;i&gt;no rollout running&lt;/i&gt;</source>
+        <translation>&lt;i&gt;没有正在运行的发布&lt;/i&gt;</translation>
+    </message>
+    <message>
+        <source> left</source>
+        <translation> 剩余</translation>
+    </message>
+    <message>
+        <source>gates: </source>
+        <translation>门控：</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::SplitBarWidget</name>
+    <message>
+        <source>no split: no data</source>
+        <translation>无流量分配：无数据</translation>
+    </message>
+    <message>
+        <source>stable %1 · canary %2</source>
+        <translation>稳定版 %1 · 金丝雀 %2</translation>
+    </message>
+    <message>
+        <source> (stale)</source>
+        <translation>（已过时）</translation>
+    </message>
+    <message>
+        <source>stable %1</source>
+        <translation>稳定版 %1</translation>
+    </message>
+    <message>
+        <source>canary %1</source>
+        <translation>金丝雀 %1</translation>
+    </message>
+    <message>
+        <source>stale</source>
+        <translation>已过时</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::TargetChartsWidget</name>
+    <message>
+        <source>5 min</source>
+        <translation>5 分钟</translation>
+    </message>
+    <message>
+        <source>15 min</source>
+        <translation>15 分钟</translation>
+    </message>
+    <message>
+        <source>1 h</source>
+        <translation>1 小时</translation>
+    </message>
+    <message>
+        <source>6 h</source>
+        <translation>6 小时</translation>
+    </message>
+    <message>
+        <source>24 h</source>
+        <translation>24 小时</translation>
+    </message>
+    <message>
+        <source>Export PNG…</source>
+        <translation>导出 PNG…</translation>
+    </message>
+    <message>
+        <source>Export CSV…</source>
+        <translation>导出 CSV…</translation>
+    </message>
+    <message>
+        <source>Metrics settings…</source>
+        <translation>指标设置…</translation>
+    </message>
+    <message>
+        <source>window:</source>
+        <translation>时间窗口：</translation>
+    </message>
+    <message>
+        <source>error ratio (%)</source>
+        <translation>错误率 (%)</translation>
+    </message>
+    <message>
+        <source>%</source>
+        <translation>%</translation>
+    </message>
+    <message>
+        <source>stable</source>
+        <translation>稳定版</translation>
+    </message>
+    <message>
+        <source>canary</source>
+        <translation>金丝雀</translation>
+    </message>
+    <message>
+        <source>p99 latency (ms)</source>
+        <translation>p99 延迟 (ms)</translation>
+    </message>
+    <message>
+        <source>ms</source>
+        <translation>ms</translation>
+    </message>
+    <message>
+        <source>requests/s</source>
+        <translation>请求/秒</translation>
+    </message>
+    <message>
+        <source>req/s</source>
+        <translation>请求/秒</translation>
+    </message>
+    <message>
+        <source>canary weight (%)</source>
+        <translation>金丝雀权重 (%)</translation>
+    </message>
+    <message>
+        <source>set</source>
+        <translation>设定</translation>
+    </message>
+    <message>
+        <source>measured</source>
+        <translation>实测</translation>
+    </message>
+    <message>
+        <source>Export charts</source>
+        <translation>导出图表</translation>
+    </message>
+    <message>
+        <source>PNG images (*.png)</source>
+        <translation>PNG 图像 (*.png)</translation>
+    </message>
+    <message>
+        <source>charts saved to %1</source>
+        <translation>图表已保存到 %1</translation>
+    </message>
+    <message>
+        <source>Export series</source>
+        <translation>导出数据序列</translation>
+    </message>
+    <message>
+        <source>CSV files (*.csv)</source>
+        <translation>CSV 文件 (*.csv)</translation>
+    </message>
+    <message>
+        <source>series saved to %1</source>
+        <translation>数据序列已保存到 %1</translation>
+    </message>
+    <message>
+        <source>no metrics source configured for this target</source>
+        <translation>此目标未配置指标来源</translation>
+    </message>
+    <message>
+        <source>no data from metrics: %1</source>
+        <translation>指标没有数据：%1</translation>
+    </message>
+    <message>
+        <source>no target selected</source>
+        <translation>未选择目标</translation>
+    </message>
+    <message>
+        <source>cannot write %1: %2</source>
+        <translation>无法写入 %1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::TargetController</name>
+    <message>
+        <source>metrics settings applied</source>
+        <translation>指标设置已生效</translation>
+    </message>
+    <message>
+        <source>metrics settings not applied (the old ones stay): %1</source>
+        <translation>指标设置未生效（保留原设置）：%1</translation>
+    </message>
+    <message>
+        <source>rollout: %1</source>
+        <translation>发布：%1</translation>
+    </message>
+    <message>
+        <source>external change: %1</source>
+        <translation>外部变更：%1</translation>
+    </message>
+    <message>
+        <source>metrics back</source>
+        <translation>指标已恢复</translation>
+    </message>
+    <message>
+        <source>metrics: %1</source>
+        <translation>指标：%1</translation>
+    </message>
+    <message>
+        <source>reconnected</source>
+        <translation>已重新连接</translation>
+    </message>
+    <message>
+        <source>connected (%1)</source>
+        <translation>已连接（%1）</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::TargetSettingsDialog</name>
+    <message>
+        <source>%1 · metrics settings</source>
+        <translation>%1 · 指标设置</translation>
+    </message>
+    <message>
+        <source>built-in default (empty)</source>
+        <translation>内置默认值（空）</translation>
+    </message>
+    <message>
+        <source>Test</source>
+        <translation>测试</translation>
+    </message>
+    <message>
+        <source>Placeholders: {{version}}, {{versions}}, {{window}}, {{backend}}. Saved to %1 and applied at once (the event log says so).</source>
+        <translation>占位符：{{version}}、{{versions}}、{{window}}、{{backend}}。保存到 %1 并立即生效（事件日志中会注明）。</translation>
+    </message>
+    <message>
+        <source>(no file: demo target)</source>
+        <translation>（无文件：演示目标）</translation>
+    </message>
+    <message>
+        <source>read-only: %1</source>
+        <translation>只读：%1</translation>
+    </message>
+    <message>
+        <source>empty: the built-in default is used</source>
+        <translation>空：使用内置默认值</translation>
+    </message>
+    <message>
+        <source>running…</source>
+        <translation>运行中…</translation>
+    </message>
+    <message>
+        <source>saved to %1</source>
+        <translation>已保存到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::TargetStatus</name>
+    <message>
+        <source>no data yet</source>
+        <translation>尚无数据</translation>
+    </message>
+    <message>
+        <source>data %1 s old</source>
+        <translation>数据已有 %1 秒</translation>
+    </message>
+    <message>
+        <source>data %1 min old</source>
+        <translation>数据已有 %1 分钟</translation>
+    </message>
+    <message>
+        <source>no target selected</source>
+        <translation>未选择目标</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>connected</source>
+        <translation>已连接</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>已断开</translation>
+    </message>
+    <message>
+        <source>%1 · %2 · %3 · %4</source>
+        <translation>%1 · %2 · %3 · %4</translation>
+    </message>
+    <message>
+        <source> (stale)</source>
+        <translation>（已过时）</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>无数据</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::TargetStatusWidget</name>
+    <message>
+        <source>READ-ONLY</source>
+        <translation>只读</translation>
+    </message>
+    <message>
+        <source>req/s</source>
+        <translation>请求/秒</translation>
+    </message>
+    <message>
+        <source>errors</source>
+        <translation>错误</translation>
+    </message>
+    <message>
+        <source>p50</source>
+        <translation>p50</translation>
+    </message>
+    <message>
+        <source>p99</source>
+        <translation>p99</translation>
+    </message>
+    <message>
+        <source>sample age</source>
+        <translation>样本时效</translation>
+    </message>
+    <message>
+        <source>stable</source>
+        <translation>稳定版</translation>
+    </message>
+    <message>
+        <source>canary</source>
+        <translation>金丝雀</translation>
+    </message>
+    <message>
+        <source>%1 servers, %2 with traffic%3</source>
+        <translation>%1 台服务器，%2 台有流量%3</translation>
+    </message>
+    <message>
+        <source>Every action is off: %1</source>
+        <translation>所有操作均已禁用：%1</translation>
+    </message>
+    <message>
+        <source>set %1 · measured %2</source>
+        <translation>设定 %1 · 实测 %2</translation>
+    </message>
+    <message>
+        <source>— (no request rate)</source>
+        <translation>—（无请求速率）</translation>
+    </message>
+    <message>
+        <source> (stale)</source>
+        <translation>（已过时）</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::WeightControlsWidget</name>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Promote full ▸▸</source>
+        <translation>全量发布 ▸▸</translation>
+    </message>
+    <message>
+        <source>ROLLBACK</source>
+        <translation>回滚</translation>
+    </message>
+    <message>
+        <source>100% to stable at once (Ctrl+Shift+R)</source>
+        <translation>立即将 100% 流量切回稳定版（Ctrl+Shift+R）</translation>
+    </message>
+    <message>
+        <source>canary %:</source>
+        <translation>金丝雀 %：</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>stable %1% → canary %2%</source>
+        <translation>稳定版 %1% → 金丝雀 %2%</translation>
+    </message>
+    <message>
+        <source>Move traffic</source>
+        <translation>切换流量</translation>
+    </message>
+    <message>
+        <source>Send %1% of traffic to the canary?
+before: %2
+after: %3</source>
+        <translation>将 %1% 的流量发送到金丝雀？
+之前：%2
+之后：%3</translation>
+    </message>
+    <message>
+        <source>not applied</source>
+        <translation>未应用</translation>
+    </message>
+    <message>
+        <source>Promote full</source>
+        <translation>全量发布</translation>
+    </message>
+    <message>
+        <source>Send all traffic to the canary?
+before: %1
+after: %2</source>
+        <translation>将全部流量发送到金丝雀？
+之前：%1
+之后：%2</translation>
+    </message>
+    <message>
+        <source>read-only: %1</source>
+        <translation>只读：%1</translation>
+    </message>
+    <message>
+        <source>A read-only operator cannot roll back either.</source>
+        <translation>只读的操作员也不能回滚。</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1：%2</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Open on the built-in simulator.</source>
+        <translation>使用内置模拟器打开。</translation>
+    </message>
+    <message>
+        <source>Folder holding targets.json.</source>
+        <translation>存放 targets.json 的文件夹。</translation>
+    </message>
+    <message>
+        <source>Save the main window to FILE and quit.</source>
+        <translation>将主窗口保存为 FILE 后退出。</translation>
+    </message>
+    <message>
+        <source>With --screenshot: wait this long first.</source>
+        <translation>与 --screenshot 一起使用：先等待这么久。</translation>
+    </message>
+    <message>
+        <source>Select this target at start.</source>
+        <translation>启动时选中此目标。</translation>
+    </message>
+    <message>
+        <source>Show every target, refuse every action.</source>
+        <translation>显示所有目标，拒绝所有操作。</translation>
+    </message>
+    <message>
+        <source>Open the window at WIDTHxHEIGHT (e.g. 1024x640, to check a layout).</source>
+        <translation>以 宽x高 打开窗口（例如 1024x640，用于检查布局）。</translation>
+    </message>
+    <message>
+        <source>Language of the window: zh_CN or en (default: the system&apos;s).</source>
+        <translation>窗口语言：zh_CN 或 en（默认跟随系统）。</translation>
+    </message>
+    <message>
+        <source>Switchboard: shift live traffic between a stable and a canary version and watch both.
+
+Headless verbs (see `switchboard VERB --help`):
+  status --target NAME [--json]
+  set-weight --target NAME --canary PCT
+  promote --target NAME --full
+  rollback --target NAME
+  run --target NAME --preset NAME</source>
+        <translation>Switchboard：在稳定版与金丝雀版之间切换线上流量，并同时观察两者。
+
+无界面命令（参见 `switchboard VERB --help`）：
+  status --target NAME [--json]
+  set-weight --target NAME --canary PCT
+  promote --target NAME --full
+  rollback --target NAME
+  run --target NAME --preset NAME</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,27 @@
+#pragma once
+// The words the GUI shows for the models' states, in the user's language. The models' own names
+// (connectionStateName, statusName, RolloutEngine::stateName, the target list's state) stay
+// English: the CLI, the audit log and scripts read them.
+
+#include "domain.h"
+#include "rolloutengine.h"
+
+#include <QCoreApplication>
+#include <QString>
+
+namespace Switchboard {
+
+class DisplayNames final
+{
+    Q_DECLARE_TR_FUNCTIONS(Switchboard::DisplayNames)
+public:
+    static QString connection(ConnectionState s);
+    static QString changeStatus(ChangeResult::Status s);
+    static QString rolloutState(RolloutEngine::State s);
+    // TargetListModel's StateRole ("healthy", "no data", ...); an unknown word is shown as is.
+    static QString targetState(const QString &state);
+    // "1.5 s" in the user's locale.
+    static QString seconds(double s, int decimals);
+};
+
+} // namespace Switchboard
