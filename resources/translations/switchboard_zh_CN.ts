@@ -146,6 +146,250 @@
     </message>
 </context>
 <context>
+    <name>Switchboard::EventLogModel</name>
+    <message>
+        <source>, … and %1 more</source>
+        <translation>，…… 另有 %1 个</translation>
+    </message>
+    <message>
+        <source>%1 targets connected: %2</source>
+        <translation>%1 个目标已连接：%2</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::FleetGroupModel</name>
+    <message>
+        <source>(no group)</source>
+        <translation>（无分组）</translation>
+    </message>
+    <message>
+        <source>1 target</source>
+        <translation>1 个目标</translation>
+    </message>
+    <message>
+        <source>%1 targets</source>
+        <translation>%1 个目标</translation>
+    </message>
+    <message>
+        <source>%1 · %2, %3 need someone</source>
+        <translation>%1 · %2，%3 个需要处理</translation>
+    </message>
+    <message>
+        <source>%1 · %2</source>
+        <translation>%1 · %2</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::FleetTableModel</name>
+    <message>
+        <source>disconnected: %1</source>
+        <translation>已断开：%1</translation>
+    </message>
+    <message>
+        <source>paused: %1</source>
+        <translation>已暂停：%1</translation>
+    </message>
+    <message>
+        <source>rolled back: %1</source>
+        <translation>已回滚：%1</translation>
+    </message>
+    <message>
+        <source>rollout failed: %1</source>
+        <translation>发布失败：%1</translation>
+    </message>
+    <message>
+        <source>failing: %1</source>
+        <translation>失败中：%1</translation>
+    </message>
+    <message>
+        <source>stale: no data yet</source>
+        <translation>已过时：尚无数据</translation>
+    </message>
+    <message>
+        <source>stale: data %1 s old</source>
+        <translation>已过时：数据已有 %1 秒</translation>
+    </message>
+    <message>
+        <source>stale: no fresh health data</source>
+        <translation>已过时：没有最新的健康数据</translation>
+    </message>
+    <message>
+        <source>stale: %1</source>
+        <translation>已过时：%1</translation>
+    </message>
+    <message>
+        <source>no metrics</source>
+        <translation>无指标</translation>
+    </message>
+    <message>
+        <source>no data</source>
+        <translation>无数据</translation>
+    </message>
+    <message>
+        <source>err %1 / %2 · p99 %3 / %4 ms</source>
+        <translation>错误 %1 / %2 · p99 %3 / %4 ms</translation>
+    </message>
+    <message>
+        <source>done (%1)</source>
+        <translation>已完成（%1）</translation>
+    </message>
+    <message>
+        <source>%1/%2 %3</source>
+        <translation>%1/%2 %3</translation>
+    </message>
+    <message>
+        <source>%1 / %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>%1 s</source>
+        <translation>%1 秒</translation>
+    </message>
+    <message>
+        <source>%1 %2 · %3 %4</source>
+        <translation>%1 %2 · %3 %4</translation>
+    </message>
+    <message>
+        <source>error ratio and p99: canary / stable</source>
+        <translation>错误率和 p99：金丝雀 / 稳定版</translation>
+    </message>
+    <message>
+        <source>canary share: set / measured</source>
+        <translation>金丝雀占比：设定 / 实测</translation>
+    </message>
+    <message>
+        <source>Target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Health</source>
+        <translation>健康</translation>
+    </message>
+    <message>
+        <source>Canary set / measured</source>
+        <translation>金丝雀 设定 / 实测</translation>
+    </message>
+    <message>
+        <source>Step</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>Left</source>
+        <translation>剩余</translation>
+    </message>
+    <message>
+        <source>Data age</source>
+        <translation>数据时效</translation>
+    </message>
+    <message>
+        <source>Last action · who</source>
+        <translation>最近操作 · 操作人</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::FleetViewWidget</name>
+    <message>
+        <source>Group</source>
+        <translation>分组</translation>
+    </message>
+    <message>
+        <source>Urgent first</source>
+        <translation>紧急优先</translation>
+    </message>
+    <message>
+        <source>Find a target (Ctrl+F)</source>
+        <translation>查找目标（Ctrl+F）</translation>
+    </message>
+    <message>
+        <source>Show only targets in this state</source>
+        <translation>只显示处于此状态的目标</translation>
+    </message>
+    <message>
+        <source>Show only targets of this kind</source>
+        <translation>只显示此类型的目标</translation>
+    </message>
+    <message>
+        <source>Group by targets.json &quot;group&quot; (a team, an environment)</source>
+        <translation>按 targets.json 的 &quot;group&quot; 分组（团队或环境）</translation>
+    </message>
+    <message>
+        <source>Failing, paused, disconnected and stale targets come first</source>
+        <translation>失败、暂停、断开和数据过时的目标排在前面</translation>
+    </message>
+    <message>
+        <source>Roll back…</source>
+        <translation>回滚…</translation>
+    </message>
+    <message>
+        <source>Roll the selected target back to 100% stable, after confirming (Ctrl+Alt+R)</source>
+        <translation>确认后将所选目标回滚到 100% 稳定版（Ctrl+Alt+R）</translation>
+    </message>
+    <message>
+        <source>All states</source>
+        <translation>所有状态</translation>
+    </message>
+    <message>
+        <source>Needing someone</source>
+        <translation>需要处理</translation>
+    </message>
+    <message>
+        <source>All kinds</source>
+        <translation>所有类型</translation>
+    </message>
+    <message>
+        <source>Select a target to roll back</source>
+        <translation>选择要回滚的目标</translation>
+    </message>
+    <message>
+        <source>%1 is read-only: %2</source>
+        <translation>%1 是只读的：%2</translation>
+    </message>
+    <message>
+        <source>canary %1%</source>
+        <translation>金丝雀 %1%</translation>
+    </message>
+    <message>
+        <source>canary unknown</source>
+        <translation>金丝雀 未知</translation>
+    </message>
+    <message>
+        <source>Roll back %1?</source>
+        <translation>回滚 %1？</translation>
+    </message>
+    <message>
+        <source>%1 → canary 0% (100% stable)</source>
+        <translation>%1 → 金丝雀 0%（100% 稳定版）</translation>
+    </message>
+    <message>
+        <source>Rolling back %1…</source>
+        <translation>正在回滚 %1…</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 / %2</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::MainWindow</name>
     <message>
         <source>Switchboard</source>
@@ -247,6 +491,38 @@
         <source>data %1 old</source>
         <translation>数据已有 %1</translation>
     </message>
+    <message>
+        <source>Export &amp;report…</source>
+        <translation>导出报告(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>The selected target&apos;s last rollout as evidence: PDF, HTML or Markdown</source>
+        <translation>将所选目标最近一次发布导出为证据：PDF、HTML 或 Markdown</translation>
+    </message>
+    <message>
+        <source>Report of rollout %1 (%2) written to %3</source>
+        <translation>发布 %1（%2）的报告已写入 %3</translation>
+    </message>
+    <message>
+        <source>Report not written: %1</source>
+        <translation>报告未写入：%1</translation>
+    </message>
+    <message>
+        <source>Select a target first</source>
+        <translation>请先选择一个目标</translation>
+    </message>
+    <message>
+        <source>Export rollout report</source>
+        <translation>导出发布报告</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf);;HTML (*.html);;Markdown (*.md)</source>
+        <translation>PDF 文件 (*.pdf);;HTML 文件 (*.html);;Markdown 文件 (*.md)</translation>
+    </message>
+    <message>
+        <source>Writing the report of %1…</source>
+        <translation>正在写入 %1 的报告…</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::PresetsDialog</name>
@@ -333,6 +609,17 @@
     <message>
         <source>exported to %1</source>
         <translation>已导出到 %1</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::ReportExporter</name>
+    <message>
+        <source>no metrics layer configured for this target</source>
+        <translation>此目标未配置指标层</translation>
+    </message>
+    <message>
+        <source>no metrics: %1</source>
+        <translation>无指标：%1</translation>
     </message>
 </context>
 <context>
@@ -607,10 +894,6 @@
         <source>reconnected</source>
         <translation>已重新连接</translation>
     </message>
-    <message>
-        <source>connected (%1)</source>
-        <translation>已连接（%1）</translation>
-    </message>
 </context>
 <context>
     <name>Switchboard::TargetSettingsDialog</name>
@@ -754,6 +1037,41 @@
     </message>
 </context>
 <context>
+    <name>Switchboard::VerdictBadgeWidget</name>
+    <message>
+        <source>roll back automatically</source>
+        <translation>自动回滚</translation>
+    </message>
+    <message>
+        <source>Outside a rollout, a failing verdict rolls the canary back to 0% at once. Off: the verdict moves no traffic. Saved in targets.json and audited.</source>
+        <translation>不在发布中时，失败的判定会立即把金丝雀回滚到 0%。关闭：判定不移动任何流量。保存在 targets.json 中并记入审计。</translation>
+    </message>
+    <message>
+        <source>verdict:</source>
+        <translation>判定：</translation>
+    </message>
+    <message>
+        <source>no canary traffic</source>
+        <translation>金丝雀无流量</translation>
+    </message>
+    <message>
+        <source>HEALTHY</source>
+        <translation>健康</translation>
+    </message>
+    <message>
+        <source>WATCH</source>
+        <translation>观察</translation>
+    </message>
+    <message>
+        <source>FAILING</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>NO DATA</source>
+        <translation>无数据</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::WeightControlsWidget</name>
     <message>
         <source>Apply</source>
@@ -823,6 +1141,35 @@ after: %2</source>
         <source>%1: %2</source>
         <translation>%1：%2</translation>
     </message>
+    <message>
+        <source>Roll back gradually…</source>
+        <translation>逐步回滚…</translation>
+    </message>
+    <message>
+        <source>More ways back</source>
+        <translation>更多回退方式</translation>
+    </message>
+    <message>
+        <source>Roll back gradually</source>
+        <translation>逐步回滚</translation>
+    </message>
+    <message>
+        <source>Step the canary back %1, holding each step %2 s with the verdict gates watching?
+A breach on the way goes straight to 0%. ROLLBACK stays immediate.</source>
+        <translation>按 %1 逐步撤回金丝雀，每一步保持 %2 秒并由判定门控监视？
+途中一旦越界将直接降到 0%。回滚按钮仍会立即生效。</translation>
+    </message>
+    <message>
+        <source>a gradual rollback is already running</source>
+        <translation>已有一个逐步回滚正在进行</translation>
+    </message>
+</context>
+<context>
+    <name>TargetListModel</name>
+    <message>
+        <source>verdict %1</source>
+        <translation>判定 %1</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -866,7 +1213,8 @@ Headless verbs (see `switchboard VERB --help`):
   set-weight --target NAME --canary PCT
   promote --target NAME --full
   rollback --target NAME
-  run --target NAME --preset NAME</source>
+  run --target NAME --preset NAME
+  report --target NAME [--last | --rollout ID | --list] --out FILE.pdf|.html|.md</source>
         <translation>Switchboard：在稳定版与金丝雀版之间切换线上流量，并同时观察两者。
 
 无界面命令（参见 `switchboard VERB --help`）：
@@ -874,7 +1222,8 @@ Headless verbs (see `switchboard VERB --help`):
   set-weight --target NAME --canary PCT
   promote --target NAME --full
   rollback --target NAME
-  run --target NAME --preset NAME</translation>
+  run --target NAME --preset NAME
+  report --target NAME [--last | --rollout ID | --list] --out FILE.pdf|.html|.md</translation>
     </message>
 </context>
 </TS>
