@@ -217,7 +217,7 @@ void FleetViewWidget::rollbackCurrent()
     const QString before = isKnown(canary) ? tr("canary %1%").arg(canary, 0, 'g', 4) : tr("canary unknown");
     m_confirm->ask(tr("Roll back %1?").arg(c->name()), tr("%1 → canary 0% (100% stable)").arg(before), [this, c](bool yes) {
         if (yes && c) {
-            c->operatorRollback(tr("rolled back from the fleet view"));
+            c->operatorRollback(QStringLiteral("rolled back from the fleet view")); // audit reason: English
             Q_EMIT message(tr("Rolling back %1…").arg(c->name()), 4000);
         }
         m_view->setFocus(Qt::OtherFocusReason);

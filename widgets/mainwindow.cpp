@@ -17,6 +17,7 @@
 #include "windowplacement.h"
 
 #include <QCloseEvent>
+
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QLabel>
@@ -29,6 +30,8 @@
 #include <QStatusBar>
 #include <QStyledItemDelegate>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace Switchboard {
 
@@ -282,6 +285,9 @@ void MainWindow::updateStatus()
     m_connection->setText(tr("%1: %2 · %3").arg(c->name(), DisplayNames::connection(c->connectionState()),
                                                 age < 0 ? tr("no data yet")
                                                         : tr("data %1 old").arg(DisplayNames::seconds(double(age) / 1000.0, 1))));
+    // Short enough texts are shown whole (the status bar's other items must not squeeze them);
+    // longer ones elide at the cap.
+    m_connection->setMinimumWidth(std::min(m_connection->sizeHint().width(), m_connection->maximumWidth()));
 }
 
 } // namespace Switchboard
