@@ -41,9 +41,6 @@ public:
     void exportReport(TargetController *target, const QString &path);
     ReportExporter *reports() const { return m_reports; }
 
-private:
-    void open(TargetController *target);
-    void askExportReport();
     // Puts the window where it was last time and remembers it on close (settings outlive the window).
     void rememberGeometryIn(QSettings *settings);
 
@@ -56,6 +53,8 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    void open(TargetController *target);
+    void askExportReport();
     void buildMenus();
     void updateStatus();
 
