@@ -82,10 +82,12 @@ void EventLogModel::flushConnected()
     if (held.size() == 1)
         return add(held.constFirst().target, held.constFirst().severity, held.constFirst().text, held.constFirst().timeMs);
     constexpr int named = 8;
+    // In name order: connections arrive in whatever order the threads answer.
     QStringList names;
-    for (int i = 0; i < held.size() && i < named; ++i)
-        names << held.at(i).target;
-    QString list = names.join(QStringLiteral(", "));
+    for (const auto &h : held)
+        names << h.target;
+    names.sort();
+    QString list = names.mid(0, named).join(QStringLiteral(", "));
     if (held.size() > named)
         list += tr(", … and %1 more").arg(held.size() - named);
     add(QString(), Severity::Info, tr("%1 targets connected: %2").arg(held.size()).arg(list),
