@@ -62,7 +62,8 @@ struct GuiOptions
             "  status --target NAME [--json]\n"
             "  set-weight --target NAME --canary PCT\n"
             "  promote --target NAME --full\n"
-            "  rollback --target NAME\n"
+            "  rollback --target NAME [--keep-routes] [--gradual [--steps P,P,0] [--hold-ms MS]]\n"
+            "  route --target NAME --header NAME=VALUE | --cookie NAME=VALUE | --clear [--header NAME]\n"
             "  run --target NAME --preset NAME\n"
             "  report --target NAME [--last | --rollout ID | --list] --out FILE.pdf|.html|.md\n"
             "  deploy --target NAME --image IMAGE [--container NAME]"));

@@ -224,6 +224,7 @@ void RolloutEngine::sendStepWeight()
     m_awaitId = m_controller->nextChangeId();
     m_awaitStep = m_step;
     m_sent.append(m_awaitId);
+    m_everSent.insert(m_awaitId);
     m_controller->setCanaryPercent(w, QStringLiteral("rollout %1 %2").arg(m_plan.name, stepName(m_step)));
 }
 
@@ -257,6 +258,7 @@ void RolloutEngine::sendMove()
     m_awaitId = m_controller->nextChangeId();
     m_awaitStep = m_step;
     m_sent.append(m_awaitId);
+    m_everSent.insert(m_awaitId);
     m_controller->setMemberWeights(move.weights, move.canaryPercent,
                                    QStringLiteral("rollout %1 %2").arg(m_plan.name, stepName(m_step)));
 }
@@ -272,6 +274,7 @@ void RolloutEngine::sendRouteStep()
     m_awaitId = m_controller->nextChangeId();
     m_awaitStep = m_step;
     m_sent.append(m_awaitId);
+    m_everSent.insert(m_awaitId);
     m_controller->editRoutes(edit, QStringLiteral("rollout %1 %2").arg(m_plan.name, stepName(m_step)));
 }
 
@@ -652,6 +655,7 @@ void RolloutEngine::sendPromoteFull()
     }
     m_awaitId = m_controller->nextChangeId();
     m_sent.append(m_awaitId);
+    m_everSent.insert(m_awaitId);
     m_controller->promoteFull(QStringLiteral("rollout %1: promote full by the operator").arg(m_plan.name));
 }
 
@@ -681,6 +685,7 @@ void RolloutEngine::sendRollback()
     m_awaitId = m_controller->nextChangeId();
     ++m_rollbackAttempts;
     m_sent.append(m_awaitId);
+    m_everSent.insert(m_awaitId);
     m_controller->rollback(QStringLiteral("rollout %1: %2").arg(m_plan.name, m_reason), m_keepRoutes);
 }
 

@@ -30,6 +30,7 @@
 #include <QJsonObject>
 
 #include <QObject>
+#include <QSet>
 #include <QTimer>
 
 #include <functional>
@@ -62,6 +63,8 @@ public:
     // Why it is paused, rolled back or failed; empty otherwise.
     QString reason() const { return m_reason; }
     bool isFinished() const;
+    // Whether the change with this id was sent by this engine (answered or not).
+    bool sentChange(quint64 id) const { return id != 0 && m_everSent.contains(id); }
     // -1 before start, plan().steps.size() once promoted.
     int currentStep() const { return m_step; }
     // Time left of the current timed pause or analysis (frozen while paused), -1 when untimed.
@@ -162,6 +165,7 @@ private:
     bool m_keepRoutes = false; // the operator's abort keeps the tester routes
     qint64 m_weightChangedMs = 0; // when the engine's last weight change was applied
     QList<quint64> m_sent; // ids of the engine's changes whose results are still to come
+    QSet<quint64> m_everSent; // every id it sent, for listeners that hear the answer after it
 
     double m_applied;
     GateWatch m_watch;

@@ -106,8 +106,9 @@ void RolloutNotifier::onFinished(RolloutEngine::Outcome outcome)
 
 void RolloutNotifier::onChangeAnswered(const QString &action, const QString &reason, const ChangeResult &r)
 {
-    // During a rollout the engine's own end says it, with the plan's reasons: not twice.
-    if (m_controller->isRolloutActive())
+    // During a rollout the engine's own end says it, with the plan's reasons: not twice. (The
+    // engine may hear the answer first and be finished by now: its ids tell its changes apart.)
+    if (m_controller->isRolloutActive() || (m_engine && m_engine->sentChange(r.id)))
         return;
     const QString why = reason.isEmpty() ? r.message : QStringLiteral("%1; %2").arg(reason, r.message);
     if (action == QLatin1String("rollback")) {

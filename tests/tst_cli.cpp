@@ -123,7 +123,9 @@ class TestCli : public QObject
         const QList<QByteArray> lines = audit.readAll().trimmed().split('\n');
         for (auto it = lines.crbegin(); it != lines.crend(); ++it) {
             const QJsonObject o = QJsonDocument::fromJson(*it).object();
-            if (!o.value(QStringLiteral("action")).toString().startsWith(QStringLiteral("rollout-")))
+            // The rollout's own entries and the verdict's state changes go beside the actions.
+            const QString action = o.value(QStringLiteral("action")).toString();
+            if (!action.startsWith(QStringLiteral("rollout-")) && action != QLatin1String("verdict"))
                 return o;
         }
         return {};

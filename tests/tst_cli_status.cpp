@@ -152,7 +152,7 @@ private slots:
         QCOMPARE(health(o, "stable").value(QStringLiteral("p99Ms")).toDouble(), 20.0);
         QVERIFY(health(o, "canary").value(QStringLiteral("p99Ms")).isNull());
         QVERIFY(health(o, "canary").value(QStringLiteral("errorRatio")).isNull());
-        QVERIFY(!o.contains(QStringLiteral("metricsError")));
+        QVERIFY2(!o.contains(QStringLiteral("metricsError")), qPrintable(o.value(QStringLiteral("metricsError")).toString()));
         const QString note = o.value(QStringLiteral("note")).toString();
         QVERIFY2(note.contains(QStringLiteral("canary errorRatio, p99Ms: no samples (the query returned an empty result, NaN or Inf)")),
                  qPrintable(note));

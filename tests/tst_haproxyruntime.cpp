@@ -136,8 +136,10 @@ private Q_SLOTS:
         QCOMPARE(s.members.at(0).checkStatus, QStringLiteral("L7OK"));
         QCOMPARE(s.split.canary, 0.0);
         QVERIFY(!s.readOnly); // "Unknown command" (HAProxy < 2.0): no level known, not read-only
-        // The level is asked on the first refresh, before the read.
-        QCOMPARE(fake.commands(), (QStringList{QStringLiteral("show cli level"), QStringLiteral("show stat shop 4 -1")}));
+        // The level is asked on the first refresh, before the read (which, on the connection
+        // now reused, starts with the `show info` that tells a process a reload stopped).
+        QCOMPARE(fake.commands(), (QStringList{QStringLiteral("show cli level"), QStringLiteral("show info"),
+                                               QStringLiteral("show stat shop 4 -1")}));
     }
 
     void parseLevel_data()
@@ -307,7 +309,7 @@ private Q_SLOTS:
         const ChangeResult r = applyNow(b, 0, {}, true);
         QCOMPARE(r.status, ChangeResult::Status::Applied);
         QCOMPARE(fake.commands().mid(skip),
-                 (QStringList{QStringLiteral("set weight shop/shop-v1-a 256"), QStringLiteral("set weight shop/shop-v1-b 256"),
+                 (QStringList{QStringLiteral("show info"), QStringLiteral("set weight shop/shop-v1-a 256"), QStringLiteral("set weight shop/shop-v1-b 256"),
                               QStringLiteral("set weight shop/shop-v2-a 0"), QStringLiteral("show stat shop 4 -1")}));
         QCOMPARE(r.before.value(QStringLiteral("shop-v2-a")), 256);
         QCOMPARE(r.after, labStart());

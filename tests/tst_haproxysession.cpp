@@ -96,6 +96,36 @@ private slots:
         QCOMPARE(s.connects(), 2);
     }
 
+    void followsAReload_data()
+    {
+        QTest::addColumn<bool>("unix");
+        QTest::newRow("tcp") << false;
+        QTest::newRow("unix") << true;
+    }
+    void followsAReload()
+    {
+        // After a reload (-sf) the old process still answers on the connection we hold, but it
+        // serves no traffic and cannot exit while we hold it: the session must move to the new one.
+        QFETCH(bool, unix);
+        HaproxySession s(endpointOf(unix ? m_haproxy.unixEndpoint() : m_haproxy.tcpEndpoint()));
+        QStringList answers;
+        QString error;
+        QVERIFY2(s.execute({QStringLiteral("show info")}, &answers, &error), qPrintable(error));
+        const QString oldPid = QStringLiteral("\nPid: %1\n").arg(m_haproxy.pid());
+        QVERIFY2(answers.value(0).contains(oldPid), qPrintable(answers.value(0)));
+        QVERIFY2(m_haproxy.reload(), qPrintable(m_haproxy.error()));
+        QVERIFY2(s.execute({QStringLiteral("set weight shop/shop-v2-a 5"), QStringLiteral("show info")}, &answers, &error),
+                 qPrintable(error));
+        QVERIFY2(answers.value(1).contains(QStringLiteral("\nPid: %1\n").arg(m_haproxy.pid())), qPrintable(answers.value(1)));
+        QCOMPARE(s.connects(), 2);
+        // The old process let go: nothing of ours keeps it alive.
+        QVERIFY(m_haproxy.replacedEnded(10000));
+        // And the weight is on the process that serves.
+        HaproxySession fresh(endpointOf(m_haproxy.tcpEndpoint()));
+        QVERIFY2(fresh.execute({QStringLiteral("get weight shop/shop-v2-a")}, &answers, &error), qPrintable(error));
+        QCOMPARE(answers.value(0), QStringLiteral("5 (initial 0)\n"));
+    }
+
     void failsWhileDownThenRecovers()
     {
         HaproxySession s(endpointOf(m_haproxy.tcpEndpoint()), {300, 1000});

@@ -216,8 +216,12 @@ bool HaproxySession::start(Batch *b, const QDeadlineTimer &deadline)
             fail(b, error);
             return false;
         }
-        m_skip = m_prompted ? 0 : 1;
-        m_wire = (m_prompted ? QByteArray() : QByteArrayLiteral("prompt\n")) + lines;
+        // A reused connection may belong to a process that a reload (-sf) told to stop: it
+        // keeps answering, but no longer serves traffic, and it does not exit while we hold
+        // it. `show info` goes first and says "Stopping: 1" then (checked in finish()).
+        m_probed = m_prompted;
+        m_skip = 1;
+        m_wire = (m_prompted ? QByteArrayLiteral("show info\n") : QByteArrayLiteral("prompt\n")) + lines;
         m_expected = prompts + m_skip;
         m_prompted = true;
         if (send(m_wire, deadline, &error)) {
@@ -271,13 +275,24 @@ HaproxySession::Step HaproxySession::onReadable(Batch *b, const QDeadlineTimer &
     QStringList answers;
     if (splitPrompted(m_pending, &answers) < m_expected)
         return Step::Reading;
-    return finish(b) ? Step::Done : Step::Failed;
+    return finish(b, deadline);
 }
 
-bool HaproxySession::finish(Batch *b)
+HaproxySession::Step HaproxySession::finish(Batch *b, const QDeadlineTimer &deadline)
 {
     QStringList answers;
     splitPrompted(m_pending, &answers);
+    if (m_probed && answers.constFirst().contains(QLatin1String("\nStopping: 1"))) {
+        // The batch ran on a process on its way out (harmless: session commands are
+        // idempotent); a new connection reaches the one that took over. Once.
+        close();
+        if (m_retried) {
+            fail(b, QStringLiteral("HAProxy is stopping and no new process answers"));
+            return Step::Failed;
+        }
+        m_retried = true;
+        return start(b, deadline) ? Step::Reading : Step::Failed;
+    }
     b->answers.clear();
     qsizetype at = m_skip;
     for (const int parts : std::as_const(m_parts)) {
@@ -287,7 +302,7 @@ bool HaproxySession::finish(Batch *b)
     b->ok = true;
     b->error.clear();
     m_pending.clear();
-    return true;
+    return Step::Done;
 }
 
 void HaproxySession::fail(Batch *b, const QString &what)

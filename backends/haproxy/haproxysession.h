@@ -3,10 +3,11 @@
 // change costs one round trip instead of a connect, a command and a close. Commands go out as
 // pipelined lines in one write; HAProxy answers each with its text followed by "\n> ", which
 // is how the answers are lined up with the commands (a command of several `;`-separated parts
-// gets their answers joined). A connection HAProxy closed (its CLI idle
-// timeout, a reload, a restart) is noticed before writing or when the answer ends early, and
-// opened again once, transparently: only idempotent commands (absolute `set weight`, reads) may
-// go through a session, so sending a batch twice is harmless.
+// gets their answers joined). A connection HAProxy closed (its CLI idle timeout, a restart) is
+// noticed before writing or when the answer ends early, and opened again once, transparently;
+// so is one whose process a reload (-sf) told to stop: every batch on a reused connection
+// starts with `show info`, which says "Stopping: 1" then. Only idempotent commands (absolute
+// `set weight`, reads) may go through a session, so sending a batch twice is harmless.
 //
 // executeAll() runs one batch on several sessions at once: every batch is written first, then
 // one poll() waits for all the answers, so N endpoints cost one round trip, not N. Plain POSIX
@@ -67,7 +68,7 @@ private:
     // Reads what is there; Done once every answer came. A connection that ends early is
     // reopened and the batch sent again, once.
     Step onReadable(Batch *b, const QDeadlineTimer &deadline);
-    bool finish(Batch *b);
+    Step finish(Batch *b, const QDeadlineTimer &deadline);
     void fail(Batch *b, const QString &what);
 
     HaproxyEndpoint m_endpoint;
@@ -75,6 +76,7 @@ private:
     int m_fd = -1;
     int m_connects = 0;
     bool m_prompted = false;   // `prompt` was sent on this connection
+    bool m_probed = false;     // this batch starts with `show info` (a reused connection)
     QByteArray m_pending;      // this batch's answers so far
     int m_expected = 0;        // prompts that end this batch (one more when `prompt` went first)
     int m_skip = 0;            // leading answers that are not the caller's (`prompt`'s own)

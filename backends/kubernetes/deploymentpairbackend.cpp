@@ -286,7 +286,9 @@ ChangeResult DeploymentPairBackend::applyOnce(const WeightChange &change, bool *
         return finish(ChangeResult::Status::Failed, QStringLiteral("nothing changed: %1").arg(error));
     r.before = podWeights(before.members());
     r.after = r.before;
-    const int total = m_settings.replicas > 0 ? m_settings.replicas : before.stable.specReplicas + before.canary.specReplicas;
+    const int total = m_settings.replicas > 0 ? m_settings.replicas
+                    : m_unfinishedTotal > 0   ? m_unfinishedTotal
+                                              : before.stable.specReplicas + before.canary.specReplicas;
     if (total <= 0)
         return finish(ChangeResult::Status::Failed,
                       QStringLiteral("nothing changed: zero total replicas (%1 and %2 are both at 0 and deployments.replicas is not set)")
@@ -428,27 +430,35 @@ ChangeResult DeploymentPairBackend::applyOnce(const WeightChange &change, bool *
     int stableNow = before.stable.specReplicas;
     int canaryNow = before.canary.specReplicas;
     const int stableTarget = total - canaryTarget;
+    const int unfinishedBefore = m_unfinishedTotal;
+    m_unfinishedTotal = total; // until the change is through
+    auto stopped = [&](ChangeResult::Status status) {
+        if (!touched) // nothing scaled: the pair is as it was
+            m_unfinishedTotal = unfinishedBefore;
+        return finish(status, r.message);
+    };
     if (rolling && canaryTarget > canaryNow && stableTarget < stableNow) {
         // One pod at a time: canary +1 (Ready), stable -1, and again.
         while (canaryNow < canaryTarget) {
             const int nextStable = std::max(stableTarget, stableNow - 1);
             const ChangeResult::Status s = moveTo(nextStable, canaryNow + 1, stableNow, canaryNow);
             if (s != ChangeResult::Status::Applied)
-                return finish(s, r.message);
+                return stopped(s);
             ++canaryNow;
             stableNow = nextStable;
         }
         if (stableNow != stableTarget) {
             const ChangeResult::Status s = moveTo(stableTarget, canaryNow, stableNow, canaryNow);
             if (s != ChangeResult::Status::Applied)
-                return finish(s, r.message);
+                return stopped(s);
         }
     } else {
         const ChangeResult::Status s = moveTo(stableTarget, canaryTarget, stableNow, canaryNow);
         if (s != ChangeResult::Status::Applied)
-            return finish(s, r.message);
+            return stopped(s);
     }
 
+    m_unfinishedTotal = -1;
     Pair after;
     if (readPair(&after, &error)) {
         r.after = podWeights(after.members());

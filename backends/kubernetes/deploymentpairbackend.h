@@ -70,6 +70,9 @@ private:
     // checked against it is refused when someone else scaled in between.
     int m_seenStable = -1;
     int m_seenCanary = -1;
+    // The total a change of ours was heading for when it stopped half-way (a side that never got
+    // Ready leaves both sides up): the pods to keep are that many, not the inflated sum. -1: none.
+    int m_unfinishedTotal = -1;
 };
 
 } // namespace Switchboard

@@ -2,6 +2,25 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="zh_CN">
 <context>
+    <name>DesktopAlerts</name>
+    <message>
+        <source>%1: rolled back</source>
+        <translation>%1：已回滚</translation>
+    </message>
+    <message>
+        <source>%1: paused, needs you</source>
+        <translation>%1：已暂停，需要您处理</translation>
+    </message>
+    <message>
+        <source>%1: failed</source>
+        <translation>%1：失败</translation>
+    </message>
+    <message>
+        <source>%1: promoted</source>
+        <translation>%1：已全量发布</translation>
+    </message>
+</context>
+<context>
     <name>Switchboard::AuditLogDialog</name>
     <message>
         <source>Audit log · %1</source>
@@ -64,6 +83,53 @@
     <message>
         <source>Cancel (Esc)</source>
         <translation>取消（Esc）</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::DeployActionWidget</name>
+    <message>
+        <source>Deploy new version…</source>
+        <translation>部署新版本…</translation>
+    </message>
+    <message>
+        <source>new version runs %1 (container %2)</source>
+        <translation>新版本运行 %1（容器 %2）</translation>
+    </message>
+    <message>
+        <source>a deploy is under way</source>
+        <translation>正在部署</translation>
+    </message>
+    <message>
+        <source>Set the new version&apos;s image and follow its pods to Ready</source>
+        <translation>设置新版本的镜像，并跟踪其 Pod 直到就绪</translation>
+    </message>
+    <message>
+        <source>Deploy new version</source>
+        <translation>部署新版本</translation>
+    </message>
+    <message>
+        <source>Image for container %1:</source>
+        <translation>容器 %1 的镜像：</translation>
+    </message>
+    <message>
+        <source>Deploy new version?</source>
+        <translation>部署新版本？</translation>
+    </message>
+    <message>
+        <source>%1: %2 → %3</source>
+        <translation>%1：%2 → %3</translation>
+    </message>
+    <message>
+        <source>operator</source>
+        <translation>操作员</translation>
+    </message>
+    <message>
+        <source>deployed: %1</source>
+        <translation>已部署：%1</translation>
+    </message>
+    <message>
+        <source>deploy %1: %2</source>
+        <translation>部署%1：%2</translation>
     </message>
 </context>
 <context>
@@ -894,6 +960,10 @@
         <source>reconnected</source>
         <translation>已重新连接</translation>
     </message>
+    <message>
+        <source>connected (%1)</source>
+        <translation>已连接（%1）</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::TargetSettingsDialog</name>
@@ -1035,6 +1105,112 @@
         <source> (stale)</source>
         <translation>（已过时）</translation>
     </message>
+    <message>
+        <source>%1: %2 → canary</source>
+        <translation>%1: %2 → 金丝雀</translation>
+    </message>
+    <message>
+        <source>cookie %1=%2 → canary</source>
+        <translation>Cookie %1=%2 → 金丝雀</translation>
+    </message>
+    <message>
+        <source>+ testers: %1</source>
+        <translation>+ 测试人员：%1</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::TestersRowWidget</name>
+    <message>
+        <source>Add</source>
+        <translation>添加</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Header</source>
+        <translation>请求头</translation>
+    </message>
+    <message>
+        <source>Cookie</source>
+        <translation>Cookie</translation>
+    </message>
+    <message>
+        <source>name, e.g. X-Canary</source>
+        <translation>名称，例如 X-Canary</translation>
+    </message>
+    <message>
+        <source>value, e.g. always</source>
+        <translation>值，例如 always</translation>
+    </message>
+    <message>
+        <source>Testers:</source>
+        <translation>测试人员：</translation>
+    </message>
+    <message>
+        <source>%1: %2 → canary</source>
+        <translation>%1: %2 → 金丝雀</translation>
+    </message>
+    <message>
+        <source>cookie %1=%2 → canary</source>
+        <translation>Cookie %1=%2 → 金丝雀</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>unknown</source>
+        <translation>未知</translation>
+    </message>
+    <message>
+        <source>no target selected</source>
+        <translation>未选择目标</translation>
+    </message>
+    <message>
+        <source>read-only: %1</source>
+        <translation>只读：%1</translation>
+    </message>
+    <message>
+        <source>the target has not answered yet</source>
+        <translation>目标尚未响应</translation>
+    </message>
+    <message>
+        <source>Send requests carrying this to the canary</source>
+        <translation>将带有此标记的请求发往金丝雀</translation>
+    </message>
+    <message>
+        <source>Stop routing the selected testers to the canary</source>
+        <translation>停止将所选测试人员路由到金丝雀</translation>
+    </message>
+    <message>
+        <source>Route testers to the canary?</source>
+        <translation>将测试人员路由到金丝雀？</translation>
+    </message>
+    <message>
+        <source>%1 → %2</source>
+        <translation>%1 → %2</translation>
+    </message>
+    <message>
+        <source>Stop routing these testers to the canary?</source>
+        <translation>停止将这些测试人员路由到金丝雀？</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::TitleAlert</name>
+    <message>
+        <source>(!) %1 — %2</source>
+        <extracomment>The window title while a notification waits to be seen: &quot;(!) shop: rolled back — Switchboard&quot;</extracomment>
+        <translation>(!) %1 — %2</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::TrayNotifier</name>
+    <message>
+        <source>Switchboard</source>
+        <translation>Switchboard</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::VerdictBadgeWidget</name>
@@ -1163,6 +1339,10 @@ A breach on the way goes straight to 0%. ROLLBACK stays immediate.</source>
         <source>a gradual rollback is already running</source>
         <translation>已有一个逐步回滚正在进行</translation>
     </message>
+    <message>
+        <source>operator</source>
+        <translation>操作员</translation>
+    </message>
 </context>
 <context>
     <name>TargetListModel</name>
@@ -1212,18 +1392,22 @@ Headless verbs (see `switchboard VERB --help`):
   status --target NAME [--json]
   set-weight --target NAME --canary PCT
   promote --target NAME --full
-  rollback --target NAME
+  rollback --target NAME [--keep-routes] [--gradual [--steps P,P,0] [--hold-ms MS]]
+  route --target NAME --header NAME=VALUE | --cookie NAME=VALUE | --clear [--header NAME]
   run --target NAME --preset NAME
-  report --target NAME [--last | --rollout ID | --list] --out FILE.pdf|.html|.md</source>
-        <translation>Switchboard：在稳定版与金丝雀版之间切换线上流量，并同时观察两者。
+  report --target NAME [--last | --rollout ID | --list] --out FILE.pdf|.html|.md
+  deploy --target NAME --image IMAGE [--container NAME]</source>
+        <translation>Switchboard：在稳定版本与金丝雀版本之间切换线上流量，并同时观察两者。
 
-无界面命令（参见 `switchboard VERB --help`）：
+无界面命令（详见 `switchboard VERB --help`）：
   status --target NAME [--json]
   set-weight --target NAME --canary PCT
   promote --target NAME --full
-  rollback --target NAME
+  rollback --target NAME [--keep-routes] [--gradual [--steps P,P,0] [--hold-ms MS]]
+  route --target NAME --header NAME=VALUE | --cookie NAME=VALUE | --clear [--header NAME]
   run --target NAME --preset NAME
-  report --target NAME [--last | --rollout ID | --list] --out FILE.pdf|.html|.md</translation>
+  report --target NAME [--last | --rollout ID | --list] --out FILE.pdf|.html|.md
+  deploy --target NAME --image IMAGE [--container NAME]</translation>
     </message>
 </context>
 </TS>

@@ -79,7 +79,8 @@ void FakeWebhookServer::read(QTcpSocket *s)
     const QList<QByteArray> first = lines.value(0).trimmed().split(' ');
     req.method = first.value(0);
     const QByteArray target = first.value(1);
-    req.path = target.left(target.indexOf('?'));
+    const qsizetype question = target.indexOf('?');
+    req.path = question < 0 ? target : target.left(question); // (Qt 6's left(-1) is empty)
     if (target.contains('?'))
         req.rawQuery = target.mid(target.indexOf('?') + 1);
     if (target.contains('?'))

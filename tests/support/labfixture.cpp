@@ -5,6 +5,7 @@
 #include <QJsonDocument>
 #include <QProcess>
 #include <QStandardPaths>
+#include <QTest>
 
 LabFixture::LabFixture()
     : m_tmp(std::make_unique<QTemporaryDir>(QDir::tempPath() + QStringLiteral("/sb-lab-XXXXXX")))
@@ -105,4 +106,38 @@ QString LabFixture::configDir() const
 QString LabFixture::frontUrl() const
 {
     return QStringLiteral("http://127.0.0.1:%1/").arg(port("FRONT_PORT"));
+}
+
+QSet<int> LabFixture::nginxWorkers() const
+{
+    auto read = [](const QString &path) {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    };
+    const int master = read(dir() + QStringLiteral("/nginx/nginx.pid")).trimmed().toInt();
+    QSet<int> out;
+    const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
+    for (const QString &p : pids) {
+        bool numeric = false;
+        const int pid = p.toInt(&numeric);
+        if (!numeric)
+            continue;
+        const QByteArray stat = read(QStringLiteral("/proc/%1/stat").arg(pid));
+        // "pid (comm) state ppid ...": comm may hold blanks, so split after its ')'.
+        const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
+        if (fields.size() < 2 || fields.at(1).toInt() != master)
+            continue;
+        const QByteArray title = read(QStringLiteral("/proc/%1/cmdline").arg(pid));
+        if (title.startsWith("nginx: worker process") && !title.contains("shutting down"))
+            out.insert(pid);
+    }
+    return out;
+}
+
+bool LabFixture::waitForNewNginxWorkers(const QSet<int> &old) const
+{
+    return QTest::qWaitFor([&] {
+        const QSet<int> now = nginxWorkers();
+        return !now.isEmpty() && !now.intersects(old);
+    }, 10000);
 }

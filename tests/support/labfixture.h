@@ -4,6 +4,7 @@
 
 #include <QJsonObject>
 #include <QStringList>
+#include <QSet>
 #include <QString>
 #include <QTemporaryDir>
 
@@ -30,6 +31,11 @@ public:
     int port(const char *key) const;            // e.g. "FRONT_PORT"
     QString value(const char *key) const;       // e.g. "ADMIN_SOCK", "PROM_URL"
     QString configDir() const;                  // holds targets.json for Switchboard
+    // The lab nginx master's workers that accept connections (not those shutting down), and a
+    // wait (up to 10 s) until none of `old` is among them: `nginx -s reload` only signals, and
+    // old workers keep accepting for a moment, so a test measures the new config after this.
+    QSet<int> nginxWorkers() const;
+    bool waitForNewNginxWorkers(const QSet<int> &old) const;
     QString frontUrl() const;
 
     // Runs a lab script (e.g. "fault" with {"v2", "error=0.2"}); returns its exit code.

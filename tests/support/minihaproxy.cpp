@@ -54,31 +54,81 @@ bool MiniHaproxy::start()
                 .arg(m_dir.filePath(QStringLiteral("admin.sock")))
                 .toUtf8());
     f.close();
-    m_process.setProcessChannelMode(QProcess::MergedChannels);
-    m_process.start(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), cfg});
-    if (!m_process.waitForStarted(5000)) {
-        m_error = QStringLiteral("haproxy did not start: %1").arg(m_process.errorString());
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->start(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), cfg});
+    return waitUntilReady(m_process.get());
+}
+
+bool MiniHaproxy::reload()
+{
+    if (!m_process || m_process->state() != QProcess::Running) {
+        m_error = QStringLiteral("nothing to reload");
         return false;
     }
-    // Ready once the admin port accepts: haproxy binds its sockets before it serves.
+    const qint64 old = m_process->processId();
+    auto next = std::make_unique<QProcess>();
+    next->setProcessChannelMode(QProcess::MergedChannels);
+    next->start(QStringLiteral("haproxy"), {QStringLiteral("-db"), QStringLiteral("-f"), m_dir.filePath(QStringLiteral("haproxy.cfg")),
+                                            QStringLiteral("-sf"), QString::number(old)});
+    m_replaced = std::move(m_process);
+    m_process = std::move(next);
+    if (!waitUntilReady(m_process.get()))
+        return false;
+    // Done once a new connection reaches the new process (the old one may still accept for a
+    // moment after the new one started).
+    const QByteArray mine = "\nPid: " + QByteArray::number(m_process->processId()) + '\n';
+    const QDeadlineTimer deadline(5000);
+    while (!deadline.hasExpired()) {
+        QTcpSocket s;
+        s.connectToHost(QHostAddress::LocalHost, m_port);
+        if (s.waitForConnected(200)) {
+            s.write("show info\n");
+            QByteArray answer;
+            while (s.waitForReadyRead(500))
+                answer += s.readAll();
+            if (answer.contains(mine))
+                return true;
+        }
+        QThread::msleep(20);
+    }
+    m_error = QStringLiteral("the reloaded haproxy never answered on port %1").arg(m_port);
+    return false;
+}
+
+bool MiniHaproxy::replacedEnded(int ms)
+{
+    return !m_replaced || m_replaced->state() == QProcess::NotRunning || m_replaced->waitForFinished(ms);
+}
+
+bool MiniHaproxy::waitUntilReady(QProcess *process)
+{
+    if (!process->waitForStarted(5000)) {
+        m_error = QStringLiteral("haproxy did not start: %1").arg(process->errorString());
+        return false;
+    }
+    // Ready once the admin port accepts: haproxy binds its sockets before it serves. (After a
+    // reload the old process may still accept for a moment; the new one binds first anyway.)
     const QDeadlineTimer deadline(5000);
     while (!deadline.hasExpired()) {
         QTcpSocket s;
         s.connectToHost(QHostAddress::LocalHost, m_port);
         if (s.waitForConnected(200) && QFile::exists(m_dir.filePath(QStringLiteral("admin.sock"))))
             return true;
-        if (m_process.state() != QProcess::Running)
+        if (process->state() != QProcess::Running)
             break;
         QThread::msleep(20);
     }
-    m_error = QStringLiteral("haproxy is not answering on port %1: %2").arg(m_port).arg(QString::fromLocal8Bit(m_process.readAll()));
+    m_error = QStringLiteral("haproxy is not answering on port %1: %2").arg(m_port).arg(QString::fromLocal8Bit(process->readAll()));
     return false;
 }
 
 void MiniHaproxy::stop()
 {
-    if (m_process.state() == QProcess::NotRunning)
-        return;
-    m_process.kill();
-    m_process.waitForFinished(5000);
+    for (QProcess *p : {m_replaced.get(), m_process.get()}) {
+        if (!p || p->state() == QProcess::NotRunning)
+            continue;
+        p->kill();
+        p->waitForFinished(5000);
+    }
 }

@@ -8,6 +8,8 @@
 #include <QString>
 #include <QTemporaryDir>
 
+#include <memory>
+
 class MiniHaproxy final
 {
 public:
@@ -20,6 +22,12 @@ public:
     bool start();
     // Ends the process (SIGKILL: a crash, so nothing is closed politely).
     void stop();
+    // A reload as systemd does it without master-worker mode: a new process takes the sockets
+    // over (-sf) and the old one finishes what it holds, then exits. False with error().
+    bool reload();
+    // Waits up to ms for the process a reload replaced to exit.
+    bool replacedEnded(int ms);
+    qint64 pid() const { return m_process ? m_process->processId() : 0; }
     QString error() const { return m_error; }
 
     QString tcpEndpoint() const;  // "tcp:127.0.0.1:PORT"
@@ -27,7 +35,10 @@ public:
 
 private:
     QTemporaryDir m_dir;
-    QProcess m_process;
+    bool waitUntilReady(QProcess *process);
+
+    std::unique_ptr<QProcess> m_process;
+    std::unique_ptr<QProcess> m_replaced;
     quint16 m_port = 0;
     QString m_error;
 };

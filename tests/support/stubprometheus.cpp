@@ -1,9 +1,14 @@
 #include "stubprometheus.h"
 
 #include <QHash>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QUrlQuery>
+
+#include <cmath>
 
 StubPrometheus::StubPrometheus(Responder responder)
     : m_responder(std::move(responder))
@@ -35,6 +40,31 @@ QByteArray StubPrometheus::vector(const QList<QPair<QString, QString>> &points, 
                  + value.toUtf8() + R"("]})";
     }
     return R"({"status":"success","data":{"resultType":"vector","result":[)" + items + "]}}";
+}
+
+QByteArray StubPrometheus::asRange(const QByteArray &body, double start, double end, double step)
+{
+    // As Prometheus would answer the same series over a range: a matrix, each series holding its
+    // value at every step up to the time it was sampled (so an old sample stays old), and series
+    // without any point left out. Errors and other shapes pass through unchanged.
+    QJsonObject o = QJsonDocument::fromJson(body).object();
+    QJsonObject data = o.value(QStringLiteral("data")).toObject();
+    if (data.value(QStringLiteral("resultType")).toString() != QLatin1String("vector") || step <= 0 || end < start)
+        return body;
+    QJsonArray series;
+    for (const QJsonValue &v : data.value(QStringLiteral("result")).toArray()) {
+        const QJsonArray sample = v.toObject().value(QStringLiteral("value")).toArray();
+        QJsonArray values;
+        for (double t = start; t <= end && values.size() < 11000; t += step)
+            if (std::abs(t - sample.at(0).toDouble()) <= 300) // Prometheus's 5-minute lookback
+                values.append(QJsonArray{t, sample.at(1)});
+        if (!values.isEmpty())
+            series.append(QJsonObject{{QStringLiteral("metric"), v.toObject().value(QStringLiteral("metric"))}, {QStringLiteral("values"), values}});
+    }
+    data.insert(QStringLiteral("resultType"), QStringLiteral("matrix"));
+    data.insert(QStringLiteral("result"), series);
+    o.insert(QStringLiteral("data"), data);
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
 }
 
 void StubPrometheus::listen()
@@ -73,6 +103,9 @@ void StubPrometheus::read(QTcpSocket *s)
     }
     if (body.isEmpty())
         return; // hang: the client's timeout has to end it
+    if (target.startsWith("/api/v1/query_range"))
+        body = asRange(body, query.queryItemValue(QStringLiteral("start")).toDouble(), query.queryItemValue(QStringLiteral("end")).toDouble(),
+                       query.queryItemValue(QStringLiteral("step")).toDouble());
     s->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + QByteArray::number(body.size())
              + "\r\nConnection: close\r\n\r\n" + body);
     s->disconnectFromHost();

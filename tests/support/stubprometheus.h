@@ -1,7 +1,8 @@
 #pragma once
 // A Prometheus stand-in for tests that run the switchboard binary: an HTTP server on
 // 127.0.0.1 on its own thread (the test thread may block on the process) that answers each
-// instant query with the body its responder gives, or never answers at all.
+// instant query with the body its responder gives, or never answers at all; a range query gets
+// the same series as a matrix.
 
 #include <QByteArray>
 #include <QMutex>
@@ -31,6 +32,7 @@ public:
     static QByteArray vector(const QList<QPair<QString, QString>> &points, double timeSec);
 
 private:
+    static QByteArray asRange(const QByteArray &body, double start, double end, double step);
     void listen();
     void shutdown();
     void read(QTcpSocket *socket);
