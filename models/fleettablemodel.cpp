@@ -126,6 +126,21 @@ QString FleetTableModel::attentionReason(const TargetController *c) const
     return {};
 }
 
+QString FleetTableModel::stateLabel(const QString &state)
+{
+    // The words stateOf() gives (StateRole, the filter and scripts keep them), as shown.
+    if (state == QLatin1String("healthy")) return tr("healthy");
+    if (state == QLatin1String("watch")) return tr("watch");
+    if (state == QLatin1String("failing")) return tr("failing");
+    if (state == QLatin1String("no data")) return tr("no data");
+    if (state == QLatin1String("progressing")) return tr("progressing");
+    if (state == QLatin1String("paused")) return tr("paused");
+    if (state == QLatin1String("degraded")) return tr("degraded");
+    if (state == QLatin1String("connecting")) return tr("connecting");
+    if (state == QLatin1String("disconnected")) return tr("disconnected");
+    return state;
+}
+
 QString FleetTableModel::healthText(const TargetController *c) const
 {
     if (!c->hasMetrics())
@@ -162,7 +177,7 @@ QVariant FleetTableModel::display(const TargetController *c, int column) const
     case Name:
         return c->name();
     case State:
-        return TargetListModel::stateOf(c);
+        return stateLabel(TargetListModel::stateOf(c));
     case Health:
         return healthText(c);
     case Split:

@@ -68,6 +68,7 @@ private:
     QVariant display(const TargetController *c, int column) const;
     QVariant sortKey(const TargetController *c, int column) const;
     QString attentionReason(const TargetController *c) const;
+    static QString stateLabel(const QString &state);
     QString healthText(const TargetController *c) const;
     QString stepText(const TargetController *c) const;
     qint64 timeLeftMs(const TargetController *c) const;

@@ -133,6 +133,18 @@ private slots:
                                                                       .arg(plain.width()).arg(plain.height()).arg(plain.x())
                                                                       .arg(plain.y()).arg(available.width()).arg(available.height())));
 
+        // The first run (nothing saved) opens inside the screen, however small it is.
+        settings.clear();
+        {
+            MainWindow first(m_targets.get(), &m_log, m_presets.get());
+            first.rememberGeometryIn(&settings);
+            QVERIFY2(first.width() <= std::max(available.width(), first.minimumSizeHint().width())
+                         && first.height() <= std::max(available.height(), first.minimumSizeHint().height()),
+                     qPrintable(QStringLiteral("%1x%2 on %3x%4").arg(first.width()).arg(first.height())
+                                    .arg(available.width()).arg(available.height())));
+            QVERIFY(first.width() < 1280 || available.width() >= 1280); // the built-in default did shrink
+        }
+
         // The main window saves its geometry when it closes and the next one opens there.
         settings.clear();
         m_window->rememberGeometryIn(&settings);

@@ -223,7 +223,8 @@ void MainWindow::showAbout()
 void MainWindow::rememberGeometryIn(QSettings *settings)
 {
     m_settings = settings;
-    WindowGeometry::restore(this, *settings);
+    if (!WindowGeometry::restore(this, *settings))
+        WindowGeometry::fitToScreen(this);
 }
 
 void MainWindow::closeEvent(QCloseEvent *event)

@@ -95,7 +95,11 @@ void VerdictBadgeWidget::sync()
                                         .arg(colour.name()));
     const QString tip = v.details();
     m_badge->setToolTip(tip);
-    m_reason->setText(v.reason);
+    // A healthy verdict's reason is a count, said in the reader's language; the others carry
+    // gate figures that read the same in both.
+    m_reason->setText(v.applies && v.state == Verdict::State::Healthy && !v.results.isEmpty()
+                          ? tr("%n gate(s) pass", nullptr, int(v.results.size()))
+                          : v.reason);
     m_reason->setToolTip(tip);
 }
 

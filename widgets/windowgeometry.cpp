@@ -43,6 +43,18 @@ bool WindowGeometry::restore(QWidget *window, const QSettings &settings)
     return true;
 }
 
+void WindowGeometry::fitToScreen(QWidget *window)
+{
+    const QScreen *screen = QGuiApplication::primaryScreen();
+    if (!screen)
+        return;
+    const QRect available = screen->availableGeometry();
+    const QRect room = available.adjusted(0, 0, 0, -std::min(40, available.height() / 10));
+    QRect r(QPoint(), window->size().boundedTo(room.size()));
+    r.moveCenter(room.center());
+    window->setGeometry(fitted(r, room));
+}
+
 void WindowGeometry::save(const QWidget *window, QSettings *settings)
 {
     // The normal geometry: a maximized window comes back maximized, and un-maximizes to where it was.

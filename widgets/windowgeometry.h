@@ -17,6 +17,10 @@ public:
     // Puts `window` where it was (on the screen under its old centre, else the primary one);
     // false when nothing was saved.
     static bool restore(QWidget *window, const QSettings &settings);
+    // First run (nothing saved): the window's size, shrunk to fit the primary screen with room
+    // for a title bar, centred there. A default larger than a small screen would put the
+    // right-hand end of the action strip, ROLLBACK included, off the screen.
+    static void fitToScreen(QWidget *window);
     static void save(const QWidget *window, QSettings *settings);
 };
 

@@ -1,4 +1,14 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en_US">
+<context>
+    <name>Switchboard::VerdictBadgeWidget</name>
+    <message numerus="yes">
+        <source>%n gate(s) pass</source>
+        <translation>
+            <numerusform>%n gate passes</numerusform>
+            <numerusform>%n gates pass</numerusform>
+        </translation>
+    </message>
+</context>
 </TS>

@@ -371,6 +371,38 @@
         <source>unknown</source>
         <translation>未知</translation>
     </message>
+    <message>
+        <source>healthy</source>
+        <translation>健康</translation>
+    </message>
+    <message>
+        <source>watch</source>
+        <translation>观察</translation>
+    </message>
+    <message>
+        <source>failing</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>progressing</source>
+        <translation>进行中</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>degraded</source>
+        <translation>降级</translation>
+    </message>
+    <message>
+        <source>connecting</source>
+        <translation>连接中</translation>
+    </message>
+    <message>
+        <source>disconnected</source>
+        <translation>已断开</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::FleetViewWidget</name>
@@ -1245,6 +1277,12 @@
     <message>
         <source>NO DATA</source>
         <translation>无数据</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n gate(s) pass</source>
+        <translation>
+            <numerusform>%n 个门控通过</numerusform>
+        </translation>
     </message>
 </context>
 <context>
