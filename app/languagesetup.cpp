@@ -45,8 +45,13 @@ bool LanguageSetup::install(const QString &lang, QString *error)
         *error = QStringLiteral("--lang must be one of %1, not \"%2\"").arg(supported().join(QStringLiteral(", ")), lang);
         return false;
     }
-    if (lang == QLatin1String("en"))
-        return true; // the source texts are English; numbers keep the system's conventions
+    if (lang == QLatin1String("en")) {
+        // The source texts are English; numbers keep the system's conventions. Only the plural
+        // forms ("%n gate(s) pass" → "2 gates pass") come from a translation.
+        if (m_app.load(QStringLiteral(":/i18n/switchboard_en.qm")))
+            QCoreApplication::installTranslator(&m_app);
+        return true;
+    }
     // Chinese asked for on a non-Chinese system: numbers and dates follow the language too.
     if (QLocale().language() != QLocale(lang).language())
         QLocale::setDefault(QLocale(lang));

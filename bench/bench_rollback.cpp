@@ -214,6 +214,7 @@ int main(int argc, char **argv)
     QString error;
     HaproxyEndpoint::parse(QStringLiteral("tcp:127.0.0.1:%1").arg(lab.port("ADMIN_PORT")), &e, &error);
     HaproxySession poll(e);
+    poll.setFollowReloads(false); // the watch, not a method under test: no `show info` per poll
 
     std::printf("bench_rollback: %d rollbacks per method (each after a 50%% canary), haproxy lab on loopback\n", n);
     std::fflush(stdout);

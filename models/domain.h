@@ -97,6 +97,9 @@ struct HealthSample
     double p50Ms = unknown();
     double p95Ms = unknown();
     double p99Ms = unknown();
+    // Responses counted in the sample's window, where the source counts them (HAProxy's
+    // counters, the fast signal): how much evidence an error ratio rests on.
+    double responses = unknown();
 };
 
 struct HealthSnapshot

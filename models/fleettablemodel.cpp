@@ -5,6 +5,7 @@
 #include "targetlistmodel.h"
 
 #include <QDateTime>
+#include <QTimer>
 
 #include <algorithm>
 #include <cmath>
@@ -45,6 +46,8 @@ FleetTableModel::FleetTableModel(TargetListModel *targets, Clock now, QObject *p
     connect(m_targets, &QAbstractItemModel::rowsInserted, this, &FleetTableModel::endResetModel);
     connect(m_targets, &QAbstractItemModel::rowsAboutToBeRemoved, this, &FleetTableModel::beginResetModel);
     connect(m_targets, &QAbstractItemModel::rowsRemoved, this, &FleetTableModel::endResetModel);
+    // A controller gone, another maybe at its address: nothing cached outlives a reset.
+    connect(this, &QAbstractItemModel::modelAboutToBeReset, this, [this] { m_attention.clear(); });
 }
 
 int FleetTableModel::rowCount(const QModelIndex &parent) const
@@ -94,6 +97,18 @@ QStringList FleetTableModel::kinds() const
     out.removeDuplicates();
     out.sort();
     return out;
+}
+
+const QString &FleetTableModel::cachedAttention(const TargetController *c) const
+{
+    // Kept for one pass of the event loop: a re-sort asks thousands of times in one pass, and
+    // the next pass sees whatever changed meanwhile, signalled or not.
+    if (m_attention.isEmpty())
+        QTimer::singleShot(0, this, [this] { m_attention.clear(); });
+    auto it = m_attention.find(c);
+    if (it == m_attention.end())
+        it = m_attention.insert(c, attentionReason(c));
+    return *it;
 }
 
 QString FleetTableModel::attentionReason(const TargetController *c) const
@@ -265,9 +280,9 @@ QVariant FleetTableModel::data(const QModelIndex &index, int role) const
     case SortRole:
         return sortKey(c, index.column());
     case AttentionRole:
-        return !attentionReason(c).isEmpty();
+        return !cachedAttention(c).isEmpty();
     case AttentionReasonRole:
-        return attentionReason(c);
+        return cachedAttention(c);
     case StateRole:
         return TargetListModel::stateOf(c);
     case KindRole:
@@ -337,12 +352,15 @@ void FleetTableModel::noteAuditEntry(const QJsonObject &entry)
 
 void FleetTableModel::tick()
 {
+    m_attention.clear(); // staleness moves with the clock
     if (rowCount() > 0)
         Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, ColumnCount - 1));
 }
 
 void FleetTableModel::onSourceChanged(const QModelIndex &topLeft, const QModelIndex &bottomRight)
 {
+    for (int row = topLeft.row(); row <= bottomRight.row(); ++row)
+        m_attention.remove(controllerAt(row));
     Q_EMIT dataChanged(index(topLeft.row(), 0), index(bottomRight.row(), ColumnCount - 1));
 }
 

@@ -68,6 +68,7 @@ private:
     QVariant display(const TargetController *c, int column) const;
     QVariant sortKey(const TargetController *c, int column) const;
     QString attentionReason(const TargetController *c) const;
+    const QString &cachedAttention(const TargetController *c) const;
     static QString stateLabel(const QString &state);
     QString healthText(const TargetController *c) const;
     QString stepText(const TargetController *c) const;
@@ -78,6 +79,10 @@ private:
     TargetListModel *m_targets;
     Clock m_now;
     QHash<QString, LastEntry> m_last; // by target name
+    // attentionReason() per target for one pass of the event loop (and until its next change
+    // or tick): the proxy's "urgent first" sort asks for it twice per comparison, thousands of
+    // times per tick with 300 targets.
+    mutable QHash<const TargetController *, QString> m_attention;
 };
 
 } // namespace Switchboard

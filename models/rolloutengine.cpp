@@ -1,6 +1,7 @@
 #include "rolloutengine.h"
 
 #include "rollingmove.h"
+#include "stattests.h"
 #include "targetcontroller.h"
 
 #include <QDateTime>
@@ -8,12 +9,17 @@
 #include <QRandomGenerator>
 #include <QTimeZone>
 
+#include <algorithm>
+#include <cmath>
+
 namespace Switchboard {
 
 namespace {
 
 constexpr int tickMs = 200;
 constexpr int rollbackAttempts = 3;
+// How unlikely a fast-signal breach must be under the gate's own bound before it rolls back.
+constexpr double kFastSignalAlpha = 1e-3;
 
 QString pct(double v)
 {
@@ -446,8 +452,20 @@ void RolloutEngine::onFastHealthChanged()
         || !m_fastWatch.judge(gates, h, c->fastSignalError(), now(), c->fastStaleAfterMs(), &results))
         return;
     for (const GateResult &r : std::as_const(results)) {
-        if (r.outcome == GateResult::Outcome::Fail)
-            return rollBack(QStringLiteral("gate %1 (fast signal: HAProxy's counters)").arg(r.text));
+        if (r.outcome != GateResult::Outcome::Fail)
+            continue;
+        // A second of counters holds few responses: a healthy canary's 0.3% errors give two
+        // errors in a hundred responses now and then, over a 1.2% bound. Act only when so many
+        // errors are very unlikely if the true ratio were at the bound (binomial tail < 0.1%);
+        // a breach short of that is left to the metrics layer's gates.
+        const double n = h.canary.responses;
+        if (!isKnown(n) || n <= 0 || !isKnown(r.threshold) || !isKnown(r.canary))
+            continue;
+        const double bound = std::clamp(r.threshold, 1e-9, 1.0 - 1e-9);
+        const double pValue = StatTests::binomialSf(std::round(r.canary * n), n, bound);
+        if (pValue < kFastSignalAlpha)
+            return rollBack(QStringLiteral("gate %1 (fast signal: HAProxy's counters, %2 responses, p = %3)")
+                                .arg(r.text).arg(n, 0, 'f', 0).arg(pValue, 0, 'g', 2));
     }
 }
 

@@ -20,6 +20,30 @@ double StatTests::normalSf(double z)
     return 0.5 * std::erfc(z / std::sqrt(2.0));
 }
 
+double StatTests::binomialSf(double k, double n, double p)
+{
+    const qint64 kk = std::llround(k);
+    const qint64 nn = std::llround(n);
+    if (kk <= 0)
+        return 1.0;
+    if (kk > nn || p <= 0)
+        return 0.0;
+    if (p >= 1)
+        return 1.0;
+    const double logP = std::log(p);
+    const double logQ = std::log1p(-p);
+    const double logNFact = std::lgamma(double(nn) + 1);
+    double sum = 0;
+    for (qint64 i = kk; i <= nn; ++i) {
+        const double term = std::exp(logNFact - std::lgamma(double(i) + 1) - std::lgamma(double(nn - i) + 1)
+                                     + double(i) * logP + double(nn - i) * logQ);
+        sum += term;
+        if (term < sum * 1e-17 && double(i) > double(nn) * p)
+            break; // past the mode the terms only shrink: the rest cannot matter
+    }
+    return std::min(1.0, sum);
+}
+
 double StatTests::median(QList<double> v)
 {
     if (v.isEmpty())

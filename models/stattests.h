@@ -38,6 +38,9 @@ public:
 
     // Upper tail of the standard normal distribution, P(Z > z).
     static double normalSf(double z);
+    // Upper tail of the binomial distribution, P(X >= k) for X ~ Bin(n, p) (k, n rounded; exact
+    // sum of the probabilities in log space).
+    static double binomialSf(double k, double n, double p);
     // Two-proportion z-test with the pooled variance (canary errors kC of nC, stable kS of nS).
     static ProportionTest twoProportion(double kC, double nC, double kS, double nS);
     // Fisher's exact test on the 2x2 table [[kC, nC-kC], [kS, nS-kS]] (counts are rounded).

@@ -11,6 +11,7 @@
 
 #include <QDateTime>
 #include <QFuture>
+#include <QFutureWatcher>
 #include <QJsonObject>
 #include <QPromise>
 #include <QThreadPool>
@@ -405,7 +406,14 @@ void TargetController::setAutoRollback(bool on, const QString &targetsPath)
         promise->addResult(error);
         promise->finish();
     });
-    saved.then(this, [this, on](const QString &error) { onAutoRollbackSaved(on, error); });
+    // A watcher owned here rather than QFuture::then(this, ...): it answers once whether the
+    // write ended before or after this line, and goes with the controller.
+    auto *watcher = new QFutureWatcher<QString>(this);
+    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, on] {
+        onAutoRollbackSaved(on, watcher->result());
+        watcher->deleteLater();
+    });
+    watcher->setFuture(saved);
 }
 
 void TargetController::onAutoRollbackSaved(bool on, const QString &error)

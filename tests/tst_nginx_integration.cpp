@@ -86,27 +86,7 @@ private:
     }
 
     // The running master's workers that accept connections (not those shutting down).
-    QSet<int> activeWorkers() const
-    {
-        const int master = readFile(m_lab.dir() + QStringLiteral("/nginx/nginx.pid")).trimmed().toInt();
-        QSet<int> out;
-        const QStringList pids = QDir(QStringLiteral("/proc")).entryList(QDir::Dirs | QDir::NoDotAndDotDot);
-        for (const QString &p : pids) {
-            bool numeric = false;
-            const int pid = p.toInt(&numeric);
-            if (!numeric)
-                continue;
-            const QByteArray stat = readFile(QStringLiteral("/proc/%1/stat").arg(pid));
-            // "pid (comm) state ppid ...": comm may hold blanks, so split after its ')'.
-            const QList<QByteArray> fields = stat.mid(stat.lastIndexOf(')') + 2).split(' ');
-            if (fields.size() < 2 || fields.at(1).toInt() != master)
-                continue;
-            const QByteArray title = readFile(QStringLiteral("/proc/%1/cmdline").arg(pid));
-            if (title.startsWith("nginx: worker process") && !title.contains("shutting down"))
-                out.insert(pid);
-        }
-        return out;
-    }
+    QSet<int> activeWorkers() const { return m_lab.nginxWorkers(); }
     bool waitForNewWorkers(const QSet<int> &old) const
     {
         return QTest::qWaitFor([&] {

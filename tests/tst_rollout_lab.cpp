@@ -20,6 +20,7 @@
 
 #include <QDateTime>
 #include <QElapsedTimer>
+#include <QRegularExpression>
 #include <QProcess>
 #include <QSignalSpy>
 #include <QTest>
@@ -401,7 +402,10 @@ void TestRolloutLab::failingCanaryIsRolledBack()
     const QString reason = engine->reason();
     QVERIFY2(reason.contains(QStringLiteral("error-ratio FAIL")), qPrintable(reason));
     QVERIFY2(reason.contains(QStringLiteral("> 5.00%")), qPrintable(reason));
-    QVERIFY2(reason.contains(QStringLiteral("2 consecutive")), qPrintable(reason));
+    // At least the gate's failureLimit (2) breaches in a row; the fast signal may count more
+    // before its breach is significant enough to act on.
+    const QRegularExpressionMatch consecutive = QRegularExpression(QStringLiteral("\\((\\d+) consecutive\\)")).match(reason);
+    QVERIFY2(consecutive.hasMatch() && consecutive.captured(1).toInt() >= 2, qPrintable(reason));
     QVERIFY2(engine->currentStep() >= quarterStep, qPrintable(QString::number(engine->currentStep())));
 
     Weights w;

@@ -7,6 +7,9 @@
 
 #include <QTest>
 
+#include <cmath>
+#include <tuple>
+
 using namespace Switchboard;
 
 class TestStatTests final : public QObject
@@ -18,6 +21,28 @@ private slots:
         QVERIFY(qAbs(StatTests::normalSf(1.959963985) - 0.025) < 1e-9);
         QVERIFY(qAbs(StatTests::normalSf(0) - 0.5) < 1e-12);
         QVERIFY(qAbs(StatTests::normalSf(-1.644853627) - 0.95) < 1e-9);
+    }
+
+    void binomialTail()
+    {
+        // Ten fair coins, eight or more heads: (45 + 10 + 1) / 1024.
+        QVERIFY(qAbs(StatTests::binomialSf(8, 10, 0.5) - 56.0 / 1024) < 1e-12);
+        QCOMPARE(StatTests::binomialSf(0, 10, 0.3), 1.0);
+        QCOMPARE(StatTests::binomialSf(11, 10, 0.3), 0.0);
+        QCOMPARE(StatTests::binomialSf(1, 10, 0.0), 0.0);
+        // Against the probabilities summed by their recurrence, pmf(i+1) = pmf(i)(n-i)/(i+1) p/q,
+        // where the fast signal lives: a hundred responses, a 1.2% bound.
+        for (const auto &[k, n, p] : {std::tuple{6, 100, 0.012}, std::tuple{2, 100, 0.003}, std::tuple{30, 400, 0.05}}) {
+            double pmf = std::pow(1 - p, n);
+            double below = 0;
+            for (int i = 0; i < k; ++i) {
+                below += pmf;
+                pmf *= double(n - i) / double(i + 1) * p / (1 - p);
+            }
+            QVERIFY2(qAbs(StatTests::binomialSf(k, n, p) - (1 - below)) < 1e-10,
+                     qPrintable(QStringLiteral("P(X >= %1 | %2, %3) = %4, recurrence %5").arg(k).arg(n).arg(p)
+                                    .arg(StatTests::binomialSf(k, n, p)).arg(1 - below)));
+        }
     }
 
     void fisherTeaTasting()

@@ -219,9 +219,9 @@ bool HaproxySession::start(Batch *b, const QDeadlineTimer &deadline)
         // A reused connection may belong to a process that a reload (-sf) told to stop: it
         // keeps answering, but no longer serves traffic, and it does not exit while we hold
         // it. `show info` goes first and says "Stopping: 1" then (checked in finish()).
-        m_probed = m_prompted;
-        m_skip = 1;
-        m_wire = (m_prompted ? QByteArrayLiteral("show info\n") : QByteArrayLiteral("prompt\n")) + lines;
+        m_probed = m_prompted && m_followReloads;
+        m_skip = m_prompted && !m_probed ? 0 : 1;
+        m_wire = (m_probed ? QByteArrayLiteral("show info\n") : m_prompted ? QByteArray() : QByteArrayLiteral("prompt\n")) + lines;
         m_expected = prompts + m_skip;
         m_prompted = true;
         if (send(m_wire, deadline, &error)) {

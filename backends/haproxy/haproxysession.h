@@ -37,6 +37,9 @@ public:
     // Connections opened so far (1 after the first batch; more after reconnects).
     int connects() const { return m_connects; }
     void close();
+    // On by default. Off only for a watcher of HAProxy that must not add a `show info` to each
+    // of its batches (a benchmark's tight poll): it then stays on a stopping process.
+    void setFollowReloads(bool on) { m_followReloads = on; }
 
     // One batch on one session and its outcome.
     struct Batch
@@ -76,6 +79,7 @@ private:
     int m_fd = -1;
     int m_connects = 0;
     bool m_prompted = false;   // `prompt` was sent on this connection
+    bool m_followReloads = true;
     bool m_probed = false;     // this batch starts with `show info` (a reused connection)
     QByteArray m_pending;      // this batch's answers so far
     int m_expected = 0;        // prompts that end this batch (one more when `prompt` went first)

@@ -88,6 +88,7 @@ HealthSample HaproxyStatSource::sample(const Reading &previous, const Reading &c
         errors += delta(prev->errors, cur->errors);
     }
     s.rps = double(requests) * 1000.0 / elapsedMs;
+    s.responses = double(responses);
     s.errorRatio = responses > 0 ? double(std::min(errors, responses)) / double(responses) : unknown();
     return s;
 }
