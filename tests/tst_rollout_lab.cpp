@@ -355,8 +355,9 @@ void TestRolloutLab::fastSignalRollsBackBeforePrometheus()
           qPrintable(engine->reason()));
     QVERIFY2(engine->reason().contains(QStringLiteral("fast signal")), qPrintable(engine->reason()));
     QVERIFY2(engine->reason().contains(QStringLiteral("error-ratio FAIL")), qPrintable(engine->reason()));
-    // Prometheus' own rate had not crossed the gate yet when the counters decided.
-    QVERIFY2(!(prometheusAtDecision > LabGates::errorGate().max), qPrintable(QString::number(prometheusAtDecision)));
+    // The counters decided: the reason names the fast signal. (Whether Prometheus' rate had
+    // crossed the bound by then is a race with its 1 s scrape, logged above, not asserted: its
+    // gate needs two breaching polls a second apart, which the decision came before.)
     QVERIFY2(ms < 5000, qPrintable(QString::number(ms)));
     Weights w;
     QString error;
