@@ -14,11 +14,13 @@
 #include <QElapsedTimer>
 #include <QEventLoop>
 #include <QJsonDocument>
+#include <QJsonObject>
 #include <QTimer>
 
 #include <algorithm>
 #include <atomic>
 #include <limits>
+#include <optional>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
@@ -29,7 +31,7 @@ namespace {
 
 const QStringList kVerbs{QStringLiteral("status"), QStringLiteral("set-weight"), QStringLiteral("promote"),
                          QStringLiteral("rollback"), QStringLiteral("run"), QStringLiteral("route"),
-                         QStringLiteral("deploy")};
+                         QStringLiteral("deploy"), QStringLiteral("lease")};
 
 // The kinds that run images (deploy) and wait for pods to get Ready inside a change.
 bool runsPods(const TargetController *c)
@@ -118,12 +120,33 @@ bool readTarget(TargetController *c, bool wantHealth, const Wait &wait, QString 
     return true;
 }
 
+// Reads the operator lease once and waits for the answer. True when the target keeps none or
+// the read answered; false with *error when the store failed or did not answer in time.
+bool readLease(TargetController *c, int timeoutMs, QString *error)
+{
+    LeaseGuard *g = c->lease();
+    if (!g->hasStore())
+        return true;
+    g->refresh();
+    if (!waitFor([g] { return g->pendingRequests() == 0; }, timeoutMs)) {
+        *error = QStringLiteral("target %1: the operator lease did not answer within %2 ms").arg(c->name()).arg(timeoutMs);
+        return false;
+    }
+    if (!g->error().isEmpty()) {
+        *error = QStringLiteral("target %1: %2").arg(c->name(), g->error());
+        return false;
+    }
+    return true;
+}
+
 int status(TargetController *c, bool json, const Wait &wait)
 {
     QString error;
     int metricsWaitedMs = 0;
     if (!readTarget(c, true, wait, &error, &metricsWaitedMs))
         return fail(error);
+    QString leaseError;
+    readLease(c, wait.trafficMs, &leaseError); // its failure is in the report (lease null + note)
     // The verdict judges a window of readings: read it from history rather than wait it out.
     if (c->hasMetrics() && metricsWaitedMs == 0 && c->metricsError().isEmpty()) {
         c->backfill(c->verdictWindowMs());
@@ -146,6 +169,72 @@ bool refuseReadOnly(TargetController *c, int *code)
         return false;
     *code = fail(QStringLiteral("target %1 is read-only: %2").arg(c->name(), c->readOnlyReason()));
     return true;
+}
+
+// Sends a take or a release and waits for its answer.
+std::optional<LeaseResult> leaseWrite(TargetController *c, const std::function<void()> &act, int timeoutMs)
+{
+    std::optional<LeaseResult> result;
+    const QMetaObject::Connection conn =
+        QObject::connect(c->lease(), &LeaseGuard::answered, c, [&result](const LeaseResult &r) { result = r; });
+    act();
+    waitFor([&result] { return result.has_value(); }, timeoutMs);
+    QObject::disconnect(conn);
+    return result;
+}
+
+// Before a change other than a rollback: someone else's lease refuses it (exit 5). The lease is
+// read fresh, not trusted from a poll.
+bool refuseLeased(TargetController *c, int timeoutMs, int *code)
+{
+    QString error;
+    if (!readLease(c, timeoutMs, &error)) {
+        *code = fail(error);
+        return true;
+    }
+    const QString why = c->leaseRefusal(QDateTime::currentMSecsSinceEpoch());
+    if (why.isEmpty())
+        return false;
+    *code = fail(QStringLiteral("target %1: %2 (switchboard lease --target %1 --take --take-over)").arg(c->name(), why), Leased);
+    return true;
+}
+
+// `lease`: shows the lease; --take [--take-over] [--for S] [--purpose P] takes it (it lasts S
+// seconds, default an hour: this process does not stay to renew it); --release gives it back.
+int leaseVerb(TargetController *c, bool take, bool takeOver, bool release, int durationS, const QString &purpose, bool json, int timeoutMs)
+{
+    if (!c->lease()->hasStore())
+        return fail(QStringLiteral("target %1 (kind %2) keeps no operator lease%3").arg(c->name(), c->config().kind,
+                    c->config().kind == QLatin1String("haproxy") ? QStringLiteral(": set \"leaseMap\" in its haproxy settings") : QString()));
+    QString error;
+    if (!readLease(c, timeoutMs, &error))
+        return fail(error);
+    int code = Ok;
+    if (take || release) {
+        const auto r = leaseWrite(c, [&] {
+            if (take)
+                c->lease()->take(purpose, takeOver, durationS);
+            else
+                c->lease()->release();
+        }, timeoutMs);
+        if (!r)
+            return fail(QStringLiteral("target %1: the lease store did not answer within %2 ms").arg(c->name()).arg(timeoutMs));
+        if (r->outcome == LeaseResult::Outcome::HeldByOther)
+            code = fail(QStringLiteral("target %1: the operator lease is %2 (add --take-over to take it)").arg(c->name(), r->message), Leased);
+        else if (!r->ok() && r->outcome != LeaseResult::Outcome::NotHeld)
+            return fail(QStringLiteral("target %1: %2").arg(c->name(), r->message));
+        else if (r->outcome == LeaseResult::Outcome::NotHeld)
+            code = fail(QStringLiteral("target %1: %2").arg(c->name(), r->message));
+    }
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    if (json) {
+        QJsonObject o = leaseJson(*c, now);
+        o.insert(QStringLiteral("target"), c->name());
+        out(QString::fromUtf8(QJsonDocument(o).toJson(QJsonDocument::Compact)));
+    }
+    else
+        out(QStringLiteral("%1: lease %2 [%3]").arg(c->name(), c->lease()->lease().describe(now), c->lease()->where()));
+    return code;
 }
 
 int change(TargetController *c, const std::function<void()> &act, int timeoutMs)
@@ -216,7 +305,7 @@ struct InterruptHandlers final
 // refused change, a step that waits for the operator) ends the run with exit 2 and leaves
 // traffic where it is, saying so. Ctrl-C and SIGTERM do the same on purpose, once a change
 // already sent has finished.
-int runPreset(TargetController *c, const QString &presetName, const Wait &wait)
+int runPreset(TargetController *c, const QString &presetName, const Wait &wait, bool takeOver)
 {
     PresetStore presets;
     RolloutPlan plan;
@@ -227,6 +316,35 @@ int runPreset(TargetController *c, const QString &presetName, const Wait &wait)
         return fail(error);
     if (int code = 0; refuseReadOnly(c, &code))
         return code;
+    // The run holds the target's lease (taken here, so a holder makes it exit 5 before any
+    // change) and gives it back at the end; a lease this operator held before stays theirs.
+    bool tookLease = false;
+    if (c->lease()->hasStore()) {
+        if (!readLease(c, wait.trafficMs, &error))
+            return fail(error);
+        if (!c->lease()->isHeldByMe(QDateTime::currentMSecsSinceEpoch())) {
+            const auto r = leaseWrite(c, [c, &plan, takeOver] { c->lease()->take(QStringLiteral("rollout %1").arg(plan.name), takeOver); },
+                                      wait.trafficMs);
+            if (!r)
+                return fail(QStringLiteral("target %1: the lease store did not answer within %2 ms").arg(c->name()).arg(wait.trafficMs));
+            if (r->outcome == LeaseResult::Outcome::HeldByOther)
+                return fail(QStringLiteral("target %1: the operator lease is %2 (run --take-over to take it)").arg(c->name(), r->message), Leased);
+            if (!r->ok())
+                return fail(QStringLiteral("target %1: %2").arg(c->name(), r->message));
+            tookLease = true;
+        }
+    }
+    struct LeaseBack final
+    {
+        TargetController *c;
+        bool took;
+        int timeoutMs;
+        ~LeaseBack()
+        {
+            if (took && c->lease()->isKeeping() && !leaseWrite(c, [this] { c->lease()->release(); }, timeoutMs))
+                fail(QStringLiteral("target %1: the lease was not given back in time; it expires by itself").arg(c->name()));
+        }
+    } leaseBack{c, tookLease, std::min(wait.trafficMs, 5000)};
     c->start(); // polling feeds the gates
     out(QStringLiteral("%1: running %2: %3").arg(c->name(), plan.name, plan.summary()));
     for (const QString &w : TrafficForecast::warnings(plan, c->health(), c->staleAfterMs(), c->config().pollMs))
@@ -415,6 +533,14 @@ int run(const QStringList &arguments)
     // Accepted for symmetry with the GUI and ignored: the verbs' output stays English (scripts read it).
     const QCommandLineOption lang(QStringLiteral("lang"), QStringLiteral("Ignored by the verbs: their output is always English."),
                                   QStringLiteral("LANG"));
+    const QCommandLineOption takeOpt(QStringLiteral("take"), QStringLiteral("lease: take the target's operator lease."));
+    const QCommandLineOption releaseOpt(QStringLiteral("release"), QStringLiteral("lease: give the lease back."));
+    const QCommandLineOption takeOverOpt(QStringLiteral("take-over"),
+                                         QStringLiteral("lease --take, run: also when another operator holds the lease (audited)."));
+    const QCommandLineOption forOpt(QStringLiteral("for"), QStringLiteral("lease --take: how long it lasts (default 3600)."), QStringLiteral("S"));
+    const QCommandLineOption purposeOpt(QStringLiteral("purpose"), QStringLiteral("lease --take: what for (default: --reason, else \"release\")."),
+                                        QStringLiteral("TEXT"));
+    parser.addOptions({takeOpt, releaseOpt, takeOverOpt, forOpt, purposeOpt});
     parser.addOptions({target, config, json, canary, full, force, reason, preset, timeout, readOnly, gradual, steps, hold, header, cookie, clear, keepRoutes, image, container, lang});
     if (!parser.parse(arguments))
         return fail(parser.errorText());
@@ -467,10 +593,26 @@ int run(const QStringList &arguments)
         if (verb == QStringLiteral("status"))
             return status(c, parser.isSet(json), wait);
 
+        if (verb == QStringLiteral("lease")) {
+            int forS = 3600;
+            if (parser.isSet(forOpt)) {
+                bool ok = false;
+                forS = parser.value(forOpt).toInt(&ok);
+                if (!ok || forS <= 0)
+                    return fail(QStringLiteral("--for must be a positive number of seconds"));
+            }
+            if (parser.isSet(takeOpt) && parser.isSet(releaseOpt))
+                return fail(QStringLiteral("lease takes one of --take or --release"));
+            if (parser.isSet(takeOpt) && c->isReadOnly())
+                return fail(QStringLiteral("target %1 is read-only: %2").arg(c->name(), c->readOnlyReason()));
+            const QString purpose = parser.isSet(purposeOpt) ? parser.value(purposeOpt) : why == QStringLiteral("cli") ? QStringLiteral("release") : why;
+            return leaseVerb(c, parser.isSet(takeOpt), parser.isSet(takeOverOpt), parser.isSet(releaseOpt), forS, purpose,
+                             parser.isSet(json), wait.trafficMs);
+        }
         if (verb == QStringLiteral("run")) {
             if (!parser.isSet(preset))
                 return fail(QStringLiteral("run needs --preset NAME"));
-            return runPreset(c, parser.value(preset), wait);
+            return runPreset(c, parser.value(preset), wait, parser.isSet(takeOverOpt));
         }
 
         if (verb == QStringLiteral("rollback") && parser.isSet(gradual)) {
@@ -492,6 +634,9 @@ int run(const QStringList &arguments)
         if (!readTarget(c, false, wait, &error))
             return fail(error);
         if (int code = 0; refuseReadOnly(c, &code))
+            return code;
+        // A rollback goes through whoever holds the lease; every other change waits for them.
+        if (int code = 0; verb != QStringLiteral("rollback") && refuseLeased(c, wait.trafficMs, &code))
             return code;
         const int timeoutMs = runsPods(c) && !parser.isSet(timeout) ? podWaitMs(c) : wait.trafficMs;
         if (verb == QStringLiteral("deploy")) {

@@ -6,7 +6,8 @@
 
 namespace Switchboard::Cli {
 
-enum Exit { Ok = 0, Error = 2, RolledBack = 3, Conflict = 4 };
+// 5: another operator holds the target's lease (an extension of CONTRACTS.md's codes).
+enum Exit { Ok = 0, Error = 2, RolledBack = 3, Conflict = 4, Leased = 5 };
 
 bool isCliVerb(const QString &arg);
 // Needs a QCoreApplication; returns the process exit code.

@@ -2,6 +2,7 @@
 
 #include "targetcontroller.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 
 #include <algorithm>
@@ -160,6 +161,17 @@ StatusReport::StatusReport(const TargetController &c, qint64 now, int metricsWai
         m_json.insert(QStringLiteral("verdict"), QJsonValue(QJsonValue::Null));
         m_notes.append(QStringLiteral("verdict: %1").arg(verdict.applies ? QStringLiteral("no data: ") + verdict.reason : verdict.reason));
     }
+    // The operator lease (an extension): only for layers that keep one; null with a note when
+    // it could not be read.
+    const LeaseGuard *lease = c.lease();
+    if (lease->hasStore()) {
+        if (lease->isKnown()) {
+            m_json.insert(QStringLiteral("lease"), leaseJson(c, now));
+        } else {
+            m_json.insert(QStringLiteral("lease"), QJsonValue(QJsonValue::Null));
+            m_notes.append(QStringLiteral("lease: %1").arg(lease->error().isEmpty() ? QStringLiteral("not read") : lease->error()));
+        }
+    }
     if (!m_notes.isEmpty())
         m_json.insert(QStringLiteral("note"), m_notes.join(QStringLiteral("; ")));
 
@@ -187,10 +199,30 @@ StatusReport::StatusReport(const TargetController &c, qint64 now, int metricsWai
     }
     if (verdict.applies && verdict.state != Verdict::State::NoData)
         m_lines.append(QStringLiteral("  verdict: %1: %2").arg(Verdict::stateName(verdict.state), verdict.reason));
+    if (lease->hasStore() && lease->isKnown())
+        m_lines.append(QStringLiteral("  lease: %1").arg(lease->lease().describe(now)));
     for (const QString &n : std::as_const(m_notes))
         m_lines.append(QStringLiteral("  note: %1").arg(n));
     m_lines.append(QStringLiteral("  data %1%2").arg(dataAge < 0 ? QStringLiteral("unknown") : QStringLiteral("%1 ms old").arg(dataAge),
                                                      m_stale ? QStringLiteral(" (stale)") : QString()));
+}
+
+QJsonObject leaseJson(const TargetController &c, qint64 now)
+{
+    const LeaseGuard *g = c.lease();
+    const OperatorLease &l = g->lease();
+    auto time = [](qint64 ms) {
+        return ms > 0 ? QJsonValue(QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODateWithMs)) : QJsonValue(QJsonValue::Null);
+    };
+    auto text = [](const QString &t) { return t.isEmpty() ? QJsonValue(QJsonValue::Null) : QJsonValue(t); };
+    return QJsonObject{{QStringLiteral("holder"), text(l.holder)},
+                       {QStringLiteral("purpose"), text(l.purpose)},
+                       {QStringLiteral("live"), l.isLive(now)},
+                       {QStringLiteral("acquired"), time(l.acquiredMs)},
+                       {QStringLiteral("renewed"), time(l.renewedMs)},
+                       {QStringLiteral("expires"), l.durationS > 0 ? time(l.expiresMs()) : QJsonValue(QJsonValue::Null)},
+                       {QStringLiteral("where"), g->where()},
+                       {QStringLiteral("you"), g->holder()}};
 }
 
 int defaultMetricsWaitMs(const QJsonObject &targetSettings, int floorMs)

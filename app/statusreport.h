@@ -37,4 +37,8 @@ private:
 // never less than `floorMs`.
 int defaultMetricsWaitMs(const QJsonObject &targetSettings, int floorMs);
 
+// The target's operator lease as last read: {"holder", "purpose", "live", "acquired",
+// "renewed", "expires", "where", "you"}; a time not known is null.
+QJsonObject leaseJson(const TargetController &target, qint64 nowMs);
+
 } // namespace Switchboard

@@ -54,6 +54,8 @@ void registerMetaTypes()
     qRegisterMetaType<WeightChange>();
     qRegisterMetaType<ChangeResult>();
     qRegisterMetaType<DeployResult>();
+    qRegisterMetaType<LeaseRequest>();
+    qRegisterMetaType<LeaseResult>();
 }
 
 BackendHost::BackendHost(std::unique_ptr<TrafficBackend> traffic, std::unique_ptr<MetricsSource> metrics,

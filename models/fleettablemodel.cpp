@@ -215,6 +215,13 @@ QVariant FleetTableModel::display(const TargetController *c, int column) const
             .arg(it->action, it->result, it->user,
                  QDateTime::fromMSecsSinceEpoch(it->timeMs).toString(QStringLiteral("HH:mm:ss")));
     }
+    case Lease: {
+        // Who drives it: someone else's live lease by name, ours as "you", nothing when free.
+        const LeaseGuard *g = c->lease();
+        if (g->isHeldByOther(now()))
+            return g->lease().holder;
+        return g->isHeldByMe(now()) ? tr("you") : QString();
+    }
     case Kind:
         return c->config().kind;
     case Group:
@@ -270,6 +277,8 @@ QVariant FleetTableModel::data(const QModelIndex &index, int role) const
             tip += QLatin1Char('\n') + tr("error ratio and p99: canary / stable");
         if (index.column() == Split)
             tip += QLatin1Char('\n') + tr("canary share: set / measured");
+        if (index.column() == Lease && c->lease()->isKnown())
+            tip += QLatin1Char('\n') + c->lease()->lease().describe(now());
         if (index.column() == LastAction) {
             const auto it = m_last.constFind(c->name());
             if (it != m_last.cend() && !it->reason.isEmpty())
@@ -319,6 +328,8 @@ QVariant FleetTableModel::headerData(int section, Qt::Orientation orientation, i
         return tr("Data age");
     case LastAction:
         return tr("Last action · who");
+    case Lease:
+        return tr("Lease");
     case Kind:
         return tr("Kind");
     case Group:

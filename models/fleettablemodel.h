@@ -19,7 +19,7 @@ class FleetTableModel final : public QAbstractTableModel
 {
     Q_OBJECT
 public:
-    enum Column { Name, State, Health, Split, Step, TimeLeft, DataAge, LastAction, Kind, Group, ColumnCount };
+    enum Column { Name, State, Health, Split, Step, TimeLeft, DataAge, LastAction, Lease, Kind, Group, ColumnCount };
     Q_ENUM(Column)
     enum Roles {
         SortRole = Qt::UserRole + 1, // a value that sorts the column (numbers as numbers, unknown last)

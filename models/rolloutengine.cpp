@@ -607,10 +607,22 @@ void RolloutEngine::pause()
     pauseFor(PauseKind::Operator, QStringLiteral("paused by the operator"));
 }
 
+void RolloutEngine::pauseWith(const QString &reason)
+{
+    if (m_state != State::Running && m_state != State::Analysing)
+        return;
+    pauseFor(PauseKind::Operator, reason);
+}
+
 void RolloutEngine::resume()
 {
     if (m_state != State::Paused)
         return ignored(QStringLiteral("resume"));
+    // Someone else drives the target now: resuming would steer it under their feet.
+    if (const QString why = m_controller->leaseRefusal(QDateTime::currentMSecsSinceEpoch()); !why.isEmpty()) {
+        log(QStringLiteral("resume refused: %1").arg(why));
+        return;
+    }
     log(QStringLiteral("resumed by the operator at %1").arg(stepName(m_step)));
     audit(QStringLiteral("rollout-resume"), QStringLiteral("resumed by the operator at %1; was paused: %2").arg(stepName(m_step), m_reason),
           QStringLiteral("resumed"));

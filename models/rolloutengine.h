@@ -83,6 +83,9 @@ public:
 public Q_SLOTS:
     void start();
     void pause();
+    // Pauses (Running or Analysing only) for a reason that is not the operator's button: the
+    // operator lease went to someone else.
+    void pauseWith(const QString &reason);
     // Continues the current step (a timed pause keeps its remaining time, an analysis starts
     // its window again, a failed setWeight is sent again, an "until resumed" pause ends).
     void resume();

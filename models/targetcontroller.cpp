@@ -39,6 +39,7 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     , m_history(new HealthHistory(this))
     , m_chartMarkers(new ChartMarkerModel(this))
     , m_changes(new ChangeQueue(config.name, audit, this))
+    , m_lease(new LeaseGuard(m_host->traffic()->hasLeaseStore(), currentOperator(), this))
 {
     connect(m_changes, &ChangeQueue::sendRequested, this, &TargetController::send);
     connect(m_changes, &ChangeQueue::finished, this, &TargetController::onChangeAnswered);
@@ -54,6 +55,11 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     connect(traffic, &TrafficBackend::stepPromoted, this, &TargetController::onChangeFinished);
     connect(this, &TargetController::requestDeploy, traffic, &TrafficBackend::deployImage);
     connect(traffic, &TrafficBackend::imageDeployed, this, &TargetController::onImageDeployed);
+    connect(m_lease, &LeaseGuard::requestLease, traffic, &TrafficBackend::handleLease);
+    connect(traffic, &TrafficBackend::leaseAnswered, m_lease, &LeaseGuard::onAnswer);
+    connect(m_lease, &LeaseGuard::changed, this, &TargetController::leaseChanged);
+    connect(m_lease, &LeaseGuard::answered, this, &TargetController::onLeaseAnswered);
+    connect(m_lease, &LeaseGuard::lost, this, &TargetController::onLeaseLost);
     if (MetricsSource *metrics = m_host->metrics()) {
         connect(this, &TargetController::requestInstant, metrics, &MetricsSource::queryInstant);
         connect(this, &TargetController::requestRange, metrics, &MetricsSource::queryRange);
@@ -119,18 +125,21 @@ void TargetController::start()
         m_fastPoll.start();
     refreshNow();
     backfill(15 * 60 * 1000);
+    m_lease->start();
 }
 
 void TargetController::stop()
 {
     m_poll.stop();
     m_fastPoll.stop();
+    m_lease->stop();
 }
 
 void TargetController::requestStop()
 {
     m_poll.stop();
     m_fastPoll.stop();
+    m_lease->stop();
     m_host->requestStop();
 }
 
@@ -267,6 +276,10 @@ RolloutEngine *TargetController::startRollout(const RolloutPlan &plan, const std
 {
     if (isRolloutActive())
         return nullptr;
+    if (const QString why = leaseRefusal(nowMs()); !why.isEmpty()) {
+        log(int(EventLogModel::Severity::Error), QStringLiteral("rollout refused: %1").arg(why));
+        return nullptr;
+    }
     delete m_rollout;
     m_rollout = new RolloutEngine(this, plan, {}, this);
     connect(m_rollout, &RolloutEngine::stateChanged, this, &TargetController::rolloutChanged);
@@ -279,12 +292,93 @@ RolloutEngine *TargetController::startRollout(const RolloutPlan &plan, const std
     connect(m_rollout, &RolloutEngine::logLine, this, [this](const QString &line) {
         log(int(EventLogModel::Severity::Info), tr("rollout: %1").arg(line));
     });
+    connect(m_rollout, &RolloutEngine::finished, this, &TargetController::onRolloutFinishedForLease);
+    // The rollout holds the lease while it runs, unless this operator holds it already (a
+    // release they took): then it stays theirs, and stays when the rollout ends.
+    m_rolloutTookLease = false;
+    if (m_lease->hasStore() && !m_lease->isHeldByMe(nowMs())) {
+        m_rolloutTookLease = true;
+        m_lease->take(QStringLiteral("rollout %1").arg(plan.name), false);
+    }
     Q_EMIT rolloutStarting(m_rollout);
     if (beforeStart)
         beforeStart(m_rollout);
     m_rollout->start();
     Q_EMIT rolloutChanged();
     return m_rollout;
+}
+
+QString TargetController::leaseRefusal(qint64 now) const
+{
+    if (!m_lease->isHeldByOther(now))
+        return {};
+    return QStringLiteral("the operator lease is %1; take it over to act (a rollback always goes through)")
+        .arg(m_lease->lease().describe(now));
+}
+
+void TargetController::onLeaseAnswered(const LeaseResult &r)
+{
+    const qint64 now = nowMs();
+    QString action;
+    switch (r.outcome) {
+    case LeaseResult::Outcome::Taken:
+        // A rollout's own take is part of its start (audited as rollout-start): logged only.
+        action = r.lease.purpose.startsWith(QLatin1String("rollout ")) ? QString() : QStringLiteral("lease-take");
+        log(int(EventLogModel::Severity::Action), QStringLiteral("lease taken by %1 (%2)").arg(r.lease.holder, r.lease.purpose));
+        break;
+    case LeaseResult::Outcome::TakenOver:
+        action = QStringLiteral("lease-take-over");
+        log(int(EventLogModel::Severity::Warning),
+            QStringLiteral("lease taken over from %1 by %2 (%3)").arg(r.previous.holder, r.lease.holder, r.lease.purpose));
+        break;
+    case LeaseResult::Outcome::Released:
+        action = r.previous.purpose.startsWith(QLatin1String("rollout ")) ? QString() : QStringLiteral("lease-release");
+        log(int(EventLogModel::Severity::Info), QStringLiteral("lease released by %1").arg(r.lease.holder));
+        break;
+    case LeaseResult::Outcome::HeldByOther:
+        log(int(EventLogModel::Severity::Error), QStringLiteral("lease not taken: %1").arg(r.message));
+        // A rollout that could not get its lease (someone took it between our read and the
+        // start) must not go on driving a target that is someone else's now.
+        if (r.op == LeaseRequest::Op::Take && m_rolloutTookLease && isRolloutActive()) {
+            m_rolloutTookLease = false;
+            m_rollout->pauseWith(QStringLiteral("the operator lease is %1").arg(r.lease.describe(now)));
+        }
+        break;
+    case LeaseResult::Outcome::NotHeld:
+    case LeaseResult::Outcome::Failed:
+        log(int(EventLogModel::Severity::Error), QStringLiteral("lease: %1").arg(r.message));
+        break;
+    default:
+        break;
+    }
+    if (!action.isEmpty()) {
+        QJsonObject extra{{QStringLiteral("leaseHolder"), r.lease.holder},
+                          {QStringLiteral("leasePurpose"), r.lease.purpose},
+                          {QStringLiteral("leaseWhere"), r.where}};
+        if (r.outcome == LeaseResult::Outcome::TakenOver)
+            extra.insert(QStringLiteral("leasePreviousHolder"), r.previous.holder);
+        auditAction(action, r.outcome == LeaseResult::Outcome::Released ? r.previous.purpose : r.lease.purpose, r.message, extra);
+    }
+}
+
+void TargetController::onLeaseLost(const LeaseResult &r)
+{
+    log(int(EventLogModel::Severity::Warning), QStringLiteral("lease lost: %1").arg(r.message));
+    // Whoever took the lease for this rollout (it, or `run` before starting it), the rollout
+    // runs under it: it stops moving traffic for someone else.
+    if (isRolloutActive()) {
+        m_rolloutTookLease = false;
+        m_rollout->pauseWith(QStringLiteral("the operator lease was taken over: %1").arg(r.lease.describe(nowMs())));
+    }
+}
+
+void TargetController::onRolloutFinishedForLease()
+{
+    // Also when its take is still on the way (a plan refused at start): the release queues
+    // behind it on the same thread.
+    if (m_rolloutTookLease)
+        m_lease->release();
+    m_rolloutTookLease = false;
 }
 
 void TargetController::auditAction(const QString &action, const QString &reason, const QString &result, const QJsonObject &extra)
@@ -498,6 +592,8 @@ void TargetController::deployImage(const QString &image, const QString &containe
         return refuse(QStringLiteral("target is read-only (%1)").arg(readOnlyReason()));
     if (m_deployInFlight)
         return refuse(QStringLiteral("a deploy is already under way on %1").arg(name()));
+    if (const QString why = leaseRefusal(nowMs()); !why.isEmpty())
+        return refuse(why);
     m_deployInFlight = true;
     m_deployReason = reason;
     const QString before = m_snapshot ? m_snapshot->image : QString();
@@ -535,6 +631,18 @@ void TargetController::submit(WeightChange change, const QString &action, bool s
                         ? QStringLiteral("target is read-only (%1): rollback cannot be sent either; someone with write access must roll back")
                               .arg(readOnlyReason())
                         : QStringLiteral("target is read-only (%1)").arg(readOnlyReason());
+        r.id = m_changes->takeId();
+        log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: %2").arg(action, r.message));
+        Q_EMIT changeAnswered(action, change.reason, r);
+        Q_EMIT actionFinished(r);
+        return;
+    }
+    // A rollback is never refused by a lease; every other action waits for the lease's holder.
+    if (const QString why = action == QLatin1String("rollback") || action == QLatin1String("rollback-step") ? QString() : leaseRefusal(nowMs()); !why.isEmpty()) {
+        ChangeResult r;
+        r.status = ChangeResult::Status::Failed;
+        r.requestedCanaryPercent = change.canaryPercent;
+        r.message = why;
         r.id = m_changes->takeId();
         log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: %2").arg(action, r.message));
         Q_EMIT changeAnswered(action, change.reason, r);

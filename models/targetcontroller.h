@@ -7,6 +7,7 @@
 #include "backendhost.h"
 #include "changequeue.h"
 #include "domain.h"
+#include "leaseguard.h"
 #include "verdictwatch.h"
 
 #include <QObject>
@@ -120,6 +121,15 @@ public:
                                           const std::function<void(GradualRollback *)> &beforeStart = {});
     qint64 verdictWindowMs() const { return m_verdictWatch.windowMs(); }
 
+    // The operator lease: who drives this target now. Others' leases refuse every action but
+    // a rollback (the way back is never refused); take() it over to act. A rollout takes it
+    // when it starts (unless this operator holds it already) and gives it back when it ends;
+    // a rollout whose lease is taken over pauses. Takes, take-overs and releases are audited
+    // (lease-take, lease-take-over, lease-release).
+    LeaseGuard *lease() const { return m_lease; }
+    // One line for a refusal, empty when nobody else holds the lease.
+    QString leaseRefusal(qint64 nowMs) const;
+
 public Q_SLOTS:
     void refreshNow();
     void setCanaryPercent(double percent, const QString &reason, bool force = false);
@@ -175,6 +185,7 @@ Q_SIGNALS:
     void autoRollbackChanged(bool on, bool saved, const QString &error);
     void gradualRollbackChanged(); // one started, or the current one changed state
     void deployFinished(const Switchboard::DeployResult &result);
+    void leaseChanged();
     // A rollout is about to start (before its first step goes out), so watchers see all of it.
     void rolloutStarting(Switchboard::RolloutEngine *engine);
     // A change ended: `action` is set-weight, rolling-move, promote or rollback; `reason` is
@@ -215,6 +226,9 @@ private:
     void log(int severity, const QString &text);
     void updateVerdict();
     void onAutoRollbackSaved(bool on, const QString &error);
+    void onLeaseAnswered(const LeaseResult &r);
+    void onLeaseLost(const LeaseResult &r);
+    void onRolloutFinishedForLease();
 
     TargetConfig m_config;
     std::unique_ptr<BackendHost> m_host;
@@ -249,6 +263,8 @@ private:
     VerdictWatch m_verdictWatch;
     bool m_deployInFlight = false;
     QString m_deployReason;
+    LeaseGuard *m_lease;
+    bool m_rolloutTookLease = false; // the running rollout took the lease and gives it back
 };
 
 } // namespace Switchboard

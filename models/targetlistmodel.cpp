@@ -106,6 +106,7 @@ void TargetListModel::setControllers(const QList<TargetController *> &controller
         connect(c, &TargetController::connectionStateChanged, this, &TargetListModel::onControllerChanged);
         connect(c, &TargetController::rolloutChanged, this, &TargetListModel::onControllerChanged);
         connect(c, &TargetController::verdictChanged, this, &TargetListModel::onControllerChanged);
+        connect(c, &TargetController::leaseChanged, this, &TargetListModel::onControllerChanged);
     }
     endResetModel();
 }

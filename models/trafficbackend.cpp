@@ -1,5 +1,7 @@
 #include "trafficbackend.h"
 
+#include <QDateTime>
+
 namespace Switchboard {
 
 void TrafficBackend::requestStop()
@@ -35,6 +37,16 @@ void TrafficBackend::deployImage(const QString &image, const QString &container)
     r.container = container;
     r.message = QStringLiteral("this traffic layer runs no images: deploy applies to the Kubernetes kinds deployments and deployment");
     Q_EMIT imageDeployed(r);
+}
+
+void TrafficBackend::setLeaseStore(std::unique_ptr<LeaseStore> store)
+{
+    m_leaseStore = std::move(store);
+}
+
+void TrafficBackend::handleLease(const LeaseRequest &request)
+{
+    Q_EMIT leaseAnswered(LeaseKeeper::handle(m_leaseStore.get(), request, QDateTime::currentMSecsSinceEpoch()));
 }
 
 } // namespace Switchboard

@@ -7,10 +7,12 @@
 // structs back through its signals.
 
 #include "domain.h"
+#include "operatorlease.h"
 
 #include <QObject>
 
 #include <atomic>
+#include <memory>
 
 namespace Switchboard {
 
@@ -26,6 +28,10 @@ public:
     // isStopRequested() in their waits or abort them in onStopRequested().
     void requestStop();
     bool isStopRequested() const { return m_stop.load(std::memory_order_relaxed); }
+    // Where this target's operator lease is kept (null: the layer keeps none). Set by the
+    // factory before the backend moves to its thread.
+    void setLeaseStore(std::unique_ptr<LeaseStore> store);
+    bool hasLeaseStore() const { return m_leaseStore != nullptr; }
 
 public Q_SLOTS:
     // Reads the current members and weights: answers snapshotReady or refreshFailed.
@@ -45,6 +51,9 @@ public Q_SLOTS:
     // first) and follows its pods to Ready: answers imageDeployed, always exactly once per call.
     // By default the layer runs no images and says so, changing nothing.
     virtual void deployImage(const QString &image, const QString &container);
+    // Reads, takes, renews or releases the operator lease (LeaseKeeper's rules on the store):
+    // answers leaseAnswered, always exactly once per call.
+    void handleLease(const Switchboard::LeaseRequest &request);
 
 Q_SIGNALS:
     void snapshotReady(const Switchboard::TrafficSnapshot &snapshot);
@@ -52,6 +61,7 @@ Q_SIGNALS:
     void changeFinished(const Switchboard::ChangeResult &result);
     void stepPromoted(const Switchboard::ChangeResult &result);
     void imageDeployed(const Switchboard::DeployResult &result);
+    void leaseAnswered(const Switchboard::LeaseResult &result);
 
 protected:
     // Called by requestStop() on the caller's thread, so it must be thread-safe; by default
@@ -60,6 +70,7 @@ protected:
 
 private:
     std::atomic<bool> m_stop{false};
+    std::unique_ptr<LeaseStore> m_leaseStore;
 };
 
 } // namespace Switchboard

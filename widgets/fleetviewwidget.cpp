@@ -78,7 +78,7 @@ FleetViewWidget::FleetViewWidget(FleetTableModel *model, QWidget *parent)
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_view->setAllColumnsShowFocus(true);
     m_view->header()->setStretchLastSection(false);
-    const int widths[FleetTableModel::ColumnCount] = {130, 90, 190, 110, 110, 50, 70, 190, 80, 90};
+    const int widths[FleetTableModel::ColumnCount] = {130, 90, 190, 110, 110, 50, 70, 190, 90, 80, 90};
     for (int c = 0; c < FleetTableModel::ColumnCount; ++c)
         m_view->setColumnWidth(c, widths[c]);
     m_view->setMinimumWidth(190);

@@ -9,6 +9,7 @@
 #include "trafficforecast.h"
 #include "windowplacement.h"
 
+#include <QDateTime>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -105,8 +106,10 @@ void RolloutBarWidget::setController(TargetController *controller)
     if (m_controller)
         disconnect(m_controller, nullptr, this, nullptr);
     m_controller = controller;
-    if (controller)
+    if (controller) {
         connect(controller, &TargetController::rolloutChanged, this, &RolloutBarWidget::refresh);
+        connect(controller, &TargetController::leaseChanged, this, &RolloutBarWidget::refresh);
+    }
     refresh();
 }
 
@@ -202,12 +205,13 @@ void RolloutBarWidget::refresh()
     const bool active = m_controller && m_controller->isRolloutActive();
     const bool usable = m_controller && !m_controller->isReadOnly();
     m_preset->setEnabled(usable && !active);
-    m_start->setEnabled(usable && !active && m_preset->count() > 0);
+    const QString leased = m_controller ? m_controller->leaseRefusal(QDateTime::currentMSecsSinceEpoch()) : QString();
+    m_start->setEnabled(usable && leased.isEmpty() && !active && m_preset->count() > 0);
     // Read-only: a plan running elsewhere is shown, but nothing here may steer it.
     m_pause->setEnabled(usable && active);
     m_promote->setEnabled(usable && active);
     const QString why = m_controller && m_controller->isReadOnly() ? tr("read-only: %1").arg(m_controller->readOnlyReason()) : QString();
-    m_start->setToolTip(why);
+    m_start->setToolTip(why.isEmpty() && !leased.isEmpty() ? tr("lease: %1").arg(leased) : why);
     m_pause->setToolTip(why);
     m_promote->setToolTip(why.isEmpty() ? tr("Skip to the plan's next step") : why);
     m_pause->setText(e && e->state() == RolloutEngine::State::Paused ? tr("Resume") : tr("Pause"));

@@ -2,6 +2,7 @@
 
 #include "confirmbarwidget.h"
 #include "deployactionwidget.h"
+#include "leaserowwidget.h"
 #include "resultbannerwidget.h"
 #include "rolloutbarwidget.h"
 #include "targetchartswidget.h"
@@ -28,7 +29,9 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     , m_rollout(new RolloutBarWidget(presets, m_confirmBar->confirmFn()))
     , m_charts(new TargetChartsWidget)
     , m_deploy(new DeployActionWidget(m_confirmBar->confirmFn()))
+    , m_lease(new LeaseRowWidget(m_confirmBar->confirmFn()))
 {
+    m_lease->setObjectName(QStringLiteral("leaseRow"));
     m_confirmBar->setObjectName(QStringLiteral("confirmBar"));
     m_controls->setObjectName(QStringLiteral("actionStrip"));
     m_banner->setObjectName(QStringLiteral("resultBanner"));
@@ -43,6 +46,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     auto *content = new QWidget;
     auto *contentLayout = new QVBoxLayout(content);
     contentLayout->setContentsMargins(0, 0, 0, 0);
+    contentLayout->addWidget(m_lease);
     contentLayout->addWidget(m_verdict);
     contentLayout->addWidget(m_status);
     contentLayout->addWidget(m_testers);
@@ -65,6 +69,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     connect(m_banner, &ResultBannerWidget::message, this, &TargetPanelWidget::message);
     connect(m_charts, &TargetChartsWidget::message, this, &TargetPanelWidget::message);
     connect(m_deploy, &DeployActionWidget::message, this, &TargetPanelWidget::message);
+    connect(m_lease, &LeaseRowWidget::message, this, &TargetPanelWidget::message);
     setController(nullptr);
 }
 
@@ -80,6 +85,7 @@ void TargetPanelWidget::setController(TargetController *controller)
     m_rollout->setController(controller);
     m_charts->setController(controller);
     m_deploy->setController(controller);
+    m_lease->setController(controller);
 }
 
 void TargetPanelWidget::setTargetsPath(const QString &path)
@@ -96,6 +102,7 @@ void TargetPanelWidget::rollback()
 void TargetPanelWidget::refreshAge()
 {
     m_status->refresh();
+    m_lease->refresh();
 }
 
 bool TargetPanelWidget::exportPng(const QString &path, QString *error)

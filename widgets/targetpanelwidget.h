@@ -15,6 +15,7 @@ namespace Switchboard {
 
 class ConfirmBarWidget;
 class DeployActionWidget;
+class LeaseRowWidget;
 class PresetStore;
 class ResultBannerWidget;
 class RolloutBarWidget;
@@ -59,6 +60,7 @@ private:
     RolloutBarWidget *m_rollout;
     TargetChartsWidget *m_charts;
     DeployActionWidget *m_deploy;
+    LeaseRowWidget *m_lease;
 };
 
 } // namespace Switchboard

@@ -6,6 +6,7 @@
 #include "palette.h"
 #include "targetcontroller.h"
 
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QMenu>
@@ -113,6 +114,7 @@ void WeightControlsWidget::setController(TargetController *controller)
         connect(controller, &TargetController::actionStarted, this, &WeightControlsWidget::onActionStarted);
         connect(controller, &TargetController::actionFinished, this, &WeightControlsWidget::onActionFinished);
         connect(controller, &TargetController::gradualRollbackChanged, this, &WeightControlsWidget::updateActions);
+        connect(controller, &TargetController::leaseChanged, this, &WeightControlsWidget::updateActions);
     }
     m_progress->clear();
     sync();
@@ -213,23 +215,26 @@ void WeightControlsWidget::sync()
 void WeightControlsWidget::updateActions()
 {
     const bool usable = m_controller && !m_controller->isReadOnly();
+    // Someone else's lease turns off everything but the way back.
+    const QString leased = m_controller ? m_controller->leaseRefusal(QDateTime::currentMSecsSinceEpoch()) : QString();
     const double canary = m_controller ? m_controller->snapshot().split.canary : NAN;
-    m_slider->setEnabled(usable);
-    m_spin->setEnabled(usable);
-    m_apply->setEnabled(usable);
-    m_promoteFull->setEnabled(usable && !(std::isfinite(canary) && canary >= 100));
+    m_slider->setEnabled(usable && leased.isEmpty());
+    m_spin->setEnabled(usable && leased.isEmpty());
+    m_apply->setEnabled(usable && leased.isEmpty());
+    m_promoteFull->setEnabled(usable && leased.isEmpty() && !(std::isfinite(canary) && canary >= 100));
     // Enabled whenever the canary may have traffic, including when we cannot tell.
     m_rollback->setEnabled(usable && !(std::isfinite(canary) && canary <= 0));
     m_rollbackMenu->setEnabled(m_rollback->isEnabled());
     m_gradual->setEnabled(m_rollback->isEnabled() && std::isfinite(canary) && !m_controller->isGradualRollbackActive());
     // Read-only: every action says why it is off before anyone clicks it.
-    const QString why = m_controller && m_controller->isReadOnly() ? tr("read-only: %1").arg(m_controller->readOnlyReason()) : QString();
+    const QString readOnly = m_controller && m_controller->isReadOnly() ? tr("read-only: %1").arg(m_controller->readOnlyReason()) : QString();
+    const QString why = !readOnly.isEmpty() ? readOnly : !leased.isEmpty() ? tr("lease: %1").arg(leased) : QString();
     m_slider->setToolTip(why);
     m_spin->setToolTip(why);
     m_apply->setToolTip(why);
     m_promoteFull->setToolTip(why);
-    m_rollback->setToolTip(why.isEmpty() ? tr("100% to stable at once (Ctrl+Shift+R)")
-                                         : why + QLatin1Char('\n') + tr("A read-only operator cannot roll back either."));
+    m_rollback->setToolTip(readOnly.isEmpty() ? tr("100% to stable at once (Ctrl+Shift+R)")
+                                              : readOnly + QLatin1Char('\n') + tr("A read-only operator cannot roll back either."));
 }
 
 void WeightControlsWidget::onActionStarted(const QString &description)

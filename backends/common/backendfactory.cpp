@@ -1,5 +1,9 @@
 #include "backendfactory.h"
 
+#include "fileleasestore.h"
+
+#include <QDir>
+
 #include "argorolloutbackend.h"
 #include "deploymentpairbackend.h"
 #include "deploymentrolloutbackend.h"
@@ -98,6 +102,17 @@ std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString 
     }
     if (worldOut)
         *worldOut = parts.simWorld;
+    if (!parts.lease && target.kind == QLatin1String("sim")) {
+        // The simulator lives in each process: its lease is shared through the user's runtime
+        // folder, so two Switchboards of one user on one machine still see each other's.
+        // $XDG_RUNTIME_DIR itself, not QStandardPaths: without it (cron, env -i) Qt would warn
+        // on stderr, which scripts read; the fallback is per user in the temporary folder.
+        QString dir = qEnvironmentVariable("XDG_RUNTIME_DIR");
+        if (dir.isEmpty())
+            dir = QDir::tempPath() + QStringLiteral("/switchboard-%1").arg(qEnvironmentVariable("USER", QStringLiteral("user")));
+        parts.lease = std::make_unique<FileLeaseStore>(dir + QStringLiteral("/switchboard/leases/sim-%1.lease").arg(QString(target.name).replace(QLatin1Char('/'), QLatin1Char('_'))));
+    }
+    parts.traffic->setLeaseStore(std::move(parts.lease));
     auto host = std::make_unique<BackendHost>(std::move(parts.traffic), std::move(metrics),
                                               QStringLiteral("backend:") + target.name);
     if (parts.fastMetrics)

@@ -22,6 +22,8 @@ struct LayerParts
     // gates only (HAProxy's `show stat`); null when the layer has none or it is switched off.
     std::unique_ptr<MetricsSource> fastMetrics;
     int fastSignalMs = 0;
+    // Where the target's operator lease is kept; null: the layer keeps none.
+    std::unique_ptr<LeaseStore> lease;
     std::shared_ptr<SimWorld> simWorld; // sim only: tests and the demo inject faults through it
 };
 

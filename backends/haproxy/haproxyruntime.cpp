@@ -336,6 +336,14 @@ bool HaproxyTargetSettings::fromJson(const QJsonObject &o, HaproxyTargetSettings
     }
     if (!timeout(QStringLiteral("fastWindowMs"), &s.fastWindowMs))
         return false;
+    if (o.contains(QStringLiteral("leaseMap"))) {
+        static const QRegularExpression mapFile(QStringLiteral("^/[^\\s;]+$"));
+        s.leaseMap = o.value(QStringLiteral("leaseMap")).toString();
+        if (!mapFile.match(s.leaseMap).hasMatch()) {
+            *error = QStringLiteral("haproxy.leaseMap: expected the absolute path of a map file the configuration loads (no spaces)");
+            return false;
+        }
+    }
     const QJsonArray routes = o.value(QStringLiteral("routes")).toArray();
     for (qsizetype i = 0; i < routes.size(); ++i) {
         const QJsonObject r = routes.at(i).toObject();

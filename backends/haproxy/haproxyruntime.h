@@ -76,6 +76,9 @@ struct HaproxyTargetSettings
     // The span of each fast-signal sample (ms).
     int fastWindowMs = 1000;
     QList<HaproxyRouteAcl> routes; // empty: the configuration routes no testers
+    // The map file that holds operator leases (key: the backend's name), as the HAProxy
+    // configuration names it; empty: this target keeps no lease. See the README.
+    QString leaseMap;
 
     // Errors name the offending key, e.g. `haproxy.endpoints[1]: ...`.
     static bool fromJson(const QJsonObject &haproxy, HaproxyTargetSettings *out, QString *error);

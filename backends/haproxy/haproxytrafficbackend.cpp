@@ -1,5 +1,7 @@
 #include "haproxytrafficbackend.h"
 
+#include "haproxyleasestore.h"
+
 #include "haproxystatsource.h"
 #include "weightchange.h"
 
@@ -25,6 +27,8 @@ bool HaproxyTrafficBackend::create(const QJsonObject &settings, LayerParts *out,
     if (!HaproxyTargetSettings::fromJson(settings, &s, error))
         return false;
     out->traffic = std::make_unique<HaproxyTrafficBackend>(s);
+    if (!s.leaseMap.isEmpty())
+        out->lease = std::make_unique<HaproxyLeaseStore>(s.endpoints, s.timeouts, s.leaseMap, s.backend);
     // Without Prometheus, HAProxy's own show-stat counters give rate and 5xx ratio.
     out->ownMetrics = std::make_unique<HaproxyStatSource>(s);
     if (s.fastSignalMs > 0) {

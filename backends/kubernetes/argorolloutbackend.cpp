@@ -1,5 +1,7 @@
 #include "argorolloutbackend.h"
 
+#include "kubeleasestore.h"
+
 #include "kubeclient.h"
 #include "kubeweightedroute.h"
 #include "weightchange.h"
@@ -233,6 +235,7 @@ bool ArgoRolloutBackend::create(const QJsonObject &settings, LayerParts *out, QS
     Settings s;
     if (!Settings::fromJson(settings, &s, error))
         return false;
+    out->lease = std::make_unique<KubeLeaseStore>(s.target, QStringLiteral("argo-rollouts"));
     out->traffic = std::make_unique<ArgoRolloutBackend>(std::move(s));
     return true;
 }

@@ -1,5 +1,7 @@
 #include "deploymentpairbackend.h"
 
+#include "kubeleasestore.h"
+
 #include "jsonsettings.h"
 #include "kubeclient.h"
 #include "kubedeploymentdriver.h"
@@ -111,6 +113,7 @@ bool DeploymentPairBackend::create(const QJsonObject &settings, LayerParts *out,
     Settings s;
     if (!Settings::fromJson(settings, &s, error))
         return false;
+    out->lease = std::make_unique<KubeLeaseStore>(s.target, QStringLiteral("deployments"));
     out->traffic = std::make_unique<DeploymentPairBackend>(std::move(s));
     return true;
 }

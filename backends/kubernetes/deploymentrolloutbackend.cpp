@@ -1,5 +1,7 @@
 #include "deploymentrolloutbackend.h"
 
+#include "kubeleasestore.h"
+
 #include "jsonsettings.h"
 #include "kubeclient.h"
 #include "kubedeploymentdriver.h"
@@ -110,6 +112,7 @@ bool DeploymentRolloutBackend::create(const QJsonObject &settings, LayerParts *o
     Settings s;
     if (!Settings::fromJson(settings, &s, error))
         return false;
+    out->lease = std::make_unique<KubeLeaseStore>(s.target, QStringLiteral("deployment"));
     out->traffic = std::make_unique<DeploymentRolloutBackend>(std::move(s));
     return true;
 }

@@ -1,5 +1,7 @@
 #include "gatewayroutebackend.h"
 
+#include "kubeleasestore.h"
+
 #include "kubeclient.h"
 #include "kubetesterrule.h"
 #include "kubeweightedroute.h"
@@ -80,6 +82,7 @@ bool GatewayRouteBackend::create(const QJsonObject &settings, LayerParts *out, Q
     Settings s;
     if (!Settings::fromJson(settings, &s, error))
         return false;
+    out->lease = std::make_unique<KubeLeaseStore>(s.target, QStringLiteral("gateway-api"));
     out->traffic = std::make_unique<GatewayRouteBackend>(std::move(s));
     return true;
 }

@@ -1,5 +1,7 @@
 #include "istiovirtualservicebackend.h"
 
+#include "kubeleasestore.h"
+
 #include "kubeclient.h"
 #include "kubetesterrule.h"
 #include "kubeweightedroute.h"
@@ -86,6 +88,7 @@ bool IstioVirtualServiceBackend::create(const QJsonObject &settings, LayerParts 
     Settings s;
     if (!Settings::fromJson(settings, &s, error))
         return false;
+    out->lease = std::make_unique<KubeLeaseStore>(s.target, QStringLiteral("istio"));
     out->traffic = std::make_unique<IstioVirtualServiceBackend>(std::move(s));
     return true;
 }

@@ -89,6 +89,11 @@ KubeClient::Reply KubeClient::post(const QString &path, const QByteArray &body)
     return perform("POST", path, body, QByteArrayLiteral("application/json"));
 }
 
+KubeClient::Reply KubeClient::put(const QString &path, const QByteArray &body)
+{
+    return perform("PUT", path, body, QByteArrayLiteral("application/json"));
+}
+
 bool KubeClient::credentials(Credentials *out, QString *error)
 {
     Credentials c{m_config.token, m_config.clientCertData, m_config.clientKeyData};

@@ -72,6 +72,8 @@ public:
                 const QByteArray &contentType = QByteArrayLiteral("application/merge-patch+json"));
     // A JSON body; for reviews (SelfSubjectAccessReview) that create nothing.
     Reply post(const QString &path, const QByteArray &body);
+    // Replaces the object (a JSON body); with metadata.resourceVersion set, 409 when it is stale.
+    Reply put(const QString &path, const QByteArray &body);
 
     // Reads the kubeconfig if that has not worked yet; false with *error otherwise.
     bool ensureConfig(QString *error);

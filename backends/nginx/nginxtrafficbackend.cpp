@@ -1,5 +1,7 @@
 #include "nginxtrafficbackend.h"
 
+#include "fileleasestore.h"
+
 #include "weightchange.h"
 
 #include <QDateTime>
@@ -142,6 +144,8 @@ bool NginxTrafficBackend::create(const QJsonObject &settings, LayerParts *out, Q
     // nginx open source counts nothing per upstream server: metrics come from Prometheus (the
     // apps' own histograms) when the target has a "prometheus" object, else none.
     out->traffic = std::make_unique<NginxTrafficBackend>(s);
+    // Every Switchboard that can rewrite the upstream file sees a lease kept next to it.
+    out->lease = std::make_unique<FileLeaseStore>(s.upstreamFile + QStringLiteral(".lease"));
     return true;
 }
 

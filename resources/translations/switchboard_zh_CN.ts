@@ -403,6 +403,14 @@
         <source>disconnected</source>
         <translation>已断开</translation>
     </message>
+    <message>
+        <source>you</source>
+        <translation>你</translation>
+    </message>
+    <message>
+        <source>Lease</source>
+        <translation>租约</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::FleetViewWidget</name>
@@ -485,6 +493,81 @@
     <message>
         <source>%1 of %2</source>
         <translation>%1 / %2</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::LeaseRowWidget</name>
+    <message>
+        <source>Lease: reading…</source>
+        <translation>租约：读取中…</translation>
+    </message>
+    <message>
+        <source>Lease: unknown (%1)</source>
+        <translation>租约：未知（%1）</translation>
+    </message>
+    <message>
+        <source>Lease: held by &lt;b&gt;%1&lt;/b&gt; since %2 (%3), lapses in %4 s — only Rollback is open to you</source>
+        <translation>租约：由 &lt;b&gt;%1&lt;/b&gt; 自 %2 起持有（%3），%4 秒后失效 — 你只能回滚</translation>
+    </message>
+    <message>
+        <source>Lease: yours since %1 (%2)%3</source>
+        <translation>租约：你自 %1 起持有（%2）%3</translation>
+    </message>
+    <message>
+        <source>, lapses in %1 s</source>
+        <translation>，%1 秒后失效</translation>
+    </message>
+    <message>
+        <source>Lease: free — take it to tell others you are releasing this target</source>
+        <translation>租约：空闲 — 取得租约，告诉其他人你正在发布此目标</translation>
+    </message>
+    <message>
+        <source>last read failed: %1</source>
+        <translation>上次读取失败：%1</translation>
+    </message>
+    <message>
+        <source>Take over…</source>
+        <translation>接管…</translation>
+    </message>
+    <message>
+        <source>Release lease</source>
+        <translation>释放租约</translation>
+    </message>
+    <message>
+        <source>Take lease</source>
+        <translation>取得租约</translation>
+    </message>
+    <message>
+        <source>read-only: %1</source>
+        <translation>只读：%1</translation>
+    </message>
+    <message>
+        <source>Take the lease over?</source>
+        <translation>接管租约？</translation>
+    </message>
+    <message>
+        <source>%1 holds %2 since %3 (%4). They will be told by the audit log and their rollout, if any, pauses.</source>
+        <translation>%1 自 %3 起持有 %2（%4）。审计日志会记录这次接管，对方正在进行的发布（如有）将暂停。</translation>
+    </message>
+    <message>
+        <source>lease taken</source>
+        <translation>已取得租约</translation>
+    </message>
+    <message>
+        <source>lease taken over from %1</source>
+        <translation>已从 %1 接管租约</translation>
+    </message>
+    <message>
+        <source>lease released</source>
+        <translation>已释放租约</translation>
+    </message>
+    <message>
+        <source>lease held by %1</source>
+        <translation>租约由 %1 持有</translation>
+    </message>
+    <message>
+        <source>lease: %1</source>
+        <translation>租约：%1</translation>
     </message>
 </context>
 <context>
@@ -810,6 +893,10 @@
     <message>
         <source>%1 · %2</source>
         <translation>%1 · %2</translation>
+    </message>
+    <message>
+        <source>lease: %1</source>
+        <translation>租约：%1</translation>
     </message>
 </context>
 <context>
@@ -1380,6 +1467,10 @@ A breach on the way goes straight to 0%. ROLLBACK stays immediate.</source>
     <message>
         <source>operator</source>
         <translation>操作员</translation>
+    </message>
+    <message>
+        <source>lease: %1</source>
+        <translation>租约：%1</translation>
     </message>
 </context>
 <context>

@@ -1,6 +1,7 @@
 #include "clirunner.h"
 
 #include <QDir>
+#include <QFile>
 #include <QProcess>
 
 CliRunner::CliRunner(const QString &binary, const QString &home)
@@ -15,6 +16,14 @@ void CliRunner::start(QProcess &process, const QStringList &args) const
     env.insert(QStringLiteral("XDG_CONFIG_HOME"), QDir(m_home).filePath(QStringLiteral("config")));
     env.insert(QStringLiteral("XDG_DATA_HOME"), QDir(m_home).filePath(QStringLiteral("data")));
     env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
+    // The simulator's lease files live in the runtime folder: the test's own, so that two
+    // tests' simulated targets (same names) never see each other's leases.
+    const QString runtime = QDir(m_home).filePath(QStringLiteral("runtime"));
+    QDir().mkpath(runtime);
+    QFile::setPermissions(runtime, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    env.insert(QStringLiteral("XDG_RUNTIME_DIR"), runtime);
+    if (!m_operator.isEmpty())
+        env.insert(QStringLiteral("SWITCHBOARD_OPERATOR"), m_operator);
     process.setProcessEnvironment(env);
     process.start(m_binary, args);
 }

@@ -19,6 +19,9 @@ public:
     };
 
     CliRunner(const QString &binary, const QString &home);
+    // Who the runs act as ($SWITCHBOARD_OPERATOR): two runners with two operators are two
+    // people (operator leases). Empty: the process' own user@host.
+    void setOperator(const QString &name) { m_operator = name; }
 
     // Blocks until the binary ends, at most `timeoutMs` (then kills it). Blocking is fine: what it
     // talks to answers from other processes or threads.
@@ -30,4 +33,5 @@ public:
 private:
     QString m_binary;
     QString m_home;
+    QString m_operator;
 };

@@ -161,6 +161,7 @@ QByteArray reasonPhrase(int status)
     case 409: return "Conflict";
     case 415: return "Unsupported Media Type";
     case 500: return "Internal Server Error";
+    case 422: return "Unprocessable Entity";
     }
     return "Status";
 }
@@ -449,6 +450,57 @@ void FakeKubeServer::read(QTcpSocket *socket)
     const QString objectPath = parts.status ? req.path.left(req.path.size() - int(qstrlen("/status")))
                                : parts.scale ? req.path.left(req.path.size() - int(qstrlen("/scale")))
                                              : req.path;
+    const auto conflict = [&] {
+        fail(409, "Conflict",
+             QStringLiteral("Operation cannot be fulfilled on %1 \"%2\": the object has been modified; please apply "
+                            "your changes to the latest version and try again").arg(resource, parts.name));
+    };
+    if (req.method == "POST" && parts.name.isEmpty() && !parts.plural.isEmpty()) {
+        // Create: the name comes from the body; an existing name is AlreadyExists (409), and
+        // the server sets resourceVersion, uid and creationTimestamp.
+        json created = json::parse(req.body.toStdString(), nullptr, false);
+        if (!created.is_object() || !created.contains("metadata") || !created["metadata"].is_object()
+            || !created["metadata"].contains("name") || !created["metadata"]["name"].is_string())
+            return fail(400, "BadRequest", QStringLiteral("the body of the request is not a valid object with metadata.name"));
+        if (created["metadata"].contains("resourceVersion"))
+            return fail(422, "Invalid", QStringLiteral("metadata.resourceVersion: Invalid value: must be empty on create"));
+        const QString name = QString::fromStdString(created["metadata"]["name"].get<std::string>());
+        const QString path = req.path + QLatin1Char('/') + name;
+        if (st.objects.count(path))
+            return fail(409, "AlreadyExists", QStringLiteral("%1 \"%2\" already exists").arg(resource, name));
+        created["metadata"]["namespace"] = parts.ns.toStdString();
+        created["metadata"]["resourceVersion"] = "1";
+        created["metadata"]["uid"] = QStringLiteral("uid-%1").arg(qHash(path), 0, 16).toStdString();
+        created["metadata"]["creationTimestamp"] =
+            QDateTime::fromMSecsSinceEpoch(nowMs, Qt::UTC).toString(Qt::ISODate).toStdString();
+        st.objects[path] = created;
+        st.deployments.recordWrite(st.objects, QStringLiteral("POST %1 %2").arg(req.path, QString::fromUtf8(req.body)), nowMs);
+        return respond(socket, 201, QByteArray::fromStdString(created.dump()));
+    }
+    if (req.method == "PUT" && !parts.name.isEmpty() && !parts.status && !parts.scale) {
+        // Replace: resourceVersion is required and must be the current one (optimistic
+        // concurrency, as the API server does for Leases).
+        const auto existing = st.objects.find(objectPath);
+        if (existing == st.objects.end())
+            return fail(404, "NotFound", QStringLiteral("%1 \"%2\" not found").arg(resource, parts.name));
+        json replaced = json::parse(req.body.toStdString(), nullptr, false);
+        if (!replaced.is_object() || !replaced.contains("metadata") || !replaced["metadata"].is_object())
+            return fail(400, "BadRequest", QStringLiteral("the body of the request is not a valid object"));
+        const json rv = replaced["metadata"].value("resourceVersion", json());
+        if (!rv.is_string() || rv.get<std::string>().empty())
+            return fail(422, "Invalid",
+                        QStringLiteral("%1 \"%2\" is invalid: metadata.resourceVersion: Invalid value: 0x0: must be specified for an update")
+                            .arg(resource, parts.name));
+        if (rv.get<std::string>() != existing->second["metadata"].value("resourceVersion", std::string()))
+            return conflict();
+        for (const char *kept : {"uid", "creationTimestamp", "namespace", "name"})
+            if (existing->second["metadata"].contains(kept))
+                replaced["metadata"][kept] = existing->second["metadata"][kept];
+        existing->second = replaced;
+        bump(&existing->second);
+        st.deployments.recordWrite(st.objects, QStringLiteral("PUT %1 %2").arg(req.path, QString::fromUtf8(req.body)), nowMs);
+        return respond(socket, 200, QByteArray::fromStdString(existing->second.dump()));
+    }
     const auto it = st.objects.find(objectPath);
     if (it == st.objects.end() && req.method == "GET" && parts.name.isEmpty()) {
         // A collection: the objects one segment below it, filtered by labelSelector.
