@@ -665,15 +665,17 @@ void TargetController::send(const ChangeQueue::Change &c)
             parts.append(QStringLiteral("%1=%2").arg(it.key()).arg(it.value()));
         what += QStringLiteral(" [%1]").arg(parts.join(QLatin1Char(' ')));
     }
-    log(int(EventLogModel::Severity::Action),
-        what + (c.change.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(c.change.reason)));
-    Q_EMIT actionStarted(what);
+    // The request leaves first: the log line and the views' updates must not delay a rollback
+    // on its way to the traffic layer (its answer is queued back here, after them anyway).
     if (c.step)
         Q_EMIT requestPromoteStep(QPrivateSignal());
     else if (c.change.routeEdit)
         Q_EMIT requestEditRoutes(c.change, QPrivateSignal());
     else
         Q_EMIT requestApply(c.change, QPrivateSignal());
+    log(int(EventLogModel::Severity::Action),
+        what + (c.change.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(c.change.reason)));
+    Q_EMIT actionStarted(what);
 }
 
 void TargetController::onChangeFinished(const ChangeResult &r)

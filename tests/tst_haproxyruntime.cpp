@@ -137,9 +137,9 @@ private Q_SLOTS:
         QCOMPARE(s.split.canary, 0.0);
         QVERIFY(!s.readOnly); // "Unknown command" (HAProxy < 2.0): no level known, not read-only
         // The level is asked on the first refresh, before the read (which, on the connection
-        // now reused, starts with the `show info` that tells a process a reload stopped).
-        QCOMPARE(fake.commands(), (QStringList{QStringLiteral("show cli level"), QStringLiteral("show info"),
-                                               QStringLiteral("show stat shop 4 -1")}));
+        // now reused, ends with the `show info` that tells a process a reload stopped).
+        QCOMPARE(fake.commands(), (QStringList{QStringLiteral("show cli level"), QStringLiteral("show stat shop 4 -1"),
+                                               QStringLiteral("show info")}));
     }
 
     void parseLevel_data()
@@ -298,7 +298,8 @@ private Q_SLOTS:
     void backendRollbackOneRoundTrip()
     {
         // A rollback is one write on the connection the reads already use: every `set weight`
-        // (the servers taking the traffic first) and the read-back that verifies them.
+        // (the servers taking the traffic first) and the read-back that verifies them, the
+        // reload probe last so that nothing waits before the weights.
         FakeHaproxy fake(labStart());
         fake.setWeight(QStringLiteral("shop-v2-a"), 256);
         HaproxyTrafficBackend b(settingsFor({fake.endpoint()}));
@@ -309,8 +310,8 @@ private Q_SLOTS:
         const ChangeResult r = applyNow(b, 0, {}, true);
         QCOMPARE(r.status, ChangeResult::Status::Applied);
         QCOMPARE(fake.commands().mid(skip),
-                 (QStringList{QStringLiteral("show info"), QStringLiteral("set weight shop/shop-v1-a 256"), QStringLiteral("set weight shop/shop-v1-b 256"),
-                              QStringLiteral("set weight shop/shop-v2-a 0"), QStringLiteral("show stat shop 4 -1")}));
+                 (QStringList{QStringLiteral("set weight shop/shop-v1-a 256"), QStringLiteral("set weight shop/shop-v1-b 256"),
+                              QStringLiteral("set weight shop/shop-v2-a 0"), QStringLiteral("show stat shop 4 -1"), QStringLiteral("show info")}));
         QCOMPARE(r.before.value(QStringLiteral("shop-v2-a")), 256);
         QCOMPARE(r.after, labStart());
         QCOMPARE(fake.connections(), 1);

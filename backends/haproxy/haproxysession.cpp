@@ -218,11 +218,13 @@ bool HaproxySession::start(Batch *b, const QDeadlineTimer &deadline)
         }
         // A reused connection may belong to a process that a reload (-sf) told to stop: it
         // keeps answering, but no longer serves traffic, and it does not exit while we hold
-        // it. `show info` goes first and says "Stopping: 1" then (checked in finish()).
+        // it. `show info` says "Stopping: 1" then (checked in finish()). It goes last, so the
+        // batch's own commands (a rollback's weights) take effect without waiting for it: on a
+        // stopping process they are harmless, and finish() sends them again on a new connection.
         m_probed = m_prompted && m_followReloads;
-        m_skip = m_prompted && !m_probed ? 0 : 1;
-        m_wire = (m_probed ? QByteArrayLiteral("show info\n") : m_prompted ? QByteArray() : QByteArrayLiteral("prompt\n")) + lines;
-        m_expected = prompts + m_skip;
+        m_skip = m_prompted ? 0 : 1;
+        m_wire = (m_prompted ? QByteArray() : QByteArrayLiteral("prompt\n")) + lines + (m_probed ? QByteArrayLiteral("show info\n") : QByteArray());
+        m_expected = prompts + m_skip + (m_probed ? 1 : 0);
         m_prompted = true;
         if (send(m_wire, deadline, &error)) {
             b->delivered = true;
@@ -282,7 +284,7 @@ HaproxySession::Step HaproxySession::finish(Batch *b, const QDeadlineTimer &dead
 {
     QStringList answers;
     splitPrompted(m_pending, &answers);
-    if (m_probed && answers.constFirst().contains(QLatin1String("\nStopping: 1"))) {
+    if (m_probed && answers.value(m_expected - 1).contains(QLatin1String("\nStopping: 1"))) {
         // The batch ran on a process on its way out (harmless: session commands are
         // idempotent); a new connection reaches the one that took over. Once.
         close();

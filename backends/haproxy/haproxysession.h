@@ -6,7 +6,7 @@
 // gets their answers joined). A connection HAProxy closed (its CLI idle timeout, a restart) is
 // noticed before writing or when the answer ends early, and opened again once, transparently;
 // so is one whose process a reload (-sf) told to stop: every batch on a reused connection
-// starts with `show info`, which says "Stopping: 1" then. Only idempotent commands (absolute
+// ends with `show info`, which says "Stopping: 1" then. Only idempotent commands (absolute
 // `set weight`, reads) may go through a session, so sending a batch twice is harmless.
 //
 // executeAll() runs one batch on several sessions at once: every batch is written first, then
@@ -80,7 +80,7 @@ private:
     int m_connects = 0;
     bool m_prompted = false;   // `prompt` was sent on this connection
     bool m_followReloads = true;
-    bool m_probed = false;     // this batch starts with `show info` (a reused connection)
+    bool m_probed = false;     // this batch ends with `show info` (a reused connection)
     QByteArray m_pending;      // this batch's answers so far
     int m_expected = 0;        // prompts that end this batch (one more when `prompt` went first)
     int m_skip = 0;            // leading answers that are not the caller's (`prompt`'s own)
