@@ -24,6 +24,8 @@
 #include "haproxyruntime.h"
 #include "haproxysession.h"
 #include "labfixture.h"
+#include "presetstore.h"
+#include "verdict.h"
 #include "labgates.h"
 #include "rolloutengine.h"
 #include "rolloutplan.h"
@@ -176,6 +178,7 @@ struct Healthy
     int noDataPauses = 0;
     qint64 ms = 0;
     QString note;
+    QString verdictFailing; // the continuous verdict's reason when it said "failing" (default gates)
 };
 
 double median(QList<qint64> v)
@@ -314,7 +317,8 @@ public:
         return d;
     }
 
-    Healthy healthy(int run)
+    // `gates`: the plan's gates (the lab's error gate, or a built-in preset's).
+    Healthy healthy(int run, const QList<GateSpec> &gates)
     {
         Healthy h;
         QString error;
@@ -325,8 +329,15 @@ public:
         }
         RolloutPlan p;
         p.name = QStringLiteral("bench-healthy-%1").arg(run);
-        p.gates = {LabGates::errorGate()};
+        p.gates = gates;
         p.steps = {RolloutStep::setWeight(10), RolloutStep::analysis(3000, 2), RolloutStep::setWeight(100)};
+        // The target's continuous verdict (its default verdict gates) watches the same canary:
+        // on a healthy one it must never say "failing" either.
+        QObject verdictScope;
+        QObject::connect(m_c, &TargetController::verdictChanged, &verdictScope, [this, &h] {
+            if (m_c->verdict().state == Verdict::State::Failing && h.verdictFailing.isEmpty())
+                h.verdictFailing = m_c->verdict().reason;
+        });
         const qint64 start = nowMs();
         RolloutEngine *e = m_c->startRollout(p);
         if (!e) {
@@ -494,24 +505,34 @@ int main(int argc, char **argv)
     int otherOutcomes = 0;
     int pausedRuns = 0;
     QList<qint64> healthyMs;
+    int falseVerdicts = 0;
     {
         Bench bench(&lab, c.get(), &watcher);
-        std::printf("(b) %d healthy runs of 10%% -> analysis 3 s (2 passes) -> 100%%, with the fast signal\n", healthyRuns);
-        std::printf("| run | outcome      | duration s | no-data pauses | note\n");
-        std::printf("|-----|--------------|------------|----------------|-----\n");
-        std::fflush(stdout);
-        for (int i = 1; i <= healthyRuns; ++i) {
-            const Healthy h = bench.healthy(i);
-            std::printf("| %3d | %-12s | %10.1f | %14d | %s\n", i, qPrintable(h.outcome), double(h.ms) / 1000, h.noDataPauses,
-                        qPrintable(h.note));
+        // The lab's error gate, then the built-in presets' gates (error ratio and p99 against
+        // stable, PresetStore::builtIns); the target's default verdict gates watch throughout.
+        const QList<std::pair<QString, QList<GateSpec>>> gateSets{
+            {QStringLiteral("the lab's error gate"), {LabGates::errorGate()}},
+            {QStringLiteral("the built-in presets' gates"), PresetStore::builtIns().constFirst().gates}};
+        for (const auto &[gateName, gates] : gateSets) {
+            std::printf("(b) %d healthy runs of 10%% -> analysis 3 s (2 passes) -> 100%%, with the fast signal, %s\n", healthyRuns,
+                        qPrintable(gateName));
+            std::printf("| run | outcome      | duration s | no-data pauses | verdict failing | note\n");
+            std::printf("|-----|--------------|------------|----------------|-----------------|-----\n");
             std::fflush(stdout);
-            if (h.outcome == RolloutEngine::stateName(State::RolledBack))
-                ++falseRollbacks;
-            else if (h.outcome != RolloutEngine::stateName(State::Promoted))
-                ++otherOutcomes;
-            else
-                healthyMs.append(h.ms);
-            pausedRuns += h.noDataPauses > 0;
+            for (int i = 1; i <= healthyRuns; ++i) {
+                const Healthy h = bench.healthy(i, gates);
+                std::printf("| %3d | %-12s | %10.1f | %14d | %-15s | %s\n", i, qPrintable(h.outcome), double(h.ms) / 1000, h.noDataPauses,
+                            h.verdictFailing.isEmpty() ? "no" : "YES", qPrintable(h.verdictFailing.isEmpty() ? h.note : h.verdictFailing));
+                std::fflush(stdout);
+                if (h.outcome == RolloutEngine::stateName(State::RolledBack))
+                    ++falseRollbacks;
+                else if (h.outcome != RolloutEngine::stateName(State::Promoted))
+                    ++otherOutcomes;
+                else
+                    healthyMs.append(h.ms);
+                pausedRuns += h.noDataPauses > 0;
+                falseVerdicts += !h.verdictFailing.isEmpty();
+            }
         }
     }
 
@@ -553,7 +574,7 @@ int main(int argc, char **argv)
         detectionFailures += m.failures;
     }
     std::printf("\n(b) false rollbacks: %d of %d healthy runs; other non-promoted outcomes: %d; runs that paused for "
-                "missing data (resumed by the bench): %d\n",
-                falseRollbacks, healthyRuns, otherOutcomes, pausedRuns);
-    return falseRollbacks == 0 && detectionFailures == 0 && otherOutcomes == 0 ? 0 : 1;
+                "missing data (resumed by the bench): %d; runs where the default verdict gates said failing: %d\n",
+                falseRollbacks, 2 * healthyRuns, otherOutcomes, pausedRuns, falseVerdicts);
+    return falseRollbacks == 0 && detectionFailures == 0 && otherOutcomes == 0 && falseVerdicts == 0 ? 0 : 1;
 }
