@@ -14,6 +14,7 @@
 #include <QFutureWatcher>
 #include <QJsonObject>
 #include <QPromise>
+#include <QRandomGenerator>
 #include <QThreadPool>
 
 #include <algorithm>
@@ -73,6 +74,11 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     }
     m_poll.setInterval(m_config.pollMs);
     connect(&m_poll, &QTimer::timeout, this, &TargetController::poll);
+    m_pollPhase.setSingleShot(true);
+    connect(&m_pollPhase, &QTimer::timeout, this, [this] {
+        m_poll.start();
+        poll();
+    });
     if (MetricsSource *fast = m_host->fastMetrics()) {
         connect(this, &TargetController::requestFastInstant, fast, &MetricsSource::queryInstant);
         connect(fast, &MetricsSource::instantReady, this, &TargetController::onFastInstant);
@@ -120,7 +126,10 @@ quint64 TargetController::nextChangeId() const
 
 void TargetController::start()
 {
-    m_poll.start();
+    // Targets started together (a workspace opens them all at once) would otherwise poll in
+    // lockstep: hundreds of answers and verdicts in one event-loop pass every interval. The
+    // first read goes out now; the periodic ones start at a random phase within the interval.
+    m_pollPhase.start(int(QRandomGenerator::global()->bounded(quint32(std::max(1, m_config.pollMs)))));
     if (m_host->fastMetrics())
         m_fastPoll.start();
     refreshNow();
@@ -130,6 +139,7 @@ void TargetController::start()
 
 void TargetController::stop()
 {
+    m_pollPhase.stop();
     m_poll.stop();
     m_fastPoll.stop();
     m_lease->stop();
@@ -137,6 +147,7 @@ void TargetController::stop()
 
 void TargetController::requestStop()
 {
+    m_pollPhase.stop();
     m_poll.stop();
     m_fastPoll.stop();
     m_lease->stop();

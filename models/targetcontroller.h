@@ -238,6 +238,7 @@ private:
     ChartMarkerModel *m_chartMarkers;
     ChangeQueue *m_changes;
     QTimer m_poll;
+    QTimer m_pollPhase; // start(): when the periodic polls begin (a random phase in the interval)
     QTimer m_fastPoll;
 
     ConnectionState m_state = ConnectionState::Connecting;
