@@ -24,6 +24,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <map>
 #include <memory>
 #include <vector>
 
@@ -57,13 +58,47 @@ double percentile(std::vector<double> v, double p)
     return v.at(std::min(v.size() - 1, size_t(p * double(v.size()))));
 }
 
+// BENCH_SLOWEST=1: times every event the GUI thread delivers and prints the slowest kinds
+// (receiver class and event type), to find what makes the lag's tail.
+class TimingApplication final : public QApplication
+{
+public:
+    using QApplication::QApplication;
+    bool notify(QObject *receiver, QEvent *event) override
+    {
+        if (!timing)
+            return QApplication::notify(receiver, event);
+        QElapsedTimer t;
+        t.start();
+        const QByteArray what = QByteArray(receiver->metaObject()->className()) + " type " + QByteArray::number(int(event->type()));
+        ++depth;
+        const bool r = QApplication::notify(receiver, event);
+        --depth;
+        const double ms = double(t.nsecsElapsed()) / 1e6;
+        if (ms > 2 && depth == 0) {
+            Slow &s = slowest[what];
+            ++s.count;
+            s.worst = std::max(s.worst, ms);
+        }
+        return r;
+    }
+    struct Slow
+    {
+        int count = 0;
+        double worst = 0;
+    };
+    bool timing = false;
+    int depth = 0;
+    std::map<QByteArray, Slow> slowest;
+};
+
 } // namespace
 
 int main(int argc, char **argv)
 {
     if (qEnvironmentVariableIsEmpty("QT_QPA_PLATFORM"))
         qputenv("QT_QPA_PLATFORM", "offscreen");
-    QApplication app(argc, argv);
+    TimingApplication app(argc, argv);
     const int targets = argc > 1 ? std::max(1, atoi(argv[1])) : 300;
     const int seconds = argc > 2 ? std::max(1, atoi(argv[2])) : 20;
 
@@ -114,6 +149,7 @@ int main(int argc, char **argv)
     clock.start();
     probe.start();
     QTimer::singleShot(5000, &app, [&] {
+        app.timing = qEnvironmentVariableIntValue("BENCH_SLOWEST") != 0;
         measuring = true;
         cpuAtStart = cpuSeconds();
         clock.restart();
@@ -126,6 +162,8 @@ int main(int argc, char **argv)
                     percentile(lags, 0.5), percentile(lags, 0.99), percentile(lags, 1.0), lags.size());
         std::printf("  CPU %.0f%% of one core; threads %s; peak memory %s\n", cpu, procStatus("Threads:").constData(),
                     procStatus("VmHWM:").constData());
+        for (const auto &[what, slow] : app.slowest)
+            std::printf("  slow events (> 2 ms): %-60s %4d times, worst %.1f ms\n", what.constData(), slow.count, slow.worst);
         QApplication::quit();
     });
     const int rc = app.exec();

@@ -1,8 +1,12 @@
 #include "backendhost.h"
 
 #include <QDeadlineTimer>
+#include <QHash>
+#include <QSemaphore>
 
+#include <algorithm>
 #include <atomic>
+#include <mutex>
 
 namespace Switchboard {
 
@@ -30,7 +34,57 @@ void retire(QObject *backend, std::unique_ptr<QThread> owned, QDeadlineTimer dea
     (void)owned.release();
 }
 
+// Shared worker threads by key, alive while a host uses them. The last host to let go of one
+// ends it, with the same bounded wait as a thread of its own.
+std::mutex g_sharedMutex;
+QHash<QString, std::weak_ptr<QThread>> g_shared;
+std::atomic<int> g_sharedAlive{0};
+
+std::shared_ptr<QThread> sharedThread(const QString &name)
+{
+    std::lock_guard lock(g_sharedMutex);
+    if (std::shared_ptr<QThread> t = g_shared.value(name).lock())
+        return t;
+    auto *thread = new QThread;
+    thread->setObjectName(name);
+    thread->start();
+    ++g_sharedAlive;
+    std::shared_ptr<QThread> t(thread, [](QThread *th) {
+        --g_sharedAlive;
+        th->quit();
+        if (th->wait(QDeadlineTimer(BackendHost::joinTimeoutMs))) {
+            delete th;
+            return;
+        }
+        ++g_stranded;
+        QObject::connect(th, &QThread::finished, th, [th] {
+            --g_stranded;
+            th->deleteLater();
+        }, Qt::DirectConnection);
+    });
+    g_shared.insert(name, t);
+    return t;
+}
+
+// Deletes `backend` on the shared thread it lives on, waiting until `deadline`; a thread busy
+// past it deletes the backend when it gets to it. The thread itself goes with its last user.
+void retireShared(QObject *backend, std::shared_ptr<QThread> thread, QDeadlineTimer deadline)
+{
+    auto done = std::make_shared<QSemaphore>(0);
+    QMetaObject::invokeMethod(backend, [backend, done] {
+        delete backend;
+        done->release();
+    }, Qt::QueuedConnection);
+    done->tryAcquire(1, int(std::max<qint64>(0, deadline.remainingTime())));
+    thread.reset();
+}
+
 } // namespace
+
+int BackendHost::sharedThreads()
+{
+    return g_sharedAlive.load();
+}
 
 int BackendHost::strandedThreads()
 {
@@ -59,21 +113,31 @@ void registerMetaTypes()
 }
 
 BackendHost::BackendHost(std::unique_ptr<TrafficBackend> traffic, std::unique_ptr<MetricsSource> metrics,
-                         const QString &threadName)
-    : m_trafficThread(std::make_unique<QThread>())
-    , m_threadName(threadName)
+                         const QString &threadName, const QString &sharedThreadKey)
+    : m_threadName(threadName)
 {
     registerMetaTypes();
-    m_trafficThread->setObjectName(threadName + QStringLiteral(":traffic"));
     m_traffic = traffic.release();
-    m_traffic->moveToThread(m_trafficThread.get());
-    m_trafficThread->start();
+    if (!sharedThreadKey.isEmpty()) {
+        m_sharedTraffic = sharedThread(sharedThreadKey + QStringLiteral(":traffic"));
+        m_traffic->moveToThread(m_sharedTraffic.get());
+    } else {
+        m_trafficThread = std::make_unique<QThread>();
+        m_trafficThread->setObjectName(threadName + QStringLiteral(":traffic"));
+        m_traffic->moveToThread(m_trafficThread.get());
+        m_trafficThread->start();
+    }
     if (metrics) {
-        m_metricsThread = std::make_unique<QThread>();
-        m_metricsThread->setObjectName(threadName + QStringLiteral(":metrics"));
         m_metrics = metrics.release();
-        m_metrics->moveToThread(m_metricsThread.get());
-        m_metricsThread->start();
+        if (!sharedThreadKey.isEmpty()) {
+            m_sharedMetrics = sharedThread(sharedThreadKey + QStringLiteral(":metrics"));
+            m_metrics->moveToThread(m_sharedMetrics.get());
+        } else {
+            m_metricsThread = std::make_unique<QThread>();
+            m_metricsThread->setObjectName(threadName + QStringLiteral(":metrics"));
+            m_metrics->moveToThread(m_metricsThread.get());
+            m_metricsThread->start();
+        }
     }
 }
 
@@ -95,11 +159,16 @@ BackendHost::~BackendHost()
     // stop first, so both threads usually end at once; the wait is bounded whatever they do.
     requestStop();
     const QDeadlineTimer deadline(joinTimeoutMs);
-    if (m_metrics)
+    if (m_metrics && m_sharedMetrics)
+        retireShared(m_metrics, std::move(m_sharedMetrics), deadline);
+    else if (m_metrics)
         retire(m_metrics, std::move(m_metricsThread), deadline);
     if (m_fast)
         retire(m_fast, std::move(m_fastThread), deadline);
-    retire(m_traffic, std::move(m_trafficThread), deadline);
+    if (m_sharedTraffic)
+        retireShared(m_traffic, std::move(m_sharedTraffic), deadline);
+    else
+        retire(m_traffic, std::move(m_trafficThread), deadline);
 }
 
 } // namespace Switchboard

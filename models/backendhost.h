@@ -17,9 +17,14 @@ namespace Switchboard {
 class BackendHost final
 {
 public:
-    // `metrics` may be null (a target without a metrics layer).
+    // `metrics` may be null (a target without a metrics layer). `sharedThreadKey` empty: the
+    // backends get threads of their own. Otherwise they run on the process' shared worker
+    // threads of that key ("<key>:traffic", "<key>:metrics"), one pair for every host with the
+    // key: for layers whose calls never wait on anything (the simulator), so a fleet of them
+    // costs two threads, not two per target. A layer that talks to servers keeps its own, so a
+    // rollback never waits behind another target's slow server.
     BackendHost(std::unique_ptr<TrafficBackend> traffic, std::unique_ptr<MetricsSource> metrics,
-                const QString &threadName);
+                const QString &threadName, const QString &sharedThreadKey = {});
     ~BackendHost();
     BackendHost(const BackendHost &) = delete;
     BackendHost &operator=(const BackendHost &) = delete;
@@ -44,9 +49,14 @@ public:
     // destructors under them: main() ends with _Exit when this is not 0.
     static int strandedThreads();
 
+    // Shared worker threads alive now (for the tests and the fleet benchmark).
+    static int sharedThreads();
+
 private:
     std::unique_ptr<QThread> m_trafficThread;
     std::unique_ptr<QThread> m_metricsThread;
+    std::shared_ptr<QThread> m_sharedTraffic;
+    std::shared_ptr<QThread> m_sharedMetrics;
     std::unique_ptr<QThread> m_fastThread;
     TrafficBackend *m_traffic = nullptr;
     MetricsSource *m_metrics = nullptr;

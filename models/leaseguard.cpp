@@ -1,6 +1,7 @@
 #include "leaseguard.h"
 
 #include <QDateTime>
+#include <QRandomGenerator>
 
 #include <algorithm>
 
@@ -13,18 +14,26 @@ LeaseGuard::LeaseGuard(bool hasStore, const QString &holder, QObject *parent)
 {
     m_timer.setInterval(pollMs);
     connect(&m_timer, &QTimer::timeout, this, &LeaseGuard::tick);
+    m_phase.setSingleShot(true);
+    connect(&m_phase, &QTimer::timeout, this, [this] {
+        m_timer.start();
+        tick();
+    });
 }
 
 void LeaseGuard::start()
 {
     if (!m_hasStore)
         return;
-    m_timer.start();
+    // A fleet starts all its guards at once: a random phase keeps their reads from arriving in
+    // one event-loop pass every pollMs.
+    m_phase.start(int(QRandomGenerator::global()->bounded(quint32(pollMs))));
     refresh();
 }
 
 void LeaseGuard::stop()
 {
+    m_phase.stop();
     m_timer.stop();
 }
 

@@ -70,6 +70,7 @@ private:
     const bool m_hasStore;
     const QString m_holder;
     QTimer m_timer;
+    QTimer m_phase; // start(): when the periodic reads begin (a random phase within pollMs)
     OperatorLease m_lease;
     QString m_where;
     QString m_error;

@@ -48,6 +48,40 @@ class TestQuit : public QObject
 private slots:
     void initTestCase() { registerMetaTypes(); }
 
+    // Simulated targets share one pair of worker threads, however many there are; each still
+    // answers its own changes, and the threads end with the last target that used them.
+    void simulatedTargetsShareTwoThreads()
+    {
+        QCOMPARE(BackendHost::sharedThreads(), 0);
+        EventLogModel log;
+        std::vector<std::unique_ptr<TargetController>> fleet;
+        for (int i = 0; i < 40; ++i) {
+            TargetConfig t = demoTarget();
+            t.name = QStringLiteral("svc-%1").arg(i);
+            QString error;
+            std::unique_ptr<BackendHost> host = createBackends(t, &error);
+            QVERIFY2(host, qPrintable(error));
+            fleet.push_back(std::make_unique<TargetController>(t, std::move(host), &log, nullptr));
+        }
+        QCOMPARE(BackendHost::sharedThreads(), 2);
+        QSignalSpy done(fleet.back().get(), &TargetController::actionFinished);
+        QSignalSpy first(fleet.front().get(), &TargetController::actionFinished);
+        fleet.back()->setCanaryPercent(30, QStringLiteral("test"), true);
+        fleet.front()->rollback(QStringLiteral("test"));
+        QVERIFY(done.wait(5000));
+        QVERIFY(first.size() == 1 || first.wait(5000));
+        QCOMPARE(done.at(0).at(0).value<ChangeResult>().requestedCanaryPercent, 30.0);
+        QVERIFY(first.at(0).at(0).value<ChangeResult>().ok());
+        fleet.erase(fleet.begin(), fleet.begin() + 39);
+        QCOMPARE(BackendHost::sharedThreads(), 2);
+        QElapsedTimer timer;
+        timer.start();
+        fleet.clear();
+        QCOMPARE(BackendHost::sharedThreads(), 0);
+        QVERIFY2(timer.elapsed() < 1000, qPrintable(QStringLiteral("closing took %1 ms").arg(timer.elapsed())));
+        QCOMPARE(BackendHost::strandedThreads(), 0);
+    }
+
     void closingATargetCancelsTheCallUnderWay()
     {
         QTcpServer silent; // accepts (the kernel completes the handshake) and never answers

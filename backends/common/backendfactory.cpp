@@ -113,8 +113,14 @@ std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString 
         parts.lease = std::make_unique<FileLeaseStore>(dir + QStringLiteral("/switchboard/leases/sim-%1.lease").arg(QString(target.name).replace(QLatin1Char('/'), QLatin1Char('_'))));
     }
     parts.traffic->setLeaseStore(std::move(parts.lease));
+    // The simulator's calls never wait on anything: every simulated target shares one pair of
+    // worker threads. Layers that talk to servers keep threads of their own (BackendHost).
+    // (A simulated target whose metrics come from a real Prometheus keeps its own.)
+    const bool simOnly = target.kind == QLatin1String("sim") && !target.settings.contains(QStringLiteral("prometheus"))
+                         && !parts.fastMetrics;
     auto host = std::make_unique<BackendHost>(std::move(parts.traffic), std::move(metrics),
-                                              QStringLiteral("backend:") + target.name);
+                                              QStringLiteral("backend:") + target.name,
+                                              simOnly ? QStringLiteral("sim") : QString());
     if (parts.fastMetrics)
         host->addFastSignal(std::move(parts.fastMetrics), parts.fastSignalMs);
     return host;
