@@ -4,6 +4,7 @@
 #include "targetcontroller.h"
 
 #include <QComboBox>
+#include <QDateTime>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
@@ -79,6 +80,7 @@ void TestersRowWidget::setController(TargetController *controller)
     m_progress->clear();
     if (controller) {
         connect(controller, &TargetController::snapshotChanged, this, &TestersRowWidget::sync);
+        connect(controller, &TargetController::leaseChanged, this, &TestersRowWidget::sync);
         connect(controller, &TargetController::actionStarted, this, &TestersRowWidget::onActionStarted);
         connect(controller, &TargetController::actionFinished, this, &TestersRowWidget::onActionFinished);
     }
@@ -124,6 +126,8 @@ void TestersRowWidget::sync()
         off = tr("the target has not answered yet");
     else if (!s.routesRefusal.isEmpty())
         off = s.routesRefusal;
+    else if (const QString leased = m_controller->leaseRefusal(QDateTime::currentMSecsSinceEpoch()); !leased.isEmpty())
+        off = tr("lease: %1").arg(leased);
     const bool busy = m_controller && m_controller->isActionInFlight();
     const bool usable = off.isEmpty();
     TrafficRoute candidate{TrafficRoute::Match(m_kind->currentData().toInt()), m_name->text().trimmed(), m_value->text().trimmed()};

@@ -1315,6 +1315,10 @@
         <source>Stop routing these testers to the canary?</source>
         <translation>停止将这些测试人员路由到金丝雀？</translation>
     </message>
+    <message>
+        <source>lease: %1</source>
+        <translation>租约：%1</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::TitleAlert</name>
