@@ -165,6 +165,9 @@ private slots:
         r.world->setCanaryFault(0.3, 13, 55, QDateTime::currentMSecsSinceEpoch());
         QTRY_COMPARE_WITH_TIMEOUT(r.worldCanary(), 0.0, 5000);
         QVERIFY(r.logged(QStringLiteral("automatic rollback")));
+        // The world has the weights as soon as the backend set them; the rollback's audit entry
+        // is written when its answer reaches the controller, a moment later.
+        QTRY_VERIFY_WITH_TIMEOUT(!r.controller->isActionInFlight(), 5000);
         QVERIFY(audit.drain(5000));
         QFile f(dir.filePath(QStringLiteral("audit.jsonl")));
         QVERIFY(f.open(QIODevice::ReadOnly));
