@@ -4,12 +4,22 @@
 // Prints the lag, the process' CPU over the period (user + system, as % of one core), its
 // thread count and its peak memory (VmHWM).
 //
-// Usage: QT_QPA_PLATFORM=offscreen bench_fleet [TARGETS] [SECONDS]   (default 300 targets, 20 s)
+// With HAPROXY_TARGETS > 0 (default 50) it also starts the lab (tests/support's LabFixture) and
+// opens that many more targets on the lab's HAProxy backend "shop", each as the lab's own
+// target "lab" is (runtime API, fast signal, Prometheus), polled every second; without a lab
+// (HAProxy or Prometheus missing) it says so and measures the simulator targets alone.
+//
+// Usage: QT_QPA_PLATFORM=offscreen bench_fleet [TARGETS] [SECONDS] [HAPROXY_TARGETS]
+//        (default 300 simulator targets, 20 s, 50 HAProxy targets)
 
 #include "backendfactory.h"
+#ifdef SWITCHBOARD_BENCH_LAB
+#include "labfixture.h"
+#endif
 #include "eventlogmodel.h"
 #include "mainwindow.h"
 #include "presetstore.h"
+#include "targetconfig.h"
 #include "targetcontroller.h"
 #include "targetlistmodel.h"
 
@@ -101,6 +111,7 @@ int main(int argc, char **argv)
     TimingApplication app(argc, argv);
     const int targets = argc > 1 ? std::max(1, atoi(argv[1])) : 300;
     const int seconds = argc > 2 ? std::max(1, atoi(argv[2])) : 20;
+    int haproxyTargets = argc > 3 ? std::max(0, atoi(argv[3])) : 50;
 
     EventLogModel log;
     std::vector<std::unique_ptr<TargetController>> controllers;
@@ -122,6 +133,38 @@ int main(int argc, char **argv)
         controllers.push_back(std::make_unique<TargetController>(t, std::move(host), &log, nullptr));
         list << controllers.back().get();
     }
+#ifdef SWITCHBOARD_BENCH_LAB
+    LabFixture lab;
+    if (haproxyTargets > 0 && !lab.start()) {
+        std::fprintf(stderr, "bench_fleet: no lab (%s): simulator targets only\n", qPrintable(lab.error()));
+        haproxyTargets = 0;
+    }
+    TargetConfig labTarget;
+    if (haproxyTargets > 0) {
+        const TargetConfigResult config = loadTargetConfig(lab.configDir() + QStringLiteral("/targets.json"));
+        for (const TargetConfig &t : config.targets)
+            if (t.name == QStringLiteral("lab"))
+                labTarget = t;
+        if (labTarget.name.isEmpty()) {
+            std::fprintf(stderr, "bench_fleet: the lab's targets.json has no \"lab\": %s\n", qPrintable(config.error));
+            haproxyTargets = 0;
+        }
+    }
+    for (int i = 0; i < haproxyTargets; ++i) {
+        TargetConfig t = labTarget;
+        t.name = QStringLiteral("shop-%1").arg(i, 2, 10, QLatin1Char('0'));
+        QString error;
+        auto host = createBackends(t, &error);
+        if (!host) {
+            std::fprintf(stderr, "bench_fleet: %s\n", qPrintable(error));
+            return 2;
+        }
+        controllers.push_back(std::make_unique<TargetController>(t, std::move(host), &log, nullptr));
+        list << controllers.back().get();
+    }
+#else
+    haproxyTargets = 0;
+#endif
     TargetListModel model;
     model.setControllers(list);
     QTemporaryDir presetDir;
@@ -157,7 +200,8 @@ int main(int argc, char **argv)
     });
     QTimer::singleShot(5000 + seconds * 1000, &app, [&] {
         const double cpu = (cpuSeconds() - cpuAtStart) / double(seconds) * 100.0;
-        std::printf("bench_fleet: %d simulator targets polled every 1 s, %d s measured after 5 s warm-up\n", targets, seconds);
+        std::printf("bench_fleet: %d simulator targets and %d HAProxy targets on the lab polled every 1 s, %d s measured after "
+                    "5 s warm-up\n", targets, haproxyTargets, seconds);
         std::printf("  GUI event-loop lag (10 ms timer): p50 %.2f ms, p99 %.2f ms, max %.2f ms (%zu samples)\n",
                     percentile(lags, 0.5), percentile(lags, 0.99), percentile(lags, 1.0), lags.size());
         std::printf("  CPU %.0f%% of one core; threads %s; peak memory %s\n", cpu, procStatus("Threads:").constData(),
