@@ -141,15 +141,20 @@ BackendHost::BackendHost(std::unique_ptr<TrafficBackend> traffic, std::unique_pt
     }
 }
 
-void BackendHost::addFastSignal(std::unique_ptr<MetricsSource> source, int intervalMs)
+void BackendHost::addFastSignal(std::unique_ptr<MetricsSource> source, int intervalMs, const QString &sharedThreadKey)
 {
     if (!source || m_fast)
         return;
-    m_fastThread = std::make_unique<QThread>();
-    m_fastThread->setObjectName(m_threadName + QStringLiteral(":fast"));
     m_fast = source.release();
-    m_fast->moveToThread(m_fastThread.get());
-    m_fastThread->start();
+    if (!sharedThreadKey.isEmpty()) {
+        m_sharedFast = sharedThread(sharedThreadKey + QStringLiteral(":fast"));
+        m_fast->moveToThread(m_sharedFast.get());
+    } else {
+        m_fastThread = std::make_unique<QThread>();
+        m_fastThread->setObjectName(m_threadName + QStringLiteral(":fast"));
+        m_fast->moveToThread(m_fastThread.get());
+        m_fastThread->start();
+    }
     m_fastIntervalMs = intervalMs;
 }
 
@@ -163,7 +168,9 @@ BackendHost::~BackendHost()
         retireShared(m_metrics, std::move(m_sharedMetrics), deadline);
     else if (m_metrics)
         retire(m_metrics, std::move(m_metricsThread), deadline);
-    if (m_fast)
+    if (m_fast && m_sharedFast)
+        retireShared(m_fast, std::move(m_sharedFast), deadline);
+    else if (m_fast)
         retire(m_fast, std::move(m_fastThread), deadline);
     if (m_sharedTraffic)
         retireShared(m_traffic, std::move(m_sharedTraffic), deadline);

@@ -35,8 +35,11 @@ public:
     // thread of its own: a slow Prometheus query must not delay it. Null when there is none.
     MetricsSource *fastMetrics() const { return m_fast; }
     int fastIntervalMs() const { return m_fastIntervalMs; }
-    // Before the controller is built on this host.
-    void addFastSignal(std::unique_ptr<MetricsSource> source, int intervalMs);
+    // Before the controller is built on this host. `sharedThreadKey` not empty: the source runs
+    // on the shared worker thread "<key>:fast" with every other host's of that key (the fast
+    // signals of the targets on one HAProxy: they read the same server, and a rollback never
+    // goes through this thread).
+    void addFastSignal(std::unique_ptr<MetricsSource> source, int intervalMs, const QString &sharedThreadKey = {});
 
     // Any thread: both backends end the call under way soon and take no new ones. The destructor
     // does this too; calling it first on every host lets a workspace stop all targets at once.
@@ -57,6 +60,7 @@ private:
     std::unique_ptr<QThread> m_metricsThread;
     std::shared_ptr<QThread> m_sharedTraffic;
     std::shared_ptr<QThread> m_sharedMetrics;
+    std::shared_ptr<QThread> m_sharedFast;
     std::unique_ptr<QThread> m_fastThread;
     TrafficBackend *m_traffic = nullptr;
     MetricsSource *m_metrics = nullptr;

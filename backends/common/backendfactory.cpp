@@ -3,6 +3,8 @@
 #include "fileleasestore.h"
 
 #include <QDir>
+#include <QJsonArray>
+#include <QJsonObject>
 
 #include "argorolloutbackend.h"
 #include "deploymentpairbackend.h"
@@ -121,8 +123,13 @@ std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString 
     auto host = std::make_unique<BackendHost>(std::move(parts.traffic), std::move(metrics),
                                               QStringLiteral("backend:") + target.name,
                                               simOnly ? QStringLiteral("sim") : QString());
-    if (parts.fastMetrics)
-        host->addFastSignal(std::move(parts.fastMetrics), parts.fastSignalMs);
+    if (parts.fastMetrics) {
+        // The fast signals of every target on one HAProxy (same first endpoint) share a thread:
+        // they read the same server, and no rollback goes through it.
+        const QJsonArray endpoints = target.settings.value(target.kind).toObject().value(QStringLiteral("endpoints")).toArray();
+        const QString key = endpoints.isEmpty() ? QString() : QStringLiteral("%1 %2").arg(target.kind, endpoints.first().toString());
+        host->addFastSignal(std::move(parts.fastMetrics), parts.fastSignalMs, key);
+    }
     return host;
 }
 
