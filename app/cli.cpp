@@ -145,8 +145,8 @@ int status(TargetController *c, bool json, const Wait &wait)
     int metricsWaitedMs = 0;
     if (!readTarget(c, true, wait, &error, &metricsWaitedMs))
         return fail(error);
-    QString leaseError;
-    readLease(c, wait.trafficMs, &leaseError); // its failure is in the report (lease null + note)
+    QString ignored;
+    readLease(c, wait.trafficMs, &ignored); // its failure is in the report (lease null + note)
     // The verdict judges a window of readings: read it from history rather than wait it out.
     if (c->hasMetrics() && metricsWaitedMs == 0 && c->metricsError().isEmpty()) {
         c->backfill(c->verdictWindowMs());
@@ -219,12 +219,13 @@ int leaseVerb(TargetController *c, bool take, bool takeOver, bool release, int d
         }, timeoutMs);
         if (!r)
             return fail(QStringLiteral("target %1: the lease store did not answer within %2 ms").arg(c->name()).arg(timeoutMs));
+        // Refused (held by another, or not ours to release): the lease as it stands is printed too.
         if (r->outcome == LeaseResult::Outcome::HeldByOther)
             code = fail(QStringLiteral("target %1: the operator lease is %2 (add --take-over to take it)").arg(c->name(), r->message), Leased);
-        else if (!r->ok() && r->outcome != LeaseResult::Outcome::NotHeld)
-            return fail(QStringLiteral("target %1: %2").arg(c->name(), r->message));
         else if (r->outcome == LeaseResult::Outcome::NotHeld)
             code = fail(QStringLiteral("target %1: %2").arg(c->name(), r->message));
+        else if (!r->ok())
+            return fail(QStringLiteral("target %1: %2").arg(c->name(), r->message));
     }
     const qint64 now = QDateTime::currentMSecsSinceEpoch();
     if (json) {

@@ -116,6 +116,18 @@ int main(int argc, char **argv)
     EventLogModel log;
     std::vector<std::unique_ptr<TargetController>> controllers;
     QList<TargetController *> list;
+    // Builds one target as the app does; false (said on stderr) when its backends cannot be made.
+    auto add = [&](const TargetConfig &t) {
+        QString error;
+        auto host = createBackends(t, &error);
+        if (!host) {
+            std::fprintf(stderr, "bench_fleet: %s\n", qPrintable(error));
+            return false;
+        }
+        controllers.push_back(std::make_unique<TargetController>(t, std::move(host), &log, nullptr));
+        list << controllers.back().get();
+        return true;
+    };
     for (int i = 0; i < targets; ++i) {
         TargetConfig t;
         t.name = QStringLiteral("svc-%1").arg(i, 3, 10, QLatin1Char('0'));
@@ -124,14 +136,8 @@ int main(int argc, char **argv)
         t.settings = QJsonObject{{QStringLiteral("name"), t.name}, {QStringLiteral("kind"), t.kind},
                                  {QStringLiteral("group"), QStringLiteral("team-%1").arg(i % 12)},
                                  {QStringLiteral("sim"), QJsonObject{{QStringLiteral("seed"), i}}}};
-        QString error;
-        auto host = createBackends(t, &error);
-        if (!host) {
-            std::fprintf(stderr, "bench_fleet: %s\n", qPrintable(error));
+        if (!add(t))
             return 2;
-        }
-        controllers.push_back(std::make_unique<TargetController>(t, std::move(host), &log, nullptr));
-        list << controllers.back().get();
     }
 #ifdef SWITCHBOARD_BENCH_LAB
     LabFixture lab;
@@ -153,14 +159,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < haproxyTargets; ++i) {
         TargetConfig t = labTarget;
         t.name = QStringLiteral("shop-%1").arg(i, 2, 10, QLatin1Char('0'));
-        QString error;
-        auto host = createBackends(t, &error);
-        if (!host) {
-            std::fprintf(stderr, "bench_fleet: %s\n", qPrintable(error));
+        if (!add(t))
             return 2;
-        }
-        controllers.push_back(std::make_unique<TargetController>(t, std::move(host), &log, nullptr));
-        list << controllers.back().get();
     }
 #else
     haproxyTargets = 0;

@@ -17,7 +17,7 @@ std::atomic<int> g_stranded{0};
 // Deletes `backend` on its own thread and ends the thread; waits until `deadline`. A thread
 // still busy then is left to finish alone: it deletes its backend when its call returns, then
 // ends, and its QThread object deletes itself.
-void retire(QObject *backend, std::unique_ptr<QThread> owned, QDeadlineTimer deadline)
+void retireOwn(QObject *backend, std::unique_ptr<QThread> owned, QDeadlineTimer deadline)
 {
     QThread *thread = owned.get();
     QMetaObject::invokeMethod(backend, [backend, thread] {
@@ -118,27 +118,34 @@ BackendHost::BackendHost(std::unique_ptr<TrafficBackend> traffic, std::unique_pt
 {
     registerMetaTypes();
     m_traffic = traffic.release();
-    if (!sharedThreadKey.isEmpty()) {
-        m_sharedTraffic = sharedThread(sharedThreadKey + QStringLiteral(":traffic"));
-        m_traffic->moveToThread(m_sharedTraffic.get());
-    } else {
-        m_trafficThread = std::make_unique<QThread>();
-        m_trafficThread->setObjectName(threadName + QStringLiteral(":traffic"));
-        m_traffic->moveToThread(m_trafficThread.get());
-        m_trafficThread->start();
-    }
+    m_trafficThread = place(m_traffic, sharedThreadKey, QStringLiteral("traffic"));
     if (metrics) {
         m_metrics = metrics.release();
-        if (!sharedThreadKey.isEmpty()) {
-            m_sharedMetrics = sharedThread(sharedThreadKey + QStringLiteral(":metrics"));
-            m_metrics->moveToThread(m_sharedMetrics.get());
-        } else {
-            m_metricsThread = std::make_unique<QThread>();
-            m_metricsThread->setObjectName(threadName + QStringLiteral(":metrics"));
-            m_metrics->moveToThread(m_metricsThread.get());
-            m_metricsThread->start();
-        }
+        m_metricsThread = place(m_metrics, sharedThreadKey, QStringLiteral("metrics"));
     }
+}
+
+BackendHost::Placement BackendHost::place(QObject *backend, const QString &sharedKey, const QString &role) const
+{
+    Placement p;
+    if (!sharedKey.isEmpty()) {
+        p.shared = sharedThread(sharedKey + QLatin1Char(':') + role);
+        backend->moveToThread(p.shared.get());
+        return p;
+    }
+    p.own = std::make_unique<QThread>();
+    p.own->setObjectName(m_threadName + QLatin1Char(':') + role);
+    backend->moveToThread(p.own.get());
+    p.own->start();
+    return p;
+}
+
+void BackendHost::retire(QObject *backend, Placement placement, QDeadlineTimer deadline)
+{
+    if (placement.shared)
+        retireShared(backend, std::move(placement.shared), deadline);
+    else
+        retireOwn(backend, std::move(placement.own), deadline);
 }
 
 void BackendHost::addFastSignal(std::unique_ptr<MetricsSource> source, int intervalMs, const QString &sharedThreadKey)
@@ -146,15 +153,7 @@ void BackendHost::addFastSignal(std::unique_ptr<MetricsSource> source, int inter
     if (!source || m_fast)
         return;
     m_fast = source.release();
-    if (!sharedThreadKey.isEmpty()) {
-        m_sharedFast = sharedThread(sharedThreadKey + QStringLiteral(":fast"));
-        m_fast->moveToThread(m_sharedFast.get());
-    } else {
-        m_fastThread = std::make_unique<QThread>();
-        m_fastThread->setObjectName(m_threadName + QStringLiteral(":fast"));
-        m_fast->moveToThread(m_fastThread.get());
-        m_fastThread->start();
-    }
+    m_fastThread = place(m_fast, sharedThreadKey, QStringLiteral("fast"));
     m_fastIntervalMs = intervalMs;
 }
 
@@ -164,18 +163,11 @@ BackendHost::~BackendHost()
     // stop first, so both threads usually end at once; the wait is bounded whatever they do.
     requestStop();
     const QDeadlineTimer deadline(joinTimeoutMs);
-    if (m_metrics && m_sharedMetrics)
-        retireShared(m_metrics, std::move(m_sharedMetrics), deadline);
-    else if (m_metrics)
+    if (m_metrics)
         retire(m_metrics, std::move(m_metricsThread), deadline);
-    if (m_fast && m_sharedFast)
-        retireShared(m_fast, std::move(m_sharedFast), deadline);
-    else if (m_fast)
+    if (m_fast)
         retire(m_fast, std::move(m_fastThread), deadline);
-    if (m_sharedTraffic)
-        retireShared(m_traffic, std::move(m_sharedTraffic), deadline);
-    else
-        retire(m_traffic, std::move(m_trafficThread), deadline);
+    retire(m_traffic, std::move(m_trafficThread), deadline);
 }
 
 } // namespace Switchboard

@@ -8,6 +8,7 @@
 #include "metricssource.h"
 #include "trafficbackend.h"
 
+#include <QDeadlineTimer>
 #include <QThread>
 
 #include <memory>
@@ -56,12 +57,21 @@ public:
     static int sharedThreads();
 
 private:
-    std::unique_ptr<QThread> m_trafficThread;
-    std::unique_ptr<QThread> m_metricsThread;
-    std::shared_ptr<QThread> m_sharedTraffic;
-    std::shared_ptr<QThread> m_sharedMetrics;
-    std::shared_ptr<QThread> m_sharedFast;
-    std::unique_ptr<QThread> m_fastThread;
+    // The thread one backend runs on: its own, or a shared one.
+    struct Placement
+    {
+        std::unique_ptr<QThread> own;
+        std::shared_ptr<QThread> shared;
+    };
+    // Moves `backend` to its thread: the shared "<sharedKey>:<role>" when the key is set, else
+    // a new thread "<threadName>:<role>".
+    Placement place(QObject *backend, const QString &sharedKey, const QString &role) const;
+    // Deletes `backend` on its thread and lets the thread go, waiting until `deadline`.
+    static void retire(QObject *backend, Placement placement, QDeadlineTimer deadline);
+
+    Placement m_trafficThread;
+    Placement m_metricsThread;
+    Placement m_fastThread;
     TrafficBackend *m_traffic = nullptr;
     MetricsSource *m_metrics = nullptr;
     MetricsSource *m_fast = nullptr;

@@ -632,35 +632,31 @@ void TargetController::onImageDeployed(const DeployResult &r)
 
 void TargetController::submit(WeightChange change, const QString &action, bool step)
 {
+    const bool wayBack = action == QLatin1String("rollback") || action == QLatin1String("rollback-step");
+    QString refusal;
     if (isReadOnly()) {
-        ChangeResult r;
-        r.status = ChangeResult::Status::Failed;
-        r.requestedCanaryPercent = change.canaryPercent;
         // A rollback is refused too: whoever may not write cannot roll back either, and saying
         // so plainly beats a PATCH that fails halfway through an incident.
-        r.message = action == QLatin1String("rollback")
-                        ? QStringLiteral("target is read-only (%1): rollback cannot be sent either; someone with write access must roll back")
-                              .arg(readOnlyReason())
-                        : QStringLiteral("target is read-only (%1)").arg(readOnlyReason());
-        r.id = m_changes->takeId();
-        log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: %2").arg(action, r.message));
-        Q_EMIT changeAnswered(action, change.reason, r);
-        Q_EMIT actionFinished(r);
+        refusal = action == QLatin1String("rollback")
+                      ? QStringLiteral("target is read-only (%1): rollback cannot be sent either; someone with write access must roll back")
+                            .arg(readOnlyReason())
+                      : QStringLiteral("target is read-only (%1)").arg(readOnlyReason());
+    } else if (!wayBack) {
+        // A rollback is never refused by a lease; every other action waits for the lease's holder.
+        refusal = leaseRefusal(nowMs());
+    }
+    if (refusal.isEmpty()) {
+        m_changes->submit({std::move(change), action, step});
         return;
     }
-    // A rollback is never refused by a lease; every other action waits for the lease's holder.
-    if (const QString why = action == QLatin1String("rollback") || action == QLatin1String("rollback-step") ? QString() : leaseRefusal(nowMs()); !why.isEmpty()) {
-        ChangeResult r;
-        r.status = ChangeResult::Status::Failed;
-        r.requestedCanaryPercent = change.canaryPercent;
-        r.message = why;
-        r.id = m_changes->takeId();
-        log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: %2").arg(action, r.message));
-        Q_EMIT changeAnswered(action, change.reason, r);
-        Q_EMIT actionFinished(r);
-        return;
-    }
-    m_changes->submit({std::move(change), action, step});
+    ChangeResult r;
+    r.status = ChangeResult::Status::Failed;
+    r.requestedCanaryPercent = change.canaryPercent;
+    r.message = refusal;
+    r.id = m_changes->takeId();
+    log(int(EventLogModel::Severity::Error), QStringLiteral("%1 refused: %2").arg(action, r.message));
+    Q_EMIT changeAnswered(action, change.reason, r);
+    Q_EMIT actionFinished(r);
 }
 
 void TargetController::send(const ChangeQueue::Change &c)
