@@ -17,6 +17,7 @@
 #include "labfixture.h"
 #endif
 #include "eventlogmodel.h"
+#include "haproxystatreader.h"
 #include "mainwindow.h"
 #include "presetstore.h"
 #include "targetconfig.h"
@@ -28,9 +29,11 @@
 #include <QFile>
 #include <QJsonObject>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QTimer>
 
 #include <sys/resource.h>
+#include <time.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -69,18 +72,23 @@ double percentile(std::vector<double> v, double p)
 }
 
 // BENCH_SLOWEST=1: times every event the GUI thread delivers and prints the slowest kinds
-// (receiver class and event type), to find what makes the lag's tail.
+// (receiver class and event type), to find what makes the lag's tail; and for each tick late
+// by more than 8 ms, what the GUI thread delivered since the previous one and the CPU time it
+// got meanwhile (less than the wall time: the thread was waiting for a CPU).
 class TimingApplication final : public QApplication
 {
 public:
     using QApplication::QApplication;
     bool notify(QObject *receiver, QEvent *event) override
     {
-        if (!timing)
+        // Only the GUI thread's events (the worker threads' events come through here too).
+        if (!timing || QThread::currentThread() != thread())
             return QApplication::notify(receiver, event);
         QElapsedTimer t;
         t.start();
-        const QByteArray what = QByteArray(receiver->metaObject()->className()) + " type " + QByteArray::number(int(event->type()));
+        QByteArray what = QByteArray(receiver->metaObject()->className()) + " type " + QByteArray::number(int(event->type()));
+        if (receiver->parent())
+            what += QByteArray(" in ") + receiver->parent()->metaObject()->className();
         ++depth;
         const bool r = QApplication::notify(receiver, event);
         --depth;
@@ -90,6 +98,11 @@ public:
             ++s.count;
             s.worst = std::max(s.worst, ms);
         }
+        if (depth == 0) {
+            Window &w = window[what];
+            ++w.count;
+            w.ms += ms;
+        }
         return r;
     }
     struct Slow
@@ -97,6 +110,12 @@ public:
         int count = 0;
         double worst = 0;
     };
+    struct Window
+    {
+        int count = 0;
+        double ms = 0;
+    };
+    std::map<QByteArray, Window> window;
     bool timing = false;
     int depth = 0;
     std::map<QByteArray, Slow> slowest;
@@ -180,6 +199,14 @@ int main(int argc, char **argv)
     qint64 last = 0;
     bool measuring = false;
     double cpuAtStart = 0;
+    qint64 fastAnswers = 0; // the HAProxy targets' fast-signal answers while measuring
+    for (int i = targets; i < int(controllers.size()); ++i)
+        QObject::connect(controllers.at(size_t(i)).get(), &TargetController::fastHealthChanged, &app, [&] {
+            if (measuring)
+                ++fastAnswers;
+        });
+    qint64 statTripsAtStart = 0;
+    double lastCpu = 0; // the GUI thread's own CPU time (ms) at the previous tick
     QTimer probe;
     probe.setTimerType(Qt::PreciseTimer);
     probe.setInterval(10);
@@ -187,6 +214,18 @@ int main(int argc, char **argv)
         const qint64 now = clock.nsecsElapsed();
         if (measuring && last > 0)
             lags.push_back(std::max(0.0, double(now - last) / 1e6 - 10.0));
+        timespec ts{};
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+        const double cpuNow = double(ts.tv_sec) * 1e3 + double(ts.tv_nsec) / 1e6;
+        const double cpuWindow = cpuNow - lastCpu;
+        lastCpu = cpuNow;
+        if (measuring && last > 0 && app.timing && double(now - last) / 1e6 > 18) {
+            std::printf("late tick %.1f ms (GUI thread CPU %.1f ms):", double(now - last) / 1e6, cpuWindow);
+            for (const auto &[what, w] : app.window)
+                std::printf(" [%s x%d %.2fms]", what.constData(), w.count, w.ms);
+            std::printf("\n");
+        }
+        app.window.clear();
         last = now;
     });
     clock.start();
@@ -195,6 +234,7 @@ int main(int argc, char **argv)
         app.timing = qEnvironmentVariableIntValue("BENCH_SLOWEST") != 0;
         measuring = true;
         cpuAtStart = cpuSeconds();
+        statTripsAtStart = HaproxyStatReader::allRoundTrips();
         clock.restart();
         last = 0;
     });
@@ -206,6 +246,15 @@ int main(int argc, char **argv)
                     percentile(lags, 0.5), percentile(lags, 0.99), percentile(lags, 1.0), lags.size());
         std::printf("  CPU %.0f%% of one core; threads %s; peak memory %s\n", cpu, procStatus("Threads:").constData(),
                     procStatus("VmHWM:").constData());
+        int connected = 0;
+        for (size_t i = size_t(targets); i < controllers.size(); ++i)
+            connected += controllers.at(i)->connectionState() == ConnectionState::Connected ? 1 : 0;
+        if (haproxyTargets > 0)
+            std::printf("  HAProxy targets connected at the end: %d of %d\n", connected, haproxyTargets);
+        if (haproxyTargets > 0)
+            std::printf("  HAProxy counters: %.1f show-stat round trips/s for %d targets, %.1f fast-signal answers/s per target\n",
+                        double(HaproxyStatReader::allRoundTrips() - statTripsAtStart) / double(seconds), haproxyTargets,
+                        double(fastAnswers) / double(seconds) / double(haproxyTargets));
         for (const auto &[what, slow] : app.slowest)
             std::printf("  slow events (> 2 ms): %-60s %4d times, worst %.1f ms\n", what.constData(), slow.count, slow.worst);
         QApplication::quit();

@@ -113,15 +113,15 @@ void registerMetaTypes()
 }
 
 BackendHost::BackendHost(std::unique_ptr<TrafficBackend> traffic, std::unique_ptr<MetricsSource> metrics,
-                         const QString &threadName, const QString &sharedThreadKey)
+                         const QString &threadName, const SharedThreads &shared)
     : m_threadName(threadName)
 {
     registerMetaTypes();
     m_traffic = traffic.release();
-    m_trafficThread = place(m_traffic, sharedThreadKey, QStringLiteral("traffic"));
+    m_trafficThread = place(m_traffic, shared.traffic, QStringLiteral("traffic"));
     if (metrics) {
         m_metrics = metrics.release();
-        m_metricsThread = place(m_metrics, sharedThreadKey, QStringLiteral("metrics"));
+        m_metricsThread = place(m_metrics, shared.metrics, QStringLiteral("metrics"));
     }
 }
 

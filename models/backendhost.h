@@ -18,14 +18,21 @@ namespace Switchboard {
 class BackendHost final
 {
 public:
-    // `metrics` may be null (a target without a metrics layer). `sharedThreadKey` empty: the
-    // backends get threads of their own. Otherwise they run on the process' shared worker
-    // threads of that key ("<key>:traffic", "<key>:metrics"), one pair for every host with the
-    // key: for layers whose calls never wait on anything (the simulator), so a fleet of them
-    // costs two threads, not two per target. A layer that talks to servers keeps its own, so a
+    // Which shared worker thread each backend runs on: empty, a thread of its own; otherwise
+    // the process' shared thread "<key>:traffic" / "<key>:metrics", one for every host with
+    // the key. Shared by layers whose calls never wait on anything (the simulator: a fleet of
+    // them costs two threads, not two per target), and by the targets on one load balancer
+    // (they talk to the same server, which answers for all of them or for none, and share its
+    // connections). A layer that talks to servers of its own keeps its own thread, so a
     // rollback never waits behind another target's slow server.
+    struct SharedThreads
+    {
+        QString traffic;
+        QString metrics;
+    };
+    // `metrics` may be null (a target without a metrics layer).
     BackendHost(std::unique_ptr<TrafficBackend> traffic, std::unique_ptr<MetricsSource> metrics,
-                const QString &threadName, const QString &sharedThreadKey = {});
+                const QString &threadName, const SharedThreads &shared = {});
     ~BackendHost();
     BackendHost(const BackendHost &) = delete;
     BackendHost &operator=(const BackendHost &) = delete;

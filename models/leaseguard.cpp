@@ -13,6 +13,7 @@ LeaseGuard::LeaseGuard(bool hasStore, const QString &holder, QObject *parent)
     , m_holder(holder)
 {
     m_timer.setInterval(pollMs);
+    m_timer.setTimerType(Qt::PreciseTimer); // keeps the random phase (see TargetController's poll)
     connect(&m_timer, &QTimer::timeout, this, &LeaseGuard::tick);
     m_phase.setSingleShot(true);
     connect(&m_phase, &QTimer::timeout, this, [this] {

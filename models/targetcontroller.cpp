@@ -73,6 +73,9 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
         connect(metrics, &MetricsSource::reconfigured, this, &TargetController::onReconfigured);
     }
     m_poll.setInterval(m_config.pollMs);
+    // A coarse timer of 1 s may move up to 5% to land on a round fraction of the second, which
+    // gathers a fleet's random phases back into a few instants: precise keeps them spread.
+    m_poll.setTimerType(Qt::PreciseTimer);
     connect(&m_poll, &QTimer::timeout, this, &TargetController::poll);
     m_pollPhase.setSingleShot(true);
     connect(&m_pollPhase, &QTimer::timeout, this, [this] {

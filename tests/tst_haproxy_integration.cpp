@@ -322,6 +322,57 @@ private Q_SLOTS:
                                                                 "(it has: shop-v1-a, shop-v1-b, shop-v2-a)"));
     }
 
+    void statSourcesShareOneReading()
+    {
+        // The fast signals of the targets on one HAProxy share a thread and one `show stat` per
+        // reading: two sources of backend "shop" and one of a backend HAProxy does not have.
+        HaproxyTargetSettings s;
+        QString error;
+        QVERIFY(HaproxyTargetSettings::fromJson(
+            target(QStringLiteral("lab"), {tcpEndpoint()}).settings.value(QStringLiteral("haproxy")).toObject(), &s, &error));
+        HaproxyTargetSettings typo = s;
+        typo.backend = QStringLiteral("no-such-backend");
+        const int maxAgeMs = 60000; // every query below is well within it
+        HaproxyStatSource a(s, 1000, maxAgeMs);
+        HaproxyStatSource b(s, 1000, maxAgeMs);
+        HaproxyStatSource c(typo, 1000, maxAgeMs);
+        QSignalSpy aOk(&a, &MetricsSource::instantReady);
+        QSignalSpy bOk(&b, &MetricsSource::instantReady);
+        QSignalSpy cFailed(&c, &MetricsSource::queryFailed);
+        a.queryInstant();
+        b.queryInstant();
+        QCOMPARE(aOk.size(), 1);
+        QCOMPARE(bOk.size(), 1);
+        const std::shared_ptr<HaproxyStatReader> reader = HaproxyStatReader::forThread(s);
+        QCOMPARE(reader->roundTrips(), 1); // b was served a's reading
+        // A backend not asked for yet is read at once, with the others in the same round trip;
+        // HAProxy's refusal is that source's error, not the others'.
+        c.queryInstant();
+        QCOMPARE(reader->roundTrips(), 2);
+        QCOMPARE(cFailed.size(), 1);
+        QVERIFY2(cFailed.at(0).at(0).toString().startsWith(tcpEndpoint() + QStringLiteral(": show stat no-such-backend: ")),
+                 qPrintable(cFailed.at(0).at(0).toString()));
+        a.queryInstant();
+        b.queryInstant();
+        QCOMPARE(reader->roundTrips(), 2);
+        QCOMPARE(aOk.size(), 2);
+        QCOMPARE(bOk.size(), 2);
+        // The same counters, so the same numbers for both.
+        const HealthSnapshot ha = aOk.at(1).at(0).value<HealthSnapshot>();
+        const HealthSnapshot hb = bOk.at(1).at(0).value<HealthSnapshot>();
+        QCOMPARE(ha.stable.timeMs, hb.stable.timeMs);
+        QVERIFY(isKnown(ha.stable.rps));
+        QCOMPARE(ha.stable.rps, hb.stable.rps);
+        QCOMPARE(ha.canary.responses, hb.canary.responses);
+        // Readings are renewed once older than maxAgeMs: 0 reads every time.
+        HaproxyStatSource fresh(s, 1000, 0);
+        QSignalSpy freshOk(&fresh, &MetricsSource::instantReady);
+        fresh.queryInstant();
+        fresh.queryInstant();
+        QCOMPARE(freshOk.size(), 2);
+        QCOMPARE(reader->roundTrips(), 4);
+    }
+
     void statSourceCountsRequests()
     {
         // HAProxy's counters as the metrics layer: rates and the 5xx ratio per version.

@@ -455,11 +455,13 @@ void TestRolloutLab::rollingMovesOneServerAtATime()
         for (int i = 1; i <= 3; ++i)
             want.append(i <= k ? 256 : 0);
         QCOMPARE(w, want);
-        // And what clients get: k of 3 answers from v2 (wrk shares the round robin, so not exact).
+        // And what clients get: k of 3 answers from v2. wrk shares the round robin, so not exact
+        // (79% once at k = 2 under a parallel ctest): within 16 points, which still tells the
+        // three steps apart (33 points between them); HAProxy's own weights are checked exactly above.
         const SplitCounts split = LabClient::measure(port, 150);
         qInfo("after move %d: %d v1, %d v2, %d other", k, split.v1, split.v2, split.other);
         QCOMPARE(split.other, 0);
-        QVERIFY2(std::abs(split.canaryPercent() - 100.0 * k / 3) <= 12, qPrintable(QString::number(split.canaryPercent())));
+        QVERIFY2(std::abs(split.canaryPercent() - 100.0 * k / 3) <= 16, qPrintable(QString::number(split.canaryPercent())));
         engine->resume();
     }
     QString why;

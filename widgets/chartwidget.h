@@ -65,6 +65,7 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    friend class ChartRebuildQueue;
     void scheduleRebuild();
     void rebuild();
     void onHovered(const QPointF &point, bool state);

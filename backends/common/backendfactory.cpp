@@ -116,20 +116,24 @@ std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString 
     }
     parts.traffic->setLeaseStore(std::move(parts.lease));
     // The simulator's calls never wait on anything: every simulated target shares one pair of
-    // worker threads. Layers that talk to servers keep threads of their own (BackendHost).
+    // worker threads. The targets on one load balancer share its threads and connections
+    // (LayerParts::sharedServerKey). Other layers that talk to servers keep threads of their own
+    // (BackendHost), and so does Prometheus: a slow query must not hold up another target's.
     // (A simulated target whose metrics come from a real Prometheus keeps its own.)
-    const bool simOnly = target.kind == QLatin1String("sim") && !target.settings.contains(QStringLiteral("prometheus"))
-                         && !parts.fastMetrics;
-    auto host = std::make_unique<BackendHost>(std::move(parts.traffic), std::move(metrics),
-                                              QStringLiteral("backend:") + target.name,
-                                              simOnly ? QStringLiteral("sim") : QString());
-    if (parts.fastMetrics) {
-        // The fast signals of every target on one HAProxy (same first endpoint) share a thread:
-        // they read the same server, and no rollback goes through it.
-        const QJsonArray endpoints = target.settings.value(target.kind).toObject().value(QStringLiteral("endpoints")).toArray();
-        const QString key = endpoints.isEmpty() ? QString() : QStringLiteral("%1 %2").arg(target.kind, endpoints.first().toString());
-        host->addFastSignal(std::move(parts.fastMetrics), parts.fastSignalMs, key);
+    const bool prometheus = target.settings.contains(QStringLiteral("prometheus"));
+    const bool simOnly = target.kind == QLatin1String("sim") && !prometheus && !parts.fastMetrics;
+    BackendHost::SharedThreads shared;
+    if (simOnly) {
+        shared = {QStringLiteral("sim"), QStringLiteral("sim")};
+    } else if (!parts.sharedServerKey.isEmpty()) {
+        shared.traffic = parts.sharedServerKey;
+        if (!prometheus)
+            shared.metrics = parts.sharedServerKey; // the layer's own counters, from the same server
     }
+    auto host = std::make_unique<BackendHost>(std::move(parts.traffic), std::move(metrics),
+                                              QStringLiteral("backend:") + target.name, shared);
+    if (parts.fastMetrics)
+        host->addFastSignal(std::move(parts.fastMetrics), parts.fastSignalMs, parts.sharedServerKey);
     return host;
 }
 

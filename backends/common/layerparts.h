@@ -25,6 +25,10 @@ struct LayerParts
     // Where the target's operator lease is kept; null: the layer keeps none.
     std::unique_ptr<LeaseStore> lease;
     std::shared_ptr<SimWorld> simWorld; // sim only: tests and the demo inject faults through it
+    // Not empty: the targets of this layer with the same key (one load balancer) share their
+    // worker threads for the traffic backend, the layer's own metrics and the fast signal
+    // (BackendHost::SharedThreads), and with them the layer's connections.
+    QString sharedServerKey;
 };
 
 // Each layer's entry point: reads the target's object named after its kind (`settings`) and fills

@@ -4,11 +4,10 @@ namespace Switchboard {
 
 HaproxyLeaseStore::HaproxyLeaseStore(const QList<HaproxyEndpoint> &endpoints, const HaproxyTimeouts &timeouts,
                                      QString mapFile, QString key)
-    : m_map(std::move(mapFile))
+    : m_sessions(endpoints, timeouts)
+    , m_map(std::move(mapFile))
     , m_key(std::move(key))
 {
-    for (const HaproxyEndpoint &e : endpoints)
-        m_sessions.push_back(std::make_unique<HaproxySession>(e, timeouts));
 }
 
 QString HaproxyLeaseStore::where() const
@@ -44,7 +43,7 @@ bool HaproxyLeaseStore::read(OperatorLease *out, QString *version, QString *erro
     *out = OperatorLease{};
     version->clear();
     QList<HaproxySession::Batch> batches;
-    for (const auto &s : m_sessions)
+    for (const auto &s : m_sessions.sessions())
         batches.append(HaproxySession::Batch{s.get(), {QStringLiteral("show map %1").arg(m_map)}, {}, {}, false, false});
     HaproxySession::executeAll(&batches);
     QStringList errors;
@@ -81,7 +80,7 @@ LeaseStore::Write HaproxyLeaseStore::write(const OperatorLease &lease, const QSt
         return Write::Conflict;
     const QString value = lease.toText();
     QList<HaproxySession::Batch> batches;
-    for (const auto &s : m_sessions) {
+    for (const auto &s : m_sessions.sessions()) {
         // Each endpoint may hold the entry or not (one was reloaded): look, then set or add,
         // and read back. `set map` on an absent key fails harmlessly, so send both forms only
         // where needed: absent -> add, present -> set.

@@ -13,7 +13,7 @@
 // next renewal writes its lease again. Written to every endpoint; read from the first that answers.
 
 #include "haproxyruntime.h"
-#include "haproxysession.h"
+#include "haproxysessionset.h"
 #include "operatorlease.h"
 
 #include <memory>
@@ -34,7 +34,7 @@ public:
     static bool findEntry(const QString &showMap, const QString &key, QString *value);
 
 private:
-    std::vector<std::unique_ptr<HaproxySession>> m_sessions;
+    HaproxySessionSet m_sessions; // shared with the thread's targets on these endpoints
     QString m_map;
     QString m_key;
 };

@@ -40,14 +40,12 @@ HaproxyStatSource::Counters HaproxyStatSource::Counters::from(const HaproxyServe
     return c;
 }
 
-HaproxyStatSource::HaproxyStatSource(const HaproxyTargetSettings &settings, int windowMs, QObject *parent)
+HaproxyStatSource::HaproxyStatSource(const HaproxyTargetSettings &settings, int windowMs, int maxAgeMs, QObject *parent)
     : MetricsSource(parent)
     , m_settings(settings)
     , m_windowMs(windowMs)
+    , m_maxAgeMs(maxAgeMs)
 {
-    for (const HaproxyEndpoint &e : m_settings.endpoints)
-        m_sessions.push_back(std::make_unique<HaproxySession>(e, m_settings.timeouts));
-    m_clock.start();
 }
 
 HaproxyStatSource::~HaproxyStatSource() = default;
@@ -95,54 +93,53 @@ HealthSample HaproxyStatSource::sample(const Reading &previous, const Reading &c
 
 void HaproxyStatSource::queryInstant()
 {
-    QStringList errors;
-    for (const auto &session : m_sessions) {
-        QStringList answers;
-        QString error;
-        if (!session->execute({HaproxyRuntime::showStatCommand(m_settings.backend)}, &answers, &error)) {
-            errors.append(error);
-            continue;
-        }
-        QList<HaproxyServerStat> rows;
-        if (!HaproxyRuntime::parseStat(answers.value(0), &rows, &error)) {
-            errors.append(QStringLiteral("%1: show stat %2: %3").arg(session->name(), m_settings.backend, error));
-            continue;
-        }
-        Reading now;
-        for (const HaproxyServerStat &row : std::as_const(rows)) {
-            if (row.proxy == m_settings.backend)
-                now.insert(row.server, Counters::from(row));
-        }
-        const qint64 timeMs = QDateTime::currentMSecsSinceEpoch();
-        // Intervals come from a monotonic clock: wall clock jumps must not fake a rate.
-        const qint64 nowNs = m_clock.nsecsElapsed();
-        if (m_keptEndpoint != session->name()) {
-            m_kept.clear();
-            m_keptEndpoint = session->name();
-        }
-        const Kept *from = base(nowNs);
-        const bool haveBase = from != nullptr;
-        const double elapsed = haveBase ? double(nowNs - from->atNs) / 1e6 : 0.0;
-        HealthSnapshot h;
-        h.stable = sample(haveBase ? from->reading : Reading(), now, m_settings.stable, elapsed, timeMs);
-        h.canary = sample(haveBase ? from->reading : Reading(), now, m_settings.canary, elapsed, timeMs);
-        m_kept.push_back({nowNs, now});
-        // Keep what the window needs and one reading older than it.
-        const qint64 windowNs = qint64(std::max(m_windowMs, 0)) * 1000000;
-        while (m_kept.size() > 2 && nowNs - m_kept[1].atNs >= windowNs)
-            m_kept.pop_front();
-        if (haveBase) {
-            m_stableHistory.append(h.stable);
-            m_canaryHistory.append(h.canary);
-            if (m_stableHistory.size() > maxHistory) {
-                m_stableHistory.removeFirst();
-                m_canaryHistory.removeFirst();
-            }
-        }
-        Q_EMIT instantReady(h);
+    // Made here, not in the constructor: the reader belongs to the thread the source runs on.
+    if (!m_reader)
+        m_reader = HaproxyStatReader::forThread(m_settings);
+    QString error;
+    const std::shared_ptr<const HaproxyStatReader::Reading> reading = m_reader->read(m_settings.backend, m_maxAgeMs, &error);
+    if (!reading) {
+        Q_EMIT queryFailed(error);
         return;
     }
-    Q_EMIT queryFailed(errors.join(QStringLiteral("; ")));
+    if (const auto failed = reading->errors.constFind(m_settings.backend); failed != reading->errors.cend()) {
+        Q_EMIT queryFailed(*failed);
+        return;
+    }
+    Reading now;
+    for (const HaproxyServerStat &row : reading->servers.value(m_settings.backend))
+        now.insert(row.server, Counters::from(row));
+    // Intervals come from a monotonic clock: wall clock jumps must not fake a rate.
+    const qint64 nowNs = reading->atNs;
+    if (m_keptEndpoint != reading->endpoint) {
+        m_kept.clear();
+        m_keptEndpoint = reading->endpoint;
+    }
+    // The same shared reading again (this target polled again before the reader renewed it):
+    // the same sample from the same base, kept once.
+    const bool repeated = !m_kept.empty() && m_kept.back().atNs == nowNs;
+    if (repeated)
+        m_kept.pop_back();
+    const Kept *from = base(nowNs);
+    const bool haveBase = from != nullptr;
+    const double elapsed = haveBase ? double(nowNs - from->atNs) / 1e6 : 0.0;
+    HealthSnapshot h;
+    h.stable = sample(haveBase ? from->reading : Reading(), now, m_settings.stable, elapsed, reading->timeMs);
+    h.canary = sample(haveBase ? from->reading : Reading(), now, m_settings.canary, elapsed, reading->timeMs);
+    m_kept.push_back({nowNs, now});
+    // Keep what the window needs and one reading older than it.
+    const qint64 windowNs = qint64(std::max(m_windowMs, 0)) * 1000000;
+    while (m_kept.size() > 2 && nowNs - m_kept[1].atNs >= windowNs)
+        m_kept.pop_front();
+    if (haveBase && !repeated) {
+        m_stableHistory.append(h.stable);
+        m_canaryHistory.append(h.canary);
+        if (m_stableHistory.size() > maxHistory) {
+            m_stableHistory.removeFirst();
+            m_canaryHistory.removeFirst();
+        }
+    }
+    Q_EMIT instantReady(h);
 }
 
 void HaproxyStatSource::queryRange(qint64 fromMs, qint64 toMs, int stepMs, quint64 token)

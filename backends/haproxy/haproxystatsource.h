@@ -15,10 +15,8 @@
 // than the last interval, so one unlucky quarter second does not make an error ratio.
 
 #include "haproxyruntime.h"
-#include "haproxysession.h"
+#include "haproxystatreader.h"
 #include "metricssource.h"
-
-#include <QElapsedTimer>
 
 #include <deque>
 #include <memory>
@@ -44,7 +42,11 @@ public:
 
     // `windowMs` 0: each sample spans the time since the previous reading; otherwise the
     // newest reading at least that old (or the oldest one kept, just after a start).
-    explicit HaproxyStatSource(const HaproxyTargetSettings &settings, int windowMs = 0, QObject *parent = nullptr);
+    // `maxAgeMs`: a reading of the thread's shared HaproxyStatReader that young serves (the fast
+    // signal: half its interval, so the targets on one HAProxy share one `show stat`); 0: a
+    // fresh reading each time.
+    explicit HaproxyStatSource(const HaproxyTargetSettings &settings, int windowMs = 0, int maxAgeMs = 0,
+                               QObject *parent = nullptr);
     ~HaproxyStatSource() override;
 
     void queryInstant() override;
@@ -60,7 +62,7 @@ public:
 private:
     struct Kept
     {
-        qint64 atNs = 0; // on m_clock
+        qint64 atNs = 0; // HaproxyStatReader::steadyNs()
         Reading reading;
     };
     // The reading a new one is compared with; null when there is none yet.
@@ -68,10 +70,10 @@ private:
 
     HaproxyTargetSettings m_settings;
     int m_windowMs = 0;
-    std::vector<std::unique_ptr<HaproxySession>> m_sessions;
+    int m_maxAgeMs = 0;
+    std::shared_ptr<HaproxyStatReader> m_reader; // shared with the thread's other sources
     std::deque<Kept> m_kept;    // oldest first, all from m_keptEndpoint
     QString m_keptEndpoint;     // rates only between readings of the same endpoint
-    QElapsedTimer m_clock;
     QList<HealthSample> m_stableHistory;
     QList<HealthSample> m_canaryHistory;
 };

@@ -27,12 +27,18 @@ bool HaproxyTrafficBackend::create(const QJsonObject &settings, LayerParts *out,
     if (!HaproxyTargetSettings::fromJson(settings, &s, error))
         return false;
     out->traffic = std::make_unique<HaproxyTrafficBackend>(s);
+    // The targets on one HAProxy (the same endpoints) share threads and so their runtime API
+    // connections: HAProxy accepts 10 at once unless `stats maxconn` says more.
+    QStringList endpoints;
+    for (const HaproxyEndpoint &e : s.endpoints)
+        endpoints << e.toString();
+    out->sharedServerKey = QStringLiteral("haproxy ") + endpoints.join(QLatin1Char(' '));
     if (!s.leaseMap.isEmpty())
         out->lease = std::make_unique<HaproxyLeaseStore>(s.endpoints, s.timeouts, s.leaseMap, s.backend);
     // Without Prometheus, HAProxy's own show-stat counters give rate and 5xx ratio.
     out->ownMetrics = std::make_unique<HaproxyStatSource>(s);
     if (s.fastSignalMs > 0) {
-        out->fastMetrics = std::make_unique<HaproxyStatSource>(s, s.fastWindowMs);
+        out->fastMetrics = std::make_unique<HaproxyStatSource>(s, s.fastWindowMs, s.fastSignalMs / 2);
         out->fastSignalMs = s.fastSignalMs;
     }
     return true;
@@ -41,10 +47,10 @@ bool HaproxyTrafficBackend::create(const QJsonObject &settings, LayerParts *out,
 HaproxyTrafficBackend::HaproxyTrafficBackend(const HaproxyTargetSettings &settings, QObject *parent)
     : TrafficBackend(parent)
     , m_settings(settings)
+    , m_sessions(settings.endpoints, settings.timeouts)
     , m_routes(settings)
 {
     for (const HaproxyEndpoint &e : m_settings.endpoints) {
-        m_sessions.push_back(std::make_unique<HaproxySession>(e, m_settings.timeouts));
         // Tester routes (ACL files) go through one-shot connections: rare, and not on the way back.
         m_runtimes.append(HaproxyRuntime(e, m_settings.timeouts));
         m_levels.append(QString());
@@ -62,7 +68,7 @@ QString HaproxyTrafficBackend::parseLevel(const QString &answer)
 void HaproxyTrafficBackend::checkLevels()
 {
     QList<HaproxySession::Batch> batches;
-    for (const auto &s : m_sessions)
+    for (const auto &s : m_sessions.sessions())
         batches.append(HaproxySession::Batch{s.get(), {QStringLiteral("show cli level")}, {}, {}, false, false});
     HaproxySession::executeAll(&batches);
     for (qsizetype i = 0; i < batches.size(); ++i) {
@@ -80,7 +86,7 @@ QString HaproxyTrafficBackend::levelProblem() const
     for (qsizetype i = 0; i < m_levels.size(); ++i) {
         const QString &level = m_levels.at(i);
         if (!level.isEmpty() && level != QLatin1String("admin"))
-            below.append(QStringLiteral("%1 is at level %2").arg(m_sessions.at(size_t(i))->name(), level));
+            below.append(QStringLiteral("%1 is at level %2").arg(m_sessions.sessions().at(size_t(i))->name(), level));
     }
     if (below.isEmpty())
         return {};
@@ -157,7 +163,7 @@ HaproxyTrafficBackend::Reading HaproxyTrafficBackend::readingFrom(const HaproxyS
 QList<HaproxyTrafficBackend::Reading> HaproxyTrafficBackend::readAll()
 {
     QList<HaproxySession::Batch> batches;
-    for (const auto &s : m_sessions)
+    for (const auto &s : m_sessions.sessions())
         batches.append(HaproxySession::Batch{s.get(), {HaproxyRuntime::showStatCommand(m_settings.backend)}, {}, {}, false, false});
     HaproxySession::executeAll(&batches);
     QList<Reading> out;
@@ -386,7 +392,7 @@ void HaproxyTrafficBackend::applyWeights(const WeightChange &change, ChangeResul
         const QStringList cmds = before.at(i).ok() ? setCommands(target, before.at(i).weights, true) : QStringList();
         if (cmds.isEmpty())
             continue;
-        raises.append(HaproxySession::Batch{m_sessions.at(size_t(i)).get(), cmds, {}, {}, false, false});
+        raises.append(HaproxySession::Batch{m_sessions.sessions().at(size_t(i)).get(), cmds, {}, {}, false, false});
         raiseAt.append(i);
     }
     HaproxySession::executeAll(&raises);
@@ -413,7 +419,7 @@ void HaproxyTrafficBackend::applyWeights(const WeightChange &change, ChangeResul
         if (!before.at(i).ok())
             continue;
         const QStringList cmds = raised ? setCommands(target, before.at(i).weights, false) : QStringList();
-        lowers.append(HaproxySession::Batch{m_sessions.at(size_t(i)).get(), cmds + QStringList{HaproxyRuntime::showStatCommand(m_settings.backend)},
+        lowers.append(HaproxySession::Batch{m_sessions.sessions().at(size_t(i)).get(), cmds + QStringList{HaproxyRuntime::showStatCommand(m_settings.backend)},
                        {}, {}, false, false});
         lowerAt.append(i);
     }
@@ -425,8 +431,8 @@ void HaproxyTrafficBackend::applyWeights(const WeightChange &change, ChangeResul
 
 void HaproxyTrafficBackend::takeReadBack(const HaproxySession::Batch &b, qsizetype setCount, Progress *p)
 {
-    const qsizetype i = std::find_if(m_sessions.cbegin(), m_sessions.cend(), [&b](const auto &s) { return s.get() == b.session; })
-                        - m_sessions.cbegin();
+    const qsizetype i = std::find_if(m_sessions.sessions().cbegin(), m_sessions.sessions().cend(), [&b](const auto &s) { return s.get() == b.session; })
+                        - m_sessions.sessions().cbegin();
     if (!b.ok) {
         p->errors.append(b.error);
         p->touched = p->touched || (b.delivered && setCount > 0);
@@ -461,7 +467,7 @@ void HaproxyTrafficBackend::applyInOneTrip(const WeightChange &change, ChangeRes
         // Not read now: the weights may have moved since (another client), so "before" stays
         // unknown for deciding what changed; the last reading only fills the result's `before`.
         Reading b;
-        b.endpoint = m_sessions.at(size_t(i))->name();
+        b.endpoint = m_sessions.sessions().at(size_t(i))->name();
         before.append(b);
         if (r.before.isEmpty() && !m_known.at(i).isEmpty())
             r.before = r.after = m_known.at(i);
@@ -474,7 +480,7 @@ void HaproxyTrafficBackend::applyInOneTrip(const WeightChange &change, ChangeRes
     }
     QList<HaproxySession::Batch> batches;
     const QStringList cmds = allSetCommands(target) + QStringList{HaproxyRuntime::showStatCommand(m_settings.backend)};
-    for (const auto &s : m_sessions)
+    for (const auto &s : m_sessions.sessions())
         batches.append(HaproxySession::Batch{s.get(), cmds, {}, {}, false, false});
     HaproxySession::executeAll(&batches);
     QList<Progress> progress(before.size());

@@ -12,6 +12,7 @@
 #include "haproxyroutefiles.h"
 #include "haproxyruntime.h"
 #include "haproxysession.h"
+#include "haproxysessionset.h"
 #include "layerparts.h"
 #include "trafficbackend.h"
 
@@ -86,7 +87,7 @@ private:
     QString levelProblem() const;
 
     HaproxyTargetSettings m_settings;
-    std::vector<std::unique_ptr<HaproxySession>> m_sessions;
+    HaproxySessionSet m_sessions; // shared with the thread's other targets on these endpoints
     QList<QMap<QString, int>> m_known; // per endpoint: the weights last read there (empty: none)
     QList<HaproxyRuntime> m_runtimes;
     HaproxyRouteFiles m_routes;
