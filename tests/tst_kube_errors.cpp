@@ -34,9 +34,12 @@ private slots:
                                         "\"system:serviceaccount:ci:switchboard\" cannot get resource \"httproutes\"";
         QTest::newRow("404 on read") << F::NotFound << QByteArray("GET") << 0
                                      << QStringLiteral("not found: ") + kRoutePath + QStringLiteral(" (httproutes.gateway.networking.k8s.io \"shop\" not found)");
+        // A refresh reads its route out of a list of the namespace's routes (KubeListReader):
+        // the failed request is the list.
+        const QString collection = kRoutePath.section(QLatin1Char('/'), 0, -2);
         QTest::newRow("500 on read") << F::ServerError << QByteArray("GET") << 0
-                                     << QStringLiteral("HTTP 500 from @ for GET ") + kRoutePath + QStringLiteral(": Internal error occurred: etcdserver: request timed out");
-        QTest::newRow("timeout on read") << F::Hang << QByteArray("GET") << 0 << QStringLiteral("no answer from @ within 0.5 s to GET ") + kRoutePath + QStringLiteral(" (timeout)");
+                                     << QStringLiteral("HTTP 500 from @ for GET ") + collection + QStringLiteral(": Internal error occurred: etcdserver: request timed out");
+        QTest::newRow("timeout on read") << F::Hang << QByteArray("GET") << 0 << QStringLiteral("no answer from @ within 0.5 s to GET ") + collection + QStringLiteral(" (timeout)");
         QTest::newRow("401 on write") << F::Unauthorized << QByteArray("PATCH") << failed << "nothing changed: HTTPRoute shop/shop: unauthorized";
         QTest::newRow("403 on write") << F::Forbidden << QByteArray("PATCH") << failed
                                       << "nothing changed: HTTPRoute shop/shop: forbidden: httproutes.gateway.networking.k8s.io \"shop\" "
@@ -62,7 +65,10 @@ private slots:
         expected.replace(QLatin1Char('@'), server.url()).replace(QLatin1Char('%'), kc);
         Harness h(gatewayTarget(kc, {{QStringLiteral("timeoutMs"), 500}}));
         QVERIFY2(h.controller, qPrintable(h.error));
-        server.addFault(fault, method);
+        // A forbidden or missing list makes the refresh GET the route itself: RBAC and absence
+        // apply to both requests, so both get the fault then (the message is the GET's).
+        const bool listFallsBack = fault == FakeKubeServer::Fault::Forbidden || fault == FakeKubeServer::Fault::NotFound;
+        server.addFault(fault, method, {}, method == "GET" && listFallsBack ? 2 : 1);
         QString message;
         if (method == "GET") {
             TrafficSnapshot s;

@@ -8,6 +8,7 @@
 #include "kubetestharness.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
@@ -102,6 +103,122 @@ private slots:
         }
     }
 
+    // The targets of one cluster share a traffic thread, and their periodic reads one list per
+    // namespace and kind (KubeListReader): five HTTPRoutes in "shop" and one in "other", read
+    // at once, cost two lists and no GET of their own; each target's next read is newer than
+    // its last (a new list); where RBAC refuses the list, each target GETs its own route.
+    void refreshesShareOneListPerNamespaceAndKind()
+    {
+        FakeKubeServer server;
+        QVERIFY2(server.error().isEmpty(), qPrintable(server.error()));
+        QTemporaryDir dir;
+        const QString kc = writeKubeconfig(dir.path(), server.url());
+        const QString shop = kRoutePath.section(QLatin1Char('/'), 0, -2);
+        const QString other = QStringLiteral("/apis/gateway.networking.k8s.io/v1/namespaces/other/httproutes");
+        // As the API server keeps them: the name in the path is the object's own.
+        auto route = [](const QString &name, const QString &ns, int canary, const char *resourceVersion) {
+            QJsonObject o = json(httpRoute(QStringLiteral(R"([{"name":"shop-v1","weight":%1},{"name":"shop-v2","weight":%2}])")
+                                               .arg(100 - canary).arg(canary).toUtf8()));
+            QJsonObject meta = o[QStringLiteral("metadata")].toObject();
+            meta[QStringLiteral("name")] = name;
+            meta[QStringLiteral("namespace")] = ns;
+            meta[QStringLiteral("resourceVersion")] = QString::fromLatin1(resourceVersion);
+            o[QStringLiteral("metadata")] = meta;
+            return QJsonDocument(o).toJson();
+        };
+        std::vector<std::unique_ptr<Harness>> targets;
+        QStringList objects;
+        for (int i = 0; i < 6; ++i) {
+            const QString ns = i < 5 ? QStringLiteral("shop") : QStringLiteral("other");
+            const QString name = QStringLiteral("web-%1").arg(i);
+            objects << (i < 5 ? shop : other) + QLatin1Char('/') + name;
+            server.put(objects.constLast(), route(name, ns, i < 5 ? 10 : 40, "1000"));
+            QJsonObject t = gatewayTarget(kc, {{QStringLiteral("name"), name}, {QStringLiteral("namespace"), ns}});
+            t[QStringLiteral("name")] = name;
+            targets.push_back(std::make_unique<Harness>(t));
+            QVERIFY2(targets.back()->controller, qPrintable(targets.back()->error));
+        }
+        auto refreshAll = [&targets]() -> QString {
+            std::vector<std::unique_ptr<QSignalSpy>> snaps;
+            std::vector<std::unique_ptr<QSignalSpy>> fails;
+            for (const auto &h : targets) {
+                snaps.push_back(std::make_unique<QSignalSpy>(h->controller.get(), &TargetController::snapshotChanged));
+                fails.push_back(std::make_unique<QSignalSpy>(h->relay.get(), &Relay::failed));
+            }
+            for (const auto &h : targets)
+                QMetaObject::invokeMethod(h->backend, &TrafficBackend::refresh, Qt::QueuedConnection);
+            const bool answered = QTest::qWaitFor([&] {
+                for (size_t i = 0; i < snaps.size(); ++i)
+                    if (snaps[i]->isEmpty() && fails[i]->isEmpty())
+                        return false;
+                return true;
+            }, 15000);
+            if (!answered)
+                return QStringLiteral("no answer to a refresh");
+            for (const auto &f : fails)
+                if (!f->isEmpty())
+                    return f->first().at(0).toString();
+            return {};
+        };
+        auto gets = [&server](const QString &path) {
+            int n = 0;
+            for (const FakeKubeServer::Request &r : server.requests("GET"))
+                n += r.path == path ? 1 : 0;
+            return n;
+        };
+        auto objectGets = [&] {
+            int n = 0;
+            for (const QString &o : std::as_const(objects))
+                n += gets(o);
+            return n;
+        };
+        QString error = refreshAll();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(gets(shop), 1);
+        QCOMPARE(gets(other), 1);
+        QCOMPARE(objectGets(), 0);
+        for (int i = 0; i < 6; ++i)
+            QCOMPARE(targets[size_t(i)]->controller->snapshot().split.canary, i < 5 ? 10.0 : 40.0);
+
+        // Someone else's change shows at the next read: no target gets the same list twice.
+        server.put(objects.at(3), route(QStringLiteral("web-3"), QStringLiteral("shop"), 25, "1001"));
+        server.clearRequests();
+        error = refreshAll();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(gets(shop), 1);
+        QCOMPARE(gets(other), 1);
+        QCOMPARE(objectGets(), 0);
+        QCOMPARE(targets[3]->controller->snapshot().split.canary, 25.0);
+
+        // A change reads its route itself (GET) before its guarded PATCH, and what follows it
+        // shows the change.
+        server.clearRequests();
+        const ChangeResult r = targets[1]->set(50);
+        QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
+        QCOMPARE(gets(objects.at(1)), 1);
+        QCOMPARE(targets[1]->controller->snapshot().split.canary, 50.0);
+
+        // A round that every target reads out of the same lists again.
+        error = refreshAll();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(targets[1]->controller->snapshot().split.canary, 50.0);
+
+        // RBAC that grants get but not list: every target reads its own route, and the list is
+        // not asked for again right away.
+        // (In the first round a target the current lists have not answered yet is still
+        // answered from them; the next list asked for is refused.)
+        server.addFault(FakeKubeServer::Fault::Forbidden, "GET", QStringLiteral("/httproutes"), 2);
+        server.clearRequests();
+        error = refreshAll();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QVERIFY(objectGets() >= 2);
+        server.clearRequests();
+        error = refreshAll();
+        QVERIFY2(error.isEmpty(), qPrintable(error));
+        QCOMPARE(gets(shop) + gets(other), 0);
+        QCOMPARE(objectGets(), 6);
+    }
+
     // One row per kind and percent: the read, then one GET (the conflict check and plan work on
     // live data) and one guarded patch that leaves everything but the weights as it was.
     void readAndSet()
@@ -128,11 +245,13 @@ private slots:
         QCOMPARE(s.weights(), before);
         QCOMPARE(s.split.canary, double(before.value(k.names[1])));
         QVERIFY(s.note.isEmpty()); // accepted, refs resolved, TLS verified
-        // One request per refresh, authenticated, namespace from the context or the settings.
+        // One request per refresh, authenticated, namespace from the context or the settings:
+        // the list of the namespace's routes of this kind, which every target there shares
+        // (KubeListReader; tst_kube_lists).
         QList<FakeKubeServer::Request> reqs = server.requests();
         QCOMPARE(reqs.size(), 1);
         QCOMPARE(reqs.first().method, QByteArray("GET"));
-        QCOMPARE(reqs.first().path, k.path);
+        QCOMPARE(reqs.first().path, k.path.section(QLatin1Char('/'), 0, -2));
         QCOMPARE(reqs.first().header("authorization"), QByteArray("Bearer " + kToken));
 
         server.clearRequests();

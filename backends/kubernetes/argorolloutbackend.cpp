@@ -3,6 +3,7 @@
 #include "kubeleasestore.h"
 
 #include "kubeclient.h"
+#include "kubelistreader.h"
 #include "kubeweightedroute.h"
 #include "weightchange.h"
 
@@ -197,10 +198,12 @@ bool parseRollout(const json &o, const QString &name, Rollout *r, QString *error
     return true;
 }
 
+// With `listMaxAgeMs` > 0 (a periodic refresh) the Rollout may come out of the thread's list of
+// the namespace's Rollouts that young (KubeListReader); *readAtMs gets when it was read.
 bool readRollout(KubeClient &client, const QString &path, const QString &what, const QString &name, Rollout *r,
-                 QString *error)
+                 QString *error, int listMaxAgeMs = 0, qint64 *readAtMs = nullptr)
 {
-    const KubeClient::Reply reply = client.get(path);
+    const KubeClient::Reply reply = KubeListReader::forThread().get(client, path, listMaxAgeMs, readAtMs);
     if (!reply.ok()) {
         *error = QStringLiteral("%1: %2").arg(what, reply.message);
         return false;
@@ -236,6 +239,7 @@ bool ArgoRolloutBackend::create(const QJsonObject &settings, LayerParts *out, QS
     if (!Settings::fromJson(settings, &s, error))
         return false;
     out->lease = std::make_unique<KubeLeaseStore>(s.target, QStringLiteral("argo-rollouts"));
+    out->sharedServerKey = s.target.sharedServerKey();
     out->traffic = std::make_unique<ArgoRolloutBackend>(std::move(s));
     return true;
 }
@@ -318,12 +322,13 @@ void ArgoRolloutBackend::refresh()
     }
     Rollout r;
     const QString path = m_settings.target.path(m_client->config(), QStringLiteral("rollouts"));
-    if (!readRollout(*m_client, path, what(), m_settings.target.name, &r, &error)) {
+    qint64 readAtMs = 0;
+    if (!readRollout(*m_client, path, what(), m_settings.target.name, &r, &error, KubeListReader::refreshMaxAgeMs, &readAtMs)) {
         Q_EMIT refreshFailed(error + kubeWarningSuffix(m_client->warnings()));
         return;
     }
     TrafficSnapshot s;
-    s.timeMs = QDateTime::currentMSecsSinceEpoch();
+    s.timeMs = readAtMs; // a shared list's time: the data is that old
     s.members = r.members;
     s.split = TrafficSplit::fromMembers(s.members);
     s.note = (QStringList{r.note} + m_client->warnings()).join(QStringLiteral("; "));

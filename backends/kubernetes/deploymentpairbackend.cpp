@@ -6,6 +6,7 @@
 #include "kubeclient.h"
 #include "kubedeploymentdriver.h"
 #include "kubeimagereference.h"
+#include "kubelistreader.h"
 #include "kuberolloutstatus.h"
 #include "kubeweightedroute.h"
 
@@ -114,6 +115,7 @@ bool DeploymentPairBackend::create(const QJsonObject &settings, LayerParts *out,
     if (!Settings::fromJson(settings, &s, error))
         return false;
     out->lease = std::make_unique<KubeLeaseStore>(s.target, QStringLiteral("deployments"));
+    out->sharedServerKey = s.target.sharedServerKey();
     out->traffic = std::make_unique<DeploymentPairBackend>(std::move(s));
     return true;
 }
@@ -165,18 +167,23 @@ QString DeploymentPairBackend::what(const QString &name) const
     return QStringLiteral("Deployment %1/%2").arg(ns(), name);
 }
 
-bool DeploymentPairBackend::readPair(Pair *p, QString *error, bool *notFound)
+bool DeploymentPairBackend::readPair(Pair *p, QString *error, bool *notFound, int listMaxAgeMs, qint64 *readAtMs)
 {
+    if (readAtMs)
+        *readAtMs = QDateTime::currentMSecsSinceEpoch();
     for (auto [name, d, pods, key] : {std::tuple{m_settings.stable, &p->stable, &p->stablePods, "stable"},
                                       std::tuple{m_settings.canary, &p->canary, &p->canaryPods, "canary"}}) {
         bool missing = false;
-        if (!KubeDeployment::read(*m_client, pathOf(name), what(name), d, error, &missing)) {
+        qint64 at = 0;
+        if (!KubeDeployment::read(*m_client, pathOf(name), what(name), d, error, &missing, listMaxAgeMs, &at)) {
             if (missing)
                 *error = QStringLiteral("%1 not found (deployments.%2): create it, or fix the name").arg(what(name), QLatin1String(key));
             if (notFound)
                 *notFound = missing;
             return false;
         }
+        if (readAtMs)
+            *readAtMs = std::min(*readAtMs, at);
         if (!m_driver->pods(ns(), *d, pods, error))
             return false;
     }
@@ -191,14 +198,15 @@ void DeploymentPairBackend::refresh()
         return;
     }
     Pair p;
-    if (!readPair(&p, &error)) {
+    qint64 readAtMs = 0;
+    if (!readPair(&p, &error, nullptr, KubeListReader::refreshMaxAgeMs, &readAtMs)) {
         Q_EMIT refreshFailed(error + kubeWarningSuffix(m_client->warnings()));
         return;
     }
     m_seenStable = p.stable.specReplicas;
     m_seenCanary = p.canary.specReplicas;
     TrafficSnapshot s;
-    s.timeMs = QDateTime::currentMSecsSinceEpoch();
+    s.timeMs = readAtMs; // a shared list's time: the data is that old
     s.members = p.members();
     const int total = p.stable.specReplicas + p.canary.specReplicas;
     if (total > 0) {

@@ -55,7 +55,9 @@ public:
 
 private:
     struct Pair;
-    bool readPair(Pair *p, QString *error, bool *notFound = nullptr);
+    // `listMaxAgeMs` > 0: the Deployments may come out of the thread's shared list (a refresh);
+    // *readAtMs (may be null) gets the oldest read's time.
+    bool readPair(Pair *p, QString *error, bool *notFound = nullptr, int listMaxAgeMs = 0, qint64 *readAtMs = nullptr);
     ChangeResult applyOnce(const WeightChange &change, bool *conflicted);
     QString pathOf(const QString &name) const;
     QString ns() const;

@@ -6,6 +6,7 @@
 #include "kubeclient.h"
 #include "kubedeploymentdriver.h"
 #include "kubeimagereference.h"
+#include "kubelistreader.h"
 #include "kuberolloutstatus.h"
 #include "kubeweightedroute.h"
 
@@ -113,6 +114,7 @@ bool DeploymentRolloutBackend::create(const QJsonObject &settings, LayerParts *o
     if (!Settings::fromJson(settings, &s, error))
         return false;
     out->lease = std::make_unique<KubeLeaseStore>(s.target, QStringLiteral("deployment"));
+    out->sharedServerKey = s.target.sharedServerKey();
     out->traffic = std::make_unique<DeploymentRolloutBackend>(std::move(s));
     return true;
 }
@@ -143,10 +145,10 @@ QString DeploymentRolloutBackend::what() const
     return QStringLiteral("Deployment %1/%2").arg(ns(), m_settings.target.name);
 }
 
-bool DeploymentRolloutBackend::read(View *v, QString *error)
+bool DeploymentRolloutBackend::read(View *v, QString *error, int listMaxAgeMs, qint64 *readAtMs)
 {
     bool missing = false;
-    if (!KubeDeployment::read(*m_client, path(), what(), &v->deployment, error, &missing)) {
+    if (!KubeDeployment::read(*m_client, path(), what(), &v->deployment, error, &missing, listMaxAgeMs, readAtMs)) {
         if (missing)
             *error = QStringLiteral("%1 not found: create it, or fix deployment.name").arg(what());
         return false;
@@ -175,12 +177,13 @@ void DeploymentRolloutBackend::refresh()
         return;
     }
     View v;
-    if (!read(&v, &error)) {
+    qint64 readAtMs = 0;
+    if (!read(&v, &error, KubeListReader::refreshMaxAgeMs, &readAtMs)) {
         Q_EMIT refreshFailed(error + kubeWarningSuffix(m_client->warnings()));
         return;
     }
     TrafficSnapshot s;
-    s.timeMs = QDateTime::currentMSecsSinceEpoch();
+    s.timeMs = readAtMs; // a shared list's time: the data is that old
     s.members = v.members;
     s.split = TrafficSplit::fromMembers(s.members);
     QStringList notes{v.status.message};

@@ -54,7 +54,9 @@ Q_SIGNALS:
 
 private:
     struct View;
-    bool read(View *v, QString *error);
+    // `listMaxAgeMs` > 0: the Deployment may come out of the thread's shared list (a refresh);
+    // *readAtMs (may be null) gets when it was read.
+    bool read(View *v, QString *error, int listMaxAgeMs = 0, qint64 *readAtMs = nullptr);
     ChangeResult setPaused(bool paused);
     ChangeResult undo(bool force);
     QString ns() const;

@@ -83,6 +83,7 @@ bool GatewayRouteBackend::create(const QJsonObject &settings, LayerParts *out, Q
     if (!Settings::fromJson(settings, &s, error))
         return false;
     out->lease = std::make_unique<KubeLeaseStore>(s.target, QStringLiteral("gateway-api"));
+    out->sharedServerKey = s.target.sharedServerKey();
     out->traffic = std::make_unique<GatewayRouteBackend>(std::move(s));
     return true;
 }

@@ -89,6 +89,7 @@ bool IstioVirtualServiceBackend::create(const QJsonObject &settings, LayerParts 
     if (!Settings::fromJson(settings, &s, error))
         return false;
     out->lease = std::make_unique<KubeLeaseStore>(s.target, QStringLiteral("istio"));
+    out->sharedServerKey = s.target.sharedServerKey();
     out->traffic = std::make_unique<IstioVirtualServiceBackend>(std::move(s));
     return true;
 }

@@ -3,6 +3,7 @@
 #include "curleasy.h"
 #include "kubeerrormessage.h"
 #include "kubeexeccredential.h"
+#include "kubelistreader.h"
 #include "kuberoute.h"
 
 #include <QFile>
@@ -169,6 +170,10 @@ void KubeClient::setTls(const Credentials &credentials)
 KubeClient::Reply KubeClient::perform(const char *method, const QString &path, const QByteArray &body,
                                       const QByteArray &contentType)
 {
+    // A write (whatever its outcome) makes the thread's cached list of its collection old: the
+    // next refresh reads the server (KubeListReader).
+    if (qstrcmp(method, "GET") != 0)
+        KubeListReader::noteWrite(path);
     Reply r;
     if (!m_curl->isValid()) {
         r.error = Reply::Error::Network;

@@ -1,6 +1,7 @@
 #include "kubedeployment.h"
 
 #include "kubeclient.h"
+#include "kubelistreader.h"
 #include "kubeweightedroute.h"
 
 namespace Switchboard {
@@ -132,9 +133,9 @@ bool KubeDeployment::parse(const json &o, KubeDeployment *out, QString *error)
 }
 
 bool KubeDeployment::read(KubeClient &client, const QString &path, const QString &what, KubeDeployment *out, QString *error,
-                          bool *notFound)
+                          bool *notFound, int listMaxAgeMs, qint64 *readAtMs)
 {
-    const KubeClient::Reply reply = client.get(path);
+    const KubeClient::Reply reply = KubeListReader::forThread().get(client, path, listMaxAgeMs, readAtMs);
     if (notFound)
         *notFound = reply.error == KubeClient::Reply::Error::NotFound;
     if (!reply.ok()) {

@@ -40,8 +40,10 @@ struct KubeDeployment
     // False with *error when `o` is not a Deployment we can read.
     static bool parse(const nlohmann::json &o, KubeDeployment *out, QString *error);
     // GET and parse; *error starts with `what`. *notFound tells a missing Deployment apart.
+    // With `listMaxAgeMs` > 0 (a periodic refresh) the Deployment may come out of the thread's
+    // list of the namespace's Deployments that young (KubeListReader); *readAtMs gets when.
     static bool read(KubeClient &client, const QString &path, const QString &what, KubeDeployment *out, QString *error,
-                     bool *notFound = nullptr);
+                     bool *notFound = nullptr, int listMaxAgeMs = 0, qint64 *readAtMs = nullptr);
 
     // The container `name` (empty: the first), its index in containers; -1 when there is none.
     int containerIndex(const QString &name) const;

@@ -64,6 +64,11 @@ KubeClient::Settings KubeTargetSettings::clientSettings() const
     return c;
 }
 
+QString KubeTargetSettings::sharedServerKey() const
+{
+    return QStringLiteral("kubernetes %1 %2").arg(kubeconfig, context);
+}
+
 QString KubeTargetSettings::namespaceFor(const KubeConfig &config) const
 {
     if (!ns.isEmpty())

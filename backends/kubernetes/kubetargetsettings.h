@@ -28,6 +28,9 @@ struct KubeTargetSettings
                          KubeTargetSettings *out, QString *error);
 
     KubeClient::Settings clientSettings() const;
+    // The targets with the same key (one kubeconfig and context: one cluster, one user) share
+    // their traffic thread, and with it the periodic reads' lists (LayerParts::sharedServerKey).
+    QString sharedServerKey() const;
     // The namespace to use once the kubeconfig is read.
     QString namespaceFor(const KubeConfig &config) const;
     // /apis/<apiVersion>/namespaces/<ns>/<plural>/<name>

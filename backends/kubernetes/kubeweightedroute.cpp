@@ -1,5 +1,6 @@
 #include "kubeweightedroute.h"
 
+#include "kubelistreader.h"
 #include "weightchange.h"
 
 #include <QDateTime>
@@ -77,9 +78,9 @@ bool planKubeWeights(const WeightChange &change, const QList<Member> &members, c
 }
 
 bool kubeReadRoute(KubeClient &client, const QString &path, const QString &what, const KubeRouteParser &parse,
-                   KubeWeightedRoute *route, QString *error)
+                   KubeWeightedRoute *route, QString *error, int listMaxAgeMs, qint64 *readAtMs)
 {
-    const KubeClient::Reply reply = client.get(path);
+    const KubeClient::Reply reply = KubeListReader::forThread().get(client, path, listMaxAgeMs, readAtMs);
     if (!reply.ok()) {
         *error = QStringLiteral("%1: %2").arg(what, reply.message);
         return false;

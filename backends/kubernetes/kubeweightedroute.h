@@ -41,9 +41,11 @@ using KubeRoutePatcher = std::function<nlohmann::json(const KubeWeightedRoute &r
 bool planKubeWeights(const WeightChange &change, const QList<Member> &members, const QMap<QString, int> &live,
                      QMap<QString, int> *target, ChangeResult *result);
 
-// One GET; `what` is e.g. "HTTPRoute shop/web" for messages.
+// One GET; `what` is e.g. "HTTPRoute shop/web" for messages. With `listMaxAgeMs` > 0 (a periodic
+// refresh) the object may come out of the thread's list of its collection that young
+// (KubeListReader); *readAtMs (may be null) gets when it was read.
 bool kubeReadRoute(KubeClient &client, const QString &path, const QString &what, const KubeRouteParser &parse,
-                   KubeWeightedRoute *route, QString *error);
+                   KubeWeightedRoute *route, QString *error, int listMaxAgeMs = 0, qint64 *readAtMs = nullptr);
 TrafficSnapshot kubeSnapshot(const KubeWeightedRoute &route, const QStringList &warnings);
 // One GET, the conflict check and plan, one PATCH; the PATCH answer is the read-back. A forced
 // change (rollback, set-weight --force) refused with 409 reads and writes again, up to

@@ -1,6 +1,7 @@
 #include "kubeweightedroutebackend.h"
 
 #include "kubeclient.h"
+#include "kubelistreader.h"
 #include "kubetesterrule.h"
 #include "kubeweightedroute.h"
 
@@ -113,11 +114,14 @@ void KubeWeightedRouteBackend::refresh()
     const KubeRouteParser parse = [this, &testers](const json &object, KubeWeightedRoute *r, QString *why) {
         return parseRoute(testers.withoutOurs(object), r, why);
     };
-    if (!ready(&path, &error) || !kubeReadRoute(*m_client, path, what(), parse, &route, &error)) {
+    qint64 readAtMs = 0;
+    if (!ready(&path, &error)
+        || !kubeReadRoute(*m_client, path, what(), parse, &route, &error, KubeListReader::refreshMaxAgeMs, &readAtMs)) {
         Q_EMIT refreshFailed(error + kubeWarningSuffix(m_client->warnings()));
         return;
     }
     TrafficSnapshot s = kubeSnapshot(route, m_client->warnings());
+    s.timeMs = readAtMs; // a shared list's time: the data is that old
     s.routes = testers.routes(route.object);
     s.routesRefusal.clear();
     // After the read, so an unreachable server costs one timeout, not two.
