@@ -567,7 +567,9 @@ private slots:
         QFETCH(QByteArray, sim);
         QFETCH(QString, state);
         QFETCH(QString, note);
-        const QString dir = writeConfig(R"({"targets":[{"name":"shop","kind":"sim","sim":)" + sim + "}]}");
+        // Staleness has tests of its own: here a reading must not turn stale (verdict null) while
+        // a loaded machine runs the CLI (seen once under ASan in a parallel ctest).
+        const QString dir = writeConfig(R"({"targets":[{"name":"shop","kind":"sim","staleAfterMs":60000,"sim":)" + sim + "}]}");
         const Run r = run({QStringLiteral("status"), QStringLiteral("--target"), QStringLiteral("shop"), QStringLiteral("--json"),
                            QStringLiteral("--config"), dir});
         QCOMPARE(r.code, 0);
