@@ -82,6 +82,50 @@ private slots:
         QCOMPARE(BackendHost::strandedThreads(), 0);
     }
 
+    // The targets that read one Prometheus share at most four metrics threads, however many
+    // there are; with every query hanging on a silent server, stopping them all (as the app
+    // does when it quits) still takes under a second.
+    void prometheusTargetsShareAFewThreads()
+    {
+        QCOMPARE(BackendHost::sharedThreads(), 0);
+        QTcpServer silent;
+        QVERIFY(silent.listen(QHostAddress::LocalHost));
+        QSignalSpy connected(&silent, &QTcpServer::newConnection);
+        QJsonArray targets;
+        for (int i = 0; i < 20; ++i) {
+            QJsonObject t = silentPrometheusTarget(silent.serverPort());
+            t[QStringLiteral("name")] = QStringLiteral("silent-%1").arg(i);
+            targets.append(t);
+        }
+        const TargetConfigResult cfg = parseTargetConfig(QJsonDocument(QJsonObject{{QStringLiteral("targets"), targets}}).toJson(),
+                                                         QStringLiteral("targets.json"));
+        QVERIFY2(cfg.ok(), qPrintable(cfg.error));
+        EventLogModel log;
+        std::vector<std::unique_ptr<TargetController>> fleet;
+        for (const TargetConfig &t : cfg.targets) {
+            QString error;
+            std::unique_ptr<BackendHost> host = createBackends(t, &error);
+            QVERIFY2(host, qPrintable(error));
+            fleet.push_back(std::make_unique<TargetController>(t, std::move(host), &log, nullptr));
+        }
+        // The simulated traffic layers keep threads of their own here (their metrics are real).
+        QVERIFY2(BackendHost::sharedThreads() >= 1 && BackendHost::sharedThreads() <= 4,
+                 qPrintable(QString::number(BackendHost::sharedThreads())));
+        for (const auto &c : fleet)
+            c->start();
+        QVERIFY(connected.wait(5000)); // a metrics thread is inside a query that will never end
+
+        QElapsedTimer timer;
+        timer.start();
+        for (const auto &c : fleet)
+            c->requestStop();
+        fleet.clear();
+        const qint64 ms = timer.elapsed();
+        qInfo("stopping 20 targets on a silent Prometheus took %lld ms", ms);
+        QVERIFY2(ms < 1000, qPrintable(QStringLiteral("stopping took %1 ms").arg(ms)));
+        QCOMPARE(BackendHost::sharedThreads(), 0);
+    }
+
     void closingATargetCancelsTheCallUnderWay()
     {
         QTcpServer silent; // accepts (the kernel completes the handshake) and never answers

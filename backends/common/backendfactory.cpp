@@ -73,6 +73,9 @@ std::unique_ptr<MetricsSource> prometheusSource(const TargetConfig &target, QStr
     return std::make_unique<PrometheusMetricsSource>(std::move(s));
 }
 
+// Worker threads per Prometheus server, shared by the targets that read it.
+constexpr size_t prometheusThreads = 4;
+
 } // namespace
 
 std::unique_ptr<MetricsSource> createMetricsSource(const TargetConfig &target, QString *error)
@@ -118,8 +121,10 @@ std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString 
     // The simulator's calls never wait on anything: every simulated target shares one pair of
     // worker threads. The targets on one load balancer share its threads and connections
     // (LayerParts::sharedServerKey). Other layers that talk to servers keep threads of their own
-    // (BackendHost), and so does Prometheus: a slow query must not hold up another target's.
-    // (A simulated target whose metrics come from a real Prometheus keeps its own.)
+    // (BackendHost). The targets that read one Prometheus share a few threads, each target
+    // always the same one: threads stay bounded however many targets there are, and a slow query
+    // holds up a quarter of them at most (never a rollback: it does not go through metrics).
+    // (A simulated target whose metrics come from a real Prometheus keeps its own traffic thread.)
     const bool prometheus = target.settings.contains(QStringLiteral("prometheus"));
     const bool simOnly = target.kind == QLatin1String("sim") && !prometheus && !parts.fastMetrics;
     BackendHost::SharedThreads shared;
@@ -129,6 +134,10 @@ std::unique_ptr<BackendHost> createBackends(const TargetConfig &target, QString 
         shared.traffic = parts.sharedServerKey;
         if (!prometheus)
             shared.metrics = parts.sharedServerKey; // the layer's own counters, from the same server
+    }
+    if (prometheus) {
+        const QString url = target.settings.value(QStringLiteral("prometheus")).toObject().value(QStringLiteral("url")).toString();
+        shared.metrics = QStringLiteral("prometheus %1 #%2").arg(url).arg(qHash(target.name) % prometheusThreads);
     }
     auto host = std::make_unique<BackendHost>(std::move(parts.traffic), std::move(metrics),
                                               QStringLiteral("backend:") + target.name, shared);
