@@ -18,6 +18,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
+#include <cstdlib>
 #include <map>
 
 namespace Switchboard::Test {
@@ -508,12 +510,36 @@ void FakeKubeServer::read(QTcpSocket *socket)
         for (const QString &kv : req.query.split(QLatin1Char('&')))
             if (kv.startsWith(QLatin1String("labelSelector=")))
                 selector = kv.mid(int(qstrlen("labelSelector=")));
+        // As the API server answers: a <Kind>List of the collection's group and version, the
+        // newest resourceVersion in its metadata; the items of built-in kinds (core, apps) carry
+        // no kind and apiVersion of their own, those of custom resources do.
         json items = json::array();
         const QString prefix = req.path + QLatin1Char('/');
-        for (const auto &[p, o] : st.objects)
-            if (p.startsWith(prefix) && !p.mid(prefix.size()).contains(QLatin1Char('/')) && labelsMatch(o, selector))
-                items.push_back(o);
-        return respond(socket, 200, QByteArray::fromStdString(json({{"kind", "List"}, {"apiVersion", "v1"}, {"items", items}}).dump()));
+        const bool builtIn = req.path.startsWith(QLatin1String("/api/")) || req.path.startsWith(QLatin1String("/apis/apps/"));
+        std::string kind;
+        long long newest = 0;
+        for (const auto &[p, o] : st.objects) {
+            if (!p.startsWith(prefix) || p.mid(prefix.size()).contains(QLatin1Char('/')) || !labelsMatch(o, selector))
+                continue;
+            json item = o;
+            if (kind.empty())
+                kind = item.value("kind", std::string());
+            const std::string rv = item["metadata"].value("resourceVersion", std::string("0"));
+            newest = std::max(newest, std::atoll(rv.c_str()));
+            if (builtIn) {
+                item.erase("kind");
+                item.erase("apiVersion");
+            }
+            items.push_back(std::move(item));
+        }
+        const QStringList segments = req.path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
+        const QString apiVersion = segments.value(0) == QLatin1String("api") ? segments.value(1)
+                                                                            : segments.value(1) + QLatin1Char('/') + segments.value(2);
+        const json list = {{"kind", kind.empty() ? std::string("List") : kind + "List"},
+                           {"apiVersion", apiVersion.toStdString()},
+                           {"metadata", {{"resourceVersion", std::to_string(newest)}}},
+                           {"items", items}};
+        return respond(socket, 200, QByteArray::fromStdString(list.dump()));
     }
     if (it == st.objects.end() || (parts.status && !st.statusSubresource)) {
         if (it != st.objects.end())
