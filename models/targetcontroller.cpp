@@ -28,6 +28,12 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
+// The ways back: never refused by a lease, and sent ahead of the backend's queued reads.
+bool isWayBack(const QString &action)
+{
+    return action == QLatin1String("rollback") || action == QLatin1String("rollback-step");
+}
+
 } // namespace
 
 TargetController::TargetController(const TargetConfig &config, std::unique_ptr<BackendHost> host,
@@ -635,7 +641,7 @@ void TargetController::onImageDeployed(const DeployResult &r)
 
 void TargetController::submit(WeightChange change, const QString &action, bool step)
 {
-    const bool wayBack = action == QLatin1String("rollback") || action == QLatin1String("rollback-step");
+    const bool wayBack = isWayBack(action);
     QString refusal;
     if (isReadOnly()) {
         // A rollback is refused too: whoever may not write cannot roll back either, and saying
@@ -677,10 +683,15 @@ void TargetController::send(const ChangeQueue::Change &c)
     }
     // The request leaves first: the log line and the views' updates must not delay a rollback
     // on its way to the traffic layer (its answer is queued back here, after them anyway).
+    // The way back goes ahead of any read still queued for the backend: on a thread the
+    // targets of one server share, those may be many.
+    const bool wayBack = isWayBack(c.action);
     if (c.step)
         Q_EMIT requestPromoteStep(QPrivateSignal());
     else if (c.change.routeEdit)
         Q_EMIT requestEditRoutes(c.change, QPrivateSignal());
+    else if (wayBack)
+        TrafficBackend::postWayBack(m_host->traffic(), c.change);
     else
         Q_EMIT requestApply(c.change, QPrivateSignal());
     log(int(EventLogModel::Severity::Action),

@@ -33,6 +33,11 @@ public:
     void setLeaseStore(std::unique_ptr<LeaseStore> store);
     bool hasLeaseStore() const { return m_leaseStore != nullptr; }
 
+    // Any thread: apply(change) ahead of every call still waiting for any backend of its
+    // thread. The way back: on a thread the targets of one server share, a rollback must not
+    // wait behind their reads, only for the call under way.
+    static void postWayBack(TrafficBackend *backend, const Switchboard::WeightChange &change);
+
 public Q_SLOTS:
     // Reads the current members and weights: answers snapshotReady or refreshFailed.
     virtual void refresh() = 0;
@@ -67,6 +72,7 @@ protected:
     // Called by requestStop() on the caller's thread, so it must be thread-safe; by default
     // nothing (the flag alone is enough for backends that check it).
     virtual void onStopRequested() {}
+    bool event(QEvent *event) override;
 
 private:
     std::atomic<bool> m_stop{false};

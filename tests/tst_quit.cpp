@@ -13,11 +13,14 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QMutex>
 #include <QProcess>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTcpServer>
 #include <QTemporaryDir>
 #include <QTest>
+#include <QThread>
 
 using namespace Switchboard;
 
@@ -80,6 +83,87 @@ private slots:
         QCOMPARE(BackendHost::sharedThreads(), 0);
         QVERIFY2(timer.elapsed() < 1000, qPrintable(QStringLiteral("closing took %1 ms").arg(timer.elapsed())));
         QCOMPARE(BackendHost::strandedThreads(), 0);
+    }
+
+    // On a thread the targets of one server share, a rollback goes ahead of the reads still
+    // queued there, its own target's or another's: it waits only for the call under way.
+    void wayBackGoesAheadOfQueuedReads()
+    {
+        struct Log
+        {
+            QMutex mutex;
+            QStringList calls;
+            qsizetype record(const QString &call)
+            {
+                QMutexLocker lock(&mutex);
+                calls.append(call);
+                return calls.size();
+            }
+            QStringList all()
+            {
+                QMutexLocker lock(&mutex);
+                return calls;
+            }
+        };
+        class GateTraffic final : public TrafficBackend
+        {
+        public:
+            GateTraffic(QString name, Log *log)
+                : m_name(std::move(name))
+                , m_log(log)
+            {
+            }
+            QSemaphore entered;
+            QSemaphore gate;
+            void refresh() override
+            {
+                if (m_log->record(m_name + QStringLiteral(" refresh")) == 1) { // blocks, as on a slow server
+                    entered.release();
+                    gate.acquire();
+                }
+                Q_EMIT snapshotReady(TrafficSnapshot{});
+            }
+            void apply(const WeightChange &change) override
+            {
+                m_log->record(QStringLiteral("%1 apply %2").arg(m_name).arg(change.canaryPercent));
+                ChangeResult r;
+                r.status = ChangeResult::Status::Applied;
+                Q_EMIT changeFinished(r);
+            }
+
+        private:
+            QString m_name;
+            Log *m_log;
+        };
+        Log log;
+        QThread thread;
+        auto *a = new GateTraffic(QStringLiteral("a"), &log);
+        auto *b = new GateTraffic(QStringLiteral("b"), &log);
+        a->moveToThread(&thread);
+        b->moveToThread(&thread);
+        thread.start();
+        for (int i = 0; i < 3; ++i) {
+            QMetaObject::invokeMethod(b, &TrafficBackend::refresh, Qt::QueuedConnection);
+            QMetaObject::invokeMethod(a, &TrafficBackend::refresh, Qt::QueuedConnection);
+        }
+        QVERIFY(b->entered.tryAcquire(1, 5000));
+        WeightChange back;
+        back.canaryPercent = 0;
+        back.force = true;
+        QSignalSpy applied(a, &TrafficBackend::changeFinished);
+        TrafficBackend::postWayBack(a, back);
+        b->gate.release();
+        QVERIFY(applied.wait(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(log.all().size(), qsizetype(7), 5000);
+        QCOMPARE(log.all(), (QStringList{QStringLiteral("b refresh"), QStringLiteral("a apply 0"), QStringLiteral("a refresh"),
+                                         QStringLiteral("b refresh"), QStringLiteral("a refresh"), QStringLiteral("b refresh"),
+                                         QStringLiteral("a refresh")}));
+        QMetaObject::invokeMethod(a, [a, b, &thread] {
+            delete a;
+            delete b;
+            thread.quit();
+        }, Qt::QueuedConnection);
+        QVERIFY(thread.wait(5000));
     }
 
     // The targets that read one Prometheus share at most four metrics threads, however many
