@@ -16,6 +16,7 @@ LeaseGuard::LeaseGuard(bool hasStore, const QString &holder, QObject *parent)
     m_timer.setTimerType(Qt::PreciseTimer); // keeps the random phase (see TargetController's poll)
     connect(&m_timer, &QTimer::timeout, this, &LeaseGuard::tick);
     m_phase.setSingleShot(true);
+    m_phase.setTimerType(Qt::PreciseTimer);
     connect(&m_phase, &QTimer::timeout, this, [this] {
         m_timer.start();
         tick();

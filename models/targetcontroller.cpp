@@ -84,6 +84,7 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
     m_poll.setTimerType(Qt::PreciseTimer);
     connect(&m_poll, &QTimer::timeout, this, &TargetController::poll);
     m_pollPhase.setSingleShot(true);
+    m_pollPhase.setTimerType(Qt::PreciseTimer); // a coarse one would round the phase, too
     connect(&m_pollPhase, &QTimer::timeout, this, [this] {
         m_poll.start();
         poll();

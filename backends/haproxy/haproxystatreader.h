@@ -12,11 +12,8 @@
 #include "haproxysessionset.h"
 
 #include <QHash>
-#include <QSet>
 
-#include <map>
 #include <memory>
-#include <vector>
 
 namespace Switchboard {
 
