@@ -1,7 +1,6 @@
 #include "leaseguard.h"
 
 #include <QDateTime>
-#include <QRandomGenerator>
 
 #include <algorithm>
 
@@ -12,30 +11,19 @@ LeaseGuard::LeaseGuard(bool hasStore, const QString &holder, QObject *parent)
     , m_hasStore(hasStore)
     , m_holder(holder)
 {
-    m_timer.setInterval(pollMs);
-    m_timer.setTimerType(Qt::PreciseTimer); // keeps the random phase (see TargetController's poll)
-    connect(&m_timer, &QTimer::timeout, this, &LeaseGuard::tick);
-    m_phase.setSingleShot(true);
-    m_phase.setTimerType(Qt::PreciseTimer);
-    connect(&m_phase, &QTimer::timeout, this, [this] {
-        m_timer.start();
-        tick();
-    });
+    connect(&m_timer, &PhasedTimer::timeout, this, &LeaseGuard::tick);
 }
 
 void LeaseGuard::start()
 {
     if (!m_hasStore)
         return;
-    // A fleet starts all its guards at once: a random phase keeps their reads from arriving in
-    // one event-loop pass every pollMs.
-    m_phase.start(int(QRandomGenerator::global()->bounded(quint32(pollMs))));
+    m_timer.start(); // at a random phase: a fleet starts all its guards at once
     refresh();
 }
 
 void LeaseGuard::stop()
 {
-    m_phase.stop();
     m_timer.stop();
 }
 

@@ -5,9 +5,9 @@
 // asks isHeldByOther() before every action except a rollback.
 
 #include "operatorlease.h"
+#include "phasedtimer.h"
 
 #include <QObject>
-#include <QTimer>
 
 namespace Switchboard {
 
@@ -69,8 +69,7 @@ private:
 
     const bool m_hasStore;
     const QString m_holder;
-    QTimer m_timer;
-    QTimer m_phase; // start(): when the periodic reads begin (a random phase within pollMs)
+    PhasedTimer m_timer{pollMs}; // the periodic reads and renewals
     OperatorLease m_lease;
     QString m_where;
     QString m_error;

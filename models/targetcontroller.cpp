@@ -14,7 +14,6 @@
 #include <QFutureWatcher>
 #include <QJsonObject>
 #include <QPromise>
-#include <QRandomGenerator>
 #include <QThreadPool>
 
 #include <algorithm>
@@ -78,17 +77,7 @@ TargetController::TargetController(const TargetConfig &config, std::unique_ptr<B
         connect(this, &TargetController::requestReconfigure, metrics, &MetricsSource::reconfigure);
         connect(metrics, &MetricsSource::reconfigured, this, &TargetController::onReconfigured);
     }
-    m_poll.setInterval(m_config.pollMs);
-    // A coarse timer of 1 s may move up to 5% to land on a round fraction of the second, which
-    // gathers a fleet's random phases back into a few instants: precise keeps them spread.
-    m_poll.setTimerType(Qt::PreciseTimer);
-    connect(&m_poll, &QTimer::timeout, this, &TargetController::poll);
-    m_pollPhase.setSingleShot(true);
-    m_pollPhase.setTimerType(Qt::PreciseTimer); // a coarse one would round the phase, too
-    connect(&m_pollPhase, &QTimer::timeout, this, [this] {
-        m_poll.start();
-        poll();
-    });
+    connect(&m_poll, &PhasedTimer::timeout, this, &TargetController::poll);
     if (MetricsSource *fast = m_host->fastMetrics()) {
         connect(this, &TargetController::requestFastInstant, fast, &MetricsSource::queryInstant);
         connect(fast, &MetricsSource::instantReady, this, &TargetController::onFastInstant);
@@ -136,10 +125,9 @@ quint64 TargetController::nextChangeId() const
 
 void TargetController::start()
 {
-    // Targets started together (a workspace opens them all at once) would otherwise poll in
-    // lockstep: hundreds of answers and verdicts in one event-loop pass every interval. The
-    // first read goes out now; the periodic ones start at a random phase within the interval.
-    m_pollPhase.start(int(QRandomGenerator::global()->bounded(quint32(std::max(1, m_config.pollMs)))));
+    // The first read goes out now; the periodic ones start at a random phase within the
+    // interval (PhasedTimer), so targets started together do not poll in lockstep.
+    m_poll.start();
     if (m_host->fastMetrics())
         m_fastPoll.start();
     refreshNow();
@@ -149,7 +137,6 @@ void TargetController::start()
 
 void TargetController::stop()
 {
-    m_pollPhase.stop();
     m_poll.stop();
     m_fastPoll.stop();
     m_lease->stop();
@@ -157,10 +144,7 @@ void TargetController::stop()
 
 void TargetController::requestStop()
 {
-    m_pollPhase.stop();
-    m_poll.stop();
-    m_fastPoll.stop();
-    m_lease->stop();
+    stop();
     m_host->requestStop();
 }
 

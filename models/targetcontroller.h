@@ -8,6 +8,7 @@
 #include "changequeue.h"
 #include "domain.h"
 #include "leaseguard.h"
+#include "phasedtimer.h"
 #include "verdictwatch.h"
 
 #include <QObject>
@@ -237,8 +238,7 @@ private:
     HealthHistory *m_history;
     ChartMarkerModel *m_chartMarkers;
     ChangeQueue *m_changes;
-    QTimer m_poll;
-    QTimer m_pollPhase; // start(): when the periodic polls begin (a random phase in the interval)
+    PhasedTimer m_poll{m_config.pollMs};
     QTimer m_fastPoll;
 
     ConnectionState m_state = ConnectionState::Connecting;
