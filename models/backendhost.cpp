@@ -14,24 +14,31 @@ namespace {
 
 std::atomic<int> g_stranded{0};
 
-// Deletes `backend` on its own thread and ends the thread; waits until `deadline`. A thread
-// still busy then is left to finish alone: it deletes its backend when its call returns, then
-// ends, and its QThread object deletes itself.
-void retireOwn(QObject *backend, std::unique_ptr<QThread> owned, QDeadlineTimer deadline)
+// Waits until `deadline` for `thread` to end, then deletes it. A thread still busy then is left
+// to finish alone (counted as stranded meanwhile): its QThread object deletes itself when it ends.
+void endThread(QThread *thread, QDeadlineTimer deadline)
 {
-    QThread *thread = owned.get();
-    QMetaObject::invokeMethod(backend, [backend, thread] {
-        delete backend;
-        thread->quit();
-    }, Qt::QueuedConnection);
-    if (thread->wait(deadline))
-        return; // `owned` deletes the finished thread
+    if (thread->wait(deadline)) {
+        delete thread;
+        return;
+    }
     ++g_stranded;
     QObject::connect(thread, &QThread::finished, thread, [thread] {
         --g_stranded;
         thread->deleteLater();
     }, Qt::DirectConnection);
-    (void)owned.release();
+}
+
+// Deletes `backend` on its own thread and ends the thread; waits until `deadline`. A thread
+// still busy then deletes its backend when its call returns, then ends (endThread).
+void retireOwn(QObject *backend, std::unique_ptr<QThread> owned, QDeadlineTimer deadline)
+{
+    QThread *thread = owned.release();
+    QMetaObject::invokeMethod(backend, [backend, thread] {
+        delete backend;
+        thread->quit();
+    }, Qt::QueuedConnection);
+    endThread(thread, deadline);
 }
 
 // Shared worker threads by key, alive while a host uses them. The last host to let go of one
@@ -52,15 +59,7 @@ std::shared_ptr<QThread> sharedThread(const QString &name)
     std::shared_ptr<QThread> t(thread, [](QThread *th) {
         --g_sharedAlive;
         th->quit();
-        if (th->wait(QDeadlineTimer(BackendHost::joinTimeoutMs))) {
-            delete th;
-            return;
-        }
-        ++g_stranded;
-        QObject::connect(th, &QThread::finished, th, [th] {
-            --g_stranded;
-            th->deleteLater();
-        }, Qt::DirectConnection);
+        endThread(th, QDeadlineTimer(BackendHost::joinTimeoutMs));
     });
     g_shared.insert(name, t);
     return t;

@@ -1,6 +1,6 @@
 #include "haproxysessionset.h"
 
-#include <map>
+#include "threadshared.h"
 
 namespace Switchboard {
 
@@ -21,19 +21,9 @@ const std::vector<std::shared_ptr<HaproxySession>> &HaproxySessionSet::sessions(
 
 std::shared_ptr<HaproxySession> HaproxySessionSet::forThread(const HaproxyEndpoint &endpoint, const HaproxyTimeouts &timeouts)
 {
-    // Per thread: a session is used by one thread at a time. Entries of sessions no one holds
-    // any more are dropped on the way.
-    thread_local std::map<QString, std::weak_ptr<HaproxySession>> sessions;
-    for (auto it = sessions.begin(); it != sessions.end();)
-        it = it->second.expired() ? sessions.erase(it) : std::next(it);
+    // Per thread: a session is used by one thread at a time.
     const QString key = QStringLiteral("%1 %2 %3").arg(endpoint.toString()).arg(timeouts.connectMs).arg(timeouts.commandMs);
-    std::weak_ptr<HaproxySession> &slot = sessions[key];
-    std::shared_ptr<HaproxySession> session = slot.lock();
-    if (!session) {
-        session = std::make_shared<HaproxySession>(endpoint, timeouts);
-        slot = session;
-    }
-    return session;
+    return threadShared<HaproxySession>(key, [&] { return std::make_shared<HaproxySession>(endpoint, timeouts); });
 }
 
 } // namespace Switchboard

@@ -1,10 +1,11 @@
 #include "haproxystatreader.h"
 
+#include "threadshared.h"
+
 #include <QDateTime>
 
 #include <atomic>
 #include <chrono>
-#include <map>
 
 namespace Switchboard {
 
@@ -36,17 +37,8 @@ qint64 HaproxyStatReader::allRoundTrips()
 std::shared_ptr<HaproxyStatReader> HaproxyStatReader::forThread(const HaproxyTargetSettings &settings)
 {
     // Per thread: a reader's sessions are used by one thread at a time, and the sources that
-    // share a reader share its thread. Entries of readers no one holds are dropped on the way.
-    thread_local std::map<QString, std::weak_ptr<HaproxyStatReader>> readers;
-    for (auto it = readers.begin(); it != readers.end();)
-        it = it->second.expired() ? readers.erase(it) : std::next(it);
-    std::weak_ptr<HaproxyStatReader> &slot = readers[keyOf(settings)];
-    std::shared_ptr<HaproxyStatReader> reader = slot.lock();
-    if (!reader) {
-        reader = std::make_shared<HaproxyStatReader>(settings);
-        slot = reader;
-    }
-    return reader;
+    // share a reader share its thread.
+    return threadShared<HaproxyStatReader>(keyOf(settings), [&settings] { return std::make_shared<HaproxyStatReader>(settings); });
 }
 
 HaproxyStatReader::HaproxyStatReader(const HaproxyTargetSettings &settings)
