@@ -102,6 +102,9 @@ public:
             Window &w = window[what];
             ++w.count;
             w.ms += ms;
+            Window &all = total[what];
+            ++all.count;
+            all.ms += ms;
         }
         return r;
     }
@@ -116,6 +119,7 @@ public:
         double ms = 0;
     };
     std::map<QByteArray, Window> window;
+    std::map<QByteArray, Window> total; // over the whole measurement
     bool timing = false;
     int depth = 0;
     std::map<QByteArray, Slow> slowest;
@@ -225,6 +229,16 @@ int main(int argc, char **argv)
                 std::printf(" [%s x%d %.2fms]", what.constData(), w.count, w.ms);
             std::printf("\n");
         }
+        // BENCH_TIMELINE=1 (with BENCH_SLOWEST=1): per tick, the time and how many target answers
+        // and timers the GUI thread ran since the previous one; lockstep shows as a peak per second.
+        if (measuring && app.timing && qEnvironmentVariableIntValue("BENCH_TIMELINE") != 0) {
+            int tc = 0, tm = 0;
+            for (const auto &[what, w] : app.window) {
+                if (what.startsWith("Switchboard::TargetController type 43")) tc += w.count;
+                if (what.startsWith("QTimer type 1")) tm += w.count;
+            }
+            std::printf("timeline %lld ms: %d answers, %d timers\n", static_cast<long long>(now / 1000000), tc, tm);
+        }
         app.window.clear();
         last = now;
     });
@@ -257,6 +271,10 @@ int main(int argc, char **argv)
                         double(fastAnswers) / double(seconds) / double(haproxyTargets));
         for (const auto &[what, slow] : app.slowest)
             std::printf("  slow events (> 2 ms): %-60s %4d times, worst %.1f ms\n", what.constData(), slow.count, slow.worst);
+        for (const auto &[what, all] : app.total)
+            if (all.count >= seconds)
+                std::printf("  events: %-60s %7.1f/s, %.3f ms each\n", what.constData(), double(all.count) / double(seconds),
+                            all.ms / double(all.count));
         QApplication::quit();
     });
     const int rc = app.exec();

@@ -239,6 +239,8 @@ private:
     ChartMarkerModel *m_chartMarkers;
     ChangeQueue *m_changes;
     PhasedTimer m_poll{m_config.pollMs};
+    // In step for all targets (not phased): the reads of one HAProxy's targets then fall within
+    // one shared `show stat` (HaproxyStatReader); each answer is small.
     QTimer m_fastPoll;
 
     ConnectionState m_state = ConnectionState::Connecting;

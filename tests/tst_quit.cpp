@@ -210,6 +210,68 @@ private slots:
         QCOMPARE(BackendHost::sharedThreads(), 0);
     }
 
+    // The targets that reload one nginx share a traffic thread; another nginx (another reload
+    // command) gets one of its own. Each target still reads its own upstream file.
+    void nginxTargetsShareTheirServersThread()
+    {
+        QCOMPARE(BackendHost::sharedThreads(), 0);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        EventLogModel log;
+        std::vector<std::unique_ptr<TargetController>> fleet;
+        std::vector<std::unique_ptr<QSignalSpy>> read;
+        for (int i = 0; i < 5; ++i) {
+            const QString file = dir.filePath(QStringLiteral("upstream-%1.conf").arg(i));
+            QFile f(file);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(QStringLiteral("upstream svc%1 {\n    zone svc%1 64k;\n    server 127.0.0.1:%2 weight=256;\n"
+                                   "    server 127.0.0.1:%3 weight=256 down;\n}\n")
+                        .arg(i).arg(9100 + 2 * i).arg(9101 + 2 * i).toUtf8());
+            f.close();
+            // Four on one nginx, the last on another.
+            const QJsonArray reload = i < 4 ? QJsonArray{QStringLiteral("true"), QStringLiteral("one")}
+                                            : QJsonArray{QStringLiteral("true"), QStringLiteral("two")};
+            TargetConfig t;
+            t.name = QStringLiteral("nginx-%1").arg(i);
+            t.kind = QStringLiteral("nginx");
+            t.settings = QJsonObject{{QStringLiteral("name"), t.name}, {QStringLiteral("kind"), t.kind},
+                                     {QStringLiteral("nginx"),
+                                      QJsonObject{{QStringLiteral("upstreamFile"), file},
+                                                  {QStringLiteral("upstream"), QStringLiteral("svc%1").arg(i)},
+                                                  {QStringLiteral("stable"), QJsonArray{QStringLiteral("127.0.0.1:%1").arg(9100 + 2 * i)}},
+                                                  {QStringLiteral("canary"), QJsonArray{QStringLiteral("127.0.0.1:%1").arg(9101 + 2 * i)}},
+                                                  {QStringLiteral("testCommand"), QJsonArray{QStringLiteral("true")}},
+                                                  {QStringLiteral("reloadCommand"), reload}}}};
+            QString error;
+            std::unique_ptr<BackendHost> host = createBackends(t, &error);
+            QVERIFY2(host, qPrintable(error));
+            fleet.push_back(std::make_unique<TargetController>(t, std::move(host), &log, nullptr));
+            read.push_back(std::make_unique<QSignalSpy>(fleet.back().get(), &TargetController::snapshotChanged));
+        }
+        QCOMPARE(BackendHost::sharedThreads(), 2);
+        for (const auto &c : fleet)
+            c->refreshNow();
+        for (size_t i = 0; i < fleet.size(); ++i) {
+            QVERIFY(read.at(i)->size() > 0 || read.at(i)->wait(5000));
+            QCOMPARE(fleet.at(i)->snapshot().members.size(), 2);
+            QCOMPARE(fleet.at(i)->snapshot().members.at(0).name, QStringLiteral("127.0.0.1:%1").arg(9100 + 2 * int(i)));
+        }
+        // A change on one of the shared thread's targets is its own.
+        QSignalSpy done(fleet.at(1).get(), &TargetController::actionFinished);
+        fleet.at(1)->setCanaryPercent(50, QStringLiteral("test"), true);
+        QVERIFY(done.wait(5000));
+        const ChangeResult r = done.at(0).at(0).value<ChangeResult>();
+        QVERIFY2(r.ok(), qPrintable(r.message));
+        QFile changed(dir.filePath(QStringLiteral("upstream-1.conf")));
+        QVERIFY(changed.open(QIODevice::ReadOnly));
+        QVERIFY(!changed.readAll().contains("down;"));
+        QFile untouched(dir.filePath(QStringLiteral("upstream-0.conf")));
+        QVERIFY(untouched.open(QIODevice::ReadOnly));
+        QVERIFY(untouched.readAll().contains("down;"));
+        fleet.clear();
+        QCOMPARE(BackendHost::sharedThreads(), 0);
+    }
+
     void closingATargetCancelsTheCallUnderWay()
     {
         QTcpServer silent; // accepts (the kernel completes the handshake) and never answers

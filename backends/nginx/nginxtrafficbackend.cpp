@@ -146,6 +146,10 @@ bool NginxTrafficBackend::create(const QJsonObject &settings, LayerParts *out, Q
     out->traffic = std::make_unique<NginxTrafficBackend>(s);
     // Every Switchboard that can rewrite the upstream file sees a lease kept next to it.
     out->lease = std::make_unique<FileLeaseStore>(s.upstreamFile + QStringLiteral(".lease"));
+    // The targets that reload one nginx (the same reload command) share a traffic thread: threads
+    // stay bounded with the number of targets, and that nginx's tests and reloads run one after
+    // the other instead of racing (a reload while the previous one's workers start).
+    out->sharedServerKey = QStringLiteral("nginx ") + s.reloadCommand.join(QChar(0x1f));
     return true;
 }
 
