@@ -433,6 +433,21 @@ private slots:
         const QByteArray text = f.readAll();
         QCOMPARE(text.count('\n'), 1);
         QVERIFY(text.contains("\"target\":\"cart\""));
+
+        // Open while actions happen: a new entry shows without Reload, and a target first seen
+        // now can be chosen.
+        dialog.setTextFilter(QString());
+        dialog.setActionFilter(QString());
+        QCOMPARE(dialog.visibleRows(), 4);
+        AuditLog::Entry late;
+        late.target = QStringLiteral("search");
+        late.action = QStringLiteral("rollback");
+        late.reason = QStringLiteral("operator");
+        QVERIFY(log.append(late));
+        QVERIFY(log.drain(10000));
+        QTRY_COMPARE(dialog.visibleRows(), 5);
+        dialog.setTargetFilter(QStringLiteral("search"));
+        QCOMPARE(dialog.visibleRows(), 1);
     }
 
     void chartsHaveDataAndSayWhyNot()

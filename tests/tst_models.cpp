@@ -6,6 +6,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QFile>
+#include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -92,6 +93,50 @@ private slots:
         QCOMPARE(m.index(2, AuditLogModel::Target).data().toString(), QStringLiteral("cart"));
         AuditLogModel missing(dir.filePath(QStringLiteral("none.jsonl")));
         QCOMPARE(missing.rowCount(), 0);
+    }
+
+    // The audit view follows the file: appended whole lines become rows, a line still being
+    // written waits, and a file cut shorter is read again from the start.
+    void auditLogModelFollowsTheFile()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("audit.jsonl"));
+        auto append = [&](const QByteArray &bytes) {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Append));
+            f.write(bytes);
+        };
+        AuditLogModel m(path); // no file yet
+        QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QCOMPARE(m.readAppended(), 0);
+        append("{\"action\":\"set-weight\",\"target\":\"shop\"}\n");
+        QSignalSpy inserted(&m, &QAbstractItemModel::rowsInserted);
+        QCOMPARE(m.readAppended(), 1);
+        QCOMPARE(inserted.size(), 1);
+        QCOMPARE(m.rowCount(), 1);
+        QCOMPARE(m.readAppended(), 0); // nothing new
+        // Another writer, its line in two pieces: nothing until the line is whole.
+        append("{\"action\":\"rollback\",\"tar");
+        QCOMPARE(m.readAppended(), 0);
+        QCOMPARE(m.rowCount(), 1);
+        append("get\":\"cart\"}\n{not json\n");
+        QCOMPARE(m.readAppended(), 2);
+        QCOMPARE(m.rowCount(), 3);
+        QCOMPARE(m.index(1, AuditLogModel::Target).data().toString(), QStringLiteral("cart"));
+        QCOMPARE(m.index(2, AuditLogModel::Action).data().toString(), QStringLiteral("(unreadable line)"));
+        QCOMPARE(m.brokenLines(), 1);
+        // Cut and rewritten shorter: read again from the start, not from the old offset.
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+            f.write("{\"action\":\"promote\",\"target\":\"a\"}\n");
+        }
+        QSignalSpy reset(&m, &QAbstractItemModel::modelReset);
+        QVERIFY(m.readAppended() >= 0);
+        QCOMPARE(reset.size(), 1);
+        QCOMPARE(m.rowCount(), 1);
+        QCOMPARE(m.index(0, AuditLogModel::Action).data().toString(), QStringLiteral("promote"));
+        QCOMPARE(m.brokenLines(), 0);
     }
 
     void downsampleKeepsExtremes()

@@ -10,6 +10,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QScrollBar>
 #include <QSaveFile>
 #include <QSet>
 #include <QSortFilterProxyModel>
@@ -97,13 +98,46 @@ AuditLogDialog::AuditLogDialog(const QString &path, QWidget *parent)
                                                            ? tr("exported %1 entries to %2").arg(visibleRows()).arg(file) : error);
                                  });
     });
-    reload();
+    // The model read the file when it was made; from now on only what is appended.
+    updateChoices();
+    applyFilters();
+    m_view->resizeColumnsToContents();
+    m_view->scrollToBottom();
+    connect(&m_follow, &QTimer::timeout, this, &AuditLogDialog::follow);
+    m_follow.start(1000);
 }
 
 void AuditLogDialog::reload()
 {
     QString error;
     const bool ok = m_model->reload(&error);
+    updateChoices();
+    applyFilters();
+    m_view->resizeColumnsToContents();
+    m_view->scrollToBottom();
+    showCount(ok ? QString() : error);
+}
+
+void AuditLogDialog::follow()
+{
+    // Newest last: a view at the bottom stays there, one scrolled up to read stays put.
+    const bool atBottom = m_view->verticalScrollBar()->value() == m_view->verticalScrollBar()->maximum();
+    QString error;
+    const int added = m_model->readAppended(&error);
+    if (added < 0) {
+        showCount(error);
+        return;
+    }
+    if (added == 0)
+        return;
+    updateChoices();
+    if (atBottom)
+        m_view->scrollToBottom();
+    showCount();
+}
+
+void AuditLogDialog::updateChoices()
+{
     QSet<QString> targets;
     QSet<QString> actions;
     for (int r = 0; r < m_model->rowCount(); ++r) {
@@ -111,6 +145,8 @@ void AuditLogDialog::reload()
         actions.insert(m_model->index(r, AuditLogModel::Action).data().toString());
     }
     for (auto [combo, values] : {std::pair{m_target, targets}, std::pair{m_action, actions}}) {
+        if (combo->count() == values.size() + 1)
+            continue; // the same values: the model only adds rows, so no value was replaced
         const QString keep = combo->currentData().toString();
         const QSignalBlocker block(combo);
         combo->clear();
@@ -121,13 +157,17 @@ void AuditLogDialog::reload()
             combo->addItem(v, v);
         combo->setCurrentIndex(std::max(0, combo->findData(keep)));
     }
-    applyFilters();
-    m_view->resizeColumnsToContents();
-    m_view->scrollToBottom();
-    if (!ok)
+}
+
+void AuditLogDialog::showCount(const QString &error)
+{
+    if (!error.isEmpty())
         m_status->setText(error);
     else if (m_model->brokenLines() > 0)
-        m_status->setText(tr("%1 unreadable lines are shown as such").arg(m_model->brokenLines()));
+        m_status->setText(tr("%1 of %2 entries; %3 unreadable lines are shown as such")
+                              .arg(m_proxy->rowCount()).arg(m_model->rowCount()).arg(m_model->brokenLines()));
+    else
+        m_status->setText(tr("%1 of %2 entries").arg(m_proxy->rowCount()).arg(m_model->rowCount()));
 }
 
 void AuditLogDialog::setTargetFilter(const QString &target)
@@ -157,7 +197,7 @@ void AuditLogDialog::applyFilters()
     proxy->action = m_action->currentData().toString();
     proxy->text = m_text->text();
     proxy->refresh();
-    m_status->setText(tr("%1 of %2 entries").arg(m_proxy->rowCount()).arg(m_model->rowCount()));
+    showCount();
 }
 
 bool AuditLogDialog::exportVisible(const QString &path, QString *error)

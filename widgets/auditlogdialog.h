@@ -1,8 +1,10 @@
 #pragma once
 // The audit view: every recorded action, filterable by target, action and free text, and the
-// filtered entries exportable as JSON lines.
+// filtered entries exportable as JSON lines. It follows the file while open: an entry appended
+// by this Switchboard, another one or a script shows within a second, without Reload.
 
 #include <QDialog>
+#include <QTimer>
 
 class QComboBox;
 class QLabel;
@@ -29,9 +31,13 @@ public:
 
 public Q_SLOTS:
     void reload();
+    // Adds what was appended to the file since the last look (the timer calls it every second).
+    void follow();
 
 private:
     void applyFilters();
+    void updateChoices(); // the target and action lists, from the rows; the choices kept
+    void showCount(const QString &error = {});
 
     AuditLogModel *m_model;
     QSortFilterProxyModel *m_proxy;
@@ -40,6 +46,7 @@ private:
     QComboBox *m_action;
     QLineEdit *m_text;
     QLabel *m_status;
+    QTimer m_follow;
 };
 
 } // namespace Switchboard

@@ -59,12 +59,47 @@
         <translation>全部</translation>
     </message>
     <message>
-        <source>%1 unreadable lines are shown as such</source>
-        <translation>%1 行无法读取，按原样显示</translation>
-    </message>
-    <message>
         <source>%1 of %2 entries</source>
         <translation>%1 / %2 条记录</translation>
+    </message>
+    <message>
+        <source>%1 of %2 entries; %3 unreadable lines are shown as such</source>
+        <translation>%1 / %2 条记录；%3 行无法读取，按原样显示</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::AuditLogModel</name>
+    <message>
+        <source>time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>user</source>
+        <translation>用户</translation>
+    </message>
+    <message>
+        <source>target</source>
+        <translation>目标</translation>
+    </message>
+    <message>
+        <source>action</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>before</source>
+        <translation>变更前</translation>
+    </message>
+    <message>
+        <source>after</source>
+        <translation>变更后</translation>
+    </message>
+    <message>
+        <source>reason</source>
+        <translation>原因</translation>
+    </message>
+    <message>
+        <source>result</source>
+        <translation>结果</translation>
     </message>
 </context>
 <context>
