@@ -23,10 +23,18 @@ void endThread(QThread *thread, QDeadlineTimer deadline)
         return;
     }
     ++g_stranded;
-    QObject::connect(thread, &QThread::finished, thread, [thread] {
+    // Once, whichever comes first: `finished` (emitted on the ending thread), or the check
+    // below for a thread that ended between the wait giving up and the connection.
+    auto done = std::make_shared<std::atomic_bool>(false);
+    auto release = [thread, done] {
+        if (done->exchange(true))
+            return;
         --g_stranded;
         thread->deleteLater();
-    }, Qt::DirectConnection);
+    };
+    QObject::connect(thread, &QThread::finished, thread, release, Qt::DirectConnection);
+    if (thread->isFinished()) // true only after `finished` was emitted
+        release();
 }
 
 // Deletes `backend` on its own thread and ends the thread; waits until `deadline`. A thread
