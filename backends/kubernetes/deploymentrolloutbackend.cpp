@@ -19,11 +19,8 @@ namespace Switchboard {
 
 using json = nlohmann::json;
 
-namespace {
-
-constexpr int kRolloutWriteAttempts = 5;
-const char *const kRevisionKey = "deployment.kubernetes.io/revision";
-
+// Outside the anonymous namespace: DeploymentRolloutBackend::View, declared in the header,
+// holds a list of these.
 struct RolloutReplicaSet
 {
     QString name;
@@ -31,6 +28,11 @@ struct RolloutReplicaSet
     qint64 revision = 0;
     json podTemplate;
 };
+
+namespace {
+
+constexpr int kRolloutWriteAttempts = 5;
+const char *const kRevisionKey = "deployment.kubernetes.io/revision";
 
 // The ReplicaSets `deployment` owns, newest revision first.
 bool listOwnedReplicaSets(KubeClient &client, const QString &ns, const KubeDeployment &d, QList<RolloutReplicaSet> *out, QString *error)
