@@ -122,6 +122,7 @@ void AuditLogDialog::follow()
 {
     // Newest last: a view at the bottom stays there, one scrolled up to read stays put.
     const bool atBottom = m_view->verticalScrollBar()->value() == m_view->verticalScrollBar()->maximum();
+    const bool wasEmpty = m_model->rowCount() == 0;
     QString error;
     const int added = m_model->readAppended(&error);
     if (added < 0) {
@@ -131,6 +132,8 @@ void AuditLogDialog::follow()
     if (added == 0)
         return;
     updateChoices();
+    if (wasEmpty) // the columns were sized to their headers alone; later rows leave them be
+        m_view->resizeColumnsToContents();
     if (atBottom)
         m_view->scrollToBottom();
     showCount();
