@@ -98,11 +98,10 @@ AuditLogDialog::AuditLogDialog(const QString &path, QWidget *parent)
                                                            ? tr("exported %1 entries to %2").arg(visibleRows()).arg(file) : error);
                                  });
     });
-    // The model read the file when it was made; from now on only what is appended.
-    updateChoices();
-    applyFilters();
-    m_view->resizeColumnsToContents();
-    m_view->scrollToBottom();
+    // A file read again from the start (Reload, or cut shorter under the view) may hold other
+    // targets and actions.
+    connect(m_model, &QAbstractItemModel::modelReset, this, &AuditLogDialog::updateChoices);
+    reload();
     connect(&m_follow, &QTimer::timeout, this, &AuditLogDialog::follow);
     m_follow.start(1000);
 }
@@ -111,7 +110,6 @@ void AuditLogDialog::reload()
 {
     QString error;
     const bool ok = m_model->reload(&error);
-    updateChoices();
     applyFilters();
     m_view->resizeColumnsToContents();
     m_view->scrollToBottom();
@@ -122,21 +120,22 @@ void AuditLogDialog::follow()
 {
     // Newest last: a view at the bottom stays there, one scrolled up to read stays put.
     const bool atBottom = m_view->verticalScrollBar()->value() == m_view->verticalScrollBar()->maximum();
-    const bool wasEmpty = m_model->rowCount() == 0;
+    const int rowsBefore = m_model->rowCount();
+    const bool wasEmpty = rowsBefore == 0;
     QString error;
     const int added = m_model->readAppended(&error);
     if (added < 0) {
         showCount(error);
         return;
     }
-    if (added == 0)
+    if (added == 0 && m_model->rowCount() == rowsBefore)
         return;
     updateChoices();
     if (wasEmpty) // the columns were sized to their headers alone; later rows leave them be
         m_view->resizeColumnsToContents();
+    applyFilters(); // a choice gone with a file read again falls back to "all"; the count
     if (atBottom)
         m_view->scrollToBottom();
-    showCount();
 }
 
 void AuditLogDialog::updateChoices()
@@ -148,14 +147,17 @@ void AuditLogDialog::updateChoices()
         actions.insert(m_model->index(r, AuditLogModel::Action).data().toString());
     }
     for (auto [combo, values] : {std::pair{m_target, targets}, std::pair{m_action, actions}}) {
-        if (combo->count() == values.size() + 1)
-            continue; // the same values: the model only adds rows, so no value was replaced
+        QStringList sorted(values.cbegin(), values.cend());
+        sorted.sort();
+        QStringList shown;
+        for (int i = 1; i < combo->count(); ++i)
+            shown.append(combo->itemData(i).toString());
+        if (shown == sorted && combo->count() > 0)
+            continue; // the same choices: a list the operator may have open stays as it is
         const QString keep = combo->currentData().toString();
         const QSignalBlocker block(combo);
         combo->clear();
         combo->addItem(tr("all"), QString());
-        QStringList sorted(values.cbegin(), values.cend());
-        sorted.sort();
         for (const QString &v : std::as_const(sorted))
             combo->addItem(v, v);
         combo->setCurrentIndex(std::max(0, combo->findData(keep)));
