@@ -34,6 +34,7 @@ ChangeQueue::ChangeQueue(const QString &target, AuditLog *audit, QObject *parent
 quint64 ChangeQueue::submit(Change c)
 {
     c.change.id = takeId();
+    c.change.requestedAtNs = steadyNowNs();
     const quint64 id = c.change.id;
     if (m_inFlight || m_finishing) {
         // One change at a time on the wire; the newest request wins the queue, but a rollback
@@ -102,6 +103,8 @@ QString ChangeQueue::writeAudit(const Change &c, const ChangeResult &r)
         e.extra.insert(QStringLiteral("routesAfter"), after);
     }
     e.extra.insert(QStringLiteral("message"), r.message);
+    if (r.confirmedAfterNs > 0) // milliseconds, to the microsecond
+        e.extra.insert(QStringLiteral("confirmedAfterMs"), double(r.confirmedAfterNs / 1000) / 1000.0);
     QString err;
     return m_audit->append(e, &err) ? QString() : err;
 }

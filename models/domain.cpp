@@ -1,5 +1,7 @@
 #include "domain.h"
 
+#include <chrono>
+
 namespace Switchboard {
 
 QString versionName(Version v)
@@ -65,6 +67,11 @@ QMap<QString, int> TrafficSnapshot::weights() const
     for (const Member &m : members)
         w.insert(m.name, m.weight);
     return w;
+}
+
+qint64 steadyNowNs()
+{
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
 }
 
 QString statusName(ChangeResult::Status s)

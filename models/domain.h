@@ -139,6 +139,9 @@ struct WeightChange
     // A weight change that also removes every tester route (a rollback, unless the operator
     // keeps them): no request is left on the canary.
     bool clearRoutes = false;
+    // When it was asked for (steadyNowNs), stamped by the change queue: a layer that confirms
+    // the weights it set reports how long that took (ChangeResult::confirmedAfterNs).
+    qint64 requestedAtNs = 0;
 };
 
 struct ChangeResult
@@ -159,9 +162,16 @@ struct ChangeResult
     // The new version did not become Ready (pods crash-looping, an image that cannot be pulled,
     // a readiness probe that never passes): a running rollout rolls back instead of pausing.
     bool newVersionFailing = false;
+    // From the request (WeightChange::requestedAtNs) to the traffic layer's own read-back
+    // confirming the new weights everywhere: what the change record shows as "confirmed after".
+    // 0: not known (a layer that does not time it, a change not applied everywhere).
+    qint64 confirmedAfterNs = 0;
 
     bool ok() const { return status == Status::Applied; }
 };
+
+// A monotonic clock in nanoseconds (the same one in every thread), for durations across threads.
+qint64 steadyNowNs();
 
 // What a deploy (a new image for the new version) did.
 struct DeployResult

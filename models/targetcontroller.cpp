@@ -709,7 +709,12 @@ void TargetController::onChangeAnswered(const ChangeQueue::Change &c, const Chan
     const auto sev = r.ok() ? EventLogModel::Severity::Info
                             : (r.status == ChangeResult::Status::Conflict ? EventLogModel::Severity::Warning
                                                                           : EventLogModel::Severity::Error);
-    log(int(sev), QStringLiteral("%1 %2: %3").arg(c.action, statusName(r.status), r.message));
+    // How fast the traffic layer confirmed it, where the layer times it (HAProxy): in an
+    // incident, "the rollback held 0.1 ms after the click" is part of the story.
+    const QString confirmed = r.confirmedAfterNs > 0
+                                  ? QStringLiteral(" (%1)").arg(tr("confirmed %1 ms after the request").arg(double(r.confirmedAfterNs) / 1e6, 0, 'f', 2))
+                                  : QString();
+    log(int(sev), QStringLiteral("%1 %2: %3%4").arg(c.action, statusName(r.status), r.message, confirmed));
     m_changeJustFinished = true;
     if (!auditError.isEmpty())
         log(int(EventLogModel::Severity::Error), auditError);

@@ -176,8 +176,16 @@ private slots:
         AuditLog audit(dir.filePath(QStringLiteral("audit.jsonl")));
         ChangeQueue q(QStringLiteral("shop"), &audit);
         QSignalSpy finished(&q, &ChangeQueue::finished);
+        QSignalSpy sent(&q, &ChangeQueue::sendRequested);
+        const qint64 before = steadyNowNs();
         q.submit(setWeight(25, QStringLiteral("canary test")));
-        q.finish(applied(25));
+        // The queue stamps when the change was asked for: the layer measures its confirmation from there.
+        QCOMPARE(sent.size(), 1);
+        QVERIFY(sentAt(sent, 0).change.requestedAtNs >= before);
+        QVERIFY(sentAt(sent, 0).change.requestedAtNs <= steadyNowNs());
+        ChangeResult confirmed = applied(25);
+        confirmed.confirmedAfterNs = 1234567; // 1.234567 ms, audited as 1.234 (to the microsecond)
+        q.finish(confirmed);
         Change step;
         step.change.canaryPercent = unknown();
         step.action = QStringLiteral("promote");
@@ -202,12 +210,14 @@ private slots:
         QCOMPARE(first.value(QStringLiteral("before")).toObject().value(QStringLiteral("v2")).toInt(), 0);
         QCOMPARE(first.value(QStringLiteral("after")).toObject().value(QStringLiteral("v2")).toInt(), 25);
         QCOMPARE(first.value(QStringLiteral("message")).toString(), QStringLiteral("ok"));
+        QCOMPARE(first.value(QStringLiteral("confirmedAfterMs")).toDouble(), 1.234);
         const QJsonObject &second = lines.at(1);
         QCOMPARE(second.value(QStringLiteral("action")).toString(), QStringLiteral("promote"));
         QCOMPARE(second.value(QStringLiteral("reason")).toString(), QStringLiteral("operator"));
         QCOMPARE(second.value(QStringLiteral("step")).toBool(), true);
         QVERIFY(!second.contains(QStringLiteral("canaryPercent")));
         QCOMPARE(second.value(QStringLiteral("result")).toString(), statusName(ChangeResult::Status::Failed));
+        QVERIFY(!second.contains(QStringLiteral("confirmedAfterMs"))); // not applied: nothing confirmed
     }
 
     void auditFailureIsReported()

@@ -228,6 +228,9 @@ private Q_SLOTS:
         QVERIFY2(r.status == ChangeResult::Status::Applied, qPrintable(r.message));
         QCOMPARE(r.before, weights(128, 256));
         QCOMPARE(r.after, weights(256, 0));
+        // Timed from the request to both endpoints' read-back: known, and (on loopback) far under a second.
+        QVERIFY(r.confirmedAfterNs > 0);
+        QVERIFY2(r.confirmedAfterNs < 1000000000LL, qPrintable(QString::number(r.confirmedAfterNs)));
         QCOMPARE(liveWeights(unixEndpoint()), weights(256, 0));
         QCOMPARE(liveWeights(tcpEndpoint()), weights(256, 0));
         ControllerDriver::verifyAllStable(quint16(m_lab.port("FRONT_PORT")), 200);

@@ -424,9 +424,18 @@ void HaproxyTrafficBackend::applyWeights(const WeightChange &change, ChangeResul
         lowerAt.append(i);
     }
     HaproxySession::executeAll(&lowers);
+    const qint64 answeredNs = steadyNowNs();
     for (qsizetype k = 0; k < lowers.size(); ++k)
         takeReadBack(lowers.at(k), lowers.at(k).commands.size() - 1, &progress[lowerAt.at(k)]);
     report(before, progress, target, ref->members, &r, raised);
+    stampConfirmed(change, answeredNs, &r);
+}
+
+void HaproxyTrafficBackend::stampConfirmed(const WeightChange &change, qint64 answeredNs, ChangeResult *r)
+{
+    // Applied means every endpoint's read-back (in the answers just in) shows the new weights.
+    if (r->ok() && change.requestedAtNs > 0)
+        r->confirmedAfterNs = std::max<qint64>(1, answeredNs - change.requestedAtNs);
 }
 
 void HaproxyTrafficBackend::takeReadBack(const HaproxySession::Batch &b, qsizetype setCount, Progress *p)
@@ -483,6 +492,7 @@ void HaproxyTrafficBackend::applyInOneTrip(const WeightChange &change, ChangeRes
     for (const auto &s : m_sessions.sessions())
         batches.append(HaproxySession::Batch{s.get(), cmds, {}, {}, false, false});
     HaproxySession::executeAll(&batches);
+    const qint64 answeredNs = steadyNowNs();
     QList<Progress> progress(before.size());
     QStringList unsent;
     for (qsizetype i = 0; i < batches.size(); ++i) {
@@ -500,6 +510,7 @@ void HaproxyTrafficBackend::applyInOneTrip(const WeightChange &change, ChangeRes
         return;
     }
     report(before, progress, target, members, &r, true);
+    stampConfirmed(change, answeredNs, &r);
 }
 
 void HaproxyTrafficBackend::report(const QList<Reading> &before, const QList<Progress> &progress,

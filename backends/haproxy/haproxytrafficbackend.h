@@ -69,6 +69,8 @@ private:
     // The read-back is the truth: fills *r from what each endpoint reports.
     void report(const QList<Reading> &before, const QList<Progress> &progress, const QMap<QString, int> &target,
                 const QList<Member> &members, ChangeResult *r, bool raised);
+    // An applied change: the time from its request to the answers that confirmed it.
+    static void stampConfirmed(const WeightChange &change, qint64 answeredNs, ChangeResult *r);
     // Turns `show stat` rows into the configured members; false naming the missing servers.
     bool membersFrom(const QList<HaproxyServerStat> &rows, const QString &endpoint, QList<Member> *members,
                      QString *error) const;

@@ -1118,6 +1118,10 @@
         <source>connected (%1)</source>
         <translation>已连接（%1）</translation>
     </message>
+    <message>
+        <source>confirmed %1 ms after the request</source>
+        <translation>请求后 %1 毫秒确认</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::TargetSettingsDialog</name>
