@@ -8,6 +8,7 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QDateTime>
+#include <QElapsedTimer>
 #include <QLabel>
 #include <QPushButton>
 #include <QTest>
@@ -35,8 +36,15 @@ private slots:
         QCOMPARE(m_targets->data(m_targets->index(0), TargetListModel::VerdictRole).toString(), QStringLiteral("healthy"));
         QVERIFY(m_targets->data(m_targets->index(0), Qt::ToolTipRole).toString().contains(QStringLiteral("z-test")));
 
+        // 4.7% errors against stable's 0.24% at a 10% split: the judge needs the fault's requests
+        // to outweigh the healthy ones already in its 60 s window (and two breaches in a row),
+        // about 10-15 s here unloaded. The limit leaves room for the sanitizer build on a busy
+        // machine; how fast a fault is caught is bench_rollout's to measure, not this test's.
+        QElapsedTimer sinceFault;
+        sinceFault.start();
         m_world->setCanaryFault(0.047, 13, 55, QDateTime::currentMSecsSinceEpoch());
-        QTRY_COMPARE_WITH_TIMEOUT(badge->shownState(), QStringLiteral("failing"), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(badge->shownState(), QStringLiteral("failing"), 40000);
+        qInfo("failing %lld ms after the fault", sinceFault.elapsed());
         QCOMPARE(m_targets->data(m_targets->index(0), TargetListModel::StateRole).toString(), QStringLiteral("failing"));
         QVERIFY(find<QLabel>("verdictReason")->text().contains(QStringLiteral("error-ratio FAIL")));
         // Off by default: a failing verdict moves no traffic.
