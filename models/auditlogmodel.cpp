@@ -1,9 +1,10 @@
 #include "auditlogmodel.h"
 
+#include "offthread.h"
+
 #include <QFile>
 #include <QJsonDocument>
 
-#include <algorithm>
 
 namespace Switchboard {
 
@@ -70,77 +71,118 @@ QVariant AuditLogModel::headerData(int section, Qt::Orientation orientation, int
     return section >= 0 && section < ColumnCount ? tr(names[section]) : QVariant();
 }
 
-void AuditLogModel::addLine(const QByteArray &line)
+namespace {
+
+void addLine(const QByteArray &line, AuditLogModel::Chunk *c)
 {
     if (line.trimmed().isEmpty())
         return;
     const QJsonDocument doc = QJsonDocument::fromJson(line);
     if (doc.isObject()) {
-        m_entries.append(doc.object());
+        c->entries.append(doc.object());
     } else {
-        ++m_broken;
-        m_entries.append(QJsonObject{{QStringLiteral("action"), QStringLiteral("(unreadable line)")},
-                                     {QStringLiteral("reason"), QString::fromUtf8(line.left(200))}});
+        ++c->broken;
+        c->entries.append(QJsonObject{{QStringLiteral("action"), QStringLiteral("(unreadable line)")},
+                                      {QStringLiteral("reason"), QString::fromUtf8(line.left(200))}});
     }
-    m_lines.append(line);
+    c->lines.append(line);
 }
 
-bool AuditLogModel::reload(QString *error)
-{
-    beginResetModel();
-    m_entries.clear();
-    m_lines.clear();
-    m_broken = 0;
-    m_offset = 0;
-    QFile f(m_path);
-    bool ok = true;
-    if (f.exists() && !f.open(QIODevice::ReadOnly)) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_path, f.errorString());
-        ok = false;
-    } else if (f.isOpen()) {
-        // Everything, a last line without its end too: on opening, that is what a crash left.
-        const QByteArray text = f.readAll();
-        m_offset = text.size();
-        for (const QByteArray &line : text.split('\n'))
-            addLine(line);
-    }
-    endResetModel();
-    return ok;
-}
+} // namespace
 
-int AuditLogModel::readAppended(QString *error)
+AuditLogModel::Chunk AuditLogModel::readChunk(const QString &path, qint64 offset, bool whole)
 {
-    QFile f(m_path);
-    if (!f.exists())
-        return m_entries.isEmpty() ? 0 : (reload(error) ? 0 : -1);
-    if (f.size() < m_offset) {
-        const qsizetype before = m_entries.size();
-        if (!reload(error))
-            return -1;
-        return int(std::max<qsizetype>(0, m_entries.size() - before));
+    Chunk c;
+    c.offset = offset;
+    QFile f(path);
+    if (!f.exists()) {
+        // None yet, or gone: no rows (a view that showed some is emptied).
+        c.restart = whole || offset > 0;
+        c.offset = 0;
+        return c;
     }
-    if (f.size() == m_offset)
-        return 0; // nothing new: the usual case, one stat
-    if (!f.open(QIODevice::ReadOnly) || !f.seek(m_offset)) {
-        if (error)
-            *error = QStringLiteral("%1: %2").arg(m_path, f.errorString());
-        return -1;
+    if (!whole && f.size() == offset)
+        return c; // nothing new: the usual case, one stat
+    if (f.size() < offset)
+        whole = true;
+    if (!f.open(QIODevice::ReadOnly) || (!whole && !f.seek(offset))) {
+        c.error = QStringLiteral("%1: %2").arg(path, f.errorString());
+        return c;
     }
     const QByteArray text = f.readAll();
+    if (whole) {
+        // Everything, a last line without its end too: on opening, that is what a crash left.
+        c.restart = true;
+        c.offset = text.size();
+        for (const QByteArray &line : text.split('\n'))
+            addLine(line, &c);
+        return c;
+    }
     const qsizetype end = text.lastIndexOf('\n');
     if (end < 0)
-        return 0;
-    QList<QByteArray> lines = text.left(end).split('\n');
-    lines.removeIf([](const QByteArray &l) { return l.trimmed().isEmpty(); });
-    m_offset += end + 1;
-    if (lines.isEmpty())
-        return 0;
-    beginInsertRows({}, int(m_entries.size()), int(m_entries.size() + lines.size() - 1));
-    for (const QByteArray &line : std::as_const(lines))
-        addLine(line);
-    endInsertRows();
-    return int(lines.size());
+        return c;
+    c.offset = offset + end + 1;
+    for (const QByteArray &line : text.left(end).split('\n'))
+        addLine(line, &c);
+    return c;
+}
+
+void AuditLogModel::reload()
+{
+    startRead(true);
+}
+
+void AuditLogModel::readAppended()
+{
+    startRead(false);
+}
+
+void AuditLogModel::startRead(bool whole)
+{
+    if (m_reading) {
+        m_again = true;
+        m_againWhole = m_againWhole || whole;
+        return;
+    }
+    m_reading = true;
+    runOffThread(
+        this, [path = m_path, offset = m_offset, whole] { return readChunk(path, offset, whole); },
+        [this](const Chunk &c) {
+            m_reading = false;
+            apply(c);
+            if (m_again) {
+                const bool againWhole = m_againWhole;
+                m_again = m_againWhole = false;
+                startRead(againWhole);
+            }
+        });
+}
+
+void AuditLogModel::apply(const Chunk &c)
+{
+    if (!c.error.isEmpty()) {
+        Q_EMIT readFinished(0, false, c.error);
+        return;
+    }
+    if (c.restart) {
+        beginResetModel();
+        m_entries = c.entries;
+        m_lines = c.lines;
+        m_broken = c.broken;
+        m_offset = c.offset;
+        endResetModel();
+        Q_EMIT readFinished(int(m_entries.size()), true, QString());
+        return;
+    }
+    m_offset = c.offset;
+    if (!c.entries.isEmpty()) {
+        beginInsertRows({}, int(m_entries.size()), int(m_entries.size() + c.entries.size() - 1));
+        m_entries.append(c.entries);
+        m_lines.append(c.lines);
+        m_broken += c.broken;
+        endInsertRows();
+    }
+    Q_EMIT readFinished(int(c.entries.size()), false, QString());
 }
 
 } // namespace Switchboard

@@ -5,16 +5,13 @@
 #include "eventlogmodel.h"
 #include "gradualrollback.h"
 #include "healthhistory.h"
+#include "offthread.h"
 #include "rolloutengine.h"
 #include "targetconfigwriter.h"
 #include "timeseriesmodel.h"
 
 #include <QDateTime>
-#include <QFuture>
-#include <QFutureWatcher>
 #include <QJsonObject>
-#include <QPromise>
-#include <QThreadPool>
 
 #include <algorithm>
 
@@ -495,24 +492,15 @@ void TargetController::setAutoRollback(bool on, const QString &targetsPath)
         return;
     }
     // The file is written on a pool thread (QSaveFile: atomic); the answer comes back here.
-    auto promise = std::make_shared<QPromise<QString>>();
-    QFuture<QString> saved = promise->future();
-    promise->start();
     const QString target = m_config.name;
-    QThreadPool::globalInstance()->start([promise, targetsPath, target, on] {
-        QString error;
-        updateTargetSetting(targetsPath, target, QStringLiteral("verdict"), QStringLiteral("autoRollback"), QJsonValue(on), &error);
-        promise->addResult(error);
-        promise->finish();
-    });
-    // A watcher owned here rather than QFuture::then(this, ...): it answers once whether the
-    // write ended before or after this line, and goes with the controller.
-    auto *watcher = new QFutureWatcher<QString>(this);
-    connect(watcher, &QFutureWatcher<QString>::finished, this, [this, watcher, on] {
-        onAutoRollbackSaved(on, watcher->result());
-        watcher->deleteLater();
-    });
-    watcher->setFuture(saved);
+    runOffThread(
+        this,
+        [targetsPath, target, on] {
+            QString error;
+            updateTargetSetting(targetsPath, target, QStringLiteral("verdict"), QStringLiteral("autoRollback"), QJsonValue(on), &error);
+            return error;
+        },
+        [this, on](const QString &error) { onAutoRollbackSaved(on, error); });
 }
 
 void TargetController::onAutoRollbackSaved(bool on, const QString &error)

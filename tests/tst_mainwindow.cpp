@@ -417,6 +417,8 @@ private slots:
         QVERIFY(log.append(other));
         QVERIFY(log.drain(10000)); // the audit log writes on its own thread
         AuditLogDialog dialog(log.path());
+        QSignalSpy read(&dialog, &AuditLogDialog::rowsRead);
+        QVERIFY(read.wait(5000)); // read off the GUI thread
         QCOMPARE(dialog.visibleRows(), 4);
         dialog.setTargetFilter(QStringLiteral("shop"));
         QCOMPARE(dialog.visibleRows(), 3);
@@ -425,9 +427,18 @@ private slots:
         dialog.setTargetFilter(QString());
         dialog.setTextFilter(QStringLiteral("error-ratio"));
         QCOMPARE(dialog.visibleRows(), 1);
-        QString error;
         const QString out = dir.filePath(QStringLiteral("export.jsonl"));
-        QVERIFY2(dialog.exportVisible(out, &error), qPrintable(error));
+        QSignalSpy exported(&dialog, &AuditLogDialog::exportFinished);
+        dialog.exportVisible(out); // written off the GUI thread
+        QVERIFY(exported.wait(5000));
+        QVERIFY2(exported.at(0).at(2).toString().isEmpty(), qPrintable(exported.at(0).at(2).toString()));
+        QCOMPARE(exported.at(0).at(1).toInt(), 1);
+        // A folder that is not there: the error names the file, nothing is half written.
+        const QString nowhere = dir.filePath(QStringLiteral("no-such-dir/export.jsonl"));
+        dialog.exportVisible(nowhere);
+        QVERIFY(exported.wait(5000));
+        QVERIFY2(exported.at(1).at(2).toString().startsWith(nowhere), qPrintable(exported.at(1).at(2).toString()));
+        QVERIFY(!QFile::exists(nowhere));
         QFile f(out);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QByteArray text = f.readAll();

@@ -5,6 +5,7 @@
 #include "timeseriesmodel.h"
 
 #include <QAbstractItemModelTester>
+#include <QDir>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -85,6 +86,11 @@ private slots:
         f.close();
         AuditLogModel m(path);
         QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy read(&m, &AuditLogModel::readFinished);
+        QVERIFY(m.isReading()); // off this thread: the rows come with the event loop
+        QCOMPARE(m.rowCount(), 0);
+        QVERIFY(read.wait(5000));
+        QCOMPARE(read.at(0).at(1).toBool(), true); // restarted: the rows are the file's
         QCOMPARE(m.rowCount(), 3);
         QCOMPARE(m.brokenLines(), 1);
         QCOMPARE(m.index(0, AuditLogModel::User).data().toString(), QStringLiteral("ana"));
@@ -92,6 +98,9 @@ private slots:
         QCOMPARE(m.index(1, AuditLogModel::Action).data().toString(), QStringLiteral("(unreadable line)"));
         QCOMPARE(m.index(2, AuditLogModel::Target).data().toString(), QStringLiteral("cart"));
         AuditLogModel missing(dir.filePath(QStringLiteral("none.jsonl")));
+        QSignalSpy none(&missing, &AuditLogModel::readFinished);
+        QVERIFY(none.wait(5000));
+        QCOMPARE(none.at(0).at(2).toString(), QString()); // no file yet is not an error
         QCOMPARE(missing.rowCount(), 0);
     }
 
@@ -108,23 +117,42 @@ private slots:
         };
         AuditLogModel m(path); // no file yet
         QAbstractItemModelTester tester(&m, QAbstractItemModelTester::FailureReportingMode::QtTest);
-        QCOMPARE(m.readAppended(), 0);
+        QSignalSpy read(&m, &AuditLogModel::readFinished);
+        // Asks for a read and waits for it; the rows it added.
+        auto readAppended = [&m, &read]() -> int {
+            read.clear();
+            m.readAppended();
+            if (!read.wait(5000))
+                return -100;
+            return read.at(0).at(0).toInt();
+        };
+        QVERIFY(read.wait(5000)); // the first read
+        QCOMPARE(readAppended(), 0);
         append("{\"action\":\"set-weight\",\"target\":\"shop\"}\n");
         QSignalSpy inserted(&m, &QAbstractItemModel::rowsInserted);
-        QCOMPARE(m.readAppended(), 1);
+        QCOMPARE(readAppended(), 1);
         QCOMPARE(inserted.size(), 1);
         QCOMPARE(m.rowCount(), 1);
-        QCOMPARE(m.readAppended(), 0); // nothing new
+        QCOMPARE(readAppended(), 0); // nothing new
         // Another writer, its line in two pieces: nothing until the line is whole.
         append("{\"action\":\"rollback\",\"tar");
-        QCOMPARE(m.readAppended(), 0);
+        QCOMPARE(readAppended(), 0);
         QCOMPARE(m.rowCount(), 1);
         append("get\":\"cart\"}\n{not json\n");
-        QCOMPARE(m.readAppended(), 2);
+        QCOMPARE(readAppended(), 2);
         QCOMPARE(m.rowCount(), 3);
         QCOMPARE(m.index(1, AuditLogModel::Target).data().toString(), QStringLiteral("cart"));
         QCOMPARE(m.index(2, AuditLogModel::Action).data().toString(), QStringLiteral("(unreadable line)"));
         QCOMPARE(m.brokenLines(), 1);
+        // Asked again while a read is under way: one more read after it, none lost.
+        append("{\"action\":\"pause\",\"target\":\"shop\"}\n");
+        read.clear();
+        m.readAppended();
+        QVERIFY(m.isReading());
+        m.readAppended();
+        QTRY_COMPARE(read.size(), 2);
+        QCOMPARE(read.at(0).at(0).toInt() + read.at(1).at(0).toInt(), 1);
+        QCOMPARE(m.rowCount(), 4);
         // Cut and rewritten shorter: read again from the start, not from the old offset.
         {
             QFile f(path);
@@ -132,11 +160,21 @@ private slots:
             f.write("{\"action\":\"promote\",\"target\":\"a\"}\n");
         }
         QSignalSpy reset(&m, &QAbstractItemModel::modelReset);
-        QVERIFY(m.readAppended() >= 0);
+        QVERIFY(readAppended() >= 0);
         QCOMPARE(reset.size(), 1);
+        QCOMPARE(read.at(0).at(1).toBool(), true);
         QCOMPARE(m.rowCount(), 1);
         QCOMPARE(m.index(0, AuditLogModel::Action).data().toString(), QStringLiteral("promote"));
         QCOMPARE(m.brokenLines(), 0);
+        // A file that cannot be read: the rows stay, and the error says which file.
+        // (A folder in its place: unreadable as a file even for root, who reads any file.)
+        QVERIFY(QFile::remove(path));
+        QVERIFY(QDir().mkdir(path));
+        read.clear();
+        m.reload();
+        QVERIFY(read.wait(5000));
+        QVERIFY2(read.at(0).at(2).toString().startsWith(path), qPrintable(read.at(0).at(2).toString()));
+        QCOMPARE(m.rowCount(), 1);
     }
 
     void downsampleKeepsExtremes()

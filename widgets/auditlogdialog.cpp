@@ -3,6 +3,7 @@
 #include "nonmodalprompt.h"
 
 #include "auditlogmodel.h"
+#include "offthread.h"
 
 #include <QComboBox>
 #include <QHBoxLayout>
@@ -92,50 +93,59 @@ AuditLogDialog::AuditLogDialog(const QString &path, QWidget *parent)
     connect(refresh, &QPushButton::clicked, this, &AuditLogDialog::reload);
     connect(exportButton, &QPushButton::clicked, this, [this] {
         NonModalPrompt::saveFile(this, tr("Export audit entries"), QStringLiteral("audit.jsonl"), QString(), this,
-                                 [this](const QString &file) {
-                                     QString error;
-                                     m_status->setText(exportVisible(file, &error)
-                                                           ? tr("exported %1 entries to %2").arg(visibleRows()).arg(file) : error);
-                                 });
+                                 [this](const QString &file) { exportVisible(file); });
+    });
+    connect(this, &AuditLogDialog::exportFinished, this, [this](const QString &file, int entries, const QString &error) {
+        m_status->setText(error.isEmpty() ? tr("exported %1 entries to %2").arg(entries).arg(file) : error);
     });
     // A file read again from the start (Reload, or cut shorter under the view) may hold other
     // targets and actions.
     connect(m_model, &QAbstractItemModel::modelReset, this, &AuditLogDialog::updateChoices);
-    reload();
+    // Newest last: a view at the bottom stays there, one scrolled up to read stays put. Taken
+    // as the rows arrive, not when the read was asked for.
+    connect(m_model, &QAbstractItemModel::rowsAboutToBeInserted, this, [this] {
+        m_stickToBottom = m_view->verticalScrollBar()->value() == m_view->verticalScrollBar()->maximum();
+        m_wasEmpty = m_model->rowCount() == 0;
+    });
+    connect(m_model, &AuditLogModel::readFinished, this, &AuditLogDialog::onRead);
+    m_status->setText(tr("reading %1…").arg(path)); // the model's first read is under way
     connect(&m_follow, &QTimer::timeout, this, &AuditLogDialog::follow);
     m_follow.start(1000);
 }
 
 void AuditLogDialog::reload()
 {
-    QString error;
-    const bool ok = m_model->reload(&error);
-    applyFilters();
-    m_view->resizeColumnsToContents();
-    m_view->scrollToBottom();
-    showCount(ok ? QString() : error);
+    m_model->reload();
 }
 
 void AuditLogDialog::follow()
 {
-    // Newest last: a view at the bottom stays there, one scrolled up to read stays put.
-    const bool atBottom = m_view->verticalScrollBar()->value() == m_view->verticalScrollBar()->maximum();
-    const int rowsBefore = m_model->rowCount();
-    const bool wasEmpty = rowsBefore == 0;
-    QString error;
-    const int added = m_model->readAppended(&error);
-    if (added < 0) {
+    if (!m_model->isReading())
+        m_model->readAppended();
+}
+
+void AuditLogDialog::onRead(int added, bool restarted, const QString &error)
+{
+    if (!error.isEmpty()) {
         showCount(error);
         return;
     }
-    if (added == 0 && m_model->rowCount() == rowsBefore)
+    if (restarted) {
+        applyFilters();
+        m_view->resizeColumnsToContents();
+        m_view->scrollToBottom();
+        Q_EMIT rowsRead();
+        return;
+    }
+    if (added == 0)
         return;
     updateChoices();
-    if (wasEmpty) // the columns were sized to their headers alone; later rows leave them be
+    if (m_wasEmpty) // the columns were sized to their headers alone; later rows leave them be
         m_view->resizeColumnsToContents();
     applyFilters(); // a choice gone with a file read again falls back to "all"; the count
-    if (atBottom)
+    if (m_stickToBottom)
         m_view->scrollToBottom();
+    Q_EMIT rowsRead();
 }
 
 void AuditLogDialog::updateChoices()
@@ -205,20 +215,29 @@ void AuditLogDialog::applyFilters()
     showCount();
 }
 
-bool AuditLogDialog::exportVisible(const QString &path, QString *error)
+void AuditLogDialog::exportVisible(const QString &path)
+{
+    // The lines are taken here (the rows live on this thread); the file is written off it.
+    QList<QByteArray> lines;
+    lines.reserve(m_proxy->rowCount());
+    for (int r = 0; r < m_proxy->rowCount(); ++r)
+        lines.append(m_model->line(m_proxy->mapToSource(m_proxy->index(r, 0)).row()));
+    const int entries = int(lines.size());
+    runOffThread(
+        this, [path, lines = std::move(lines)] { return writeLines(path, lines); },
+        [this, path, entries](const QString &error) { Q_EMIT exportFinished(path, entries, error); });
+}
+
+QString AuditLogDialog::writeLines(const QString &path, const QList<QByteArray> &lines)
 {
     QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly)) {
-        *error = QStringLiteral("%1: %2").arg(path, f.errorString());
-        return false;
-    }
-    for (int r = 0; r < m_proxy->rowCount(); ++r)
-        f.write(m_model->line(m_proxy->mapToSource(m_proxy->index(r, 0)).row()) + '\n');
-    if (!f.commit()) {
-        *error = QStringLiteral("%1: %2").arg(path, f.errorString());
-        return false;
-    }
-    return true;
+    if (!f.open(QIODevice::WriteOnly))
+        return QStringLiteral("%1: %2").arg(path, f.errorString());
+    for (const QByteArray &line : lines)
+        f.write(line + '\n');
+    if (!f.commit())
+        return QStringLiteral("%1: %2").arg(path, f.errorString());
+    return QString();
 }
 
 } // namespace Switchboard

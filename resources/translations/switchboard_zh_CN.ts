@@ -66,6 +66,10 @@
         <source>%1 of %2 entries; %3 unreadable lines are shown as such</source>
         <translation>%1 / %2 条记录；%3 行无法读取，按原样显示</translation>
     </message>
+    <message>
+        <source>reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::AuditLogModel</name>
