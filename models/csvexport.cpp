@@ -10,32 +10,35 @@
 
 namespace Switchboard {
 
-bool writeSeriesCsv(const QString &path, const QList<const TimeSeriesModel *> &models, QString *error)
+SeriesTable seriesTable(const QList<const TimeSeriesModel *> &models)
 {
-    QStringList header{QStringLiteral("time"), QStringLiteral("timeMs")};
+    SeriesTable t;
+    t.header = QStringList{QStringLiteral("time"), QStringLiteral("timeMs")};
     int width = 0;
     for (const TimeSeriesModel *m : models) {
-        header += m->valueColumns();
+        t.header += m->valueColumns();
         width += int(m->valueColumns().size());
     }
-    QMap<qint64, QList<double>> rows;
     int offset = 0;
     for (const TimeSeriesModel *m : models) {
         for (const TimeSeriesModel::Row &r : m->rows()) {
-            QList<double> &row = rows[r.timeMs];
+            QList<double> &row = t.rows[r.timeMs];
             row.resize(width, std::nan(""));
             for (int i = 0; i < r.values.size(); ++i)
                 row[offset + i] = r.values.at(i);
         }
         offset += int(m->valueColumns().size());
     }
+    return t;
+}
+
+QString writeSeriesCsv(const QString &path, const SeriesTable &table)
+{
     QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Text)) {
-        *error = QStringLiteral("%1: %2").arg(path, f.errorString());
-        return false;
-    }
-    f.write(header.join(QLatin1Char(',')).toUtf8() + '\n');
-    for (auto it = rows.cbegin(); it != rows.cend(); ++it) {
+    if (!f.open(QIODevice::WriteOnly | QIODevice::Text))
+        return QStringLiteral("%1: %2").arg(path, f.errorString());
+    f.write(table.header.join(QLatin1Char(',')).toUtf8() + '\n');
+    for (auto it = table.rows.cbegin(); it != table.rows.cend(); ++it) {
         QByteArray line = QDateTime::fromMSecsSinceEpoch(it.key(), Qt::UTC).toString(Qt::ISODateWithMs).toUtf8()
             + ',' + QByteArray::number(it.key());
         for (double v : it.value()) {
@@ -45,11 +48,9 @@ bool writeSeriesCsv(const QString &path, const QList<const TimeSeriesModel *> &m
         }
         f.write(line + '\n');
     }
-    if (!f.commit()) {
-        *error = QStringLiteral("%1: %2").arg(path, f.errorString());
-        return false;
-    }
-    return true;
+    if (!f.commit())
+        return QStringLiteral("%1: %2").arg(path, f.errorString());
+    return QString();
 }
 
 } // namespace Switchboard

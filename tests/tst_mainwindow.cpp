@@ -154,22 +154,29 @@ private slots:
     {
         QTRY_VERIFY(m_controller->healthHistory()->rowCount() > 800);
         QTemporaryDir dir;
-        QString error;
+        // Written off the GUI thread: exported() answers with the file, or the error.
+        QSignalSpy exported(m_window->panel(), &TargetPanelWidget::exported);
         const QString csv = dir.filePath(QStringLiteral("demo.csv"));
-        QVERIFY2(m_window->panel()->exportCsv(csv, &error), qPrintable(error));
+        const int rowsAsked = m_controller->healthHistory()->rowCount();
+        m_window->panel()->exportCsv(csv);
+        QVERIFY(exported.wait(5000));
+        QVERIFY2(exported.at(0).at(1).toString().isEmpty(), qPrintable(exported.at(0).at(1).toString()));
         QFile f(csv);
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QList<QByteArray> lines = f.readAll().trimmed().split('\n');
         QCOMPARE(lines.constFirst(), QByteArray("time,timeMs,stableRps,canaryRps,stableErrorPct,canaryErrorPct,"
                                                  "stableP50Ms,canaryP50Ms,stableP99Ms,canaryP99Ms,setCanaryPct,measuredCanaryPct"));
-        QVERIFY(lines.size() > m_controller->healthHistory()->rowCount()); // every row, not the drawn subset
+        QVERIFY(lines.size() > rowsAsked); // every row, not the drawn subset
         QCOMPARE(lines.at(1).split(',').size(), 12);
         const QString png = dir.filePath(QStringLiteral("demo.png"));
-        QVERIFY2(m_window->panel()->exportPng(png, &error), qPrintable(error));
+        m_window->panel()->exportPng(png);
+        QVERIFY(exported.wait(5000));
+        QVERIFY2(exported.at(1).at(1).toString().isEmpty(), qPrintable(exported.at(1).at(1).toString()));
         QVERIFY(!QImage(png).isNull());
         // An unwritable place is an error, not a crash or a half file.
-        QVERIFY(!m_window->panel()->exportCsv(QStringLiteral("/proc/nope/x.csv"), &error));
-        QVERIFY(error.contains(QStringLiteral("/proc/nope/x.csv")));
+        m_window->panel()->exportCsv(QStringLiteral("/proc/nope/x.csv"));
+        QVERIFY(exported.wait(5000));
+        QVERIFY(exported.at(2).at(1).toString().contains(QStringLiteral("/proc/nope/x.csv")));
     }
 
     void settingsDialogTestsQueriesOnTheMetricsThread()

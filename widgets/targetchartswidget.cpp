@@ -1,5 +1,7 @@
 #include "targetchartswidget.h"
 
+#include "offthread.h"
+
 #include "chartwidget.h"
 #include "csvexport.h"
 #include "nonmodalprompt.h"
@@ -93,17 +95,11 @@ TargetChartsWidget::TargetChartsWidget(QWidget *parent)
     connect(m_settings, &QPushButton::clicked, this, &TargetChartsWidget::openSettings);
     connect(m_exportPng, &QPushButton::clicked, this, [this] {
         NonModalPrompt::saveFile(this, tr("Export charts"), m_controller ? m_controller->name() + QStringLiteral(".png") : QString(),
-                    tr("PNG images (*.png)"), this, [this](const QString &path) {
-                        QString error;
-                        Q_EMIT message(exportPng(path, &error) ? tr("charts saved to %1").arg(path) : error, 8000);
-                    });
+                    tr("PNG images (*.png)"), this, [this](const QString &path) { exportPng(path); });
     });
     connect(m_exportCsv, &QPushButton::clicked, this, [this] {
         NonModalPrompt::saveFile(this, tr("Export series"), m_controller ? m_controller->name() + QStringLiteral(".csv") : QString(),
-                    tr("CSV files (*.csv)"), this, [this](const QString &path) {
-                        QString error;
-                        Q_EMIT message(exportCsv(path, &error) ? tr("series saved to %1").arg(path) : error, 8000);
-                    });
+                    tr("CSV files (*.csv)"), this, [this](const QString &path) { exportCsv(path); });
     });
     setController(nullptr);
 }
@@ -148,28 +144,40 @@ void TargetChartsWidget::openSettings()
     WindowPlacement::showClearOfActionStrip(dialog);
 }
 
-bool TargetChartsWidget::exportPng(const QString &path, QString *error)
+void TargetChartsWidget::exportPng(const QString &path)
 {
     if (!m_controller) {
-        *error = tr("no target selected");
-        return false;
+        Q_EMIT exported(path, tr("no target selected"));
+        return;
     }
+    // Drawn here; encoded and written on a pool thread (a full-size PNG takes tens of ms).
     const QImage image = m_charts->grab().toImage();
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || !image.save(&f, "PNG") || !f.commit()) {
-        *error = tr("cannot write %1: %2").arg(path, f.errorString());
-        return false;
-    }
-    return true;
+    runOffThread(
+        this,
+        [path, image] {
+            QSaveFile f(path);
+            if (!f.open(QIODevice::WriteOnly) || !image.save(&f, "PNG") || !f.commit())
+                return tr("cannot write %1: %2").arg(path, f.errorString()); // tr(): thread-safe
+            return QString();
+        },
+        [this, path](const QString &error) {
+            Q_EMIT message(error.isEmpty() ? tr("charts saved to %1").arg(path) : error, 8000);
+            Q_EMIT exported(path, error);
+        });
 }
 
-bool TargetChartsWidget::exportCsv(const QString &path, QString *error)
+void TargetChartsWidget::exportCsv(const QString &path)
 {
     if (!m_controller) {
-        *error = tr("no target selected");
-        return false;
+        Q_EMIT exported(path, tr("no target selected"));
+        return;
     }
-    return writeSeriesCsv(path, {m_controller->healthHistory(), m_controller->splitHistory()}, error);
+    runOffThread(
+        this, [path, table = seriesTable({m_controller->healthHistory(), m_controller->splitHistory()})] { return writeSeriesCsv(path, table); },
+        [this, path](const QString &error) {
+            Q_EMIT message(error.isEmpty() ? tr("series saved to %1").arg(path) : error, 8000);
+            Q_EMIT exported(path, error);
+        });
 }
 
 void TargetChartsWidget::onWindowChanged(int index)

@@ -26,12 +26,15 @@ public:
 
 public Q_SLOTS:
     // Exports of the selected target: the four charts as one picture, the full series as CSV.
-    bool exportPng(const QString &path, QString *error);
-    bool exportCsv(const QString &path, QString *error);
+    // Taken here (the charts and their models live on this thread), written off it; exported()
+    // answers with the file, or the error.
+    void exportPng(const QString &path);
+    void exportCsv(const QString &path);
     void openSettings();
 
 Q_SIGNALS:
     void message(const QString &text, int timeoutMs);
+    void exported(const QString &path, const QString &error);
 
 private:
     void updateEmptyReasons();

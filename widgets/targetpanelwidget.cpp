@@ -68,6 +68,7 @@ TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
     connect(m_controls, &WeightControlsWidget::message, this, &TargetPanelWidget::message);
     connect(m_banner, &ResultBannerWidget::message, this, &TargetPanelWidget::message);
     connect(m_charts, &TargetChartsWidget::message, this, &TargetPanelWidget::message);
+    connect(m_charts, &TargetChartsWidget::exported, this, &TargetPanelWidget::exported);
     connect(m_deploy, &DeployActionWidget::message, this, &TargetPanelWidget::message);
     connect(m_lease, &LeaseRowWidget::message, this, &TargetPanelWidget::message);
     setController(nullptr);
@@ -105,14 +106,14 @@ void TargetPanelWidget::refreshAge()
     m_lease->refresh();
 }
 
-bool TargetPanelWidget::exportPng(const QString &path, QString *error)
+void TargetPanelWidget::exportPng(const QString &path)
 {
-    return m_charts->exportPng(path, error);
+    m_charts->exportPng(path);
 }
 
-bool TargetPanelWidget::exportCsv(const QString &path, QString *error)
+void TargetPanelWidget::exportCsv(const QString &path)
 {
-    return m_charts->exportCsv(path, error);
+    m_charts->exportCsv(path);
 }
 
 } // namespace Switchboard

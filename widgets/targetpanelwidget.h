@@ -41,12 +41,15 @@ public:
 public Q_SLOTS:
     void rollback();
     void refreshAge(); // called periodically: ages and staleness move with the clock
-    bool exportPng(const QString &path, QString *error);
-    bool exportCsv(const QString &path, QString *error);
+    // The charts' exports (TargetChartsWidget): exported() answers.
+    void exportPng(const QString &path);
+    void exportCsv(const QString &path);
 
 Q_SIGNALS:
     // Transient messages for the status bar.
     void message(const QString &text, int timeoutMs);
+    // An export of the charts is written: the file, or the error.
+    void exported(const QString &path, const QString &error);
 
 private:
     QPointer<TargetController> m_controller;
