@@ -24,6 +24,8 @@ struct Verdict
     qint64 timeMs = 0;          // of the reading judged
 
     static QString stateName(State s); // "healthy", "watch", "failing", "no data"
+    // The reason of a verdict that does not apply because the canary gets no traffic.
+    static QString noTrafficReason() { return QStringLiteral("the canary gets no traffic"); }
     // {"state": ..., "reason": ..., "gates": [{"gate", "outcome", "why", "stats": {...}}]}
     QJsonObject toJson() const;
     // Several lines: the state and, per gate, its result with the numbers (tooltips).

@@ -133,7 +133,7 @@ const Verdict &VerdictWatch::observe(const Reading &in)
         return m_verdict = v;
     }
     if (!v.applies) {
-        v.reason = QStringLiteral("the canary gets no traffic");
+        v.reason = Verdict::noTrafficReason();
         v.results.clear();
         return m_verdict = v;
     }

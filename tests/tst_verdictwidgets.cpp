@@ -2,6 +2,7 @@
 // tooltip, the target list's dot, "roll back automatically", and the ▾ menu beside ROLLBACK
 // whose "Roll back gradually…" asks inline and steps back while ROLLBACK stays one click.
 #include "mainwindowfixture.h"
+#include "elidedlabel.h"
 #include "gradualrollback.h"
 #include "verdictbadgewidget.h"
 
@@ -46,7 +47,12 @@ private slots:
         QTRY_COMPARE_WITH_TIMEOUT(badge->shownState(), QStringLiteral("failing"), 40000);
         qInfo("failing %lld ms after the fault", sinceFault.elapsed());
         QCOMPARE(m_targets->data(m_targets->index(0), TargetListModel::StateRole).toString(), QStringLiteral("failing"));
-        QVERIFY(find<QLabel>("verdictReason")->text().contains(QStringLiteral("error-ratio FAIL")));
+        auto *reason = find<ElidedLabel>("verdictReason");
+        QVERIFY(reason->text().contains(QStringLiteral("error-ratio FAIL")));
+        // Cut to the row's width, never widening the panel; the numbers stay in the tooltip.
+        QVERIFY(reason->width() < m_window->width());
+        QVERIFY2(reason->toolTip().contains(QStringLiteral("error-ratio")) && reason->toolTip().contains(QStringLiteral("p ")),
+                 qPrintable(reason->toolTip()));
         // Off by default: a failing verdict moves no traffic.
         QCOMPARE(worldCanary(), 10.0);
     }
@@ -70,6 +76,11 @@ private slots:
         QTRY_VERIFY(box->isChecked() && box->isEnabled());
         m_world->setCanaryFault(0.3, 13, 55, QDateTime::currentMSecsSinceEpoch());
         QTRY_COMPARE_WITH_TIMEOUT(worldCanary(), 0.0, 15000);
+        // Rolled back: nothing to judge. The badge says so in the reader's language, and the
+        // reason does not repeat it in English.
+        auto *badge = find<VerdictBadgeWidget>("verdictView");
+        QTRY_COMPARE_WITH_TIMEOUT(badge->shownState(), QStringLiteral("none"), 10000);
+        QCOMPARE(find<ElidedLabel>("verdictReason")->text(), QString());
     }
 
     void gradualRollbackFromTheMenuAndRollbackStaysOneClick()

@@ -74,9 +74,15 @@ void ElidedLabel::changeEvent(QEvent *event)
     }
 }
 
+void ElidedLabel::setFixedToolTip(const QString &tip)
+{
+    m_fixedToolTip = tip;
+    updateToolTip();
+}
+
 void ElidedLabel::updateToolTip()
 {
-    setToolTip(isElided() ? m_text : QString());
+    setToolTip(!m_fixedToolTip.isEmpty() ? m_fixedToolTip : (isElided() ? m_text : QString()));
 }
 
 } // namespace Switchboard

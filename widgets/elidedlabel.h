@@ -19,6 +19,9 @@ public:
     void clear() { setText({}); }
     // Invalid: the palette's text colour (greyed when disabled).
     void setTextColor(const QColor &colour);
+    // A tooltip of its own (details behind a one-line text): shown whether or not the text is
+    // elided. Empty: the whole text, when elided (the default).
+    void setFixedToolTip(const QString &tip);
     // The colour the text is drawn in now.
     QColor textColor() const;
     bool isElided() const;
@@ -36,6 +39,7 @@ private:
 
     QString m_text;
     QColor m_colour;
+    QString m_fixedToolTip;
 };
 
 } // namespace Switchboard

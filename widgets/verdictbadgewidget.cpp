@@ -1,5 +1,6 @@
 #include "verdictbadgewidget.h"
 
+#include "elidedlabel.h"
 #include "palette.h"
 #include "targetcontroller.h"
 
@@ -13,13 +14,14 @@ namespace Switchboard {
 VerdictBadgeWidget::VerdictBadgeWidget(QWidget *parent)
     : QWidget(parent)
     , m_badge(new QLabel(this))
-    , m_reason(new QLabel(this))
+    , m_reason(new ElidedLabel(this))
     , m_autoRollback(new QCheckBox(tr("roll back automatically"), this))
 {
     m_badge->setObjectName(QStringLiteral("verdictBadge"));
     m_badge->setSizePolicy(QSizePolicy::Fixed, QSizePolicy::Fixed);
     m_reason->setObjectName(QStringLiteral("verdictReason"));
-    // The reason can be long (a statistic, p-value and effect): it may not widen the panel.
+    // The reason can be long (a statistic, p-value and effect): it may not widen the panel, and
+    // is cut with "…" (the numbers are all in its tooltip).
     m_reason->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_autoRollback->setObjectName(QStringLiteral("autoRollbackBox"));
     m_autoRollback->setToolTip(tr("Outside a rollout, a failing verdict rolls the canary back to 0% at once. "
@@ -97,10 +99,11 @@ void VerdictBadgeWidget::sync()
     m_badge->setToolTip(tip);
     // A healthy verdict's reason is a count, said in the reader's language; the others carry
     // gate figures that read the same in both.
+    // "No canary traffic" on the badge says it all (in the reader's language).
     m_reason->setText(v.applies && v.state == Verdict::State::Healthy && !v.results.isEmpty()
                           ? tr("%n gate(s) pass", nullptr, int(v.results.size()))
-                          : v.reason);
-    m_reason->setToolTip(tip);
+                          : (!v.applies && v.reason == Verdict::noTrafficReason() ? QString() : v.reason));
+    m_reason->setFixedToolTip(tip);
 }
 
 void VerdictBadgeWidget::onToggled(bool on)

@@ -11,6 +11,8 @@ class QLabel;
 
 namespace Switchboard {
 
+class ElidedLabel;
+
 class TargetController;
 
 class VerdictBadgeWidget final : public QWidget
@@ -33,7 +35,7 @@ private:
     QPointer<TargetController> m_controller;
     QString m_targetsPath;
     QLabel *m_badge;
-    QLabel *m_reason;
+    ElidedLabel *m_reason;
     QCheckBox *m_autoRollback;
     QString m_shownState;
 };
