@@ -5,7 +5,6 @@
 #include <QFile>
 #include <QJsonDocument>
 
-
 namespace Switchboard {
 
 namespace {

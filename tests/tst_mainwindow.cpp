@@ -295,8 +295,12 @@ private slots:
         TargetSettingsDialog dialog(m_controller.get(), path);
         QSignalSpy applied(m_controller.get(), &TargetController::settingsApplied);
         dialog.setQuery(QStringLiteral("p99"), QStringLiteral("my_p99{{versions}}"));
-        QVERIFY(dialog.save());
-        QVERIFY(applied.wait(5000));
+        QSignalSpy saved(&dialog, &TargetSettingsDialog::saved);
+        QVERIFY(dialog.save()); // written off the GUI thread
+        QVERIFY(!dialog.save()); // one save at a time
+        QVERIFY(saved.wait(5000));
+        QCOMPARE(saved.constFirst().at(0).toBool(), true);
+        QVERIFY(applied.size() > 0 || applied.wait(5000));
         QCOMPARE(applied.constFirst().at(0).toBool(), true);
         // The running controller has them (no reopen), and so does the file.
         const auto queries = [](const QJsonObject &settings) {
@@ -310,6 +314,17 @@ private slots:
         for (const auto &e : m_log.events())
             logged |= e.text == QStringLiteral("metrics settings applied");
         QVERIFY(logged);
+
+        // A file that no longer has the target: the error shows, the running target keeps its queries.
+        QVERIFY(f.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        f.write("{\"targets\": [{\"name\": \"other\", \"kind\": \"sim\"}]}\n");
+        f.close();
+        dialog.setQuery(QStringLiteral("p99"), QStringLiteral("not_saved{{versions}}"));
+        QVERIFY(dialog.save());
+        QVERIFY(saved.wait(5000));
+        QCOMPARE(saved.at(1).at(0).toBool(), false);
+        QVERIFY2(dialog.lastResult().startsWith(QStringLiteral("✗")), qPrintable(dialog.lastResult()));
+        QCOMPARE(queries(m_controller->config().settings).value(QStringLiteral("p99")).toString(), QStringLiteral("my_p99{{versions}}"));
     }
 
     void rolloutRunsFromTheBarAndRollbackEndsIt()

@@ -1,4 +1,5 @@
 #include "targetsettingsdialog.h"
+#include "offthread.h"
 
 #include "targetconfigwriter.h"
 #include "targetcontroller.h"
@@ -9,6 +10,7 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QPlainTextEdit>
+#include <QPointer>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -52,9 +54,12 @@ TargetSettingsDialog::TargetSettingsDialog(TargetController *controller, const Q
     saveButton->setEnabled(!m_path.isEmpty() && !controller->isReadOnly());
     if (controller->isReadOnly())
         saveButton->setToolTip(tr("read-only: %1").arg(controller->readOnlyReason()));
-    connect(buttons, &QDialogButtonBox::accepted, this, [this] {
-        if (save())
+    // Save closes the dialog once the file has the queries (written off the GUI thread).
+    connect(buttons, &QDialogButtonBox::accepted, this, [this] { m_closeWhenSaved = save(); });
+    connect(this, &TargetSettingsDialog::saved, this, [this](bool ok) {
+        if (ok && m_closeWhenSaved)
             accept();
+        m_closeWhenSaved = false;
     });
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     connect(controller, &TargetController::testQueryFinished, this, [this](quint64 token, bool ok, const QString &text) {
@@ -110,7 +115,7 @@ void TargetSettingsDialog::testQuery(const QString &key)
 
 bool TargetSettingsDialog::save()
 {
-    if (!m_controller || m_path.isEmpty() || m_controller->isReadOnly())
+    if (!m_controller || m_path.isEmpty() || m_controller->isReadOnly() || m_saving)
         return false;
     // Start from what the file had: keys this dialog does not show (sampleTime, ...) stay, and
     // a query deliberately set to "" (metric switched off) stays off when left empty here.
@@ -122,18 +127,35 @@ bool TargetSettingsDialog::save()
         else if (queries.value(key).toString() != QString())
             queries.remove(key); // emptied by the operator: back to the built-in default
     }
-    QString error;
-    if (!updateTargetSetting(m_path, m_controller->name(), QStringLiteral("prometheus"), QStringLiteral("queries"), queries, &error)) {
-        m_result->setText(QStringLiteral("✗ ") + error);
-        return false;
-    }
-    m_result->setText(tr("saved to %1").arg(m_path));
-    // The running target takes them too: no restart to find out whether they work.
-    QJsonObject settings = m_controller->config().settings;
-    QJsonObject prom = settings.value(QStringLiteral("prometheus")).toObject();
-    prom.insert(QStringLiteral("queries"), queries);
-    settings.insert(QStringLiteral("prometheus"), prom);
-    m_controller->applySettings(settings);
+    m_saving = true;
+    m_result->setText(tr("saving to %1…").arg(m_path));
+    // The file is written on a pool thread; the answer goes to the controller even if this
+    // dialog was closed meanwhile (the file has them: the running target takes them too).
+    QPointer<TargetSettingsDialog> dialog(this);
+    QPointer<TargetController> controller = m_controller;
+    const QString path = m_path;
+    runOffThread(
+        m_controller,
+        [path, target = m_controller->name(), queries] {
+            QString error;
+            updateTargetSetting(path, target, QStringLiteral("prometheus"), QStringLiteral("queries"), queries, &error);
+            return error;
+        },
+        [dialog, controller, path, queries](const QString &error) {
+            if (error.isEmpty() && controller) {
+                // The running target takes them too: no restart to find out whether they work.
+                QJsonObject settings = controller->config().settings;
+                QJsonObject prom = settings.value(QStringLiteral("prometheus")).toObject();
+                prom.insert(QStringLiteral("queries"), queries);
+                settings.insert(QStringLiteral("prometheus"), prom);
+                controller->applySettings(settings);
+            }
+            if (!dialog)
+                return;
+            dialog->m_saving = false;
+            dialog->m_result->setText(error.isEmpty() ? tr("saved to %1").arg(path) : QStringLiteral("✗ ") + error);
+            Q_EMIT dialog->saved(error.isEmpty());
+        });
     return true;
 }
 

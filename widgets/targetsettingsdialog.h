@@ -28,10 +28,14 @@ public:
 
 public Q_SLOTS:
     void testQuery(const QString &key);
+    // Writes the queries to the target's entry in targets.json, off the GUI thread, then
+    // applies them to the running target; saved() answers. False when refused at once (no
+    // file, read-only, a save under way).
     bool save();
 
 Q_SIGNALS:
     void testFinished(bool ok, const QString &text);
+    void saved(bool ok);
 
 private:
     QPointer<TargetController> m_controller;
@@ -39,6 +43,8 @@ private:
     QList<QPlainTextEdit *> m_edits;
     QLabel *m_result;
     quint64 m_token = 0;
+    bool m_saving = false;
+    bool m_closeWhenSaved = false;
 };
 
 } // namespace Switchboard

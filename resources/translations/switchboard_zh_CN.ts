@@ -1165,6 +1165,10 @@
         <source>saved to %1</source>
         <translation>已保存到 %1</translation>
     </message>
+    <message>
+        <source>saving to %1…</source>
+        <translation>正在保存到 %1…</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::TargetStatus</name>
