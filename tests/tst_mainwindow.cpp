@@ -13,6 +13,7 @@
 #include "presetsdialog.h"
 #include "presetstore.h"
 #include "resultbannerwidget.h"
+#include "rollouthistorydialog.h"
 #include "rolloutbarwidget.h"
 #include "rolloutengine.h"
 #include "simworld.h"
@@ -527,10 +528,15 @@ private slots:
                 QTest::mouseClick(find<QPushButton>("settingsButton"), Qt::LeftButton);
                 return m_window->findChild<TargetSettingsDialog *>();
             }
+            if (which == QLatin1String("history")) {
+                find<QAction>("rolloutHistoryAction")->trigger();
+                return m_window->findChild<RolloutHistoryDialog *>();
+            }
             find<QAction>("auditAction")->trigger();
             return m_window->findChild<AuditLogDialog *>();
         };
-        for (const QString &which : {QStringLiteral("presets"), QStringLiteral("settings"), QStringLiteral("audit")}) {
+        for (const QString &which : {QStringLiteral("presets"), QStringLiteral("settings"), QStringLiteral("audit"),
+                                     QStringLiteral("history")}) {
             QWidget *window = opened(which);
             QVERIFY2(window, qPrintable(which));
             QVERIFY(window->isWindow());

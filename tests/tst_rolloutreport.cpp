@@ -8,6 +8,8 @@
 #include "reportwriter.h"
 #include "rolloutengine.h"
 #include "rollouthistory.h"
+#include "rollouthistorydialog.h"
+#include "rolloutlistmodel.h"
 #include "rolloutplan.h"
 #include "rolloutreporttext.h"
 #include "simtarget.h"
@@ -15,6 +17,7 @@
 #include "targetcontroller.h"
 #include "timeseriesmodel.h"
 
+#include <QAbstractItemModelTester>
 #include <QFile>
 #include <QImage>
 #include <QJsonDocument>
@@ -280,6 +283,51 @@ private slots:
             QVERIFY2(ink > 200, qPrintable(QStringLiteral("%1 looks blank (%2 dark samples)").arg(name).arg(ink)));
         }
         QVERIFY2(amberPixels > 20, "no canary line (amber) on any page: the charts are missing");
+    }
+
+    // View → Rollout history…: the target's rollouts from the log, newest first (one another
+    // process started and never ended included), any of them exported. Last: it adds a rollout.
+    void historyDialogListsAndExports()
+    {
+        AuditLog::Entry start;
+        start.target = QStringLiteral("demo");
+        start.action = QStringLiteral("rollout-start");
+        start.reason = QStringLiteral("10% → 100%");
+        start.result = QStringLiteral("applied");
+        start.extra.insert(QStringLiteral("rollout"), QStringLiteral("other-1"));
+        start.extra.insert(QStringLiteral("plan"), QStringLiteral("quick"));
+        QVERIFY(m_audit->append(start));
+        QVERIFY(m_audit->drain(10000));
+
+        RolloutHistoryDialog dialog(m_target->controller.get(), m_auditPath);
+        QAbstractItemModelTester tester(dialog.model(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+        QSignalSpy loaded(dialog.model(), &RolloutListModel::loaded);
+        QVERIFY(loaded.wait(10000)); // read off the GUI thread
+        QCOMPARE(loaded.constFirst().at(0).toString(), QString());
+        RolloutListModel *m = dialog.model();
+        QCOMPARE(m->rowCount(), 2);
+        QCOMPARE(m->index(0, RolloutListModel::Id).data().toString(), QStringLiteral("other-1"));
+        QCOMPARE(m->index(0, RolloutListModel::Plan).data().toString(), QStringLiteral("quick"));
+        QCOMPARE(m->index(0, RolloutListModel::Outcome).data().toString(), QStringLiteral("unfinished"));
+        QCOMPARE(m->index(1, RolloutListModel::Id).data().toString(), m_rolloutId);
+        QCOMPARE(m->index(1, RolloutListModel::Plan).data().toString(), QStringLiteral("evidence"));
+        QCOMPARE(m->index(1, RolloutListModel::Outcome).data().toString(), QStringLiteral("rolled back"));
+        QCOMPARE(m->index(1, RolloutListModel::StartedBy).data().toString(), AuditLog::currentUser());
+        QVERIFY(m->index(1, RolloutListModel::Started).data().toString().endsWith(QStringLiteral(" UTC")));
+        QCOMPARE(dialog.selectedId(), QStringLiteral("other-1")); // the newest, selected
+
+        dialog.selectRow(1);
+        QSignalSpy done(&dialog, &RolloutHistoryDialog::reportFinished);
+        const QString path = m_dir.filePath(QStringLiteral("history.md"));
+        QVERIFY(dialog.exportSelected(path));
+        QVERIFY(done.wait(30000));
+        const auto result = done.constFirst().at(0).value<ReportExport::Result>();
+        QVERIFY2(result.ok, qPrintable(result.error));
+        QCOMPARE(result.rolloutId, m_rolloutId);
+        QCOMPARE(result.outcome, QStringLiteral("rolled back"));
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QVERIFY(f.readAll().contains(m_rolloutId.toUtf8()));
     }
 };
 

@@ -11,7 +11,7 @@ namespace Switchboard {
 
 namespace {
 
-QString clock(qint64 ms)
+QString timeOfDay(qint64 ms)
 {
     return QDateTime::fromMSecsSinceEpoch(ms).toString(QStringLiteral("HH:mm:ss"));
 }
@@ -64,10 +64,10 @@ void LeaseRowWidget::refresh()
         text = g->error().isEmpty() ? tr("Lease: reading…") : tr("Lease: unknown (%1)").arg(g->error());
     else if (g->isHeldByOther(now))
         text = tr("Lease: held by <b>%1</b> since %2 (%3), lapses in %4 s — only Rollback is open to you")
-                   .arg(l.holder.toHtmlEscaped(), clock(l.acquiredMs), l.purpose.toHtmlEscaped())
+                   .arg(l.holder.toHtmlEscaped(), timeOfDay(l.acquiredMs), l.purpose.toHtmlEscaped())
                    .arg(leftS);
     else if (g->isHeldByMe(now))
-        text = tr("Lease: yours since %1 (%2)%3").arg(clock(l.acquiredMs), l.purpose.toHtmlEscaped(),
+        text = tr("Lease: yours since %1 (%2)%3").arg(timeOfDay(l.acquiredMs), l.purpose.toHtmlEscaped(),
                                                      g->isKeeping() ? QString() : tr(", lapses in %1 s").arg(leftS));
     else
         text = tr("Lease: free — take it to tell others you are releasing this target");
@@ -94,7 +94,7 @@ void LeaseRowWidget::act()
         const OperatorLease l = g->lease();
         m_confirm(tr("Take the lease over?"),
                   tr("%1 holds %2 since %3 (%4). They will be told by the audit log and their rollout, if any, pauses.")
-                      .arg(l.holder, m_controller->name(), clock(l.acquiredMs), l.purpose),
+                      .arg(l.holder, m_controller->name(), timeOfDay(l.acquiredMs), l.purpose),
                   [this, target = m_controller](bool yes) {
                       if (yes && m_controller && m_controller.data() == target.data())
                           m_controller->lease()->take(QStringLiteral("release"), true);

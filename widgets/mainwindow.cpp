@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "auditlogdialog.h"
+#include "rollouthistorydialog.h"
 #include "displaynames.h"
 #include "elidedlabel.h"
 #include "helpdialog.h"
@@ -149,6 +150,17 @@ void MainWindow::buildMenus()
     connect(audit, &QAction::triggered, this, [this] {
         // Non-modal, like every window of the app: Rollback stays reachable with it open.
         WindowPlacement::showClearOfActionStrip(new AuditLogDialog(m_auditPath, this));
+    });
+    QAction *history = view->addAction(tr("Rollout &history…"));
+    history->setObjectName(QStringLiteral("rolloutHistoryAction"));
+    history->setToolTip(tr("Every rollout of the selected target in the audit log, each exportable as a report"));
+    connect(history, &QAction::triggered, this, [this] {
+        TargetController *c = m_panel->controller();
+        if (!c) {
+            statusBar()->showMessage(tr("Select a target first"), 5000);
+            return;
+        }
+        WindowPlacement::showClearOfActionStrip(new RolloutHistoryDialog(c, m_auditPath, this));
     });
     QAction *report = view->addAction(tr("Export &report…"));
     report->setObjectName(QStringLiteral("exportReportAction"));

@@ -25,8 +25,15 @@ ReportExporter::~ReportExporter()
 
 void ReportExporter::exportLast(const TargetController *target, const QString &auditPath, const QString &outPath)
 {
+    exportRollout(target, auditPath, QString(), outPath);
+}
+
+void ReportExporter::exportRollout(const TargetController *target, const QString &auditPath, const QString &rolloutId,
+                                   const QString &outPath)
+{
     ReportExport::Request request;
     request.auditPath = auditPath;
+    request.rolloutId = rolloutId;
     request.target = target->name();
     request.kind = target->config().kind;
     request.outPath = outPath;

@@ -24,6 +24,9 @@ public:
 
     // The last rollout of `target` in the audit log at `auditPath`, to `outPath`.
     void exportLast(const TargetController *target, const QString &auditPath, const QString &outPath);
+    // The rollout `rolloutId` of `target` (empty: the last).
+    void exportRollout(const TargetController *target, const QString &auditPath, const QString &rolloutId,
+                       const QString &outPath);
     bool isBusy() const { return m_running > 0; }
 
 Q_SIGNALS:

@@ -21,7 +21,7 @@ namespace Switchboard {
 
 namespace {
 
-QString clock(qint64 ms)
+QString minutesSeconds(qint64 ms)
 {
     const qint64 s = (ms + 999) / 1000;
     return QStringLiteral("%1:%2").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
@@ -229,7 +229,7 @@ void RolloutBarWidget::refresh()
             label += QStringLiteral(" <span style='color:%1'>✓</span>").arg(Palette::ok().name());
         } else if (i == e->currentStep() && !e->isFinished()) {
             const qint64 left = e->remainingMs();
-            label = QStringLiteral("<b>%1 ●%2</b>").arg(label, left >= 0 ? QStringLiteral(" ") + clock(left) + tr(" left") : QString());
+            label = QStringLiteral("<b>%1 ●%2</b>").arg(label, left >= 0 ? QStringLiteral(" ") + minutesSeconds(left) + tr(" left") : QString());
         } else {
             label = QStringLiteral("<span style='color:%1'>%2</span>").arg(Palette::muted().name(), label);
         }

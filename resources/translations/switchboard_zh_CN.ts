@@ -743,6 +743,14 @@
         <source>Writing the report of %1…</source>
         <translation>正在写入 %1 的报告…</translation>
     </message>
+    <message>
+        <source>Rollout &amp;history…</source>
+        <translation>发布历史(&amp;H)…</translation>
+    </message>
+    <message>
+        <source>Every rollout of the selected target in the audit log, each exportable as a report</source>
+        <translation>审计日志中所选目标的每次发布，均可导出为报告</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::PresetsDialog</name>
@@ -936,6 +944,86 @@
     <message>
         <source>lease: %1</source>
         <translation>租约：%1</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::RolloutHistoryDialog</name>
+    <message>
+        <source>Export report…</source>
+        <translation>导出报告…</translation>
+    </message>
+    <message>
+        <source>Rollouts of %1</source>
+        <translation>%1 的发布</translation>
+    </message>
+    <message>
+        <source>The selected rollout as evidence for the change record: PDF, HTML or Markdown</source>
+        <translation>将所选发布作为变更记录的证据：PDF、HTML 或 Markdown</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>重新加载</translation>
+    </message>
+    <message>
+        <source>Report of rollout %1 (%2) written to %3</source>
+        <translation>发布 %1（%2）的报告已写入 %3</translation>
+    </message>
+    <message>
+        <source>Report not written: %1</source>
+        <translation>报告未写入：%1</translation>
+    </message>
+    <message>
+        <source>reading %1…</source>
+        <translation>正在读取 %1…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n rollout(s)</source>
+        <translation>
+            <numerusform>%n 次发布</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>no rollout of this target in the audit log</source>
+        <translation>审计日志中没有此目标的发布</translation>
+    </message>
+    <message>
+        <source>Export rollout report</source>
+        <translation>导出发布报告</translation>
+    </message>
+    <message>
+        <source>PDF (*.pdf);;HTML (*.html);;Markdown (*.md)</source>
+        <translation>PDF 文件 (*.pdf);;HTML 文件 (*.html);;Markdown 文件 (*.md)</translation>
+    </message>
+    <message>
+        <source>Writing the report of rollout %1…</source>
+        <translation>正在写入发布 %1 的报告…</translation>
+    </message>
+</context>
+<context>
+    <name>Switchboard::RolloutListModel</name>
+    <message>
+        <source>started</source>
+        <translation>开始时间</translation>
+    </message>
+    <message>
+        <source>plan</source>
+        <translation>计划</translation>
+    </message>
+    <message>
+        <source>by</source>
+        <translation>发起人</translation>
+    </message>
+    <message>
+        <source>steps</source>
+        <translation>步骤</translation>
+    </message>
+    <message>
+        <source>outcome</source>
+        <translation>结果</translation>
+    </message>
+    <message>
+        <source>id</source>
+        <translation>编号</translation>
     </message>
 </context>
 <context>
