@@ -1025,6 +1025,22 @@
         <source>id</source>
         <translation>编号</translation>
     </message>
+    <message>
+        <source>promoted</source>
+        <translation>已全量</translation>
+    </message>
+    <message>
+        <source>rolled back</source>
+        <translation>已回滚</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>unfinished</source>
+        <translation>未结束</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::SplitBarWidget</name>
