@@ -53,9 +53,13 @@ void Workspace::startNotifications(const NotificationConfig &config)
 
 Workspace::~Workspace()
 {
-    // All at once, so N slow servers cost one bounded wait, not N. The controllers go before
-    // the event and audit logs they write to (children would be deleted after the members).
+    // All at once, so N slow servers cost one bounded wait, not N: every call is asked to stop
+    // first, and the waits for the threads share one deadline (a call that ignores the request,
+    // on a server that stopped answering, would otherwise cost each of its targets a wait).
+    // The controllers go before the event and audit logs they write to (children would be
+    // deleted after the members).
     m_notifications.reset(); // stops webhook sends still under way (bounded)
+    const BackendHost::StopScope oneWait;
     for (TargetController *c : std::as_const(m_controllers))
         c->requestStop();
     qDeleteAll(m_controllers);

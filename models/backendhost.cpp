@@ -14,6 +14,19 @@ namespace {
 
 std::atomic<int> g_stranded{0};
 
+// The deadline of the StopScope in force (Forever: none). Hosts are destroyed and shared threads
+// ended on the GUI thread, but a guard costs nothing.
+std::mutex g_stopMutex;
+QDeadlineTimer g_stopDeadline(QDeadlineTimer::Forever);
+
+// A wait of `ms` from now, cut to the common deadline of a StopScope in force.
+QDeadlineTimer boundedWait(int ms)
+{
+    const QDeadlineTimer own(ms);
+    std::lock_guard lock(g_stopMutex);
+    return g_stopDeadline.isForever() || own.deadlineNSecs() <= g_stopDeadline.deadlineNSecs() ? own : g_stopDeadline;
+}
+
 // Waits until `deadline` for `thread` to end, then deletes it. A thread still busy then is left
 // to finish alone (counted as stranded meanwhile): its QThread object deletes itself when it ends.
 void endThread(QThread *thread, QDeadlineTimer deadline)
@@ -67,7 +80,7 @@ std::shared_ptr<QThread> sharedThread(const QString &name)
     std::shared_ptr<QThread> t(thread, [](QThread *th) {
         --g_sharedAlive;
         th->quit();
-        endThread(th, QDeadlineTimer(BackendHost::joinTimeoutMs));
+        endThread(th, boundedWait(BackendHost::joinTimeoutMs));
     });
     g_shared.insert(name, t);
     return t;
@@ -87,6 +100,21 @@ void retireShared(QObject *backend, std::shared_ptr<QThread> thread, QDeadlineTi
 }
 
 } // namespace
+
+BackendHost::StopScope::StopScope(int withinMs)
+{
+    std::lock_guard lock(g_stopMutex);
+    m_outer = g_stopDeadline;
+    const QDeadlineTimer mine(withinMs);
+    if (m_outer.isForever() || mine.deadlineNSecs() < m_outer.deadlineNSecs())
+        g_stopDeadline = mine;
+}
+
+BackendHost::StopScope::~StopScope()
+{
+    std::lock_guard lock(g_stopMutex);
+    g_stopDeadline = m_outer;
+}
 
 int BackendHost::sharedThreads()
 {
@@ -169,7 +197,7 @@ BackendHost::~BackendHost()
     // Sockets and timers must die on the thread that owns them. A call under way is asked to
     // stop first, so both threads usually end at once; the wait is bounded whatever they do.
     requestStop();
-    const QDeadlineTimer deadline(joinTimeoutMs);
+    const QDeadlineTimer deadline = boundedWait(joinTimeoutMs);
     if (m_metrics)
         retire(m_metrics, std::move(m_metricsThread), deadline);
     if (m_fast)

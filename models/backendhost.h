@@ -55,6 +55,21 @@ public:
 
     // How long the destructor waits for a backend's thread to end after asking it to stop.
     static constexpr int joinTimeoutMs = 300;
+    // While one lives (a workspace closing, the app quitting): every host destroyed meanwhile,
+    // and every shared thread ended meanwhile, waits at most until one deadline common to all,
+    // so N targets stuck on one server (a HAProxy that stopped answering: its calls end only at
+    // their own timeout) cost one bounded wait, not one per target and thread. GUI thread.
+    class StopScope
+    {
+    public:
+        explicit StopScope(int withinMs = joinTimeoutMs);
+        ~StopScope();
+        StopScope(const StopScope &) = delete;
+        StopScope &operator=(const StopScope &) = delete;
+
+    private:
+        QDeadlineTimer m_outer;
+    };
     // Threads still inside a backend call after their host was destroyed (a call that ignored
     // the stop request; its own timeout still bounds it). The process must not run static
     // destructors under them: main() ends with _Exit when this is not 0.

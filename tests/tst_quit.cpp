@@ -220,6 +220,57 @@ private slots:
         QCOMPARE(BackendHost::sharedThreads(), 0);
     }
 
+    // Targets on one HAProxy that stopped answering (SIGSTOP, a hung box): their shared threads
+    // sit in calls that end only at the session's own timeout. Stopping them all, as the app
+    // does when it quits (Workspace: a StopScope, requestStop on each, then delete), waits
+    // once for all, not once per target and thread.
+    void haproxyTargetsOnAHungServerStopWithinOneWait()
+    {
+        QCOMPARE(BackendHost::sharedThreads(), 0);
+        QTcpServer hung; // accepts (the kernel completes the handshake) and never answers
+        QVERIFY(hung.listen(QHostAddress::LocalHost));
+        QSignalSpy connected(&hung, &QTcpServer::newConnection);
+        QJsonArray targets;
+        for (int i = 0; i < 6; ++i)
+            targets.append(QJsonObject{
+                {QStringLiteral("name"), QStringLiteral("shop-%1").arg(i)},
+                {QStringLiteral("kind"), QStringLiteral("haproxy")},
+                {QStringLiteral("pollMs"), 200},
+                {QStringLiteral("haproxy"),
+                 QJsonObject{{QStringLiteral("endpoints"), QJsonArray{QStringLiteral("tcp:127.0.0.1:%1").arg(hung.serverPort())}},
+                             {QStringLiteral("backend"), QStringLiteral("shop%1").arg(i)},
+                             {QStringLiteral("stable"), QJsonArray{QStringLiteral("v1")}},
+                             {QStringLiteral("canary"), QJsonArray{QStringLiteral("v2")}}}}});
+        const TargetConfigResult cfg = parseTargetConfig(QJsonDocument(QJsonObject{{QStringLiteral("targets"), targets}}).toJson(),
+                                                         QStringLiteral("targets.json"));
+        QVERIFY2(cfg.ok(), qPrintable(cfg.error));
+        EventLogModel log;
+        std::vector<std::unique_ptr<TargetController>> fleet;
+        for (const TargetConfig &t : cfg.targets) {
+            QString error;
+            std::unique_ptr<BackendHost> host = createBackends(t, &error);
+            QVERIFY2(host, qPrintable(error));
+            fleet.push_back(std::make_unique<TargetController>(t, std::move(host), &log, nullptr));
+        }
+        QVERIFY(BackendHost::sharedThreads() >= 2); // traffic and counters of that HAProxy, shared
+        for (const auto &c : fleet)
+            c->start();
+        QVERIFY(connected.wait(5000)); // a shared thread is inside a call that will not be answered
+        QTest::qWait(300);             // and the other one too, most likely: both stuck
+
+        QElapsedTimer timer;
+        timer.start();
+        {
+            const BackendHost::StopScope oneWait;
+            for (const auto &c : fleet)
+                c->requestStop();
+            fleet.clear();
+        }
+        const qint64 ms = timer.elapsed();
+        qInfo("stopping 6 targets on a hung HAProxy took %lld ms", ms);
+        QVERIFY2(ms < 1000, qPrintable(QStringLiteral("stopping took %1 ms").arg(ms)));
+    }
+
     // The targets that reload one nginx share a traffic thread; another nginx (another reload
     // command) gets one of its own. Each target still reads its own upstream file.
     void nginxTargetsShareTheirServersThread()
