@@ -85,15 +85,7 @@ QVariant RolloutListModel::data(const QModelIndex &index, int role) const
     case Plan: return r.plan;
     case StartedBy: return r.startedBy;
     case Steps: return int(r.steps.size());
-    case Outcome: {
-        // The log's words (promoted, rolled back, failed, unfinished), in the reader's language.
-        static const char *const known[] = {QT_TR_NOOP("promoted"), QT_TR_NOOP("rolled back"), QT_TR_NOOP("failed"),
-                                            QT_TR_NOOP("unfinished")};
-        for (const char *k : known)
-            if (r.outcome == QLatin1String(k))
-                return tr(k);
-        return r.outcome;
-    }
+    case Outcome: return r.outcome; // the log's words (promoted, rolled back, failed, unfinished)
     case Id: return r.id;
     case ColumnCount: break;
     }

@@ -40,6 +40,14 @@ QString DisplayNames::rolloutState(RolloutEngine::State s)
     return {};
 }
 
+QString DisplayNames::rolloutOutcome(const QString &outcome)
+{
+    for (RolloutEngine::State s : {RolloutEngine::State::Promoted, RolloutEngine::State::RolledBack, RolloutEngine::State::Failed})
+        if (outcome == RolloutEngine::stateName(s))
+            return rolloutState(s);
+    return outcome == QLatin1String("unfinished") ? tr("unfinished") : outcome;
+}
+
 QString DisplayNames::targetState(const QString &state)
 {
     if (state == QLatin1String("healthy"))

@@ -18,6 +18,9 @@ public:
     static QString connection(ConnectionState s);
     static QString changeStatus(ChangeResult::Status s);
     static QString rolloutState(RolloutEngine::State s);
+    // How a rollout ended as the audit log says it (RolloutRecord::outcome: a RolloutEngine
+    // stateName, or "unfinished"); an unknown word is shown as is.
+    static QString rolloutOutcome(const QString &outcome);
     // TargetListModel's StateRole ("healthy", "no data", ...); an unknown word is shown as is.
     static QString targetState(const QString &state);
     // "1.5 s" in the user's locale.

@@ -1,5 +1,6 @@
 #include "rollouthistorydialog.h"
 
+#include "displaynames.h"
 #include "nonmodalprompt.h"
 #include "reportexporter.h"
 #include "rolloutlistmodel.h"
@@ -10,10 +11,23 @@
 #include <QItemSelectionModel>
 #include <QLabel>
 #include <QPushButton>
+#include <QStyledItemDelegate>
 #include <QTableView>
 #include <QVBoxLayout>
 
 namespace Switchboard {
+
+namespace {
+
+// The outcome column in the reader's language; the model keeps the log's words.
+class OutcomeDelegate final : public QStyledItemDelegate
+{
+public:
+    using QStyledItemDelegate::QStyledItemDelegate;
+    QString displayText(const QVariant &value, const QLocale &) const override { return DisplayNames::rolloutOutcome(value.toString()); }
+};
+
+} // namespace
 
 RolloutHistoryDialog::RolloutHistoryDialog(TargetController *target, const QString &auditPath, QWidget *parent)
     : QDialog(parent)
@@ -28,6 +42,7 @@ RolloutHistoryDialog::RolloutHistoryDialog(TargetController *target, const QStri
     setWindowTitle(tr("Rollouts of %1").arg(target ? target->name() : QString()));
     m_view->setObjectName(QStringLiteral("rolloutHistoryView"));
     m_view->setModel(m_model);
+    m_view->setItemDelegateForColumn(RolloutListModel::Outcome, new OutcomeDelegate(m_view));
     m_view->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setEditTriggers(QAbstractItemView::NoEditTriggers);

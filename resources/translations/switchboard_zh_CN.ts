@@ -249,6 +249,10 @@
         <source>%1 s</source>
         <translation>%1 秒</translation>
     </message>
+    <message>
+        <source>unfinished</source>
+        <translation>未结束</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::EventLogModel</name>
@@ -1024,22 +1028,6 @@
     <message>
         <source>id</source>
         <translation>编号</translation>
-    </message>
-    <message>
-        <source>promoted</source>
-        <translation>已全量</translation>
-    </message>
-    <message>
-        <source>rolled back</source>
-        <translation>已回滚</translation>
-    </message>
-    <message>
-        <source>failed</source>
-        <translation>失败</translation>
-    </message>
-    <message>
-        <source>unfinished</source>
-        <translation>未结束</translation>
     </message>
 </context>
 <context>
