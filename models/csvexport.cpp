@@ -1,10 +1,10 @@
 #include "csvexport.h"
 
+#include "atomicfile.h"
 #include "timeseriesmodel.h"
 
 #include <QDateTime>
 #include <QMap>
-#include <QSaveFile>
 
 #include <cmath>
 
@@ -34,23 +34,18 @@ SeriesTable seriesTable(const QList<const TimeSeriesModel *> &models)
 
 QString writeSeriesCsv(const QString &path, const SeriesTable &table)
 {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly | QIODevice::Text))
-        return QStringLiteral("%1: %2").arg(path, f.errorString());
-    f.write(table.header.join(QLatin1Char(',')).toUtf8() + '\n');
+    QByteArray csv = table.header.join(QLatin1Char(',')).toUtf8() + '\n';
     for (auto it = table.rows.cbegin(); it != table.rows.cend(); ++it) {
-        QByteArray line = QDateTime::fromMSecsSinceEpoch(it.key(), Qt::UTC).toString(Qt::ISODateWithMs).toUtf8()
-            + ',' + QByteArray::number(it.key());
+        csv += QDateTime::fromMSecsSinceEpoch(it.key(), Qt::UTC).toString(Qt::ISODateWithMs).toUtf8() + ',' + QByteArray::number(it.key());
         for (double v : it.value()) {
-            line += ',';
+            csv += ',';
             if (std::isfinite(v))
-                line += QByteArray::number(v, 'g', 10);
+                csv += QByteArray::number(v, 'g', 10);
         }
-        f.write(line + '\n');
+        csv += '\n';
     }
-    if (!f.commit())
-        return QStringLiteral("%1: %2").arg(path, f.errorString());
-    return QString();
+    QString reason;
+    return writeFileAtomically(path, csv, &reason) ? QString() : QStringLiteral("%1: %2").arg(path, reason);
 }
 
 } // namespace Switchboard

@@ -1,10 +1,11 @@
 #include "presetstore.h"
 
+#include "atomicfile.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
 #include <QMap>
-#include <QSaveFile>
 #include <QStandardPaths>
 
 namespace Switchboard {
@@ -161,12 +162,9 @@ bool PresetStore::writeFile(const QString &path, const QByteArray &bytes, QStrin
         *error = QStringLiteral("%1: cannot create the folder").arg(QFileInfo(path).absolutePath());
         return false;
     }
-    // QSaveFile writes a temporary file next to the target and renames it over the target on
-    // commit: readers (and a crash) see the old file or the new one, never a mix.
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly) || f.write(bytes) != bytes.size() || !f.commit()) {
-        *error = QStringLiteral("%1: %2").arg(path, f.errorString());
-        f.cancelWriting();
+    QString reason;
+    if (!writeFileAtomically(path, bytes, &reason)) {
+        *error = QStringLiteral("%1: %2").arg(path, reason);
         return false;
     }
     return true;

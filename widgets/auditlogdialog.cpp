@@ -2,6 +2,7 @@
 
 #include "nonmodalprompt.h"
 
+#include "atomicfile.h"
 #include "auditlogmodel.h"
 #include "offthread.h"
 
@@ -12,7 +13,6 @@
 #include <QLineEdit>
 #include <QPushButton>
 #include <QScrollBar>
-#include <QSaveFile>
 #include <QSet>
 #include <QSortFilterProxyModel>
 #include <QTableView>
@@ -230,14 +230,11 @@ void AuditLogDialog::exportVisible(const QString &path)
 
 QString AuditLogDialog::writeLines(const QString &path, const QList<QByteArray> &lines)
 {
-    QSaveFile f(path);
-    if (!f.open(QIODevice::WriteOnly))
-        return QStringLiteral("%1: %2").arg(path, f.errorString());
+    QByteArray text;
     for (const QByteArray &line : lines)
-        f.write(line + '\n');
-    if (!f.commit())
-        return QStringLiteral("%1: %2").arg(path, f.errorString());
-    return QString();
+        text += line + '\n';
+    QString reason;
+    return writeFileAtomically(path, text, &reason) ? QString() : QStringLiteral("%1: %2").arg(path, reason);
 }
 
 } // namespace Switchboard

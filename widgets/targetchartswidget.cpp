@@ -1,5 +1,6 @@
 #include "targetchartswidget.h"
 
+#include "atomicfile.h"
 #include "offthread.h"
 
 #include "chartwidget.h"
@@ -15,7 +16,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
-#include <QSaveFile>
+#include <QBuffer>
 #include <QVBoxLayout>
 
 namespace Switchboard {
@@ -155,10 +156,14 @@ void TargetChartsWidget::exportPng(const QString &path)
     runOffThread(
         this,
         [path, image] {
-            QSaveFile f(path);
-            if (!f.open(QIODevice::WriteOnly) || !image.save(&f, "PNG") || !f.commit())
-                return tr("cannot write %1: %2").arg(path, f.errorString()); // tr(): thread-safe
-            return QString();
+            QByteArray png;
+            QBuffer buffer(&png);
+            QString reason;
+            if (!buffer.open(QIODevice::WriteOnly) || !image.save(&buffer, "PNG"))
+                reason = QStringLiteral("cannot encode the PNG");
+            else if (writeFileAtomically(path, png, &reason))
+                return QString();
+            return tr("cannot write %1: %2").arg(path, reason); // tr(): thread-safe
         },
         [this, path](const QString &error) {
             Q_EMIT message(error.isEmpty() ? tr("charts saved to %1").arg(path) : error, 8000);
