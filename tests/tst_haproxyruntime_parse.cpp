@@ -68,12 +68,12 @@ private Q_SLOTS:
         QCOMPARE(rows.at(0).number(QStringLiteral("hrsp_2xx")), qint64(4));
         QCOMPARE(rows.at(0).number(QStringLiteral("req_rate")), qint64(-1)); // empty for servers
         QCOMPARE(rows.at(0).number(QStringLiteral("req_tot")), qint64(4)); // filled on 2.6, unlike REFERENCE.md says
-        QCOMPARE(rows.at(0).fields.value(QStringLiteral("check_desc")), QStringLiteral("Layer7 check passed"));
+        QCOMPARE(rows.at(0).field(QStringLiteral("check_desc")), QStringLiteral("Layer7 check passed"));
         QCOMPARE(rows.at(1).server, QStringLiteral("shop-v1-b"));
         QCOMPARE(rows.at(1).number(QStringLiteral("stot")), qint64(3));
         QCOMPARE(rows.at(2).server, QStringLiteral("shop-v2-a"));
         QCOMPARE(rows.at(2).weight, 0);
-        QCOMPARE(rows.at(2).fields.value(QStringLiteral("addr")), QStringLiteral("127.0.0.1:33199"));
+        QCOMPARE(rows.at(2).field(QStringLiteral("addr")), QStringLiteral("127.0.0.1:33199"));
     }
 
     void parseStatAfterOtherAnswers()
@@ -95,8 +95,32 @@ private Q_SLOTS:
         QVERIFY(HaproxyRuntime::parseStat(csv, &rows, &error));
         QCOMPARE(rows.size(), 1);
         QCOMPARE(rows.at(0).weight, 100);
-        QCOMPARE(rows.at(0).fields.value(QStringLiteral("check_desc")), QStringLiteral("a, \"quoted\" text"));
+        QCOMPARE(rows.at(0).field(QStringLiteral("check_desc")), QStringLiteral("a, \"quoted\" text"));
         QCOMPARE(rows.at(0).state(), QStringLiteral("UP"));
+    }
+
+    void parseStatFollowsTheHeaderOfEachAnswer()
+    {
+        // The column index is kept between answers with the same header: one with other columns
+        // (another HAProxy version behind the same target, a reload to a newer one) must be read
+        // by its own header, and the rows read before keep theirs.
+        QList<HaproxyServerStat> lab;
+        QString error;
+        QVERIFY(HaproxyRuntime::parseStat(labShowStat, &lab, &error));
+        const QString other = QStringLiteral("# pxname,svname,weight,stot,\nshop,shop-v2-a,9,77,\n\n");
+        QList<HaproxyServerStat> rows;
+        QVERIFY(HaproxyRuntime::parseStat(other, &rows, &error));
+        QCOMPARE(rows.size(), 1);
+        QCOMPARE(rows.at(0).proxy, QStringLiteral("shop"));
+        QCOMPARE(rows.at(0).server, QStringLiteral("shop-v2-a"));
+        QCOMPARE(rows.at(0).weight, 9); // no uweight column: the effective weight
+        QCOMPARE(rows.at(0).number(QStringLiteral("stot")), qint64(77));
+        QCOMPARE(rows.at(0).number(QStringLiteral("hrsp_5xx")), qint64(-1)); // not a column here
+        QCOMPARE(lab.at(0).number(QStringLiteral("stot")), qint64(4));
+        QVERIFY(HaproxyRuntime::parseStat(labShowStat, &rows, &error));
+        QCOMPARE(rows.at(1).server, QStringLiteral("shop-v1-b"));
+        QCOMPARE(rows.at(1).number(QStringLiteral("stot")), qint64(3));
+        QCOMPARE(rows.at(2).weight, 0);
     }
 
     void parseStatError_data()

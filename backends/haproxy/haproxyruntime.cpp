@@ -50,6 +50,10 @@ bool isErrorLine(const QString &line)
 // HAProxy quotes a CSV field only when it holds a comma or a quote (csv_enc()).
 QStringList splitCsvLine(const QString &line)
 {
+    // HAProxy quotes only cells holding a comma or a quote (check_desc, a few texts): the
+    // common line is split as it is.
+    if (!line.contains(QLatin1Char('"')))
+        return line.split(QLatin1Char(','));
     QStringList out;
     QString cur;
     bool quoted = false;
@@ -77,6 +81,28 @@ QStringList splitCsvLine(const QString &line)
     }
     out.append(cur);
     return out;
+}
+
+// The column index of a `show stat` header line. HAProxy prints the same header in every answer
+// of one version, and building the index (some 130 names) costs more than the rest of a parse:
+// each thread keeps the last one and reuses it while the header text is the same.
+std::shared_ptr<const QHash<QString, qsizetype>> statColumns(const QString &headerLine)
+{
+    thread_local QString lastLine;
+    thread_local std::shared_ptr<const QHash<QString, qsizetype>> last;
+    if (last && headerLine == lastLine)
+        return last;
+    QStringList header = splitCsvLine(headerLine.mid(2));
+    // Every line ends in a comma: the last "column" is empty.
+    while (!header.isEmpty() && header.constLast().isEmpty())
+        header.removeLast();
+    auto columns = std::make_shared<QHash<QString, qsizetype>>();
+    columns->reserve(header.size());
+    for (qsizetype c = 0; c < header.size(); ++c)
+        columns->insert(header.at(c), c);
+    lastLine = headerLine;
+    last = std::move(columns);
+    return last;
 }
 
 QString tcpError(QAbstractSocket::SocketError e, const QString &fallback)
@@ -244,10 +270,16 @@ QString HaproxyServerStat::state() const
     return status;
 }
 
-qint64 HaproxyServerStat::number(const QString &field) const
+QString HaproxyServerStat::field(const QString &name) const
+{
+    const qsizetype at = columns ? columns->value(name, -1) : -1;
+    return at >= 0 ? cells.value(at) : QString();
+}
+
+qint64 HaproxyServerStat::number(const QString &name) const
 {
     bool ok = false;
-    const qint64 v = fields.value(field).toLongLong(&ok);
+    const qint64 v = field(name).toLongLong(&ok);
     return ok ? v : -1;
 }
 
@@ -478,33 +510,34 @@ bool HaproxyRuntime::parseStat(const QString &answer, QList<HaproxyServerStat> *
                                 : QStringLiteral("not CSV: \"%1\"").arg(text.left(200));
         return false;
     }
-    QStringList header = splitCsvLine(lines.at(i).mid(2));
-    // Every line ends in a comma: the last "column" is empty.
-    while (!header.isEmpty() && header.constLast().isEmpty())
-        header.removeLast();
-    const qsizetype px = header.indexOf(QStringLiteral("pxname"));
-    const qsizetype sv = header.indexOf(QStringLiteral("svname"));
+    const std::shared_ptr<const QHash<QString, qsizetype>> columns = statColumns(lines.at(i));
+    const auto column = [&columns](const char *name) { return columns->value(QLatin1String(name), -1); };
+    const qsizetype px = column("pxname");
+    const qsizetype sv = column("svname");
     if (px < 0 || sv < 0) {
         *error = QStringLiteral("CSV header without pxname/svname");
         return false;
     }
+    const qsizetype status = column("status");
+    const qsizetype checkStatus = column("check_status");
+    // uweight (HAProxy >= 2.4) is what `set weight` sets; `weight` is the effective weight,
+    // which may differ (slowstart, scaling).
+    const qsizetype uweight = column("uweight");
+    const qsizetype weight = column("weight");
     for (++i; i < lines.size(); ++i) {
         const QString line = lines.at(i).trimmed();
         if (line.isEmpty())
             break; // the end of this command's answer
-        const QStringList cells = splitCsvLine(line);
         HaproxyServerStat r;
-        for (qsizetype c = 0; c < header.size() && c < cells.size(); ++c)
-            r.fields.insert(header.at(c), cells.at(c));
-        r.proxy = r.fields.value(QStringLiteral("pxname"));
-        r.server = r.fields.value(QStringLiteral("svname"));
-        r.status = r.fields.value(QStringLiteral("status"));
-        r.checkStatus = r.fields.value(QStringLiteral("check_status"));
-        // uweight (HAProxy >= 2.4) is what `set weight` sets; `weight` is the effective weight,
-        // which may differ (slowstart, scaling).
-        const QString uw = r.fields.value(QStringLiteral("uweight"));
+        r.columns = columns;
+        r.cells = splitCsvLine(line);
+        r.proxy = r.cells.value(px);
+        r.server = r.cells.value(sv);
+        r.status = r.cells.value(status);
+        r.checkStatus = r.cells.value(checkStatus);
+        const QString uw = r.cells.value(uweight);
         bool ok = false;
-        r.weight = (uw.isEmpty() ? r.fields.value(QStringLiteral("weight")) : uw).toInt(&ok);
+        r.weight = (uw.isEmpty() ? r.cells.value(weight) : uw).toInt(&ok);
         // Range-checked: HAProxy's weights are 0..256; anything else is not a weight we know.
         if (!ok || r.weight < 0 || r.weight > maxMemberWeight)
             r.weight = -1;

@@ -12,6 +12,7 @@
 
 #include "trafficroute.h"
 
+#include <memory>
 #include <utility>
 
 namespace Switchboard {
@@ -44,7 +45,14 @@ struct HaproxyServerStat
     QString status;      // as HAProxy prints it: "UP", "UP 1/3", "MAINT (via x/y)", "no check"
     int weight = -1;     // the user weight `set weight` sets (uweight; `weight` on old versions)
     QString checkStatus; // L7OK, L4CON, ... empty when the server is not checked
-    QHash<QString, QString> fields;
+    // The answer's header (column name -> index), shared by all its rows, and this row's
+    // cells: a row is read in full only for the few columns asked for, not into a map of
+    // a hundred entries per server on every read (a rollback's read-back among them).
+    std::shared_ptr<const QHash<QString, qsizetype>> columns;
+    QStringList cells;
+
+    // A cell by header name; empty when the answer has no such column (older HAProxy).
+    QString field(const QString &name) const;
 
     // The first word of the status for the states HAProxy reports with details appended
     // ("UP 1/3" is UP on its way down); other texts verbatim.
