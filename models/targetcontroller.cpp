@@ -643,6 +643,19 @@ void TargetController::submit(WeightChange change, const QString &action, bool s
 
 void TargetController::send(const ChangeQueue::Change &c)
 {
+    // The request leaves first: the log line and the views' updates (the wording of the line
+    // among them) must not delay a rollback on its way to the traffic layer (its answer is
+    // queued back here, after them anyway). The way back goes ahead of any read still queued
+    // for the backend: on a thread the targets of one server share, those may be many.
+    const bool wayBack = isWayBack(c.action);
+    if (c.step)
+        Q_EMIT requestPromoteStep(QPrivateSignal());
+    else if (c.change.routeEdit)
+        Q_EMIT requestEditRoutes(c.change, QPrivateSignal());
+    else if (wayBack)
+        TrafficBackend::postWayBack(m_host->traffic(), c.change);
+    else
+        Q_EMIT requestApply(c.change, QPrivateSignal());
     QString what = c.step             ? QStringLiteral("%1 → next step").arg(c.action)
                  : c.change.routeEdit ? QStringLiteral("%1: %2").arg(c.action, c.change.routeEdit->describe())
                                       : QStringLiteral("%1 → canary %2%").arg(c.action).arg(c.change.canaryPercent, 0, 'g', 4);
@@ -654,19 +667,6 @@ void TargetController::send(const ChangeQueue::Change &c)
             parts.append(QStringLiteral("%1=%2").arg(it.key()).arg(it.value()));
         what += QStringLiteral(" [%1]").arg(parts.join(QLatin1Char(' ')));
     }
-    // The request leaves first: the log line and the views' updates must not delay a rollback
-    // on its way to the traffic layer (its answer is queued back here, after them anyway).
-    // The way back goes ahead of any read still queued for the backend: on a thread the
-    // targets of one server share, those may be many.
-    const bool wayBack = isWayBack(c.action);
-    if (c.step)
-        Q_EMIT requestPromoteStep(QPrivateSignal());
-    else if (c.change.routeEdit)
-        Q_EMIT requestEditRoutes(c.change, QPrivateSignal());
-    else if (wayBack)
-        TrafficBackend::postWayBack(m_host->traffic(), c.change);
-    else
-        Q_EMIT requestApply(c.change, QPrivateSignal());
     log(int(EventLogModel::Severity::Action),
         what + (c.change.reason.isEmpty() ? QString() : QStringLiteral(" (%1)").arg(c.change.reason)));
     Q_EMIT actionStarted(what);
