@@ -7,7 +7,7 @@
 #include "languagesetup.h"
 #include "desktopalerts.h"
 #include "mainwindow.h"
-#include "presetstore.h"
+#include "presetlibrary.h"
 #include "reportcommand.h"
 #include "targetlistmodel.h"
 #include "targetpanelwidget.h"
@@ -149,7 +149,7 @@ int runGui(int argc, char **argv)
 
     TargetListModel targets;
     targets.setControllers(ws.controllers());
-    PresetStore presets;
+    PresetLibrary presets;
     MainWindow window(&targets, ws.events(), &presets);
     window.setAuditLogPath(ws.audit()->path());
     window.panel()->setTargetsPath(ws.usedFallback() || opts.demo ? QString() : ws.targetsPath());

@@ -19,7 +19,7 @@
 #include "eventlogmodel.h"
 #include "haproxystatreader.h"
 #include "mainwindow.h"
-#include "presetstore.h"
+#include "presetlibrary.h"
 #include "targetconfig.h"
 #include "targetcontroller.h"
 #include "targetlistmodel.h"
@@ -191,7 +191,7 @@ int main(int argc, char **argv)
     TargetListModel model;
     model.setControllers(list);
     QTemporaryDir presetDir;
-    PresetStore presets(presetDir.path());
+    PresetLibrary presets(presetDir.path());
     MainWindow window(&model, &log, &presets);
     window.show();
     for (auto &c : controllers)

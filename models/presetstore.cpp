@@ -50,16 +50,20 @@ QList<GateSpec> defaultGates()
     return {errors, p99};
 }
 
-bool readPlanFile(const QString &path, const QString &name, RolloutPlan *out, QString *error)
+bool readPlanFile(const QString &path, const QString &name, RolloutPlan *out, QString *error, QByteArray *bytes = nullptr)
 {
     QFile f(path);
     if (!f.open(QIODevice::ReadOnly)) {
         *error = QStringLiteral("%1: %2").arg(path, f.errorString());
         return false;
     }
+    const QByteArray text = f.readAll();
     RolloutPlan p;
-    if (!RolloutPlan::fromJson(f.readAll(), path, &p, error))
+    if (!RolloutPlan::fromJson(text, path, &p, error)) {
+        if (bytes)
+            *bytes = text;
         return false;
+    }
     if (!name.isEmpty())
         p.name = name; // the file name is what `--preset NAME` finds, so it is the name
     *out = p;
@@ -115,10 +119,12 @@ QList<PresetStore::Entry> PresetStore::list() const
         Entry e;
         e.name = fi.fileName().chopped(suffix.size());
         e.path = fi.filePath();
-        if (!isValidPlanName(e.name))
+        if (!isValidPlanName(e.name)) {
             e.error = QStringLiteral("%1: the file name is not a usable preset name (letters, digits, '.', '_', '-')").arg(e.path);
-        else
-            readPlanFile(e.path, e.name, &e.plan, &e.error);
+            if (QFile f(e.path); f.open(QIODevice::ReadOnly))
+                e.bytes = f.readAll();
+        } else
+            readPlanFile(e.path, e.name, &e.plan, &e.error, &e.bytes);
         byName.insert(e.name, e);
     }
     return byName.values();

@@ -10,6 +10,7 @@
 
 #include "rolloutplan.h"
 
+#include <QByteArray>
 #include <QList>
 #include <QString>
 
@@ -31,6 +32,7 @@ public:
         bool builtIn = false;  // true only when no file overrides it
         QString error;         // non-empty: the file is broken (and left as it is)
         RolloutPlan plan;      // valid only when error is empty
+        QByteArray bytes;      // a broken file as it is, to show its author what to fix
         bool ok() const { return error.isEmpty(); }
     };
 

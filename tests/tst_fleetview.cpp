@@ -7,7 +7,7 @@
 #include "fleetgroupmodel.h"
 #include "fleetviewwidget.h"
 #include "mainwindow.h"
-#include "presetstore.h"
+#include "presetlibrary.h"
 #include "simworld.h"
 #include "targetcontroller.h"
 #include "targetpanelwidget.h"
@@ -215,7 +215,7 @@ private slots:
     {
         m_view.reset();
         QTemporaryDir presetDir;
-        PresetStore presets(presetDir.path());
+        PresetLibrary presets(presetDir.path());
         MainWindow window(&m_fleet->targets, &m_fleet->log, &presets);
         window.show();
         QVERIFY(QTest::qWaitForWindowExposed(&window));

@@ -12,7 +12,7 @@
 #include "labclient.h"
 #include "labfixture.h"
 #include "mainwindow.h"
-#include "presetstore.h"
+#include "presetlibrary.h"
 #include "simworld.h"
 #include "splitbarwidget.h"
 #include "targetconfig.h"
@@ -598,7 +598,7 @@ private slots:
 
         EventLogModel log;
         QTemporaryDir presetDir;
-        PresetStore presets(presetDir.path());
+        PresetLibrary presets(presetDir.path());
         auto controller = std::make_unique<TargetController>(config, std::move(host), &log, nullptr);
         TargetListModel targets;
         targets.setControllers({controller.get()});

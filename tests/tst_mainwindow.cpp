@@ -11,7 +11,7 @@
 #include "auditlog.h"
 #include "auditlogdialog.h"
 #include "presetsdialog.h"
-#include "presetstore.h"
+#include "presetlibrary.h"
 #include "resultbannerwidget.h"
 #include "rollouthistorydialog.h"
 #include "rolloutbarwidget.h"
@@ -338,8 +338,8 @@ private slots:
         f.close();
         auto *bar = find<RolloutBarWidget>("rolloutBar");
         QVERIFY(bar);
-        bar->reloadPresets();
         auto *combo = find<QComboBox>("presetCombo");
+        QTRY_VERIFY(combo->findText(QStringLiteral("quick")) >= 0); // the bar follows the presets folder
         combo->setCurrentIndex(combo->findText(QStringLiteral("quick")));
         QVERIFY(bar->startSelected());
         QCOMPARE(m_confirmations, 1); // starting a plan moves traffic: it asks
@@ -372,8 +372,8 @@ private slots:
         f.close();
         QTRY_VERIFY(m_controller->hasHealth()); // the rate it forecasts from
         auto *bar = find<RolloutBarWidget>("rolloutBar");
-        bar->reloadPresets();
         auto *combo = find<QComboBox>("presetCombo");
+        QTRY_VERIFY(combo->findText(QStringLiteral("thin")) >= 0); // the bar follows the presets folder
         combo->setCurrentIndex(combo->findText(QStringLiteral("thin")));
         const double canaryBefore = worldCanary();
         QVERIFY(bar->startSelected()); // asks, inline
@@ -396,14 +396,23 @@ private slots:
     void presetsDialogValidatesAndKeepsFiles()
     {
         PresetsDialog dialog(m_presets.get());
+        QSignalSpy done(&dialog, &PresetsDialog::operationFinished);
+        // Each operation runs off the GUI thread; the dialog tells when it is over.
+        const auto finished = [&done](bool ok) {
+            if (!done.wait(10000))
+                return false;
+            return done.takeFirst().at(0).toBool() == ok;
+        };
         QVERIFY(dialog.names().contains(QStringLiteral("canary-5-25-50-100")));
         QVERIFY(dialog.duplicateCurrent(QStringLiteral("mine")));
+        QVERIFY(finished(true));
         QVERIFY(QFile::exists(m_presetDir.filePath(QStringLiteral("mine.json"))));
+        QVERIFY(dialog.names().contains(QStringLiteral("mine")));
         QFile f(m_presetDir.filePath(QStringLiteral("mine.json")));
         QVERIFY(f.open(QIODevice::ReadOnly));
         const QByteArray before = f.readAll();
         f.close();
-        // A bad edit is refused with the field named, and the file stays as it was.
+        // A bad edit is refused at once with the field named, and the file stays as it was.
         dialog.select(QStringLiteral("mine"));
         dialog.setEditorText(QStringLiteral("{\"strategy\":\"canary\",\"steps\":[{\"setWeight\":150}]}"));
         QVERIFY(!dialog.saveCurrent());
@@ -411,14 +420,31 @@ private slots:
         QVERIFY(f.open(QIODevice::ReadOnly));
         QCOMPARE(f.readAll(), before);
         f.close();
+        // A second duplicate under the same name is refused by the folder, and says so.
+        QVERIFY(dialog.duplicateCurrent(QStringLiteral("mine")));
+        QVERIFY(finished(false));
+        QVERIFY2(dialog.message().contains(QStringLiteral("already exists")), qPrintable(dialog.message()));
         const QString exported = m_presetDir.filePath(QStringLiteral("out/exported.json"));
         QDir().mkpath(m_presetDir.filePath(QStringLiteral("out")));
         dialog.select(QStringLiteral("mine"));
+        // Asked one after the other without waiting: they run in that order.
         QVERIFY(dialog.exportCurrent(exported));
         QVERIFY(dialog.removeCurrent());
+        QVERIFY(finished(true));
+        QVERIFY(QFile::exists(exported));
+        QVERIFY(finished(true));
         QVERIFY(!dialog.names().contains(QStringLiteral("mine")));
         QVERIFY(dialog.importFile(exported));
+        QVERIFY(finished(true));
         QVERIFY(dialog.names().contains(QStringLiteral("mine")) || dialog.names().contains(QStringLiteral("exported")));
+        // A file broken by hand shows up by itself, marked, with its text in the editor when chosen.
+        QFile broken(m_presetDir.filePath(QStringLiteral("broken.json")));
+        QVERIFY(broken.open(QIODevice::WriteOnly));
+        broken.write("{\"steps\": [");
+        broken.close();
+        QTRY_VERIFY(dialog.names().contains(QStringLiteral("broken")));
+        dialog.select(QStringLiteral("broken"));
+        QCOMPARE(dialog.editorText(), QStringLiteral("{\"steps\": ["));
     }
 
     void auditViewFiltersAndExports()
@@ -591,8 +617,8 @@ private slots:
         // A rollout runs: Retry goes through it, never around it.
         writePlan(QStringLiteral("quick"), 1);
         auto *bar = find<RolloutBarWidget>("rolloutBar");
-        bar->reloadPresets();
         auto *combo = find<QComboBox>("presetCombo");
+        QTRY_VERIFY(combo->findText(QStringLiteral("quick")) >= 0); // the bar follows the presets folder
         combo->setCurrentIndex(combo->findText(QStringLiteral("quick")));
         QVERIFY(bar->startSelected());
         answer(true);

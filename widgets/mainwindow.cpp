@@ -66,7 +66,7 @@ protected:
 
 } // namespace
 
-MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetStore *presets, QWidget *parent)
+MainWindow::MainWindow(TargetListModel *targets, EventLogModel *events, PresetLibrary *presets, QWidget *parent)
     : QMainWindow(parent)
     , m_targets(targets)
     , m_fleetModel(new FleetTableModel(targets, {}, this))

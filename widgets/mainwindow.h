@@ -14,7 +14,7 @@ class ElidedLabel;
 class EventLogModel;
 class FleetTableModel;
 class FleetViewWidget;
-class PresetStore;
+class PresetLibrary;
 class ReportExporter;
 class TargetController;
 class TargetListModel;
@@ -25,7 +25,7 @@ class MainWindow final : public QMainWindow
     Q_OBJECT
 public:
     // The models must outlive the window. Risky actions are confirmed inline in the panel.
-    MainWindow(TargetListModel *targets, EventLogModel *events, PresetStore *presets, QWidget *parent = nullptr);
+    MainWindow(TargetListModel *targets, EventLogModel *events, PresetLibrary *presets, QWidget *parent = nullptr);
 
     TargetPanelWidget *panel() const { return m_panel; }
     FleetViewWidget *fleet() const { return m_fleet; }

@@ -3,29 +3,29 @@
 #include "nonmodalprompt.h"
 
 #include "palette.h"
-#include "presetstore.h"
+#include "presetlibrary.h"
 
 #include <QDialogButtonBox>
-#include <QFile>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QSplitter>
 #include <QVBoxLayout>
 
 namespace Switchboard {
 
-PresetsDialog::PresetsDialog(PresetStore *store, QWidget *parent)
+PresetsDialog::PresetsDialog(PresetLibrary *library, QWidget *parent)
     : QDialog(parent)
-    , m_store(store)
+    , m_library(library)
     , m_list(new QListWidget(this))
     , m_editor(new QPlainTextEdit(this))
     , m_message(new QLabel(this))
     , m_remove(new QPushButton(tr("Delete"), this))
 {
-    setWindowTitle(tr("Rollout presets · %1").arg(store->folder()));
+    setWindowTitle(tr("Rollout presets · %1").arg(library->folder()));
     m_list->setObjectName(QStringLiteral("presetList"));
     m_editor->setObjectName(QStringLiteral("presetEditor"));
     m_editor->setFont(QFont(QStringLiteral("monospace")));
@@ -77,7 +77,9 @@ PresetsDialog::PresetsDialog(PresetStore *store, QWidget *parent)
         NonModalPrompt::saveFile(this, tr("Export preset"), currentName() + QStringLiteral(".json"), tr("JSON (*.json)"), this,
                                  [this](const QString &path) { exportCurrent(path); });
     });
-    reload();
+    // Someone else's change to the folder (an editor, a terminal) shows up in the list.
+    connect(m_library, &PresetLibrary::listChanged, this, [this] { refill(); });
+    refill({}, true);
 }
 
 void PresetsDialog::createPreset(const QString &name)
@@ -85,13 +87,19 @@ void PresetsDialog::createPreset(const QString &name)
     RolloutPlan plan = PresetStore::builtIns().constFirst();
     plan.name = name;
     plan.description.clear();
-    QString error;
-    if (m_store->save(plan, &error)) {
-        reload(name);
-        say(tr("created %1 from %2: edit and Save").arg(name, PresetStore::builtIns().constFirst().name), false);
-    } else {
-        say(error, true);
-    }
+    m_library->save(plan, this, [this, name](bool ok, const QString &error) {
+        finish(ok, error, tr("created %1 from %2: edit and Save").arg(name, PresetStore::builtIns().constFirst().name), name);
+    });
+}
+
+void PresetsDialog::finish(bool ok, const QString &error, const QString &success, const QString &selectName)
+{
+    if (ok && !selectName.isEmpty())
+        refill(selectName, true);
+    else if (ok)
+        refill({}, true);
+    say(ok ? success : error, !ok);
+    Q_EMIT operationFinished(ok);
 }
 
 QStringList PresetsDialog::names() const
@@ -136,41 +144,46 @@ void PresetsDialog::say(const QString &text, bool error)
     m_message->setStyleSheet(error ? QStringLiteral("color: %1;").arg(Palette::danger().name()) : QString());
 }
 
-void PresetsDialog::reload(const QString &selectName)
+void PresetsDialog::refill(const QString &selectName, bool show)
 {
-    const QString keep = selectName.isEmpty() ? currentName() : selectName;
-    m_list->clear();
-    for (const PresetStore::Entry &e : m_store->list()) {
-        auto *item = new QListWidgetItem(e.builtIn ? tr("%1 (built-in)").arg(e.name) : e.name, m_list);
-        item->setData(Qt::UserRole, e.name);
-        if (!e.ok()) {
-            item->setText(tr("%1 (broken)").arg(e.name));
-            item->setForeground(Palette::danger());
-            item->setToolTip(e.error);
+    const QString before = currentName();
+    const QString keep = selectName.isEmpty() ? before : selectName;
+    {
+        const QSignalBlocker quiet(m_list);
+        m_list->clear();
+        for (const PresetStore::Entry &e : m_library->entries()) {
+            auto *item = new QListWidgetItem(e.builtIn ? tr("%1 (built-in)").arg(e.name) : e.name, m_list);
+            item->setData(Qt::UserRole, e.name);
+            if (!e.ok()) {
+                item->setText(tr("%1 (broken)").arg(e.name));
+                item->setForeground(Palette::danger());
+                item->setToolTip(e.error);
+            }
         }
+        select(keep);
+        if (!m_list->currentItem() && m_list->count() > 0)
+            m_list->setCurrentRow(0);
     }
-    select(keep);
-    if (!m_list->currentItem() && m_list->count() > 0)
-        m_list->setCurrentRow(0);
+    const std::optional<PresetStore::Entry> current = m_library->entry(currentName());
+    m_remove->setEnabled(current && !current->builtIn);
+    if (show || currentName() != before)
+        showCurrent();
 }
 
 void PresetsDialog::showCurrent()
 {
     const QString name = currentName();
-    for (const PresetStore::Entry &e : m_store->list()) {
-        if (e.name != name)
-            continue;
-        m_remove->setEnabled(!e.builtIn);
-        if (!e.ok()) {
-            // Show the file as it is, so its author sees what to fix.
-            QFile f(e.path);
-            m_editor->setPlainText(f.open(QIODevice::ReadOnly) ? QString::fromUtf8(f.readAll()) : QString());
-            say(e.error, true);
-        } else {
-            m_editor->setPlainText(QString::fromUtf8(e.plan.toJsonBytes()));
-            say(e.builtIn ? tr("built-in: Save writes your own copy to %1").arg(m_store->pathFor(name)) : e.path, false);
-        }
+    const std::optional<PresetStore::Entry> e = m_library->entry(name);
+    if (!e)
         return;
+    m_remove->setEnabled(!e->builtIn);
+    if (!e->ok()) {
+        // Show the file as it is, so its author sees what to fix.
+        m_editor->setPlainText(QString::fromUtf8(e->bytes));
+        say(e->error, true);
+    } else {
+        m_editor->setPlainText(QString::fromUtf8(e->plan.toJsonBytes()));
+        say(e->builtIn ? tr("built-in: Save writes your own copy to %1").arg(m_library->pathFor(name)) : e->path, false);
     }
 }
 
@@ -184,58 +197,45 @@ bool PresetsDialog::saveCurrent()
         return false;
     }
     plan.name = name; // the file name wins (PresetStore)
-    if (!m_store->save(plan, &error)) {
-        say(error, true);
-        return false;
-    }
-    reload(name);
-    say(tr("saved %1").arg(m_store->pathFor(name)), false);
+    const QString path = m_library->pathFor(name);
+    m_library->save(plan, this, [this, name, path](bool ok, const QString &err) {
+        finish(ok, err, tr("saved %1").arg(path), name);
+    });
     return true;
 }
 
 bool PresetsDialog::duplicateCurrent(const QString &newName)
 {
-    QString error;
-    if (!m_store->duplicate(currentName(), newName, &error)) {
-        say(error, true);
-        return false;
-    }
-    reload(newName);
+    m_library->duplicate(currentName(), newName, this, [this, newName](bool ok, const QString &error) {
+        finish(ok, error, tr("duplicated as %1").arg(newName), newName);
+    });
     return true;
 }
 
 bool PresetsDialog::removeCurrent()
 {
-    QString error;
-    if (!m_store->remove(currentName(), &error)) {
-        say(error, true);
-        return false;
-    }
-    reload();
+    const QString name = currentName();
+    m_library->remove(name, this, [this, name](bool ok, const QString &error) {
+        finish(ok, error, tr("deleted %1").arg(name));
+    });
     return true;
 }
 
 bool PresetsDialog::importFile(const QString &path)
 {
-    QString error;
-    QString imported;
-    if (!m_store->importFrom(path, &error, {}, false, &imported)) {
-        say(error, true);
-        return false;
-    }
-    reload(imported);
-    say(tr("imported %1").arg(imported), false);
+    m_library->importFrom(path, this, [this](bool ok, const QString &error, const QString &imported) {
+        finish(ok, error, tr("imported %1").arg(imported), imported);
+    });
     return true;
 }
 
 bool PresetsDialog::exportCurrent(const QString &path)
 {
-    QString error;
-    if (!m_store->exportTo(currentName(), path, &error)) {
-        say(error, true);
-        return false;
-    }
-    say(tr("exported to %1").arg(path), false);
+    m_library->exportTo(currentName(), path, this, [this, path](bool ok, const QString &error) {
+        // The list is as it was: the selection and the editor stay.
+        say(ok ? tr("exported to %1").arg(path) : error, !ok);
+        Q_EMIT operationFinished(ok);
+    });
     return true;
 }
 

@@ -2,6 +2,7 @@
 // Rollout presets: list (broken files shown with their error), view and edit a plan as JSON
 // (validated before it is saved), new, duplicate, delete, import and export. Plans are text
 // files people keep in their config repos, so the editor shows exactly what the file holds.
+// The files are read and written off the GUI thread (PresetLibrary); the list follows the folder.
 
 #include <QDialog>
 
@@ -12,13 +13,13 @@ class QPushButton;
 
 namespace Switchboard {
 
-class PresetStore;
+class PresetLibrary;
 
 class PresetsDialog final : public QDialog
 {
     Q_OBJECT
 public:
-    explicit PresetsDialog(PresetStore *store, QWidget *parent = nullptr);
+    explicit PresetsDialog(PresetLibrary *library, QWidget *parent = nullptr);
 
     QStringList names() const;
     void select(const QString &name);
@@ -26,6 +27,8 @@ public:
     void setEditorText(const QString &text);
     QString message() const;
 
+    // The file operations: false when refused at once (message() says why, nothing is written);
+    // true when under way, and operationFinished() tells how it ended.
 public Q_SLOTS:
     bool saveCurrent();
     bool duplicateCurrent(const QString &newName);
@@ -33,14 +36,20 @@ public Q_SLOTS:
     bool importFile(const QString &path);
     bool exportCurrent(const QString &path);
 
+Q_SIGNALS:
+    void operationFinished(bool ok);
+
 private:
-    void reload(const QString &select = {});
+    // Fills the list from the library's last listing; `show` (or a changed selection) puts the
+    // selected preset in the editor, which otherwise keeps what the operator is typing.
+    void refill(const QString &select = {}, bool show = false);
+    void finish(bool ok, const QString &error, const QString &success, const QString &select = {});
     void createPreset(const QString &name); // from the first built-in plan
     void showCurrent();
     QString currentName() const;
     void say(const QString &text, bool error);
 
-    PresetStore *m_store;
+    PresetLibrary *m_library;
     QListWidget *m_list;
     QPlainTextEdit *m_editor;
     QLabel *m_message;

@@ -3,7 +3,7 @@
 #include "displaynames.h"
 #include "palette.h"
 #include "presetsdialog.h"
-#include "presetstore.h"
+#include "presetlibrary.h"
 #include "rolloutengine.h"
 #include "targetcontroller.h"
 #include "trafficforecast.h"
@@ -14,6 +14,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSignalBlocker>
 #include <QTextDocument>
 #include <QVBoxLayout>
 
@@ -42,7 +43,7 @@ QString gateMark(const GateResult &r)
 
 } // namespace
 
-RolloutBarWidget::RolloutBarWidget(PresetStore *presets, ConfirmFn confirm, QWidget *parent)
+RolloutBarWidget::RolloutBarWidget(PresetLibrary *presets, ConfirmFn confirm, QWidget *parent)
     : QWidget(parent)
     , m_presets(presets)
     , m_confirm(std::move(confirm))
@@ -98,6 +99,7 @@ RolloutBarWidget::RolloutBarWidget(PresetStore *presets, ConfirmFn confirm, QWid
     connect(m_edit, &QPushButton::clicked, this, &RolloutBarWidget::editPresets);
     connect(&m_clock, &QTimer::timeout, this, &RolloutBarWidget::refresh);
     m_clock.start(500);
+    connect(m_presets, &PresetLibrary::listChanged, this, &RolloutBarWidget::reloadPresets);
     reloadPresets();
 }
 
@@ -116,8 +118,9 @@ void RolloutBarWidget::setController(TargetController *controller)
 void RolloutBarWidget::reloadPresets()
 {
     const QString current = m_preset->currentText();
+    const QSignalBlocker quiet(m_preset);
     m_preset->clear();
-    for (const PresetStore::Entry &e : m_presets->list()) {
+    for (const PresetStore::Entry &e : m_presets->entries()) {
         if (!e.ok())
             continue; // broken files are shown (with their error) in the presets dialog
         m_preset->addItem(e.name);
@@ -133,12 +136,13 @@ bool RolloutBarWidget::startSelected()
 {
     if (!m_controller || m_controller->isRolloutActive())
         return false;
-    RolloutPlan plan;
-    QString error;
-    if (!m_presets->load(m_preset->currentText(), &plan, &error)) {
-        m_state->setText(QStringLiteral("✗ ") + error);
+    const std::optional<PresetStore::Entry> chosen = m_presets->entry(m_preset->currentText());
+    if (!chosen || !chosen->ok()) {
+        m_state->setText(QStringLiteral("✗ ")
+                         + (chosen ? chosen->error : tr("no preset named \"%1\"").arg(m_preset->currentText())));
         return false;
     }
+    const RolloutPlan plan = chosen->plan;
     // Starting a plan moves live traffic by itself: confirm (inline), showing the steps, and
     // whether today's traffic can feed its analyses (too thin, they pause as inconclusive).
     QString question = tr("Run \"%1\" on %2?\n%3").arg(plan.name, m_controller->name(), plan.summary());
@@ -181,7 +185,6 @@ void RolloutBarWidget::editPresets()
         return;
     }
     m_presetsDialog = new PresetsDialog(m_presets, this);
-    connect(m_presetsDialog.data(), &QDialog::finished, this, &RolloutBarWidget::reloadPresets);
     WindowPlacement::showClearOfActionStrip(m_presetsDialog);
 }
 

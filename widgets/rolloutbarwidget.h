@@ -15,7 +15,7 @@ class QPushButton;
 
 namespace Switchboard {
 
-class PresetStore;
+class PresetLibrary;
 class PresetsDialog;
 class TargetController;
 
@@ -23,8 +23,8 @@ class RolloutBarWidget final : public QWidget
 {
     Q_OBJECT
 public:
-    // `presets` must outlive the widget.
-    RolloutBarWidget(PresetStore *presets, ConfirmFn confirm, QWidget *parent = nullptr);
+    // `presets` must outlive the widget; the preset list follows it.
+    RolloutBarWidget(PresetLibrary *presets, ConfirmFn confirm, QWidget *parent = nullptr);
 
     void setController(TargetController *controller);
     // The timeline as plain text (for tests and accessibility).
@@ -32,9 +32,10 @@ public:
     QString gatesText() const;
 
 public Q_SLOTS:
+    // Fills the preset choice from the library's last listing (no disk).
     void reloadPresets();
-    // True once the plan is loaded and the operator is asked (inline) to confirm; it starts
-    // on their yes.
+    // True once the operator is asked (inline) to confirm the chosen plan, as the presets folder
+    // held it at the last listing (what its tooltip shows); it starts on their yes.
     bool startSelected();
     void pauseOrResume();
     void promoteStep();
@@ -43,7 +44,7 @@ public Q_SLOTS:
 private:
     void refresh();
 
-    PresetStore *m_presets;
+    PresetLibrary *m_presets;
     ConfirmFn m_confirm;
     QPointer<TargetController> m_controller;
     QComboBox *m_preset;

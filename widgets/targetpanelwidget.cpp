@@ -17,7 +17,7 @@
 
 namespace Switchboard {
 
-TargetPanelWidget::TargetPanelWidget(PresetStore *presets, QWidget *parent)
+TargetPanelWidget::TargetPanelWidget(PresetLibrary *presets, QWidget *parent)
     : QWidget(parent)
     , m_confirmBar(new ConfirmBarWidget(this))
     , m_controls(new WeightControlsWidget(m_confirmBar->confirmFn(), this))

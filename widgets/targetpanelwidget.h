@@ -16,7 +16,7 @@ namespace Switchboard {
 class ConfirmBarWidget;
 class DeployActionWidget;
 class LeaseRowWidget;
-class PresetStore;
+class PresetLibrary;
 class ResultBannerWidget;
 class RolloutBarWidget;
 class TargetChartsWidget;
@@ -30,7 +30,7 @@ class TargetPanelWidget final : public QWidget
     Q_OBJECT
 public:
     // `presets` must outlive the panel.
-    explicit TargetPanelWidget(PresetStore *presets, QWidget *parent = nullptr);
+    explicit TargetPanelWidget(PresetLibrary *presets, QWidget *parent = nullptr);
 
     void setController(TargetController *controller);
     // Where the selected targets came from (targets.json), for the settings dialog's Save.

@@ -842,6 +842,14 @@
         <source>exported to %1</source>
         <translation>已导出到 %1</translation>
     </message>
+    <message>
+        <source>duplicated as %1</source>
+        <translation>已复制为 %1</translation>
+    </message>
+    <message>
+        <source>deleted %1</source>
+        <translation>已删除 %1</translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::ReportExporter</name>
@@ -948,6 +956,10 @@
     <message>
         <source>lease: %1</source>
         <translation>租约：%1</translation>
+    </message>
+    <message>
+        <source>no preset named &quot;%1&quot;</source>
+        <translation>没有名为“%1”的预设</translation>
     </message>
 </context>
 <context>

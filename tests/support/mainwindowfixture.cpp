@@ -22,7 +22,7 @@ void MainWindowFixture::setUpWindow()
     m_targets->setControllers({m_controller.get()});
     m_confirmations = 0;
     m_lastQuestion.clear();
-    m_presets = std::make_unique<PresetStore>(m_presetDir.path());
+    m_presets = std::make_unique<PresetLibrary>(m_presetDir.path());
     m_window = std::make_unique<MainWindow>(m_targets.get(), &m_log, m_presets.get());
     connect(m_window->panel()->confirmBar(), &ConfirmBarWidget::asked, this, [this](const QString &, const QString &text) {
         ++m_confirmations;

@@ -6,7 +6,7 @@
 #include "confirmbarwidget.h"
 #include "eventlogmodel.h"
 #include "mainwindow.h"
-#include "presetstore.h"
+#include "presetlibrary.h"
 #include "simworld.h"
 #include "targetcontroller.h"
 #include "targetlistmodel.h"
@@ -29,7 +29,7 @@ protected:
     std::unique_ptr<Switchboard::TargetController> m_controller;
     std::unique_ptr<Switchboard::TargetListModel> m_targets;
     QTemporaryDir m_presetDir;
-    std::unique_ptr<Switchboard::PresetStore> m_presets;
+    std::unique_ptr<Switchboard::PresetLibrary> m_presets;
     std::unique_ptr<Switchboard::MainWindow> m_window;
     int m_confirmations = 0; // questions the panel asked (inline, never a modal box)
     QString m_lastQuestion;
