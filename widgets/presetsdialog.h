@@ -27,9 +27,9 @@ public:
     void setEditorText(const QString &text);
     QString message() const;
 
+public Q_SLOTS:
     // The file operations: false when refused at once (message() says why, nothing is written);
     // true when under way, and operationFinished() tells how it ended.
-public Q_SLOTS:
     bool saveCurrent();
     bool duplicateCurrent(const QString &newName);
     bool removeCurrent();

@@ -50,8 +50,7 @@ bool isErrorLine(const QString &line)
 // HAProxy quotes a CSV field only when it holds a comma or a quote (csv_enc()).
 QStringList splitCsvLine(const QString &line)
 {
-    // HAProxy quotes only cells holding a comma or a quote (check_desc, a few texts): the
-    // common line is split as it is.
+    // The common line has no quoted cell at all: split as it is, without a copy per character.
     if (!line.contains(QLatin1Char('"')))
         return line.split(QLatin1Char(','));
     QStringList out;
