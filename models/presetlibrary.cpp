@@ -35,11 +35,11 @@ void PresetLibrary::reload()
     enqueue(Job{});
 }
 
-void PresetLibrary::save(const RolloutPlan &plan, QObject *context, Done done)
+void PresetLibrary::save(const RolloutPlan &plan, QObject *context, Done done, bool replaceBroken)
 {
-    enqueue(Job{[plan](PresetStore &s) {
+    enqueue(Job{[plan, replaceBroken](PresetStore &s) {
                     Outcome o;
-                    o.ok = s.save(plan, &o.error);
+                    o.ok = s.save(plan, &o.error, replaceBroken);
                     return o;
                 },
                 context, [done](const Outcome &o) { done(o.ok, o.error); }});
@@ -105,13 +105,13 @@ void PresetLibrary::runNext()
         [store = m_store, work = job.work]() mutable {
             Outcome o = work ? work(store) : Outcome{};
             o.entries = store.list();
-            // The folder may not exist yet (the first save creates it, here or in a terminal):
-            // then its parent (Switchboard's config folder) tells when it appears.
-            const QFileInfo folder(store.folder());
-            if (folder.isDir())
-                o.watchFolder = folder.absoluteFilePath();
-            else if (const QFileInfo parent(folder.absolutePath()); parent.isDir())
-                o.watchFolder = parent.absoluteFilePath();
+            // The folder may not exist yet (the first save creates it, here or in a terminal,
+            // with Switchboard's config folder above it): the nearest folder above that exists
+            // tells when the next one down appears.
+            QFileInfo folder(store.folder());
+            while (!folder.isDir() && folder.absoluteFilePath() != folder.absolutePath())
+                folder = QFileInfo(folder.absolutePath());
+            o.watchFolder = folder.isDir() ? folder.absoluteFilePath() : QString();
             return o;
         },
         [this, context = job.context, done = std::move(job.done), answers](const Outcome &o) {
@@ -149,6 +149,10 @@ void PresetLibrary::follow(const Outcome &o)
             added.append(w);
     if (!added.isEmpty())
         m_watcher.addPaths(added);
+    // A folder watched only from now on may have changed between the listing and the watch
+    // (the presets folder just created, its first file written right after): one more look.
+    if (!o.watchFolder.isEmpty() && added.contains(o.watchFolder))
+        reload();
 }
 
 } // namespace Switchboard

@@ -38,7 +38,7 @@ public:
     // `done` runs on `context`'s thread once the operation and the listing after it are done
     // (listChanged() has been emitted), and not at all once `context` is gone.
     using Done = std::function<void(bool ok, const QString &error)>;
-    void save(const RolloutPlan &plan, QObject *context, Done done);
+    void save(const RolloutPlan &plan, QObject *context, Done done, bool replaceBroken = false);
     void duplicate(const QString &from, const QString &to, QObject *context, Done done);
     void remove(const QString &name, QObject *context, Done done);
     // `importedName` is the preset's name in the folder (PresetStore::importFrom's choice).
@@ -56,7 +56,7 @@ private:
         QString error;
         QString name;
         QList<PresetStore::Entry> entries;
-        QString watchFolder; // the folder, or while it does not exist its parent
+        QString watchFolder; // the folder, or while it does not exist the nearest one above
     };
     struct Job
     {

@@ -176,7 +176,7 @@ bool PresetStore::writeFile(const QString &path, const QByteArray &bytes, QStrin
     return true;
 }
 
-bool PresetStore::save(const RolloutPlan &plan, QString *error)
+bool PresetStore::save(const RolloutPlan &plan, QString *error, bool replaceBroken)
 {
     if (!isValidPlanName(plan.name)) {
         *error = plan.name.isEmpty() ? QStringLiteral("name: missing")
@@ -188,7 +188,7 @@ bool PresetStore::save(const RolloutPlan &plan, QString *error)
         return false;
     }
     const QString path = pathFor(plan.name);
-    if (QFileInfo::exists(path)) {
+    if (!replaceBroken && QFileInfo::exists(path)) {
         RolloutPlan old;
         QString why;
         if (!readPlanFile(path, plan.name, &old, &why)) {

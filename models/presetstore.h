@@ -4,7 +4,8 @@
 //
 // Users keep these files in their config repos and edit them by hand, so: the file name is the
 // preset's name (a different "name" inside is ignored); a file that does not parse or validate
-// is listed with its error and never rewritten, not even by save(); every write goes through
+// is listed with its error and never rewritten by save() (unless the caller replaces that very
+// file on purpose: the presets dialog, whose editor showed the broken text); every write goes through
 // QSaveFile, so a crash leaves the old file or the new one, never half of one. A file named like
 // a built-in overrides it; removing the file brings the built-in back.
 
@@ -42,8 +43,9 @@ public:
     // Built-ins and files by name; a file wins over a built-in of the same name.
     QList<Entry> list() const;
     bool load(const QString &name, RolloutPlan *out, QString *error) const;
-    // Validates first; refuses to replace a file that is broken (its author should see why).
-    bool save(const RolloutPlan &plan, QString *error);
+    // Validates first; refuses to replace a file that is broken (its author should see why)
+    // unless `replaceBroken`: the operator fixed that file's text and saves it.
+    bool save(const RolloutPlan &plan, QString *error, bool replaceBroken = false);
     // Copies `from` (file or built-in) to a new preset `to`; refuses to overwrite.
     bool duplicate(const QString &from, const QString &to, QString *error);
     // Deletes the file; built-ins cannot be removed.

@@ -445,6 +445,15 @@ private slots:
         QTRY_VERIFY(dialog.names().contains(QStringLiteral("broken")));
         dialog.select(QStringLiteral("broken"));
         QCOMPARE(dialog.editorText(), QStringLiteral("{\"steps\": ["));
+        // Fixed in the editor and saved: the fix replaces the broken file.
+        dialog.setEditorText(QStringLiteral("{\"strategy\":\"canary\",\"steps\":[{\"setWeight\":50},{\"setWeight\":100}]}"));
+        QVERIFY(dialog.saveCurrent());
+        QVERIFY(finished(true));
+        QVERIFY(broken.open(QIODevice::ReadOnly));
+        QVERIFY(broken.readAll().contains("\"setWeight\": 50"));
+        broken.close();
+        QVERIFY(dialog.names().contains(QStringLiteral("broken")));
+        QVERIFY2(dialog.message().startsWith(QStringLiteral("saved ")), qPrintable(dialog.message()));
     }
 
     void auditViewFiltersAndExports()

@@ -163,7 +163,8 @@ private Q_SLOTS:
     void followsAFolderCreatedLater()
     {
         QTemporaryDir dir;
-        const QString folder = dir.filePath(QStringLiteral("presets"));
+        // A new user: neither Switchboard's config folder nor the presets folder exists yet.
+        const QString folder = dir.filePath(QStringLiteral("switchboard/presets"));
         PresetLibrary library(folder);
         QSignalSpy listed(&library, &PresetLibrary::listChanged);
         QVERIFY(listed.wait(10000));

@@ -176,6 +176,10 @@ private slots:
         QCOMPARE(readRaw(path), bytes);
         QCOMPARE(QFileInfo(path).lastModified(), modified);
         QCOMPARE(QDir(dir.path()).entryList(QDir::Files | QDir::Hidden), QStringList{QStringLiteral("broken.json")});
+        // Its fix, saved on purpose over it (the presets dialog showed the broken text), is written.
+        QVERIFY2(store.save(customPlan(QStringLiteral("broken")), &why, true), qPrintable(why));
+        QVERIFY(store.load(QStringLiteral("broken"), &p, &why));
+        QCOMPARE(p.steps.constFirst().weight, 10.0);
     }
 
     void fileNameIsTheName()

@@ -198,9 +198,12 @@ bool PresetsDialog::saveCurrent()
     }
     plan.name = name; // the file name wins (PresetStore)
     const QString path = m_library->pathFor(name);
-    m_library->save(plan, this, [this, name, path](bool ok, const QString &err) {
-        finish(ok, err, tr("saved %1").arg(path), name);
-    });
+    // A broken file was shown as it is in the editor: saving valid text over it is its fix.
+    const std::optional<PresetStore::Entry> shown = m_library->entry(name);
+    const bool fixesBrokenFile = shown && !shown->ok();
+    m_library->save(
+        plan, this, [this, name, path](bool ok, const QString &err) { finish(ok, err, tr("saved %1").arg(path), name); },
+        fixesBrokenFile);
     return true;
 }
 
