@@ -37,32 +37,18 @@ void PresetLibrary::reload()
 
 void PresetLibrary::save(const RolloutPlan &plan, QObject *context, Done done, bool replaceBroken)
 {
-    enqueue(Job{[plan, replaceBroken](PresetStore &s) {
-                    Outcome o;
-                    o.ok = s.save(plan, &o.error, replaceBroken);
-                    return o;
-                },
-                context, [done](const Outcome &o) { done(o.ok, o.error); }});
+    run([plan, replaceBroken](PresetStore &s, QString *error) { return s.save(plan, error, replaceBroken); }, context,
+        std::move(done));
 }
 
 void PresetLibrary::duplicate(const QString &from, const QString &to, QObject *context, Done done)
 {
-    enqueue(Job{[from, to](PresetStore &s) {
-                    Outcome o;
-                    o.ok = s.duplicate(from, to, &o.error);
-                    return o;
-                },
-                context, [done](const Outcome &o) { done(o.ok, o.error); }});
+    run([from, to](PresetStore &s, QString *error) { return s.duplicate(from, to, error); }, context, std::move(done));
 }
 
 void PresetLibrary::remove(const QString &name, QObject *context, Done done)
 {
-    enqueue(Job{[name](PresetStore &s) {
-                    Outcome o;
-                    o.ok = s.remove(name, &o.error);
-                    return o;
-                },
-                context, [done](const Outcome &o) { done(o.ok, o.error); }});
+    run([name](PresetStore &s, QString *error) { return s.remove(name, error); }, context, std::move(done));
 }
 
 void PresetLibrary::importFrom(const QString &path, QObject *context,
@@ -78,9 +64,14 @@ void PresetLibrary::importFrom(const QString &path, QObject *context,
 
 void PresetLibrary::exportTo(const QString &name, const QString &path, QObject *context, Done done)
 {
-    enqueue(Job{[name, path](PresetStore &s) {
+    run([name, path](PresetStore &s, QString *error) { return s.exportTo(name, path, error); }, context, std::move(done));
+}
+
+void PresetLibrary::run(std::function<bool(PresetStore &, QString *)> operation, QObject *context, Done done)
+{
+    enqueue(Job{[operation](PresetStore &s) {
                     Outcome o;
-                    o.ok = s.exportTo(name, path, &o.error);
+                    o.ok = operation(s, &o.error);
                     return o;
                 },
                 context, [done](const Outcome &o) { done(o.ok, o.error); }});

@@ -64,6 +64,8 @@ private:
         QPointer<QObject> context;
         std::function<void(const Outcome &)> done;
     };
+    // A PresetStore call answering ok / error, as a job.
+    void run(std::function<bool(PresetStore &, QString *)> operation, QObject *context, Done done);
     void enqueue(Job job);
     void runNext();
     void follow(const Outcome &o);

@@ -2,6 +2,7 @@
 // thread, operations in the order asked, answers only to a context still alive, and a list that
 // follows the folder when files are added, edited or removed by hand.
 #include "presetlibrary.h"
+#include "support/presetfiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -14,24 +15,11 @@ using namespace Switchboard;
 
 namespace {
 
+using PresetFiles::writeRaw;
+
 RolloutPlan customPlan(const QString &name, double firstWeight)
 {
-    GateSpec g;
-    g.name = QStringLiteral("err");
-    g.metric = GateSpec::Metric::ErrorRatio;
-    g.max = 0.02;
-    RolloutPlan p;
-    p.name = name;
-    p.gates = {g};
-    p.steps = {RolloutStep::setWeight(firstWeight), RolloutStep::analysis(1000), RolloutStep::setWeight(100)};
-    return p;
-}
-
-bool writeRaw(const QString &path, const QByteArray &bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
+    return PresetFiles::plan(name, firstWeight);
 }
 
 QByteArray planBytes(const QString &name, double firstWeight)

@@ -1,6 +1,7 @@
 // The presets folder: built-ins, round trips, atomic saves that leave no temporary file, broken
 // files listed with their error and never rewritten, duplicate, remove, import and export.
 #include "presetstore.h"
+#include "support/presetfiles.h"
 
 #include <QDir>
 #include <QFile>
@@ -16,29 +17,11 @@ namespace {
 
 RolloutPlan customPlan(const QString &name)
 {
-    GateSpec g;
-    g.name = QStringLiteral("err");
-    g.metric = GateSpec::Metric::ErrorRatio;
-    g.max = 0.02;
-    RolloutPlan p;
-    p.name = name;
-    p.gates = {g};
-    p.steps = {RolloutStep::setWeight(10), RolloutStep::analysis(1000), RolloutStep::setWeight(100)};
-    return p;
+    return PresetFiles::plan(name);
 }
 
-bool writeRaw(const QString &path, const QByteArray &bytes)
-{
-    QDir().mkpath(QFileInfo(path).absolutePath());
-    QFile f(path);
-    return f.open(QIODevice::WriteOnly) && f.write(bytes) == bytes.size();
-}
-
-QByteArray readRaw(const QString &path)
-{
-    QFile f(path);
-    return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
-}
+using PresetFiles::readRaw;
+using PresetFiles::writeRaw;
 
 // A copy, not a pointer: callers pass store.list(), a temporary (ASan caught the dangling one).
 std::optional<PresetStore::Entry> find(const QList<PresetStore::Entry> &list, const QString &name)
