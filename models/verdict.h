@@ -23,6 +23,14 @@ struct Verdict
     QList<GateResult> results;  // the gates' latest results
     qint64 timeMs = 0;          // of the reading judged
 
+    // What decided it as a kind and its figures, for the window to say in the reader's language
+    // (`reason` is the English line the event log, the audit log and the CLI print).
+    enum class Why { NoDataYet, NoTraffic, MetricsError, Stale, NoHealthYet, Gate, NothingJudged, GatesPass };
+    Why why = Why::NoDataYet;
+    double staleAfterS = 0;     // Stale: the age past which a sample is stale
+    QString metricsError;       // MetricsError: the metrics layer's own words
+    qsizetype gate = -1;        // Gate: the deciding gate's index in `results`
+
     static QString stateName(State s); // "healthy", "watch", "failing", "no data"
     // The reason of a verdict that does not apply because the canary gets no traffic.
     static QString noTrafficReason() { return QStringLiteral("the canary gets no traffic"); }

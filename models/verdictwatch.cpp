@@ -130,20 +130,26 @@ const Verdict &VerdictWatch::observe(const Reading &in)
     v.applies = (isKnown(in.canaryPercent) && in.canaryPercent > 0) || canaryServed;
     if (!in.hasSnapshot && !in.hasHealth) {
         v.reason = QStringLiteral("no data yet");
+        v.why = Verdict::Why::NoDataYet;
         return m_verdict = v;
     }
     if (!v.applies) {
         v.reason = Verdict::noTrafficReason();
+        v.why = Verdict::Why::NoTraffic;
         v.results.clear();
         return m_verdict = v;
     }
     if (!in.metricsError.isEmpty()) {
         v.reason = QStringLiteral("metrics: %1").arg(in.metricsError);
+        v.why = Verdict::Why::MetricsError;
+        v.metricsError = in.metricsError;
         return m_verdict = v;
     }
     if (!in.hasHealth || in.stale) {
         v.reason = in.hasHealth ? QStringLiteral("the newest health sample is older than %1 s").arg(double(in.staleAfterMs) / 1000, 0, 'f', 1)
                                 : QStringLiteral("no health data yet");
+        v.why = in.hasHealth ? Verdict::Why::Stale : Verdict::Why::NoHealthYet;
+        v.staleAfterS = double(in.staleAfterMs) / 1000;
         return m_verdict = v;
     }
     m_watch.record(in.health, in.staleAfterMs);
@@ -161,17 +167,28 @@ const Verdict &VerdictWatch::observe(const Reading &in)
         else if (r.outcome == GateResult::Outcome::Inconclusive && r.cause != GateResult::Cause::Confirming && !thin)
             thin = &r;
     }
+    const auto decidedBy = [&v](const GateResult *r) {
+        v.why = Verdict::Why::Gate;
+        v.gate = r - v.results.constData();
+        v.reason = QStringLiteral("gate %1").arg(r->text);
+    };
     if (failed) {
         v.state = Verdict::State::Failing;
-        v.reason = QStringLiteral("gate %1").arg(failed->text);
+        decidedBy(failed);
     } else if (confirming) {
         v.state = Verdict::State::Watch;
-        v.reason = QStringLiteral("gate %1").arg(confirming->text);
+        decidedBy(confirming);
     } else if (thin || v.results.isEmpty()) {
         v.state = Verdict::State::NoData; // too little to judge is never healthy
-        v.reason = thin ? QStringLiteral("gate %1").arg(thin->text) : QStringLiteral("no reading judged yet");
+        if (thin) {
+            decidedBy(thin);
+        } else {
+            v.why = Verdict::Why::NothingJudged;
+            v.reason = QStringLiteral("no reading judged yet");
+        }
     } else {
         v.state = Verdict::State::Healthy;
+        v.why = Verdict::Why::GatesPass;
         v.reason = QStringLiteral("%1 gate(s) pass").arg(v.results.size());
     }
     return m_verdict = v;

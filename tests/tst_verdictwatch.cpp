@@ -123,23 +123,33 @@ private slots:
         VerdictWatch::Reading r = readingAt(world, kStart);
         r.health.canary.errorRatio = 0.01;
         QCOMPARE(watch.observe(r).state, VState::Watch); // one breach of three
+        // What decided it, for the window to word in its reader's language: the breached gate.
+        QCOMPARE(watch.current().why, Verdict::Why::Gate);
+        QCOMPARE(watch.current().results.at(watch.current().gate).cause, GateResult::Cause::Confirming);
+        QCOMPARE(watch.current().results.at(watch.current().gate).consecutiveFailures, 1);
         r = readingAt(world, kStart + 1000);
         r.health.canary.errorRatio = 0.001;
         QCOMPARE(watch.observe(r).state, VState::Healthy);
+        QCOMPARE(watch.current().why, Verdict::Why::GatesPass);
         // Stale, failing metrics, no health at all: no data, whatever came before.
         r = readingAt(world, kStart + 2000);
         r.stale = true;
         QCOMPARE(watch.observe(r).state, VState::NoData);
+        QCOMPARE(watch.current().why, Verdict::Why::Stale);
+        QCOMPARE(watch.current().staleAfterS, 5.0);
         r.stale = false;
         r.metricsError = QStringLiteral("Prometheus: connection refused");
         QCOMPARE(watch.observe(r).state, VState::NoData);
         QVERIFY(watch.current().reason.contains(QStringLiteral("connection refused")));
+        QCOMPARE(watch.current().why, Verdict::Why::MetricsError);
+        QCOMPARE(watch.current().metricsError, QStringLiteral("Prometheus: connection refused"));
         // No canary traffic: nothing to judge at all.
         r = readingAt(world, kStart + 3000);
         r.metricsError.clear();
         r.canaryPercent = 0;
         r.health.canary.rps = 0;
         QVERIFY(!watch.observe(r).applies);
+        QCOMPARE(watch.current().why, Verdict::Why::NoTraffic);
     }
 
     void configureRefusesBadSettingsAndKeepsDefaults()

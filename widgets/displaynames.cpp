@@ -72,4 +72,54 @@ QString DisplayNames::seconds(double s, int decimals)
     return tr("%1 s").arg(QLocale().toString(s, 'f', decimals));
 }
 
+QString DisplayNames::gateResult(const GateResult &r)
+{
+    switch (r.outcome) {
+    case GateResult::Outcome::Pass:
+        return tr("%1 passes").arg(r.gate);
+    case GateResult::Outcome::Fail:
+        // Statistical judges have no single limit: their figures are in the tooltip.
+        return isKnown(r.canary) && isKnown(r.threshold)
+                   ? tr("%1 failed: canary %2, limit %3").arg(r.gate, formatMetric(r.metric, r.canary), formatMetric(r.metric, r.threshold))
+                   : tr("%1 failed: canary worse than stable").arg(r.gate);
+    case GateResult::Outcome::Inconclusive:
+        break;
+    }
+    switch (r.cause) {
+    case GateResult::Cause::Confirming:
+        return tr("%1 breached: %2 of %3 in a row fail it").arg(r.gate).arg(r.consecutiveFailures).arg(r.failureLimit);
+    case GateResult::Cause::TooFewRequests:
+        return isKnown(r.canaryRequests)
+                   ? tr("%1: too few canary requests to judge (%2 so far)").arg(r.gate, QString::number(r.canaryRequests, 'f', 0))
+                   : tr("%1: too few canary requests to judge").arg(r.gate);
+    case GateResult::Cause::NoData:
+    case GateResult::Cause::None:
+        break;
+    }
+    return tr("%1: no data").arg(r.gate);
+}
+
+QString DisplayNames::verdictReason(const Verdict &v)
+{
+    switch (v.why) {
+    case Verdict::Why::NoDataYet:
+        return tr("no data yet");
+    case Verdict::Why::NoTraffic:
+        return QString();
+    case Verdict::Why::MetricsError:
+        return tr("metrics: %1").arg(v.metricsError);
+    case Verdict::Why::Stale:
+        return tr("the newest health sample is older than %1").arg(seconds(v.staleAfterS, 1));
+    case Verdict::Why::NoHealthYet:
+        return tr("no health data yet");
+    case Verdict::Why::Gate:
+        return v.gate >= 0 && v.gate < v.results.size() ? gateResult(v.results.at(v.gate)) : v.reason;
+    case Verdict::Why::NothingJudged:
+        return tr("no reading judged yet");
+    case Verdict::Why::GatesPass:
+        return tr("%n gate(s) pass", nullptr, int(v.results.size()));
+    }
+    return v.reason;
+}
+
 } // namespace Switchboard

@@ -5,6 +5,7 @@
 
 #include "domain.h"
 #include "rolloutengine.h"
+#include "verdict.h"
 
 #include <QCoreApplication>
 #include <QString>
@@ -23,6 +24,12 @@ public:
     static QString rolloutOutcome(const QString &outcome);
     // TargetListModel's StateRole ("healthy", "no data", ...); an unknown word is shown as is.
     static QString targetState(const QString &state);
+    // What decided a verdict, short: "error-ratio failed: canary 4.70%, limit 1.21%" (the
+    // gates' full lines, with their statistics, stay in the tooltip as Verdict::details()).
+    // Empty for a canary with no traffic: the badge says that.
+    static QString verdictReason(const Verdict &v);
+    // One gate's result, short, in the same words.
+    static QString gateResult(const GateResult &r);
     // "1.5 s" in the user's locale.
     static QString seconds(double s, int decimals);
 };

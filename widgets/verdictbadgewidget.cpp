@@ -1,5 +1,7 @@
 #include "verdictbadgewidget.h"
 
+#include "displaynames.h"
+
 #include "elidedlabel.h"
 #include "palette.h"
 #include "targetcontroller.h"
@@ -97,12 +99,9 @@ void VerdictBadgeWidget::sync()
                                         .arg(colour.name()));
     const QString tip = v.details();
     m_badge->setToolTip(tip);
-    // A healthy verdict's reason is a count, said in the reader's language; the others carry
-    // gate figures that read the same in both.
-    // "No canary traffic" on the badge says it all (in the reader's language).
-    m_reason->setText(v.applies && v.state == Verdict::State::Healthy && !v.results.isEmpty()
-                          ? tr("%n gate(s) pass", nullptr, int(v.results.size()))
-                          : (!v.applies && v.reason == Verdict::noTrafficReason() ? QString() : v.reason));
+    // Said in the reader's language, short; the gates' full lines (statistics, bounds) stay in
+    // the tooltip. "No canary traffic" on the badge says it all.
+    m_reason->setText(DisplayNames::verdictReason(v));
     m_reason->setFixedToolTip(tip);
 }
 

@@ -253,6 +253,60 @@
         <source>unfinished</source>
         <translation>未结束</translation>
     </message>
+    <message>
+        <source>%1 passes</source>
+        <translation>%1 通过</translation>
+    </message>
+    <message>
+        <source>%1 failed: canary %2, limit %3</source>
+        <translation>%1 未通过：金丝雀 %2，上限 %3</translation>
+    </message>
+    <message>
+        <source>%1 failed: canary worse than stable</source>
+        <translation>%1 未通过：金丝雀比稳定版差</translation>
+    </message>
+    <message>
+        <source>%1 breached: %2 of %3 in a row fail it</source>
+        <translation>%1 越线：连续 %3 次即判定未通过，已 %2 次</translation>
+    </message>
+    <message>
+        <source>%1: too few canary requests to judge (%2 so far)</source>
+        <translation>%1：金丝雀请求太少，无法判定（目前 %2 个）</translation>
+    </message>
+    <message>
+        <source>%1: too few canary requests to judge</source>
+        <translation>%1：金丝雀请求太少，无法判定</translation>
+    </message>
+    <message>
+        <source>%1: no data</source>
+        <translation>%1：无数据</translation>
+    </message>
+    <message>
+        <source>no data yet</source>
+        <translation>尚无数据</translation>
+    </message>
+    <message>
+        <source>metrics: %1</source>
+        <translation>指标：%1</translation>
+    </message>
+    <message>
+        <source>the newest health sample is older than %1</source>
+        <translation>最新的健康样本已超过 %1</translation>
+    </message>
+    <message>
+        <source>no health data yet</source>
+        <translation>尚无健康数据</translation>
+    </message>
+    <message>
+        <source>no reading judged yet</source>
+        <translation>尚未判定任何读数</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n gate(s) pass</source>
+        <translation>
+            <numerusform>%n 个门控通过</numerusform>
+        </translation>
+    </message>
 </context>
 <context>
     <name>Switchboard::EventLogModel</name>
@@ -1519,12 +1573,6 @@
     <message>
         <source>NO DATA</source>
         <translation>无数据</translation>
-    </message>
-    <message numerus="yes">
-        <source>%n gate(s) pass</source>
-        <translation>
-            <numerusform>%n 个门控通过</numerusform>
-        </translation>
     </message>
 </context>
 <context>
