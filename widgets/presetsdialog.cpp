@@ -94,10 +94,8 @@ void PresetsDialog::createPreset(const QString &name)
 
 void PresetsDialog::finish(bool ok, const QString &error, const QString &success, const QString &selectName)
 {
-    if (ok && !selectName.isEmpty())
-        refill(selectName, true);
-    else if (ok)
-        refill({}, true);
+    if (ok)
+        refill(selectName, true); // the preset it made, or the one still selected
     say(ok ? success : error, !ok);
     Q_EMIT operationFinished(ok);
 }
