@@ -44,6 +44,26 @@ QJsonObject silentPrometheusTarget(quint16 port)
     };
 }
 
+using Fleet = std::vector<std::unique_ptr<TargetController>>;
+
+// The targets of a targets.json holding `targets`, each under a controller writing to `log`, as
+// the app builds them. Empty, or what went wrong.
+QString buildFleet(const QJsonArray &targets, EventLogModel *log, Fleet *fleet)
+{
+    const TargetConfigResult cfg = parseTargetConfig(QJsonDocument(QJsonObject{{QStringLiteral("targets"), targets}}).toJson(),
+                                                     QStringLiteral("targets.json"));
+    if (!cfg.ok())
+        return cfg.error;
+    for (const TargetConfig &t : cfg.targets) {
+        QString error;
+        std::unique_ptr<BackendHost> host = createBackends(t, &error);
+        if (!host)
+            return error;
+        fleet->push_back(std::make_unique<TargetController>(t, std::move(host), log, nullptr));
+    }
+    return {};
+}
+
 } // namespace
 
 class TestQuit : public QObject
@@ -191,17 +211,10 @@ private slots:
             t[QStringLiteral("name")] = QStringLiteral("silent-%1").arg(i);
             targets.append(t);
         }
-        const TargetConfigResult cfg = parseTargetConfig(QJsonDocument(QJsonObject{{QStringLiteral("targets"), targets}}).toJson(),
-                                                         QStringLiteral("targets.json"));
-        QVERIFY2(cfg.ok(), qPrintable(cfg.error));
         EventLogModel log;
-        std::vector<std::unique_ptr<TargetController>> fleet;
-        for (const TargetConfig &t : cfg.targets) {
-            QString error;
-            std::unique_ptr<BackendHost> host = createBackends(t, &error);
-            QVERIFY2(host, qPrintable(error));
-            fleet.push_back(std::make_unique<TargetController>(t, std::move(host), &log, nullptr));
-        }
+        Fleet fleet;
+        const QString error = buildFleet(targets, &log, &fleet);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
         // The simulated traffic layers keep threads of their own here (their metrics are real).
         QVERIFY2(BackendHost::sharedThreads() >= 1 && BackendHost::sharedThreads() <= 4,
                  qPrintable(QString::number(BackendHost::sharedThreads())));
@@ -241,17 +254,10 @@ private slots:
                              {QStringLiteral("backend"), QStringLiteral("shop%1").arg(i)},
                              {QStringLiteral("stable"), QJsonArray{QStringLiteral("v1")}},
                              {QStringLiteral("canary"), QJsonArray{QStringLiteral("v2")}}}}});
-        const TargetConfigResult cfg = parseTargetConfig(QJsonDocument(QJsonObject{{QStringLiteral("targets"), targets}}).toJson(),
-                                                         QStringLiteral("targets.json"));
-        QVERIFY2(cfg.ok(), qPrintable(cfg.error));
         EventLogModel log;
-        std::vector<std::unique_ptr<TargetController>> fleet;
-        for (const TargetConfig &t : cfg.targets) {
-            QString error;
-            std::unique_ptr<BackendHost> host = createBackends(t, &error);
-            QVERIFY2(host, qPrintable(error));
-            fleet.push_back(std::make_unique<TargetController>(t, std::move(host), &log, nullptr));
-        }
+        Fleet fleet;
+        const QString error = buildFleet(targets, &log, &fleet);
+        QVERIFY2(error.isEmpty(), qPrintable(error));
         QVERIFY(BackendHost::sharedThreads() >= 2); // traffic and counters of that HAProxy, shared
         for (const auto &c : fleet)
             c->start();

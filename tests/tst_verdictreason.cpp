@@ -21,6 +21,15 @@ GateResult gate(const QString &name, GateResult::Outcome outcome, GateResult::Ca
     return r;
 }
 
+// error-ratio failing: canary 4.70% against a 1.21% limit.
+GateResult failedErrorRatio()
+{
+    GateResult r = gate(QStringLiteral("error-ratio"), GateResult::Outcome::Fail, GateResult::Cause::None);
+    r.canary = 0.047;
+    r.threshold = 0.0121;
+    return r;
+}
+
 Verdict decidedBy(const GateResult &r, Verdict::State state)
 {
     Verdict v;
@@ -44,9 +53,7 @@ private Q_SLOTS:
         LanguageSetup language; // English plurals come from the English translation, as in the app
         QString error;
         QVERIFY2(language.install(QStringLiteral("en"), &error), qPrintable(error));
-        GateResult failed = gate(QStringLiteral("error-ratio"), GateResult::Outcome::Fail, GateResult::Cause::None);
-        failed.canary = 0.047;
-        failed.threshold = 0.0121;
+        GateResult failed = failedErrorRatio();
         QCOMPARE(DisplayNames::verdictReason(decidedBy(failed, Verdict::State::Failing)),
                  QStringLiteral("error-ratio failed: canary 4.70%, limit 1.21%"));
         // A statistical judge has no single limit.
@@ -91,9 +98,7 @@ private Q_SLOTS:
         LanguageSetup language;
         QString error;
         QVERIFY2(language.install(QStringLiteral("zh_CN"), &error), qPrintable(error));
-        GateResult failed = gate(QStringLiteral("error-ratio"), GateResult::Outcome::Fail, GateResult::Cause::None);
-        failed.canary = 0.047;
-        failed.threshold = 0.0121;
+        GateResult failed = failedErrorRatio();
         QCOMPARE(DisplayNames::verdictReason(decidedBy(failed, Verdict::State::Failing)),
                  QStringLiteral("error-ratio 未通过：金丝雀 4.70%，上限 1.21%"));
         GateResult thin = gate(QStringLiteral("err"), GateResult::Outcome::Inconclusive, GateResult::Cause::TooFewRequests);

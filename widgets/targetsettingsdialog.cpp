@@ -132,17 +132,17 @@ bool TargetSettingsDialog::save()
     // The file is written on a pool thread; the answer goes to the controller even if this
     // dialog was closed meanwhile (the file has them: the running target takes them too).
     QPointer<TargetSettingsDialog> dialog(this);
-    QPointer<TargetController> controller = m_controller;
+    TargetController *controller = m_controller; // the answer's context: alive whenever it comes
     const QString path = m_path;
     runOffThread(
-        m_controller,
-        [path, target = m_controller->name(), queries] {
+        controller,
+        [path, target = controller->name(), queries] {
             QString error;
             updateTargetSetting(path, target, QStringLiteral("prometheus"), QStringLiteral("queries"), queries, &error);
             return error;
         },
         [dialog, controller, path, queries](const QString &error) {
-            if (error.isEmpty() && controller) {
+            if (error.isEmpty()) {
                 // The running target takes them too: no restart to find out whether they work.
                 QJsonObject settings = controller->config().settings;
                 QJsonObject prom = settings.value(QStringLiteral("prometheus")).toObject();

@@ -1,11 +1,11 @@
 #include "haproxystatreader.h"
 
+#include "domain.h"
 #include "threadshared.h"
 
 #include <QDateTime>
 
 #include <atomic>
-#include <chrono>
 
 namespace Switchboard {
 
@@ -23,11 +23,6 @@ QString keyOf(const HaproxyTargetSettings &s)
 }
 
 } // namespace
-
-qint64 HaproxyStatReader::steadyNs()
-{
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
 
 qint64 HaproxyStatReader::allRoundTrips()
 {
@@ -50,7 +45,7 @@ std::shared_ptr<const HaproxyStatReader::Reading> HaproxyStatReader::read(const 
 {
     if (!m_backends.contains(backend))
         m_backends.append(backend);
-    const qint64 now = steadyNs();
+    const qint64 now = steadyNowNs();
     if (m_last && maxAgeMs > 0 && now - m_last->atNs <= qint64(maxAgeMs) * 1000000
         && (m_last->servers.contains(backend) || m_last->errors.contains(backend)))
         return m_last;
@@ -70,7 +65,7 @@ std::shared_ptr<const HaproxyStatReader::Reading> HaproxyStatReader::read(const 
         auto reading = std::make_shared<Reading>();
         reading->endpoint = session->name();
         // Taken when the answer is in: the counters are at most a round trip older than this.
-        reading->atNs = steadyNs();
+        reading->atNs = steadyNowNs();
         reading->timeMs = QDateTime::currentMSecsSinceEpoch();
         for (qsizetype i = 0; i < m_backends.size(); ++i) {
             const QString &b = m_backends.at(i);

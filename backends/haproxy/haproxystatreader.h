@@ -23,7 +23,7 @@ public:
     struct Reading
     {
         QString endpoint;  // the endpoint that answered (the first one that did)
-        qint64 atNs = 0;   // monotonic (steadyNs()), for rates
+        qint64 atNs = 0;   // monotonic (steadyNowNs()), for rates
         qint64 timeMs = 0; // wall clock, for the samples
         QHash<QString, QList<HaproxyServerStat>> servers; // backend -> its servers' rows
         QHash<QString, QString> errors; // backend -> why its answer could not be read
@@ -43,8 +43,6 @@ public:
     // tests and the benchmark).
     int roundTrips() const { return m_roundTrips; }
     static qint64 allRoundTrips();
-
-    static qint64 steadyNs();
 
 private:
     HaproxySessionSet m_sessions; // the thread's sessions: one connection per endpoint

@@ -62,7 +62,7 @@ public:
 private:
     struct Kept
     {
-        qint64 atNs = 0; // HaproxyStatReader::steadyNs()
+        qint64 atNs = 0; // steadyNowNs()
         Reading reading;
     };
     // The reading a new one is compared with; null when there is none yet.
