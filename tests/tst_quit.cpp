@@ -261,8 +261,8 @@ private slots:
         QVERIFY(BackendHost::sharedThreads() >= 2); // traffic and counters of that HAProxy, shared
         for (const auto &c : fleet)
             c->start();
-        QVERIFY(connected.wait(5000)); // a shared thread is inside a call that will not be answered
-        QTest::qWait(300);             // and the other one too, most likely: both stuck
+        // Both shared threads (traffic, counters) inside a call that will not be answered.
+        QTRY_VERIFY_WITH_TIMEOUT(connected.size() >= 2, 5000);
 
         QElapsedTimer timer;
         timer.start();
